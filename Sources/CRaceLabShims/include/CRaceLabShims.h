@@ -1,0 +1,24 @@
+#ifndef CRACELAB_SHIMS_H
+#define CRACELAB_SHIMS_H
+
+#include <stdint.h>
+
+/// Writes the ids of the CPUs this process may run on (its affinity mask) into
+/// `out`, at most `capacity` of them, and returns how many there are.
+/// Returns -1 where affinity cannot be read (then the caller falls back to sysconf).
+int racelab_allowed_cpus(int32_t *out, int32_t capacity);
+
+/// Pins the calling thread to one CPU. Returns 0 or an errno value.
+int racelab_pin_current_thread(int32_t cpu);
+
+/// The CPU the calling thread is running on right now, or -1.
+int racelab_current_cpu(void);
+
+
+/// Burns `steps` iterations of an empty loop the optimiser must keep, to widen
+/// the window between a read and its write-back (`--work`). Inline, no call cost.
+static inline void racelab_spin(int64_t steps) {
+    for (int64_t i = 0; i < steps; i++) __asm__ __volatile__("" ::: "memory");
+}
+
+#endif

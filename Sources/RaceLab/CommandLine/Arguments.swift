@@ -1,0 +1,102 @@
+/// How the report should be printed and judged; not part of what runs.
+public struct OutputOptions: Equatable, Sendable {
+    public var isJSON = false
+    /// Exit 1 when a safe strategy broke.
+    public var check = false
+    /// Exit 1 also when no unsafe strategy exposed its race.
+    public var expectRace = false
+
+    public init(isJSON: Bool = false, check: Bool = false, expectRace: Bool = false) {
+        self.isJSON = isJSON
+        self.check = check
+        self.expectRace = expectRace
+    }
+}
+
+/// What the command line asked for.
+public enum Command: Equatable, Sendable {
+    case run(Request, OutputOptions)
+    case list
+    /// Help for a subcommand, or racelab's own help when nil.
+    case help(String?)
+    case explain(String)
+    case version
+    /// Internal: run the request's single strategy in this process and print its
+    /// observation as JSON. How racelab re-executes itself for child-process strategies.
+    case child(Request)
+}
+
+/// Turns argv into a validated `Command`, or a `UsageError` naming what was wrong.
+public enum Arguments {
+    /// The hidden subcommand racelab re-executes itself with.
+    public static let childSubcommand = "__child"
+
+    /// - Parameter arguments: argv without the program name.
+    /// - Parameter cpus: the CPUs available, for the `--threads` default.
+    public static func parse(_ arguments: [String], cpus: CPUSet = .current()) throws(UsageError) -> Command {
+        guard let first = arguments.first else { return .help(nil) }
+        let rest = Array(arguments.dropFirst())
+        switch first {
+        case "-h", "--help": return .help(nil)
+        case "--version", "version": return .version
+        case "list":
+            try expectNothing(after: rest, subcommand: "list")
+            return .list
+        case "help":
+            guard let topic = rest.first else { return .help(nil) }
+            try expectNothing(after: Array(rest.dropFirst()), subcommand: "help")
+            return .help(try subcommandName(topic, flag: "help"))
+        case "explain":
+            guard let topic = rest.first else {
+                throw UsageError(
+                    "Missing value for 'explain <scenario>': expected one of \(scenarioNames).",
+                    subcommand: "explain")
+            }
+            try expectNothing(after: Array(rest.dropFirst()), subcommand: "explain")
+            guard let scenario = Catalog.scenario(named: topic) else {
+                throw UsageError(
+                    "Unknown scenario '\(topic)' for 'explain <scenario>': expected one of \(scenarioNames)."
+                        + Suggestion.didYouMean(topic, in: Catalog.scenarios.map(\.name)),
+                    subcommand: "explain")
+            }
+            return .explain(scenario.name)
+        case childSubcommand:
+            guard let name = rest.first, let scenario = Catalog.scenario(named: name) else {
+                throw UsageError("'\(childSubcommand)' needs a scenario")
+            }
+            let (request, _, _) = try ScenarioArguments.parse(Array(rest.dropFirst()), scenario: scenario, cpus: cpus)
+            return .child(request)
+        default:
+            guard let scenario = Catalog.scenario(named: first) else {
+                if first.hasPrefix("-") {
+                    throw UsageError(
+                        "Unknown option '\(first)': a scenario comes first, e.g. 'racelab counter \(first)'."
+                            + " Expected one of: --help, --version, \(subcommandNames).")
+                }
+                throw UsageError(
+                    "Unknown subcommand '\(first)': expected one of \(subcommandNames)."
+                        + Suggestion.didYouMean(first, in: Help.subcommands.map(\.name)))
+            }
+            let (request, output, wantsHelp) = try ScenarioArguments.parse(rest, scenario: scenario, cpus: cpus)
+            return wantsHelp ? .help(scenario.name) : .run(request, output)
+        }
+    }
+
+    static var scenarioNames: String { Catalog.scenarios.map(\.name).joined(separator: ", ") }
+    static var subcommandNames: String { Help.subcommands.map(\.name).joined(separator: ", ") }
+
+    private static func subcommandName(_ name: String, flag: String) throws(UsageError) -> String {
+        guard Help.subcommands.contains(where: { $0.name == name }) else {
+            throw UsageError(
+                "Unknown subcommand '\(name)' for '\(flag) <subcommand>': expected one of \(subcommandNames)."
+                    + Suggestion.didYouMean(name, in: Help.subcommands.map(\.name)))
+        }
+        return name
+    }
+
+    private static func expectNothing(after rest: [String], subcommand: String) throws(UsageError) {
+        if let extra = rest.first {
+            throw UsageError("Unexpected argument '\(extra)' after '\(subcommand)'.", subcommand: subcommand)
+        }
+    }
+}

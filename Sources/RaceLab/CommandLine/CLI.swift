@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Exit codes racelab documents (sysexits.h names where one fits).
+public enum ExitCode {
+    public static let ran: Int32 = 0
+    public static let checkFailed: Int32 = 1
+    public static let usage: Int32 = 64  // EX_USAGE
+    public static let osError: Int32 = 71  // EX_OSERR
+}
+
+/// Where the CLI writes; injectable so tests can read what a user would see.
+public struct Console: Sendable {
+    public var out: @Sendable (String) -> Void
+    public var err: @Sendable (String) -> Void
+    /// Progress lines are drawn only for a person watching a terminal.
+    public var errIsTerminal: Bool
+
+    public init(
+        out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void,
+        errIsTerminal: Bool = false
+    ) {
+        self.out = out
+        self.err = err
+        self.errIsTerminal = errIsTerminal
+    }
+
+    /// The process's own stdout and stderr, written unbuffered (progress lines show at once).
+    public static let standard = Console(
+        out: { write(all: $0, to: 1) }, err: { write(all: $0, to: 2) }, errIsTerminal: isatty(2) == 1)
+
+    private static func write(all text: String, to fd: Int32) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { return }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+}
+
+/// argv -> command -> run -> print -> exit code. `main.swift` only calls this.
+public enum CLI {
+    public static func run(
+        _ arguments: [String], console: Console = .standard, pool: WorkerPool? = nil
+    ) -> Int32 {
+        let command: Command
+        do {
+            command = try Arguments.parse(arguments)
+        } catch {
+            console.err(error.rendered)
+            return ExitCode.usage
+        }
+        switch command {
+        case .help(nil):
+            console.out(Help.overview)
+        case .help(let topic?):
+            console.out(Help.text(for: topic) ?? Help.overview)
+        case .version:
+            console.out("racelab \(RaceLabVersion.current)\n")
+        case .list:
+            console.out(Help.list)
+        case .explain(let name):
+            if let scenario = Catalog.scenario(named: name) {
+                console.out("racelab explain \(scenario.name): \(scenario.summary)\n\n\(scenario.explanation)\n")
+            }
+        case .run(let request, let output):
+            return runScenario(request, output, console: console, pool: pool)
+        case .child(let request):
+            return ChildRunner.runAsChild(request, console: console)
+        }
+        return ExitCode.ran
+    }
+
+    static func runScenario(
+        _ request: Request, _ output: OutputOptions, console: Console, pool: WorkerPool?
+    ) -> Int32 {
+        guard let scenario = Catalog.scenario(named: request.scenario) else { return ExitCode.usage }
+        let pool = pool ?? WorkerPool(backend: request.backend, isPinned: request.isPinningEffective)
+        let lab = Lab(pool: pool, childRunner: ChildRunner.launcher())
+        let result: LabResult
+        do {
+            let showsProgress = console.errIsTerminal && request.runs > 1
+            result = try lab.run(request, scenario: scenario) { line in
+                if showsProgress { console.err("\rracelab: \(line)\u{1B}[K") }
+            }
+            if showsProgress { console.err("\r\u{1B}[K") }
+        } catch let error as WorkerPoolError {
+            switch error {
+            case .threadCreationFailed(let worker, let code):
+                console.err(
+                    "Error: could not create worker thread \(worker + 1) of \(request.threads):"
+                        + " pthread_create failed with \(String(cString: strerror(code))) (\(code)).\n")
+            }
+            return ExitCode.osError
+        } catch {
+            console.err("Error: \(error)\n")
+            return ExitCode.osError
+        }
+        console.out(
+            output.isJSON
+                ? JSONReport(result, scenario: scenario).encoded()
+                : TableReport.render(result, scenario: scenario))
+        for warning in Warnings.for(result) { console.err("warning: \(warning)\n") }
+        if output.check, result.anySafeStrategyBroke { return ExitCode.checkFailed }
+        if output.expectRace, result.hasUnsafeStrategy, !result.anyUnsafeStrategyExposed {
+            return ExitCode.checkFailed
+        }
+        return ExitCode.ran
+    }
+}

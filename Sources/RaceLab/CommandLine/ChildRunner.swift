@@ -1,0 +1,89 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Runs one child-process strategy by starting racelab again with the hidden
+/// `__child` subcommand, and turns how that child ended into an `Observation`.
+public enum ChildRunner {
+    /// A launcher for `Lab`, starting `executable` (racelab itself by default).
+    public static func launcher(
+        executable: String = ChildProcess.currentExecutable
+    ) -> @Sendable (Request, Strategy) -> Observation {
+        { request, strategy in run(request, strategy: strategy, executable: executable) }
+    }
+
+    static func run(_ request: Request, strategy: Strategy, executable: String) -> Observation {
+        var single = request
+        single.strategies = [strategy.name]
+        single.runs = 1
+        let child = ChildProcess(
+            executable: executable,
+            arguments: [Arguments.childSubcommand, request.scenario] + arguments(for: single),
+            // The Swift runtime's crash backtrace is long and slow; the signal is what we report.
+            environment: ["SWIFT_BACKTRACE=enable=no"],
+            timeoutSeconds: request.timeoutSeconds)
+        let outcome = child.run()
+        if outcome.end == .finished,
+            var observation = try? JSONDecoder().decode(Observation.self, from: Data(outcome.stdout.utf8))
+        {
+            observation.childEnd = .finished
+            observation.childMilliseconds = outcome.milliseconds
+            return observation
+        }
+        let expected = request.threads.multipliedReportingOverflow(by: request.iterations).partialValue
+        let end = outcome.end == .finished ? ChildEnd.exited(code: 0) : outcome.end
+        return Observation(
+            expected: expected, observed: 0, operations: 0, anomalies: [], timing: nil,
+            childEnd: end, childMilliseconds: outcome.milliseconds,
+            childMessage: firstTrapLine(outcome.stderr))
+    }
+
+    /// The options that reproduce `request` on a command line.
+    static func arguments(for request: Request) -> [String] {
+        guard let scenario = Catalog.scenario(named: request.scenario) else { return [] }
+        var args = [
+            "--strategy", request.strategies.joined(separator: ","),
+            "--threads", "\(request.threads)", "--iterations", "\(request.iterations)",
+            "--backend", request.backend.rawValue,
+        ]
+        if !request.isPinned { args.append("--no-pin") }
+        for option in scenario.options {
+            switch option {
+            case .work: args += ["--work", "\(request.work)"]
+            case .keys: args += ["--keys", "\(request.keys)"]
+            case .distribution: args += ["--distribution", request.distribution.rawValue]
+            case .seed: args += ["--seed", "\(request.seed)"]
+            case .stripes: args += ["--stripes", "\(request.stripes)"]
+            case .readRatio: args += ["--read-ratio", "\(request.readRatio)"]
+            case .writers: args += ["--writers", "\(request.writers)"]
+            case .timeout: args += ["--timeout", "\(Int(request.timeoutSeconds))"]
+            }
+        }
+        return args
+    }
+
+    /// The runtime's own words about a crash ("Fatal error: ..."), if it said any.
+    static func firstTrapLine(_ stderr: String) -> String? {
+        stderr.split(separator: "\n").first { $0.contains("Fatal error") || $0.contains("error:") }
+            .map { String($0.prefix(200)) }
+    }
+
+    /// The child's side: run the single strategy here and print its observation.
+    static func runAsChild(_ request: Request, console: Console) -> Int32 {
+        guard let scenario = Catalog.scenario(named: request.scenario),
+            let strategy = request.strategies.first.flatMap(scenario.strategy(named:))
+        else { return ExitCode.usage }
+        let pool = WorkerPool(backend: request.backend, isPinned: request.isPinningEffective)
+        do {
+            let observation = try strategy.runInProcess(request, pool: pool)
+            let data = try JSONEncoder().encode(observation)
+            console.out(String(decoding: data, as: UTF8.self) + "\n")
+            return ExitCode.ran
+        } catch {
+            console.err("Error: \(error)\n")
+            return ExitCode.osError
+        }
+    }
+}

@@ -1,0 +1,166 @@
+/// Help text in the shape swift-argument-parser tools use (OVERVIEW, USAGE,
+/// OPTIONS, defaults in parentheses), written by hand since racelab takes no packages.
+public enum Help {
+    struct Subcommand {
+        let name: String
+        let usage: String
+        let summary: String
+    }
+
+    static var subcommands: [Subcommand] {
+        Catalog.scenarios.map { Subcommand(name: $0.name, usage: $0.name, summary: $0.summary) } + [
+            Subcommand(name: "list", usage: "list", summary: "Scenarios and their strategies, one line each"),
+            Subcommand(
+                name: "explain", usage: "explain <scenario>",
+                summary: "How the race happens, step by step, and why each fix works"),
+            Subcommand(name: "help", usage: "help <subcommand>", summary: "Detailed help for a subcommand"),
+        ]
+    }
+
+    static let topUsageLine = "Usage: racelab <subcommand> [options]"
+
+    static let exitCodes = """
+        EXIT CODES:
+          0   Ran. What a race did is a result, not a failure.
+          1   --check: a safe strategy showed an anomaly; --expect-race: also when no
+              unsafe strategy showed its race.
+          64  Bad usage: the message names the option, the value and what is accepted.
+          71  The system refused to create a worker thread.
+        """
+
+    /// racelab's own help.
+    public static var overview: String {
+        var lines = [
+            "OVERVIEW: Make race conditions visible and measure what each fix costs.",
+            "",
+            "racelab runs the same shared-state code in an unsafe form and in safe forms",
+            "(locks, atomics, sharding) on many threads at once, then reports side by side",
+            "what the race did (lost updates, ...) and what each fix cost (time, ns/op).",
+            "",
+            "USAGE: racelab <subcommand> [options]",
+            "",
+            "SUBCOMMANDS:",
+        ]
+        lines += subcommands.map { "  " + pad($0.usage, 22) + $0.summary }
+        lines += [
+            "",
+            "OPTIONS:",
+            "  " + pad("-h, --help", 22) + "Show help information.",
+            "  " + pad("--version", 22) + "Show the version.",
+            "",
+            exitCodes,
+            "",
+            "EXAMPLES:",
+            "  racelab counter --threads 8",
+            "  racelab counter --threads 8 --check --json > result.json",
+            "  racelab explain counter",
+            "",
+            "  See 'racelab help <subcommand>' for detailed help.",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Help for one subcommand, or nil if there is none by that name.
+    public static func text(for subcommand: String) -> String? {
+        if let scenario = Catalog.scenario(named: subcommand) { return scenarioHelp(scenario) }
+        switch subcommand {
+        case "list":
+            return "OVERVIEW: List the scenarios and their strategies.\n\nUSAGE: racelab list\n"
+        case "explain":
+            return """
+                OVERVIEW: Explain the race in a scenario: the interleaving that breaks it, as a
+                timeline of two workers, and why each fix works.
+
+                USAGE: racelab explain <scenario>
+
+                ARGUMENTS:
+                  <scenario>              One of: \(Arguments.scenarioNames)
+
+                """
+        case "help":
+            return "OVERVIEW: Show help for a subcommand.\n\nUSAGE: racelab help <subcommand>\n"
+        default: return nil
+        }
+    }
+
+    static func scenarioHelp(_ scenario: Scenario) -> String {
+        var lines = [
+            "OVERVIEW: \(scenario.summary)", "", "USAGE: " + usageSynopsis(scenario), "", "STRATEGIES:",
+        ]
+        for strategy in scenario.strategies {
+            var tags = [strategy.isExpectedSafe ? "safe" : "unsafe"]
+            if !strategy.isInDefaultSet { tags.append("not in the default set") }
+            if strategy.runsInChildProcess { tags.append("runs in a child process") }
+            lines.append("  " + pad(strategy.name, 22) + strategy.summary + " (\(tags.joined(separator: ", ")))")
+        }
+        lines += ["", "OPTIONS:"]
+        for spec in Options.accepted(by: scenario) {
+            let names = (spec.short.map { "-\($0), " } ?? "") + spec.display
+            var help = spec.help
+            if let defaultText = defaultText(spec, scenario) { help += " (default: \(defaultText))" }
+            lines += wrap(help, width: 56).enumerated().map { i, line in
+                "  " + pad(i == 0 ? names : "", 22) + line
+            }
+        }
+        lines += [
+            "", Help.exitCodes, "",
+            "  See 'racelab explain \(scenario.name)' for how the race happens and why each fix works.",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func defaultText(_ spec: OptionSpec, _ scenario: Scenario) -> String? {
+        switch spec.long {
+        case "iterations": return Format.grouped(scenario.defaultIterations)
+        case "strategy": return scenario.defaultStrategyNames.joined(separator: ",")
+        case "keys": return Format.grouped(scenario.defaultKeys)
+        case "threads": return "\(CPUSet.current().count), \(spec.defaultText ?? "")"
+        default: return spec.defaultText
+        }
+    }
+
+    static func usageSynopsis(_ scenario: Scenario) -> String {
+        let parts = Options.accepted(by: scenario).filter { $0.long != "help" && $0.long != "pin" }
+            .map { "[\($0.display)]" }
+        return "racelab \(scenario.name) " + parts.joined(separator: " ")
+    }
+
+    static func usageLine(for subcommand: String) -> String? {
+        if let scenario = Catalog.scenario(named: subcommand) { return "Usage: " + usageSynopsis(scenario) }
+        return subcommands.first { $0.name == subcommand }.map { "Usage: racelab \($0.usage)" }
+    }
+
+    /// `racelab list`: every scenario with its strategies.
+    public static var list: String {
+        var lines: [String] = []
+        for scenario in Catalog.scenarios {
+            lines.append("\(scenario.name)  —  \(scenario.summary)")
+            for strategy in scenario.strategies {
+                let tag = strategy.isExpectedSafe ? "safe  " : "UNSAFE"
+                let extra = strategy.isInDefaultSet ? "" : " [opt-in]"
+                lines.append("  \(tag)  " + pad(strategy.name, 16) + strategy.summary + extra)
+            }
+            lines.append("")
+        }
+        lines.append("Run one with 'racelab <scenario>'; pick strategies with '--strategy a,b' or 'all'.")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + "  " : text + String(repeating: " ", count: width - text.count)
+    }
+
+    private static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty, current.count + 1 + word.count > width {
+                lines.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
+    }
+}

@@ -1,0 +1,126 @@
+/// Parses the options after `racelab <scenario>` into a validated `Request`.
+///
+/// Accepts `--name value`, `--name=value`, `-x value` and `-xvalue`. Every error
+/// names the option as documented (`--threads <n>`), quotes the value typed and
+/// says what is accepted.
+enum ScenarioArguments {
+    typealias Parsed = (request: Request, output: OutputOptions, wantsHelp: Bool)
+
+    static func parse(_ arguments: [String], scenario: Scenario, cpus: CPUSet) throws(UsageError) -> Parsed {
+        let values = try collect(arguments, scenario: scenario)
+        if values["help"] != nil {
+            return (Request(scenario: scenario.name, strategies: [], threads: 1, iterations: 1), OutputOptions(), true)
+        }
+        let reader = ValueReader(values: values, scenario: scenario)
+        let threads = try reader.int("threads", in: 1...Options.maxThreads) ?? max(1, min(cpus.count, Options.maxThreads))
+        let iterations = try reader.int("iterations", in: 1...Int.max) ?? scenario.defaultIterations
+        guard threads.multipliedReportingOverflow(by: iterations).overflow == false else {
+            throw UsageError(
+                "Invalid value '\(iterations)' for '--iterations <n>': \(threads) threads x \(iterations)"
+                    + " operations does not fit in a 64-bit total; expected at most \(Int.max / threads).",
+                subcommand: scenario.name)
+        }
+        var request = Request(
+            scenario: scenario.name,
+            strategies: try reader.strategies(),
+            threads: threads,
+            iterations: iterations,
+            runs: try reader.int("runs", in: 1...Options.maxRuns) ?? 1,
+            backend: try reader.choice("backend", Backend.self) ?? .pthread,
+            isPinned: values["no-pin"] == nil)
+        request.work = try reader.int("work", in: 0...Options.maxWork) ?? 0
+        request.keys = try reader.int("keys", in: 1...Options.maxKeys) ?? scenario.defaultKeys
+        request.distribution = try reader.choice("distribution", KeyDistribution.self) ?? .uniform
+        request.seed = try reader.unsigned("seed") ?? 42
+        request.stripes = try reader.int("stripes", in: 1...Options.maxStripes) ?? 16
+        request.readRatio = try reader.int("read-ratio", in: 0...100) ?? 0
+        request.timeoutSeconds = Double(try reader.int("timeout", in: 1...Options.maxTimeoutSeconds) ?? 10)
+        if scenario.options.contains(.writers) {
+            guard threads >= 2 else {
+                throw UsageError(
+                    "Invalid value '\(threads)' for '--threads <n>': \(scenario.name) needs at least 2 workers"
+                        + " (writers and readers); expected an integer from 2 to \(Options.maxThreads).",
+                    subcommand: scenario.name)
+            }
+            request.writers = try reader.int("writers", in: 1...(threads - 1)) ?? max(1, threads / 2)
+        }
+        if values["pin"] != nil, values["no-pin"] != nil {
+            throw UsageError("'--pin' and '--no-pin' contradict each other: give one of them.", subcommand: scenario.name)
+        }
+        let output = OutputOptions(
+            isJSON: values["json"] != nil, check: values["check"] != nil || values["expect-race"] != nil,
+            expectRace: values["expect-race"] != nil)
+        return (request, output, false)
+    }
+
+    /// Splits argv into option -> value ("" for flags), rejecting unknown, misplaced,
+    /// repeated and valueless options.
+    static func collect(_ arguments: [String], scenario: Scenario) throws(UsageError) -> [String: String] {
+        let accepted = Options.accepted(by: scenario)
+        var values: [String: String] = [:]
+        var index = 0
+        func fail(_ message: String) -> UsageError { UsageError(message, subcommand: scenario.name) }
+        while index < arguments.count {
+            let token = arguments[index]
+            index += 1
+            var spec: OptionSpec?
+            var inlineValue: String?
+            if token.hasPrefix("--"), token.count > 2 {
+                let body = token.dropFirst(2)
+                let name = String(body.prefix { $0 != "=" })
+                if body.contains("=") { inlineValue = String(body.drop { $0 != "=" }.dropFirst()) }
+                spec = Options.named(name)
+                if spec == nil {
+                    throw fail(
+                        "Unknown option '--\(name)' for 'racelab \(scenario.name)'."
+                            + Suggestion.didYouMean("--" + name, in: accepted.map { "--" + $0.long }))
+                }
+            } else if token.hasPrefix("-"), token.count >= 2, token != "--" {
+                let letter = token[token.index(after: token.startIndex)]
+                spec = Options.all.first { $0.short == letter }
+                if token.count > 2 { inlineValue = String(token.dropFirst(2)) }
+                guard spec != nil else {
+                    let shorts = accepted.compactMap { $0.short.map { "-\($0)" } }.joined(separator: ", ")
+                    throw fail("Unknown option '\(token)' for 'racelab \(scenario.name)': short options are \(shorts).")
+                }
+            } else {
+                throw fail(
+                    "Unexpected argument '\(token)' for 'racelab \(scenario.name)': options start with '--'"
+                        + " (e.g. '--strategy \(token)').")
+            }
+            guard let spec else { continue }
+            guard accepted.contains(where: { $0.long == spec.long }) else {
+                let users = Catalog.scenarios.filter { s in spec.scope.map(s.options.contains) ?? true }.map(\.name)
+                throw fail(
+                    "Option '--\(spec.long)' does not apply to 'racelab \(scenario.name)'; it is an option of: "
+                        + users.joined(separator: ", ") + ".")
+            }
+            let value: String
+            if spec.isFlag {
+                if let inlineValue {
+                    throw fail("Option '--\(spec.long)' takes no value, but was given '\(inlineValue)'.")
+                }
+                value = ""
+            } else if let inlineValue {
+                value = inlineValue
+            } else if index < arguments.count, !looksLikeOption(arguments[index]) {
+                value = arguments[index]
+                index += 1
+            } else {
+                throw fail("Missing value for '\(spec.display)'.\(ValueReader.accepted(spec.long, scenario))")
+            }
+            if let previous = values[spec.long] {
+                let shown = spec.isFlag ? "" : " ('\(previous)' and '\(value)')"
+                throw fail("Option '--\(spec.long)' was given twice\(shown): give it once.")
+            }
+            values[spec.long] = value
+        }
+        return values
+    }
+
+    /// A following token that is an option, not a value ("-5" is a value, "-t" is not).
+    private static func looksLikeOption(_ token: String) -> Bool {
+        guard token.hasPrefix("-"), token.count >= 2 else { return false }
+        return !token.dropFirst().allSatisfy(\.isNumber)
+    }
+}

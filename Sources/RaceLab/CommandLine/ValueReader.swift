@@ -1,0 +1,86 @@
+/// Reads typed option values out of the collected strings, with errors that name
+/// the option, quote the value and say what is accepted.
+struct ValueReader {
+    let values: [String: String]
+    let scenario: Scenario
+
+    private func spec(_ long: String) -> OptionSpec {
+        guard let spec = Options.named(long) else { preconditionFailure("no option --\(long)") }
+        return spec
+    }
+
+    private func invalid(_ long: String, _ value: String, _ expectation: String) -> UsageError {
+        UsageError(
+            "Invalid value '\(value)' for '\(spec(long).display)': expected \(expectation).",
+            subcommand: scenario.name)
+    }
+
+    /// A decimal integer in `range`: ASCII digits only, no sign, unit or decimal point.
+    func int(_ long: String, in range: ClosedRange<Int>) throws(UsageError) -> Int? {
+        guard let text = values[long] else { return nil }
+        let expectation =
+            range.upperBound == Int.max
+            ? "an integer of at least \(range.lowerBound)"
+            : "an integer from \(range.lowerBound) to \(range.upperBound)"
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = Int(text),
+            range.contains(number)
+        else { throw invalid(long, text, expectation) }
+        return number
+    }
+
+    func unsigned(_ long: String) throws(UsageError) -> UInt64? {
+        guard let text = values[long] else { return nil }
+        guard text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = UInt64(text) else {
+            throw invalid(long, text, "an integer from 0 to \(UInt64.max)")
+        }
+        return number
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ long: String, _ type: T.Type) throws(UsageError) -> T?
+    where T.RawValue == String {
+        guard let text = values[long] else { return nil }
+        let names = T.allCases.map(\.rawValue)
+        guard let value = T(rawValue: text) else {
+            throw UsageError(
+                "Invalid value '\(text)' for '\(spec(long).display)': expected one of \(names.joined(separator: ", "))."
+                    + Suggestion.didYouMean(text, in: names),
+                subcommand: scenario.name)
+        }
+        return value
+    }
+
+    /// `--strategy a,b` resolved to names in the scenario's order (unsafe first);
+    /// `all` means every strategy; absent means the default set.
+    func strategies() throws(UsageError) -> [String] {
+        guard let text = values["strategy"] else { return scenario.defaultStrategyNames }
+        let names = scenario.strategies.map(\.name)
+        var chosen = Set<String>()
+        for part in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+            if part == "all" {
+                chosen.formUnion(names)
+            } else if names.contains(part) {
+                chosen.insert(part)
+            } else {
+                let what = part.isEmpty ? "an empty name in '\(text)'" : "'\(part)'"
+                throw UsageError(
+                    "Unknown strategy \(what) for '--strategy <list>': \(scenario.name) has "
+                        + (names + ["all"]).joined(separator: ", ") + "."
+                        + (part.isEmpty ? "" : Suggestion.didYouMean(part, in: names)),
+                    subcommand: scenario.name)
+            }
+        }
+        return names.filter(chosen.contains)
+    }
+
+    /// " Expected ..." for a missing-value error.
+    static func accepted(_ long: String, _ scenario: Scenario) -> String {
+        switch long {
+        case "strategy":
+            return " Expected a comma-separated list of: "
+                + (scenario.strategies.map(\.name) + ["all"]).joined(separator: ", ") + "."
+        case "backend": return " Expected one of: pthread, dispatch."
+        case "distribution": return " Expected one of: uniform, zipf."
+        default: return " Expected a value after it."
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// Facts about the machine a result was measured on.
+public struct MachineInfo: Codable, Sendable, Equatable {
+    /// CPUs this process may run on (its affinity mask).
+    public var cpusAvailable: Int
+    public var cpuIDs: [Int32]
+    /// CPUs online on the machine, whatever the affinity.
+    public var cpusOnline: Int
+    public var architecture: String
+    public var kernel: String
+
+    public init(cpusAvailable: Int, cpuIDs: [Int32], cpusOnline: Int, architecture: String, kernel: String) {
+        self.cpusAvailable = cpusAvailable
+        self.cpuIDs = cpuIDs
+        self.cpusOnline = cpusOnline
+        self.architecture = architecture
+        self.kernel = kernel
+    }
+}
+
+/// Every run of one strategy, and what they amount to.
+public struct StrategyOutcome: Codable, Sendable, Equatable {
+    public var name: String
+    public var summary: String
+    public var isExpectedSafe: Bool
+    public var runsInChildProcess: Bool
+    /// One observation per run, in the order they ran.
+    public var runs: [Observation]
+
+    public init(name: String, summary: String, isExpectedSafe: Bool, runsInChildProcess: Bool, runs: [Observation]) {
+        self.name = name
+        self.summary = summary
+        self.isExpectedSafe = isExpectedSafe
+        self.runsInChildProcess = runsInChildProcess
+        self.runs = runs
+    }
+
+    /// Runs in which anything went wrong.
+    public var runsWithAnomaly: Int { runs.filter(\.hasAnomaly).count }
+
+    public var verdict: Verdict {
+        Verdict(isExpectedSafe: isExpectedSafe, anyAnomaly: runsWithAnomaly > 0)
+    }
+}
+
+/// The outcome of one `racelab <scenario>` invocation.
+public struct LabResult: Codable, Sendable, Equatable {
+    public var request: Request
+    public var machine: MachineInfo
+    public var strategies: [StrategyOutcome]
+
+    public init(request: Request, machine: MachineInfo, strategies: [StrategyOutcome]) {
+        self.request = request
+        self.machine = machine
+        self.strategies = strategies
+    }
+
+    /// `--check`: no safe strategy may show an anomaly.
+    public var anySafeStrategyBroke: Bool { strategies.contains { $0.verdict.failsCheck } }
+
+    /// `--expect-race`: at least one unsafe strategy must have shown its race.
+    public var anyUnsafeStrategyExposed: Bool { strategies.contains { $0.verdict == .exposed } }
+
+    public var hasUnsafeStrategy: Bool { strategies.contains { !$0.isExpectedSafe } }
+}

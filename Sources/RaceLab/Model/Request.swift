@@ -1,0 +1,86 @@
+/// How workers are started: one pthread each, or Dispatch's `concurrentPerform`.
+public enum Backend: String, Codable, Sendable, CaseIterable {
+    case pthread
+    case dispatch
+}
+
+/// How a cache workload picks its keys.
+public enum KeyDistribution: String, Codable, Sendable, CaseIterable {
+    /// Every key equally likely.
+    case uniform
+    /// Zipf's law (s = 1): key k is drawn with weight 1/k, a few hot keys.
+    case zipf
+}
+
+/// A validated request to run one scenario: everything a scenario needs, nothing
+/// about how the result will be printed.
+///
+/// The command-line layer builds it and guarantees the ranges documented on each
+/// field; scenarios may rely on them.
+public struct Request: Codable, Sendable, Equatable {
+    /// Scenario name as typed on the command line, e.g. `counter`.
+    public var scenario: String
+    /// Strategy names to run, in report order (unsafe forms first).
+    public var strategies: [String]
+    /// Workers per run, 1...1024.
+    public var threads: Int
+    /// Operations each worker performs per run.
+    public var iterations: Int
+    /// Repetitions of every strategy, 1...10,000.
+    public var runs: Int
+    public var backend: Backend
+    /// Pin worker i to allowed CPU (i mod count). Only the pthread backend can pin.
+    public var isPinned: Bool
+    /// Spin steps between a read and its write-back, widening the race window.
+    public var work: Int
+    /// Distinct keys a keyed workload draws from.
+    public var keys: Int
+    public var distribution: KeyDistribution
+    /// Seed of the key sequence, so runs are repeatable.
+    public var seed: UInt64
+    /// Lock stripes of the striped cache.
+    public var stripes: Int
+    /// Percent of cache operations that are lookups rather than increments, 0...100.
+    public var readRatio: Int
+    /// Workers that insert and remove in check-then-act; the rest read.
+    public var writers: Int
+    /// Seconds a child-process strategy may run before it is killed.
+    public var timeoutSeconds: Double
+
+    public init(
+        scenario: String,
+        strategies: [String],
+        threads: Int,
+        iterations: Int,
+        runs: Int = 1,
+        backend: Backend = .pthread,
+        isPinned: Bool = true,
+        work: Int = 0,
+        keys: Int = 1,
+        distribution: KeyDistribution = .uniform,
+        seed: UInt64 = 42,
+        stripes: Int = 16,
+        readRatio: Int = 0,
+        writers: Int = 1,
+        timeoutSeconds: Double = 10
+    ) {
+        self.scenario = scenario
+        self.strategies = strategies
+        self.threads = threads
+        self.iterations = iterations
+        self.runs = runs
+        self.backend = backend
+        self.isPinned = isPinned
+        self.work = work
+        self.keys = keys
+        self.distribution = distribution
+        self.seed = seed
+        self.stripes = stripes
+        self.readRatio = readRatio
+        self.writers = writers
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// Pinning takes effect only where racelab owns the threads.
+    public var isPinningEffective: Bool { isPinned && backend == .pthread }
+}

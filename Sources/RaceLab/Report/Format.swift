@@ -1,0 +1,47 @@
+/// Locale-independent number formatting for reports: the same bytes on every
+/// machine, so tests and pasted runs agree.
+enum Format {
+    /// 1234567 -> "1,234,567".
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return value < 0 ? "-" + out : out
+    }
+
+    /// Fixed decimals with a grouped integer part: 12345.678, 2 -> "12,345.68".
+    static func fixed(_ value: Double, _ decimals: Int) -> String {
+        guard value.isFinite else { return "-" }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        guard scaled < 9.0e18 else { return value < 0 ? "-huge" : "huge" }
+        let units = Int(scaled)
+        let whole = units / Int(scale)
+        let fraction = units % Int(scale)
+        var text = grouped(whole)
+        if decimals > 0 {
+            let digits = String(fraction)
+            text += "." + String(repeating: "0", count: decimals - digits.count) + digits
+        }
+        return (value < 0 && units != 0 ? "-" : "") + text
+    }
+
+    /// A timing with about three significant digits: 0.312, 4.56, 45.6, 1,234.
+    static func significant(_ value: Double) -> String {
+        let magnitude = abs(value)
+        if magnitude >= 100 { return fixed(value, 0) }
+        if magnitude >= 10 { return fixed(value, 1) }
+        if magnitude >= 1 { return fixed(value, 2) }
+        return fixed(value, 3)
+    }
+
+    /// part/whole as a percentage with one decimal: "51.5%".
+    static func percent(_ part: Int, of whole: Int) -> String {
+        guard whole != 0 else { return "-" }
+        return fixed(100 * Double(part) / Double(whole), 1) + "%"
+    }
+}

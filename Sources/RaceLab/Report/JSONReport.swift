@@ -1,0 +1,58 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The report for machines: one JSON document with the same facts as the table.
+/// `schemaVersion` changes whenever a field changes meaning or disappears.
+public struct JSONReport: Codable, Sendable, Equatable {
+    public static let schemaVersion = 1
+
+    public var schemaVersion: Int
+    public var racelabVersion: String
+    public var scenario: String
+    public var machine: MachineInfo
+    public var request: Request
+    public var strategies: [StrategyEntry]
+
+    /// One strategy: what it promises, every run, the summary and the verdict.
+    public struct StrategyEntry: Codable, Sendable, Equatable {
+        public var name: String
+        public var summary: String
+        public var isExpectedSafe: Bool
+        public var runsInChildProcess: Bool
+        public var verdict: Verdict
+        public var verdictText: String
+        public var runs: [Observation]
+        public var summarised: StrategySummary
+    }
+
+    public init(_ result: LabResult, scenario: Scenario) {
+        schemaVersion = Self.schemaVersion
+        racelabVersion = RaceLabVersion.current
+        self.scenario = scenario.name
+        machine = result.machine
+        request = result.request
+        strategies = result.strategies.map { outcome in
+            let summary = StrategySummary(outcome)
+            return StrategyEntry(
+                name: outcome.name, summary: outcome.summary, isExpectedSafe: outcome.isExpectedSafe,
+                runsInChildProcess: outcome.runsInChildProcess, verdict: outcome.verdict,
+                verdictText: VerdictText.sentence(outcome, summary, scenario: scenario),
+                runs: outcome.runs, summarised: summary)
+        }
+    }
+
+    public func encoded() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // Encoding plain value types cannot fail; an empty object would be a bug.
+        let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    public static func decode(_ text: String) throws -> JSONReport {
+        try JSONDecoder().decode(JSONReport.self, from: Data(text.utf8))
+    }
+}

@@ -1,0 +1,59 @@
+/// The one-sentence verdicts under the table (and in the JSON): what happened and,
+/// when the race did not show, what to do next.
+enum VerdictText {
+    static func sentence(_ outcome: StrategyOutcome, _ summary: StrategySummary, scenario: Scenario) -> String {
+        let name = outcome.name
+        let runs = summary.runs
+        let expected = Format.grouped(summary.expected)
+        let headline = scenario.anomalyNames.first ?? "anomalies"
+        let median = Int(summary.primaryAnomaly?.median ?? 0)
+        let ofRuns = runs > 1 ? " in \(summary.runsWithAnomaly) of \(runs) runs" : ""
+        let medianNote = runs > 1 ? " (median run)" : ""
+        if let crash = outcome.runs.lazy.compactMap(\.childEnd).first(where: { $0 != .finished }) {
+            let how = ChildEndText.describe(crash, milliseconds: nil)
+            let verdict = outcome.isExpectedSafe ? "BROKEN" : "DATA RACE EXPOSED"
+            return "\(name): \(verdict) — the child process \(how)\(ofRuns)"
+        }
+        switch outcome.verdict {
+        case .exposed:
+            return "\(name): RACE EXPOSED\(ofRuns) — \(headline): \(Format.grouped(median)) of \(expected)"
+                + " (\(Format.percent(median, of: summary.expected)))\(medianNote)"
+        case .held:
+            let observed = Format.grouped(Int(summary.observed?.median ?? 0))
+            let every = runs > 1 ? " in every one of \(runs) runs" : ""
+            return "\(name): integrity held\(every) — \(scenario.observedLabel) \(observed) of \(expected)"
+        case .broken:
+            return "\(name): BROKEN\(ofRuns) — \(headline): \(Format.grouped(median)) of \(expected)\(medianNote)."
+                + " A safe strategy must never lose: please report this with the --json output"
+        case .notExposed:
+            let peak = Int(summary.peakConcurrentWorkers?.max ?? 0)
+            if peak < 2 {
+                return "\(name): could not show the race — its workers never ran at the same time"
+                    + " (peak \(peak)); use --threads 2 or more on 2 or more CPUs"
+            }
+            return "\(name): race not shown this time — no \(headline) in \(runs == 1 ? "this run" : "\(runs) runs")."
+                + " To make it show: more workers (--threads), more iterations (--iterations), or a wider window (--work 50)"
+        }
+    }
+}
+
+/// How a child process ended, in words: "crashed: SIGSEGV after 3 ms".
+public enum ChildEndText {
+    public static func describe(_ end: ChildEnd, milliseconds: Double?) -> String {
+        let after = milliseconds.map { " after \(Format.significant($0)) ms" } ?? ""
+        switch end {
+        case .finished: return "finished\(after)"
+        case .exited(let code): return "exited \(code)\(after)"
+        case .crashed(let signal): return "crashed: \(signalName(signal))\(after)"
+        case .hung(let timeout): return "hung: killed after \(Format.significant(timeout)) s"
+        }
+    }
+
+    public static func signalName(_ signal: Int32) -> String {
+        let names: [Int32: String] = [
+            1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT",
+            7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM",
+        ]
+        return names[signal] ?? "signal \(signal)"
+    }
+}

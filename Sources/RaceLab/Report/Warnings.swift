@@ -1,0 +1,18 @@
+/// Things a reader should know that are not results: printed on stderr so
+/// `--json > file` stays clean.
+public enum Warnings {
+    public static func `for`(_ result: LabResult) -> [String] {
+        var warnings: [String] = []
+        if result.machine.cpusAvailable < 2, result.request.threads > 1 {
+            warnings.append(
+                "only 1 CPU is available to this process, so workers take turns instead of running"
+                    + " in parallel; races show rarely or not at all.")
+        }
+        if result.request.backend == .pthread, !result.request.isPinned, result.hasUnsafeStrategy,
+            !result.anyUnsafeStrategyExposed
+        {
+            warnings.append("unpinned (--no-pin) runs on few CPUs often run workers one after another; try without --no-pin.")
+        }
+        return warnings
+    }
+}

@@ -1,0 +1,92 @@
+/// `racelab counter`: every worker increments one shared counter.
+///
+/// The atomicity fallacy in its smallest form: `counter += 1` is a read, an add
+/// and a write, and two workers can both read 41 and both write 42.
+public enum CounterScenario {
+    public static let scenario = Scenario(
+        name: "counter",
+        summary: "Shared counter: unsafe += vs mutex, pthread mutex, atomic, sharded",
+        iterationsMeaning: "increments per worker",
+        defaultIterations: 20_000,
+        expectedLabel: "expected",
+        observedLabel: "counted",
+        anomalyNames: ["lost updates"],
+        options: [.work],
+        strategies: [
+            Strategy(
+                name: "unsafe",
+                summary: "load, add 1, store: every access atomic, the increment not",
+                isExpectedSafe: false
+            ) { request, pool in
+                try run(UnsafeCounter(work: request.work), request, pool)
+            },
+            Strategy(
+                name: "mutex", summary: "Synchronization.Mutex around the increment",
+                isExpectedSafe: true
+            ) { request, pool in try run(MutexCounter(), request, pool) },
+            Strategy(
+                name: "pthread-mutex", summary: "pthread_mutex_t around the increment",
+                isExpectedSafe: true
+            ) { request, pool in try run(PthreadMutexCounter(), request, pool) },
+            Strategy(
+                name: "atomic", summary: "Atomic<Int>.wrappingAdd: one locked instruction",
+                isExpectedSafe: true
+            ) { request, pool in try run(AtomicCounter(), request, pool) },
+            Strategy(
+                name: "sharded",
+                summary: "one padded slot per worker, summed at the end: stop sharing",
+                isExpectedSafe: true
+            ) { request, pool in try run(ShardedCounter(workers: request.threads), request, pool) },
+        ],
+        explanation: counterExplanation)
+
+    /// One run: every worker increments `iterations` times; whatever is missing at
+    /// the end was lost. Generic so each counter's loop is specialised and inlined.
+    static func run<Counter: SharedCounter>(
+        _ counter: Counter, _ request: Request, _ pool: WorkerPool
+    ) throws -> Observation {
+        let iterations = request.iterations
+        let timing = try pool.run(workers: request.threads) { worker in
+            for _ in 0..<iterations { counter.increment(worker: worker) }
+        }
+        let expected = request.threads * iterations
+        let counted = counter.total()
+        return Observation(
+            expected: expected, observed: counted, operations: expected,
+            anomalies: [Anomaly("lost updates", expected - counted)], timing: timing)
+    }
+}
+
+private let counterExplanation = """
+    THE RACE
+      `counter += 1` looks like one step. It is three: read the value, add one,
+      write it back. Nothing stops another worker from running between the read
+      and the write:
+
+        worker A                      worker B
+        --------------------------    --------------------------
+        read counter      -> 41
+                                      read counter      -> 41
+        add 1             -> 42
+                                      add 1             -> 42
+        write counter     <- 42
+                                      write counter     <- 42
+
+      Two increments ran; the counter moved by one. One update is lost, silently.
+      racelab's `unsafe` strategy does exactly this with a relaxed atomic load and
+      a relaxed atomic store: each access is atomic, the increment is not. That is
+      a race condition, not a data race: no sanitizer flags it, and it never
+      crashes. `--work N` spins between the read and the write to widen the gap.
+
+    THE FIXES
+      mutex, pthread-mutex  Make read-add-write one critical section: while A holds
+                            the lock, B waits, so B reads 42, not 41. Costs a lock
+                            acquire and release per increment, more under contention.
+      atomic                Let the hardware do the read-modify-write as one
+                            indivisible instruction (lock xadd on x86). No lock, but
+                            the cache line still bounces between cores.
+      sharded               Stop sharing: each worker counts in its own cache line
+                            and the slots are summed at the end. Nothing to race
+                            on, nothing to wait for; the total is only exact once
+                            the workers are done.
+    """

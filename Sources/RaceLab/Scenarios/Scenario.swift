@@ -1,0 +1,69 @@
+/// One way to run a scenario's workload: unsafe, or one of the fixes.
+public struct Strategy: Sendable {
+    /// Short, lower-case, hyphenated, as typed after `--strategy`.
+    public let name: String
+    /// One line for `racelab list` and the report.
+    public let summary: String
+    /// Whether this strategy promises to lose nothing.
+    public let isExpectedSafe: Bool
+    /// Part of the default set. Child-process strategies are opt-in.
+    public let isInDefaultSet: Bool
+    /// A true data race (undefined behaviour): it runs only in a child process.
+    public let runsInChildProcess: Bool
+    /// Runs the workload once on the pool and reports what happened.
+    let body: @Sendable (Request, WorkerPool) throws -> Observation
+
+    init(
+        name: String, summary: String, isExpectedSafe: Bool,
+        isInDefaultSet: Bool = true, runsInChildProcess: Bool = false,
+        body: @escaping @Sendable (Request, WorkerPool) throws -> Observation
+    ) {
+        self.name = name
+        self.summary = summary
+        self.isExpectedSafe = isExpectedSafe
+        self.isInDefaultSet = isInDefaultSet
+        self.runsInChildProcess = runsInChildProcess
+        self.body = body
+    }
+
+    /// Runs the workload once in this process.
+    public func runInProcess(_ request: Request, pool: WorkerPool) throws -> Observation {
+        try body(request, pool)
+    }
+}
+
+/// Scenario-specific command-line options, so help and validation know which
+/// scenario accepts which.
+public enum ScenarioOption: String, Sendable, CaseIterable {
+    case work, keys, distribution, seed, stripes, readRatio, writers, timeout
+}
+
+/// A piece of shared-state code with an unsafe form and its fixes.
+public struct Scenario: Sendable {
+    public let name: String
+    /// One line for `racelab list` and the help's subcommand list.
+    public let summary: String
+    /// What one operation is, for the report header ("increments per worker").
+    public let iterationsMeaning: String
+    public let defaultIterations: Int
+    /// Column headers of `Observation.expected` / `.observed` in the table.
+    public let expectedLabel: String
+    public let observedLabel: String
+    /// Names of the anomalies, in the order observations report them.
+    public let anomalyNames: [String]
+    public let options: [ScenarioOption]
+    /// `--keys` when not given, for scenarios that take it.
+    public var defaultKeys: Int = 1
+    /// Unsafe forms first.
+    public let strategies: [Strategy]
+    /// Plain-language story of the race, for `racelab explain`.
+    public let explanation: String
+
+    public func strategy(named name: String) -> Strategy? {
+        strategies.first { $0.name == name }
+    }
+
+    public var defaultStrategyNames: [String] {
+        strategies.filter(\.isInDefaultSet).map(\.name)
+    }
+}

@@ -1,0 +1,83 @@
+import CRaceLabShims
+import Synchronization
+
+/// A counter every worker increments. `worker` lets sharded forms pick a slot.
+protocol SharedCounter: Sendable {
+    func increment(worker: Int)
+    /// The final count; read after all workers have finished.
+    func total() -> Int
+}
+
+/// Deliberately racy: each access is a relaxed atomic, the increment is not.
+/// `counter += 1` modelled exactly: load, (optional spin), store load+1. Two
+/// workers that load the same value both store the same successor, and one
+/// update is lost, with no undefined behaviour, so it can never crash racelab.
+/// Sendable without `@unchecked`: there is no data race here, only a race condition.
+final class UnsafeCounter: SharedCounter {
+    private let value = Atomic<Int>(0)
+    private let workSteps: Int64
+
+    init(work: Int) { workSteps = Int64(work) }
+
+    @inline(__always)
+    func increment(worker: Int) {
+        let seen = value.load(ordering: .relaxed)
+        if workSteps > 0 { racelab_spin(workSteps) }
+        value.store(seen &+ 1, ordering: .relaxed)
+    }
+
+    func total() -> Int { value.load(ordering: .relaxed) }
+}
+
+/// The whole read-modify-write inside `Synchronization.Mutex`.
+final class MutexCounter: SharedCounter {
+    private let value = Mutex<Int>(0)
+
+    @inline(__always)
+    func increment(worker: Int) { value.withLock { $0 &+= 1 } }
+
+    func total() -> Int { value.withLock { $0 } }
+}
+
+/// The whole read-modify-write inside a `pthread_mutex_t`.
+final class PthreadMutexCounter: SharedCounter {
+    private let lock = PthreadMutex()
+    private let value = Atomic<Int>(0)  // only ever touched under `lock`
+
+    @inline(__always)
+    func increment(worker: Int) {
+        lock.withLock { value.store(value.load(ordering: .relaxed) &+ 1, ordering: .relaxed) }
+    }
+
+    func total() -> Int { lock.withLock { value.load(ordering: .relaxed) } }
+}
+
+/// One hardware read-modify-write (`lock xadd` on x86): atomic, no lock.
+final class AtomicCounter: SharedCounter {
+    private let value = Atomic<Int>(0)
+
+    @inline(__always)
+    func increment(worker: Int) { value.wrappingAdd(1, ordering: .relaxed) }
+
+    func total() -> Int { value.load(ordering: .relaxed) }
+}
+
+/// "Stop sharing": each worker counts in its own cache-line-padded slot, and the
+/// slots are summed at the end. Only the owner writes a slot, so a relaxed load and
+/// store suffice (no locked instruction); the padding keeps two workers' slots off
+/// one cache line, so they never contend (no false sharing).
+final class ShardedCounter: SharedCounter {
+    private let slots: PaddedAtomicSlots
+
+    init(workers: Int) { slots = PaddedAtomicSlots(count: workers) }
+
+    @inline(__always)
+    func increment(worker: Int) {
+        let slot = slots[worker]
+        slot.pointee.store(slot.pointee.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+    }
+
+    func total() -> Int {
+        (0..<slots.count).reduce(0) { $0 &+ slots[$1].pointee.load(ordering: .relaxed) }
+    }
+}

@@ -1,0 +1,163 @@
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Runs a program as a child process, bounded by a timeout, capturing its stdout
+/// and stderr. This is how racelab contains strategies that are undefined
+/// behaviour (a crash is the child's, not racelab's) or that may hang.
+public struct ChildProcess: Sendable {
+    /// How it went: the end, the captured output, and how long it ran.
+    public struct Outcome: Sendable {
+        public var end: ChildEnd
+        public var stdout: String
+        public var stderr: String
+        public var milliseconds: Double
+    }
+
+    public var executable: String
+    public var arguments: [String]
+    /// Extra environment entries, "NAME=value", added to racelab's own.
+    public var environment: [String]
+    public var timeoutSeconds: Double
+
+    public init(executable: String, arguments: [String], environment: [String] = [], timeoutSeconds: Double) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// Starts the child and waits for it; a child still running at the timeout is
+    /// killed (SIGKILL) and reaped, so none is left behind.
+    public func run() -> Outcome {
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
+        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
+            return Outcome(end: .exited(code: 127), stdout: "", stderr: "pipe failed", milliseconds: 0)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let inherited = Self.currentEnvironment()
+        let envp = (inherited + environment).map { strdup($0) } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        let started = MonotonicClock.now()
+        var pid: pid_t = 0
+        let spawnCode = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        close(outPipe[1])
+        close(errPipe[1])
+        defer {
+            close(outPipe[0])
+            close(errPipe[0])
+        }
+        guard spawnCode == 0 else {
+            return Outcome(
+                end: .exited(code: 127), stdout: "",
+                stderr: "could not start \(executable): \(String(cString: strerror(spawnCode)))", milliseconds: 0)
+        }
+        ChildRegistry.shared.add(pid)
+        defer { ChildRegistry.shared.remove(pid) }
+
+        var out: [UInt8] = []
+        var err: [UInt8] = []
+        var openFDs = [outPipe[0], errPipe[0]]
+        let deadline = started + UInt64(timeoutSeconds * 1e9)
+        var killedForTimeout = false
+        var status: Int32 = 0
+        var reaped = false
+        while !reaped {
+            if !openFDs.isEmpty {
+                var fds = openFDs.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+                _ = poll(&fds, nfds_t(fds.count), 10)
+                for entry in fds where entry.revents != 0 {
+                    var buffer = [UInt8](repeating: 0, count: 65536)
+                    let n = read(entry.fd, &buffer, buffer.count)
+                    if n > 0 {
+                        if entry.fd == outPipe[0] { out += buffer[0..<n] } else { err += buffer[0..<n] }
+                    } else if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) {
+                        openFDs.removeAll { $0 == entry.fd }
+                    }
+                }
+            } else {
+                usleep(1000)
+            }
+            let waited = waitpid(pid, &status, WNOHANG)
+            if waited == pid { reaped = true; break }
+            if !killedForTimeout, MonotonicClock.now() > deadline {
+                kill(pid, SIGKILL)
+                killedForTimeout = true
+            }
+        }
+        // The child is gone; whatever it wrote is still in the pipes.
+        for fd in openFDs {
+            if fd == outPipe[0] { Self.drain(fd, into: &out) } else { Self.drain(fd, into: &err) }
+        }
+        let elapsed = Double(MonotonicClock.now() - started) / 1e6
+        let end: ChildEnd
+        if killedForTimeout {
+            end = .hung(timeoutSeconds: timeoutSeconds)
+        } else if Self.wasSignaled(status) {
+            end = .crashed(signal: status & 0x7f)
+        } else {
+            let code = (status >> 8) & 0xff
+            end = code == 0 ? .finished : .exited(code: code)
+        }
+        return Outcome(
+            end: end, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
+            milliseconds: elapsed)
+    }
+
+    private static func wasSignaled(_ status: Int32) -> Bool {
+        let signal = status & 0x7f
+        return signal != 0 && signal != 0x7f
+    }
+
+    private static func drain(_ fd: Int32, into bytes: inout [UInt8]) {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { return }
+            bytes += buffer[0..<n]
+        }
+    }
+
+    private static func currentEnvironment() -> [String] {
+        var result: [String] = []
+        var pointer = environ
+        while let entry = pointer.pointee {
+            result.append(String(cString: entry))
+            pointer += 1
+        }
+        return result
+    }
+
+    /// The path of the running executable (Linux: /proc/self/exe, resolved).
+    public static var currentExecutable: String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return CommandLine.arguments.first ?? "racelab" }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// The children running right now, so an interrupt can kill them all.
+final class ChildRegistry: Sendable {
+    static let shared = ChildRegistry()
+    private let pids = Mutex<Set<pid_t>>([])
+
+    func add(_ pid: pid_t) { pids.withLock { _ = $0.insert(pid) } }
+    func remove(_ pid: pid_t) { pids.withLock { _ = $0.remove(pid) } }
+    var running: [pid_t] { pids.withLock { Array($0) } }
+}
