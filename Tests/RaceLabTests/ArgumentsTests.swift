@@ -1,0 +1,123 @@
+import Testing
+
+@testable import RaceLab
+
+@Suite("Command line")
+struct ArgumentsTests {
+    let cpus = CPUSet(ids: [0, 1])
+
+    func parse(_ line: String) throws(UsageError) -> Command {
+        try Arguments.parse(line.split(separator: " ").map(String.init), cpus: cpus)
+    }
+
+    func request(_ line: String) throws -> (Request, OutputOptions) {
+        guard case .run(let request, let output) = try parse(line) else {
+            Issue.record("'\(line)' did not parse as a run")
+            throw UsageError("not a run")
+        }
+        return (request, output)
+    }
+
+    @Test("defaults: all default strategies, threads = available CPUs, pinned pthreads")
+    func defaults() throws {
+        let (request, output) = try request("counter")
+        #expect(request.strategies == ["unsafe", "mutex", "pthread-mutex", "atomic", "sharded"])
+        #expect(request.threads == 2)
+        #expect(request.iterations == CounterScenario.scenario.defaultIterations)
+        #expect(request.backend == .pthread)
+        #expect(request.isPinningEffective)
+        #expect(output == OutputOptions())
+    }
+
+    @Test(
+        "the same request in every accepted spelling",
+        arguments: [
+            "counter --threads 8 --strategy atomic,unsafe",
+            "counter --threads=8 --strategy=atomic,unsafe",
+            "counter -t 8 -s atomic,unsafe",
+            "counter -t8 -satomic,unsafe",
+            "counter -s unsafe,atomic -t 8",
+        ])
+    func spellings(line: String) throws {
+        let (request, _) = try request(line)
+        #expect(request.threads == 8)
+        #expect(request.strategies == ["unsafe", "atomic"])  // scenario order: unsafe first
+    }
+
+    @Test("every option reaches the request")
+    func allOptions() throws {
+        let (request, output) = try request(
+            "counter --threads 3 --iterations 500 --runs 4 --backend dispatch --no-pin --work 7 --json --expect-race")
+        #expect(request.threads == 3)
+        #expect(request.iterations == 500)
+        #expect(request.runs == 4)
+        #expect(request.backend == .dispatch)
+        #expect(!request.isPinned)
+        #expect(request.work == 7)
+        #expect(output == OutputOptions(isJSON: true, check: true, expectRace: true))
+    }
+
+    @Test("--strategy all includes every strategy")
+    func strategyAll() throws {
+        let (request, _) = try request("counter --strategy all")
+        #expect(request.strategies == CounterScenario.scenario.strategies.map(\.name))
+    }
+
+    @Test(
+        "bad input names the option, the value and what is accepted",
+        arguments: [
+            ("counter --threads 0", ["'0'", "--threads <n>", "1 to 1024"]),
+            ("counter --threads abc", ["'abc'", "--threads <n>", "integer"]),
+            ("counter --threads 1025", ["'1025'", "1 to 1024"]),
+            ("counter --threads -3", ["'-3'", "--threads <n>"]),
+            ("counter --threads 4.5", ["'4.5'", "--threads <n>"]),
+            ("counter --threads 99999999999999999999", ["'99999999999999999999'"]),
+            ("counter --threads", ["Missing value", "--threads <n>"]),
+            ("counter --strategy mutx", ["'mutx'", "--strategy <list>", "Did you mean 'mutex'?"]),
+            ("counter --strategy unsafe,,mutex", ["empty name", "--strategy <list>"]),
+            ("counter --backend threads", ["'threads'", "--backend <backend>", "pthread, dispatch"]),
+            ("counter --thread 4", ["'--thread'", "Did you mean '--threads'?"]),
+            ("counter --threads 2 --threads 4", ["--threads", "twice", "'2'", "'4'"]),
+            ("counter --json=yes", ["--json", "takes no value", "'yes'"]),
+            ("counter --runs 0", ["'0'", "--runs <n>"]),
+            ("counter --iterations 10M", ["'10M'", "--iterations <n>"]),
+            ("counter --pin --no-pin", ["--pin", "--no-pin"]),
+            ("counter extra", ["Unexpected argument 'extra'"]),
+            ("countr", ["Unknown subcommand 'countr'", "Did you mean 'counter'?"]),
+            ("help countr", ["'countr'", "Did you mean 'counter'?"]),
+            ("explain nothing", ["Unknown scenario 'nothing'"]),
+            ("counter --threads 1024 --iterations 9223372036854775807", ["64-bit", "--iterations <n>"]),
+        ])
+    func badInput(line: String, fragments: [String]) {
+        do throws(UsageError) {
+            let command = try parse(line)
+            Issue.record("'\(line)' was accepted as \(command)")
+        } catch {
+            for fragment in fragments {
+                #expect(error.message.contains(fragment), "'\(line)': \(error.message)")
+            }
+            let lines = error.rendered.split(separator: "\n")
+            #expect(lines.filter { $0.hasPrefix("Error:") }.count == 1)
+            #expect(lines.count == 3)
+        }
+    }
+
+    @Test(
+        "help, version and list",
+        arguments: [
+            ("--help", Command.help(nil)), ("-h", .help(nil)), ("", .help(nil)),
+            ("help counter", .help("counter")), ("counter --help", .help("counter")),
+            ("counter -h", .help("counter")), ("--version", .version), ("list", .list),
+            ("explain counter", .explain("counter")),
+        ])
+    func informational(line: String, expected: Command) throws {
+        #expect(try parse(line) == expected)
+    }
+
+    @Test("typo suggestions come from edit distance")
+    func suggestions() {
+        #expect(Suggestion.closest(to: "atomc", in: ["atomic", "mutex"]) == "atomic")
+        #expect(Suggestion.closest(to: "zzzzzz", in: ["atomic", "mutex"]) == nil)
+        #expect(Suggestion.distance("kitten", "sitting") == 3)
+    }
+}

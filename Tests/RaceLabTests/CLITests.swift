@@ -1,0 +1,51 @@
+import Testing
+
+@testable import RaceLab
+
+@Suite("CLI end to end", .serialized)
+struct CLITests {
+    @Test("bad input exits 64 with one Error: line on stderr and nothing on stdout")
+    func usageExit() {
+        let run = runCLI(["counter", "--threads", "0"])
+        #expect(run.code == 64)
+        #expect(run.out.isEmpty)
+        #expect(run.err.hasPrefix("Error: Invalid value '0' for '--threads <n>'"))
+        #expect(run.err.contains("Usage: racelab counter"))
+    }
+
+    @Test("a run prints the table with every strategy and exits 0")
+    func tableRun() {
+        let run = runCLI(["counter", "--threads", "2", "--iterations", "2000"])
+        #expect(run.code == 0)
+        for name in ["unsafe", "mutex", "pthread-mutex", "atomic", "sharded"] {
+            #expect(run.out.contains("\n\(name) "), "row for \(name)")
+        }
+        for column in ["expected", "counted", "lost updates", "wall ms", "ns/op", "Mops/s", "verdict"] {
+            #expect(run.out.contains(column))
+        }
+        #expect(run.out.contains("mutex: integrity held — counted 4,000 of 4,000"))
+    }
+
+    @Test("--check passes when safe strategies hold; --expect-race fails when no unsafe strategy ran")
+    func checkExitCodes() {
+        #expect(runCLI(["counter", "--strategy", "atomic,sharded", "--iterations", "1000", "--check"]).code == 0)
+        let expecting = runCLI(["counter", "--strategy", "atomic", "--iterations", "1000", "--expect-race"])
+        #expect(expecting.code == 0, "no unsafe strategy selected: nothing to expect")
+        let alone = runCLI(["counter", "--strategy", "unsafe", "--threads", "1", "--iterations", "1000", "--expect-race"])
+        #expect(alone.code == 1, "one worker cannot race, so --expect-race must fail")
+    }
+
+    @Test("help, version and list go to stdout and exit 0")
+    func informational() {
+        for args in [["--help"], ["help", "counter"], ["counter", "--help"], ["--version"], ["list"], ["explain", "counter"]] {
+            let run = runCLI(args)
+            #expect(run.code == 0, "\(args)")
+            #expect(!run.out.isEmpty)
+            #expect(run.err.isEmpty)
+        }
+        #expect(runCLI(["counter", "--help"]).out.contains("USAGE: racelab counter"))
+        #expect(runCLI(["counter", "--help"]).out.contains("(default: 20,000)"))
+        #expect(runCLI(["list"]).out.contains("pthread-mutex"))
+        #expect(runCLI(["--version"]).out == "racelab \(RaceLabVersion.current)\n")
+    }
+}

@@ -1,0 +1,41 @@
+import Testing
+
+@testable import RaceLab
+
+@Suite("Counter scenario", .serialized)
+struct CounterTests {
+    static let safe = ["mutex", "pthread-mutex", "atomic", "sharded"]
+
+    @Test("safe counters lose nothing", arguments: safe, Backend.allCases)
+    func safeLosesNothing(strategy: String, backend: Backend) throws {
+        for threads in workerCounts {
+            let observation = try runOnce(request("counter", strategy, threads: threads, iterations: 20_000, backend: backend))
+            #expect(observation.expected == threads * 20_000)
+            #expect(observation.observed == observation.expected, "\(strategy) \(backend) x\(threads)")
+            #expect(observation.primaryAnomalyCount == 0)
+        }
+    }
+
+    @Test("the unsafe counter can lose updates with 2 workers", .timeLimit(.minutes(1)))
+    func unsafeCanLose() throws {
+        guard cpuCount >= 2 else { return }  // one CPU cannot run two workers at once
+        var lost = 0
+        for _ in 0..<20 where lost == 0 {
+            lost = try runOnce(request("counter", "unsafe", threads: 2, iterations: 100_000)).primaryAnomalyCount
+        }
+        #expect(lost > 0)
+    }
+
+    @Test("the unsafe counter never counts more than it was asked to")
+    func unsafeNeverOvercounts() throws {
+        let observation = try runOnce(request("counter", "unsafe", threads: 4, iterations: 50_000))
+        #expect(observation.observed <= observation.expected)
+        #expect(observation.primaryAnomalyCount == observation.expected - observation.observed)
+    }
+
+    @Test("a single unsafe worker loses nothing: the race needs two")
+    func unsafeAloneIsExact() throws {
+        let observation = try runOnce(request("counter", "unsafe", threads: 1, iterations: 100_000))
+        #expect(observation.primaryAnomalyCount == 0)
+    }
+}

@@ -1,0 +1,39 @@
+import Synchronization
+
+@testable import RaceLab
+
+/// Everything a CLI run printed, and its exit code.
+struct CLIRun {
+    var code: Int32
+    var out: String
+    var err: String
+}
+
+/// Runs the real CLI in-process with captured stdout and stderr.
+func runCLI(_ arguments: [String]) -> CLIRun {
+    let out = Mutex("")
+    let err = Mutex("")
+    let console = Console(out: { text in out.withLock { $0 += text } }, err: { text in err.withLock { $0 += text } })
+    let code = CLI.run(arguments, console: console)
+    return CLIRun(code: code, out: out.withLock { $0 }, err: err.withLock { $0 })
+}
+
+let cpuCount = CPUSet.current().count
+
+/// Worker counts every correctness test covers: 1, 2, and 4x the CPUs.
+let workerCounts = Array(Set([1, 2, 4 * cpuCount])).sorted()
+
+func request(
+    _ scenario: String, _ strategy: String, threads: Int, iterations: Int, backend: Backend = .pthread
+) -> Request {
+    Request(scenario: scenario, strategies: [strategy], threads: threads, iterations: iterations, backend: backend)
+}
+
+func runOnce(_ request: Request) throws -> Observation {
+    let scenario = try #require(Catalog.scenario(named: request.scenario))
+    let strategy = try #require(scenario.strategy(named: request.strategies[0]))
+    let pool = WorkerPool(backend: request.backend, isPinned: request.isPinningEffective)
+    return try strategy.runInProcess(request, pool: pool)
+}
+
+import Testing
