@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Smoke test: build release and check, through the real binary, that the safe
+# strategies stay safe and the unsafe ones still show their race.
+# Fails loudly (exit 1) on a broken safe strategy or an unsafe one that never
+# shows its race in a few tries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+swift build -c release >&2
+bin="$(swift build -c release --show-bin-path)/racelab"
+
+fail() { echo "SMOKE FAILED: $*" >&2; exit 1; }
+
+step() { echo "== $*" >&2; }
+
+# 1. The CI command from the README: safe strategies must hold.
+step "racelab counter --threads 8 --check"
+"$bin" counter --threads 8 --check || fail "counter --check exited $? (a safe strategy broke?)"
+
+# 2. --json must be one valid document whose safe strategies held and whose unsafe
+#    strategy exposed the race in at least one of a few tries.
+json_ok() {
+    python3 - "$1" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["schemaVersion"] >= 1, "no schema version"
+broken = [s["name"] for s in doc["strategies"] if s["isExpectedSafe"] and s["verdict"] != "held"]
+if broken:
+    print("safe strategies broke: " + ", ".join(broken), file=sys.stderr); sys.exit(2)
+exposed = [s["name"] for s in doc["strategies"] if not s["isExpectedSafe"] and s["verdict"] == "exposed"]
+sys.exit(0 if exposed else 1)
+PY
+}
+
+check_scenario() {
+    local tmp; tmp="$(mktemp)"
+    for try in 1 2 3 4 5; do
+        step "racelab $* --json (try $try)"
+        "$bin" "$@" --json --check > "$tmp" || fail "racelab $* --json --check exited $?"
+        if json_ok "$tmp"; then rm -f "$tmp"; return 0; fi
+        [ $? -eq 2 ] && fail "racelab $*: a safe strategy broke"
+    done
+    rm -f "$tmp"
+    fail "racelab $*: the unsafe strategy never exposed its race in 5 tries"
+}
+
+check_scenario counter --threads 8
+check_scenario counter --threads 2 --backend dispatch --iterations 200000
+
+# 3. Bad input is a usage error (64), never a crash.
+set +e
+"$bin" counter --threads 0 2>/dev/null; code=$?
+set -e
+[ "$code" -eq 64 ] || fail "--threads 0 exited $code, expected 64"
+
+echo "smoke: all checks passed" >&2
