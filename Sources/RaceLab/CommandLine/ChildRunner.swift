@@ -9,7 +9,7 @@
 public enum ChildRunner {
     /// A launcher for `Lab`, starting `executable` (racelab itself by default).
     public static func launcher(
-        executable: String = ChildProcess.currentExecutable
+        executable: String = racelabExecutable
     ) -> @Sendable (Request, Strategy) -> Observation {
         { request, strategy in run(request, strategy: strategy, executable: executable) }
     }
@@ -38,6 +38,16 @@ public enum ChildRunner {
             expected: expected, observed: 0, operations: 0, anomalies: [], timing: nil,
             childEnd: end, childMilliseconds: outcome.milliseconds,
             childMessage: firstTrapLine(outcome.stderr))
+    }
+
+    /// racelab's own binary: this process when it is racelab; otherwise (a test
+    /// runner) the `racelab` built beside it; `RACELAB_EXECUTABLE` overrides both.
+    public static var racelabExecutable: String {
+        if let override = ProcessInfo.processInfo.environment["RACELAB_EXECUTABLE"] { return override }
+        let current = ChildProcess.currentExecutable
+        guard let slash = current.lastIndex(of: "/") else { return current }
+        if current[current.index(after: slash)...] == "racelab" { return current }
+        return String(current[...slash]) + "racelab"
     }
 
     /// The options that reproduce `request` on a command line.

@@ -66,8 +66,8 @@ public enum TableReport {
         var table = TextTable(columns)
         for (outcome, summary) in zip(result.strategies, summaries) {
             var row = [outcome.name, outcome.isExpectedSafe ? "yes" : "no", Format.grouped(summary.expected)]
-            if let end = outcome.runs.last?.childEnd, end != .finished {
-                row.append(ChildEndText.describe(end, milliseconds: nil))
+            if let ended = outcome.runs.last, let end = ended.childEnd, end != .finished {
+                row.append(ChildEndText.describe(end, milliseconds: ended.childMilliseconds))
                 for i in scenario.anomalyNames.indices { row += i == 0 ? ["-", "-"] : ["-"] }
             } else {
                 row.append(medianInt(summary.observed))

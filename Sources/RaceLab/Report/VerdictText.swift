@@ -9,10 +9,14 @@ enum VerdictText {
         let median = Int(summary.primaryAnomaly?.median ?? 0)
         let ofRuns = runs > 1 ? " in \(summary.runsWithAnomaly) of \(runs) runs" : ""
         let medianNote = runs > 1 ? " (median run)" : ""
-        if let crash = outcome.runs.lazy.compactMap(\.childEnd).first(where: { $0 != .finished }) {
-            let how = ChildEndText.describe(crash, milliseconds: nil)
+        if let ended = outcome.runs.first(where: { ($0.childEnd ?? .finished) != .finished }),
+            let end = ended.childEnd
+        {
+            let how = ChildEndText.describe(end, milliseconds: ended.childMilliseconds)
             let verdict = outcome.isExpectedSafe ? "BROKEN" : "DATA RACE EXPOSED"
-            return "\(name): \(verdict) — the child process \(how)\(ofRuns)"
+            let said = ended.childMessage.map { " (\($0))" } ?? ""
+            let ofRunsEnded = runs > 1 ? " in \(summary.runsWithAnomaly) of \(runs) runs, first:" : ""
+            return "\(name): \(verdict) — the child process\(ofRunsEnded) \(how)\(said); racelab carried on"
         }
         switch outcome.verdict {
         case .exposed:

@@ -1,6 +1,8 @@
 /// Every scenario racelab knows, in the order `racelab list` shows them.
 public enum Catalog {
-    public static let scenarios: [Scenario] = [CounterScenario.scenario]
+    public static let scenarios: [Scenario] = [
+        CounterScenario.scenario, CacheScenario.scenario, CheckThenActScenario.scenario,
+    ]
 
     public static func scenario(named name: String) -> Scenario? {
         scenarios.first { $0.name == name }

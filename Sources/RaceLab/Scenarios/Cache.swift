@@ -1,0 +1,117 @@
+/// `racelab cache`: the seed article's hit-counter cache. Workers call
+/// `increment(key)` on one shared dictionary (and, with `--read-ratio`, also look
+/// keys up); every increment must be counted, on the right key.
+public enum CacheScenario {
+    public static let scenario = Scenario(
+        name: "cache",
+        summary: "Shared hit-counter dictionary: get-then-set vs locked, striped, rwlock",
+        iterationsMeaning: "cache operations per worker",
+        defaultIterations: 10_000,
+        expectedLabel: "expected",
+        observedLabel: "counted",
+        anomalyNames: ["lost updates", "wrong keys"],
+        options: [.work, .keys, .distribution, .seed, .stripes, .readRatio, .timeout],
+        defaultKeys: 1,
+        strategies: [
+            Strategy(
+                name: "unsafe",
+                summary: "each get and set locked on its own, increment = get then set (Python dict)",
+                isExpectedSafe: false
+            ) { request, pool in try run(PerOperationLockedCache(work: request.work), request, pool) },
+            Strategy(
+                name: "raw",
+                summary: "plain Swift Dictionary, no synchronisation: a data race, usually a crash",
+                isExpectedSafe: false, isInDefaultSet: false, runsInChildProcess: true
+            ) { request, pool in try run(UnsynchronisedCache(), request, pool) },
+            Strategy(
+                name: "locked", summary: "one lock around the whole get-then-set (ThreadSafeCache)",
+                isExpectedSafe: true
+            ) { request, pool in try run(LockedCache(), request, pool) },
+            Strategy(
+                name: "striped", summary: "--stripes locked dictionaries; the key's hash picks one",
+                isExpectedSafe: true
+            ) { request, pool in try run(StripedCache(stripes: request.stripes), request, pool) },
+            Strategy(
+                name: "rwlock", summary: "pthread_rwlock_t: lookups share it, increments take it alone",
+                isExpectedSafe: true
+            ) { request, pool in try run(ReadWriteLockedCache(), request, pool) },
+        ],
+        explanation: cacheExplanation)
+
+    /// One run: each worker follows its own seeded key stream; afterwards the
+    /// streams are replayed to know what every key's count should be.
+    static func run<Cache: HitCounterCache>(
+        _ cache: Cache, _ request: Request, _ pool: WorkerPool
+    ) throws -> Observation {
+        let zipf = request.distribution == .zipf && request.keys > 1 ? ZipfTable(keys: request.keys) : nil
+        let iterations = request.iterations
+        @Sendable func stream(_ worker: Int) -> KeyStream {
+            KeyStream(
+                seed: request.seed, worker: worker, keys: request.keys, readPercent: request.readRatio, zipf: zipf)
+        }
+        let timing = try pool.run(workers: request.threads) { worker in
+            var keys = stream(worker)
+            var seen = 0
+            for _ in 0..<iterations {
+                let (key, isRead) = keys.next()
+                if isRead { seen &+= cache.lookup(key) ?? 0 } else { cache.increment(key) }
+            }
+            blackHole(seen)
+        }
+        var expectedCounts = [Int](repeating: 0, count: request.keys)
+        for worker in 0..<request.threads {
+            var keys = stream(worker)
+            for _ in 0..<iterations {
+                let (key, isRead) = keys.next()
+                if !isRead { expectedCounts[key] += 1 }
+            }
+        }
+        let counted = cache.snapshot()
+        let expected = expectedCounts.reduce(0, +)
+        let observed = counted.values.reduce(0, &+)
+        let wrongKeys =
+            expectedCounts.indices.filter { counted[$0, default: 0] != expectedCounts[$0] }.count
+            + counted.keys.filter { !expectedCounts.indices.contains($0) }.count
+        return Observation(
+            expected: expected, observed: observed, operations: request.threads * iterations,
+            anomalies: [Anomaly("lost updates", expected - observed), Anomaly("wrong keys", wrongKeys)],
+            timing: timing)
+    }
+}
+
+private let cacheExplanation = """
+    THE RACE
+      increment(key) reads the key's count, adds one and stores it back. Each of
+      those dictionary operations is thread-safe on its own (in free-threaded
+      Python, and in racelab's `unsafe` cache, each takes the dictionary's lock),
+      but the increment as a whole is not:
+
+        worker A                          worker B
+        ------------------------------    ------------------------------
+        current = cache.get(k)  -> 7
+                                          current = cache.get(k)  -> 7
+        cache.set(k, 7 + 1)     <- 8
+                                          cache.set(k, 7 + 1)     <- 8
+
+      Two hits, one counted. With one hot key (the default, like the seed's
+      "hit_counter") almost every increment collides; with --keys 1000 they
+      collide less, and the "wrong keys" column shows how many keys ended wrong.
+
+      `raw` goes further: a plain Swift Dictionary with no lock at all. Two
+      workers resizing it at once corrupt its memory; Swift usually crashes. That
+      is a data race (undefined behaviour), so racelab runs it in a child process
+      and reports how the child ended. ThreadSanitizer flags `raw`; it cannot flag
+      `unsafe`, whose every access is locked: a race condition, not a data race.
+
+    THE FIXES
+      locked    One lock around get-then-set, so the read and the write are one
+                step (the seed article's ThreadSafeCache). Every operation on
+                every key waits for the same lock.
+      striped   --stripes independent locks; a key's hash picks its stripe. Two
+                workers only wait for each other when their keys share a stripe,
+                so with many keys most operations run in parallel. With one hot
+                key it is no better than `locked`.
+      rwlock    A read-write lock: lookups (--read-ratio) share it, increments
+                take it alone. It pays off only when reads dominate and are
+                long enough to outweigh the rwlock's own bookkeeping.
+    """

@@ -1,0 +1,101 @@
+import CRaceLabShims
+
+/// A hit-counter cache every worker updates: `increment(key)` adds one to the key's
+/// count, `lookup(key)` reads it.
+protocol HitCounterCache: Sendable {
+    func increment(_ key: Int)
+    func lookup(_ key: Int) -> Int?
+    /// Every key's count; read after all workers have finished.
+    func snapshot() -> [Int: Int]
+}
+
+/// Deliberately racy, memory-safe: every single get and set is locked on its own
+/// (how a free-threaded Python dict behaves), but `increment` is get-then-set, so
+/// two workers can read the same count and both write count+1.
+final class PerOperationLockedCache: HitCounterCache {
+    private let storage = Locked<[Int: Int]>([:])
+    private let workSteps: Int64
+
+    init(work: Int) { workSteps = Int64(work) }
+
+    func get(_ key: Int) -> Int? { storage.withLock { $0[key] } }
+    func set(_ key: Int, _ value: Int) { storage.withLock { $0[key] = value } }
+
+    @inline(__always)
+    func increment(_ key: Int) {
+        let current = get(key) ?? 0
+        if workSteps > 0 { racelab_spin(workSteps) }
+        set(key, current &+ 1)
+    }
+
+    func lookup(_ key: Int) -> Int? { get(key) }
+    func snapshot() -> [Int: Int] { storage.withLock { $0 } }
+}
+
+/// The seed article's ThreadSafeCache: one lock around the whole get-then-set.
+final class LockedCache: HitCounterCache {
+    private let storage = Locked<[Int: Int]>([:])
+
+    @inline(__always)
+    func increment(_ key: Int) { storage.withLock { $0[key, default: 0] &+= 1 } }
+    func lookup(_ key: Int) -> Int? { storage.withLock { $0[key] } }
+    func snapshot() -> [Int: Int] { storage.withLock { $0 } }
+}
+
+/// S independent lock-guarded dictionaries; a key's hash picks its stripe, so
+/// workers on different stripes never wait for each other.
+final class StripedCache: HitCounterCache {
+    /// One stripe per allocation, padded past a cache line so neighbouring
+    /// stripes' locks never share one (no false sharing between stripes).
+    private final class Stripe: Sendable {
+        let storage = Locked<[Int: Int]>([:])
+        private let padding: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    }
+
+    private let stripes: [Stripe]
+
+    init(stripes: Int) { self.stripes = (0..<stripes).map { _ in Stripe() } }
+
+    @inline(__always)
+    private func stripe(_ key: Int) -> Stripe {
+        // Fibonacci hashing spreads consecutive keys across stripes.
+        let mixed = UInt64(bitPattern: Int64(key)) &* 0x9E37_79B9_7F4A_7C15
+        return stripes[Int(mixed.multipliedFullWidth(by: UInt64(stripes.count)).high)]
+    }
+
+    @inline(__always)
+    func increment(_ key: Int) { stripe(key).storage.withLock { $0[key, default: 0] &+= 1 } }
+    func lookup(_ key: Int) -> Int? { stripe(key).storage.withLock { $0[key] } }
+
+    func snapshot() -> [Int: Int] {
+        stripes.reduce(into: [:]) { all, stripe in
+            stripe.storage.withLock { all.merge($0) { a, _ in a } }
+        }
+    }
+}
+
+/// A pthread read-write lock: lookups share it, increments take it alone.
+final class ReadWriteLockedCache: HitCounterCache {
+    private let box = ReadWriteLocked<[Int: Int]>([:])
+
+    @inline(__always)
+    func increment(_ key: Int) { box.write { $0[key, default: 0] &+= 1 } }
+    func lookup(_ key: Int) -> Int? { box.read { $0[key] } }
+    func snapshot() -> [Int: Int] { box.read { $0 } }
+}
+
+/// A plain Swift Dictionary shared with no synchronisation at all: a true data
+/// race and undefined behaviour (usually a crash when it resizes).
+///
+/// `@unchecked Sendable` is a deliberate lie, fenced here: only the `raw` strategy
+/// uses this type, and only inside a child process of racelab.
+final class UnsynchronisedCache: HitCounterCache, @unchecked Sendable {
+    private var storage: [Int: Int] = [:]
+
+    @inline(never)  // keep the optimiser from hoisting the racy accesses out of the loop
+    func increment(_ key: Int) { storage[key, default: 0] &+= 1 }
+    @inline(never)
+    func lookup(_ key: Int) -> Int? { storage[key] }
+    func snapshot() -> [Int: Int] { storage }
+}

@@ -1,0 +1,21 @@
+/// A value guarded by a `pthread_mutex_t` (glibc's normal mutex).
+///
+/// The cache and check-then-act strategies use this rather than
+/// `Synchronization.Mutex`: on Linux, Mutex is a priority-inheritance futex that
+/// hands the lock straight to a sleeping waiter, and with more workers than CPUs
+/// that convoys (measured here: 100x to 1000x slower, see the README). The counter
+/// scenario keeps `mutex` so that cost stays visible side by side.
+///
+/// `@unchecked Sendable`: the value is shared across threads, which is sound
+/// because every access goes through `withLock`.
+final class Locked<Value>: @unchecked Sendable {
+    private let mutex = PthreadMutex()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    @inline(__always)
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        mutex.withLock { body(&value) }
+    }
+}

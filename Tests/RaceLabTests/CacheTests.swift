@@ -1,0 +1,97 @@
+import Testing
+
+@testable import RaceLab
+
+@Suite("Cache scenario", .serialized)
+struct CacheTests {
+    static let safe = ["locked", "striped", "rwlock"]
+
+    func cacheRequest(
+        _ strategy: String, threads: Int, keys: Int, backend: Backend = .pthread,
+        distribution: KeyDistribution = .uniform, readRatio: Int = 0
+    ) -> Request {
+        var r = request("cache", strategy, threads: threads, iterations: 5_000, backend: backend)
+        r.keys = keys
+        r.distribution = distribution
+        r.readRatio = readRatio
+        r.stripes = 8
+        return r
+    }
+
+    @Test("safe caches count every increment on the right key", arguments: safe, Backend.allCases)
+    func safeLosesNothing(strategy: String, backend: Backend) throws {
+        for threads in workerCounts {
+            for keys in [1, 64, 5_000] {
+                let o = try runOnce(cacheRequest(strategy, threads: threads, keys: keys, backend: backend))
+                #expect(o.expected == threads * 5_000)
+                #expect(o.anomalies == [Anomaly("lost updates", 0), Anomaly("wrong keys", 0)], "\(strategy) x\(threads) K=\(keys)")
+            }
+        }
+    }
+
+    @Test("with lookups mixed in, only increments are expected", arguments: safe)
+    func readRatio(strategy: String) throws {
+        let o = try runOnce(cacheRequest(strategy, threads: 4, keys: 16, distribution: .zipf, readRatio: 75))
+        #expect(o.expected < 4 * 5_000 / 2)  // about a quarter are increments
+        #expect(o.expected > 0)
+        #expect(o.operations == 4 * 5_000)
+        #expect(o.primaryAnomalyCount == 0)
+    }
+
+    @Test("the unsafe cache can lose updates with 2 workers on one hot key", .timeLimit(.minutes(1)))
+    func unsafeCanLose() throws {
+        guard cpuCount >= 2 else { return }
+        var lost = 0
+        for _ in 0..<20 where lost == 0 {
+            lost = try runOnce(cacheRequest("unsafe", threads: 2, keys: 1)).primaryAnomalyCount
+        }
+        #expect(lost > 0)
+    }
+
+    @Test("key streams are repeatable and zipf favours low keys")
+    func keyStreams() {
+        let zipf = ZipfTable(keys: 100)
+        var a = KeyStream(seed: 7, worker: 0, keys: 100, readPercent: 0, zipf: zipf)
+        var b = KeyStream(seed: 7, worker: 0, keys: 100, readPercent: 0, zipf: zipf)
+        var counts = [Int](repeating: 0, count: 100)
+        for _ in 0..<10_000 {
+            let key = a.next().key
+            #expect(key == b.next().key)
+            counts[key] += 1
+        }
+        #expect(counts[0] > counts[50] * 10)
+        var uniform = KeyStream(seed: 7, worker: 1, keys: 10, readPercent: 30, zipf: nil)
+        let draws = (0..<10_000).map { _ in uniform.next() }
+        #expect(Set(draws.map(\.key)) == Set(0..<10))
+        let reads = draws.filter(\.isRead).count
+        #expect((2_500...3_500).contains(reads))
+    }
+
+    @Test("raw runs in a child process: racelab reports how it ended and carries on", .timeLimit(.minutes(1)))
+    func rawIsContained() {
+        let run = runCLI(["cache", "--strategy", "raw,locked", "--threads", "4", "--iterations", "20000"])
+        #expect(run.code == 0)
+        let rawRow = run.out.split(separator: "\n").first { $0.hasPrefix("raw ") }
+        #expect(rawRow != nil)
+        // Either the child crashed (the usual end) or it survived and reported counts.
+        #expect(run.out.contains("raw: DATA RACE EXPOSED — the child process") || run.out.contains("raw: RACE")
+            || run.out.contains("raw: race not shown"))
+        #expect(run.out.contains("locked: integrity held — counted 80,000 of 80,000"))
+    }
+
+    @Test(
+        "bad values of the cache's options exit 64 naming the option",
+        arguments: [
+            (["--keys", "0"], "--keys <n>"), (["--keys", "1000001"], "--keys <n>"),
+            (["--distribution", "normal"], "--distribution <dist>"), (["--seed", "-1"], "--seed <n>"),
+            (["--stripes", "0"], "--stripes <n>"), (["--read-ratio", "101"], "--read-ratio <percent>"),
+            (["--read-ratio", "50%"], "--read-ratio <percent>"), (["--timeout", "0"], "--timeout <seconds>"),
+            (["--writers", "1"], "--writers"), (["--strategy", "lockd"], "Did you mean 'locked'?"),
+        ])
+    func badValues(arguments: [String], fragment: String) {
+        let run = runCLI(["cache"] + arguments)
+        #expect(run.code == 64)
+        #expect(run.err.contains(fragment), "\(run.err)")
+        #expect(run.out.isEmpty)
+    }
+}

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# bench.sh: how far is racelab from plain C on the same loops?
+#
+# WHAT IT MEASURES
+#   For each counter strategy (mutex, pthread-mutex, atomic, sharded) at 1 and 2
+#   workers, ns/op as reported by `racelab counter --json`
+#   (strategies[i].summarised.nsPerOp.median) and by scripts/bench_counter.c, a
+#   C11 program that runs the same per-op loops behind the same harness (pinned
+#   pthreads, start gate, wall = last finish - release, ns/op = wall x workers /
+#   ops). The ratio racelab/C is then Swift's overhead on the hot loop and
+#   nothing else. Target: racelab within 1.15x of C for pthread-mutex, atomic
+#   and sharded. `mutex` is Swift's Synchronization.Mutex, which C does not have:
+#   it is compared with the C pthread mutex for information only.
+#
+# WHY INTERLEAVED
+#   Machine speed drifts (frequency scaling, noisy neighbours on a VM, thermal
+#   state). Running all racelab runs and then all C runs would fold that drift
+#   into the ratio. Instead every round runs each (strategy, workers) pair once
+#   in racelab and once in C, back to back (which goes first alternates from
+#   round to round), and the medians over RUNS rounds are compared.
+#
+# USAGE
+#   scripts/bench.sh                      # from any directory
+#   ITER=2000000 RUNS=5 scripts/bench.sh  # increments per worker, rounds
+#   CC=clang scripts/bench.sh             # C compiler (default: cc)
+#
+# It is a record, not a gate: it exits 0 whether or not targets are met (it
+# fails only if something cannot be built).
+#
+# LAYOUT
+#   One function per step; each benchmark section (today: counter_section) runs
+#   its own rounds and prints its own table, adding to MET / TARGETS. A new
+#   section (e.g. a cache scenario) is another *_section function called from main.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+ITER="${ITER:-5000000}"
+RUNS="${RUNS:-7}"
+CC="${CC:-cc}"
+RACELAB=.build/release/racelab
+BIN_DIR=scripts/bin
+C_BENCH="$BIN_DIR/bench_counter"
+TARGET=1.15
+
+MET=0      # targets met, over all sections
+TARGETS=0  # targets checked, over all sections
+
+# ---------------------------------------------------------------- helpers
+
+# median of the numbers given as arguments; "-" if there are none.
+median() {
+    python3 -c 'import statistics, sys
+xs = [float(x) for x in sys.argv[1:]]
+print(f"{statistics.median(xs):.3f}" if xs else "-")' "$@"
+}
+
+# One racelab run: prints the strategy's summarised median ns/op. Warns on stderr
+# if a safe strategy lost updates.
+racelab_ns_per_op() {  # strategy threads
+    "$RACELAB" counter --strategy "$1" --threads "$2" --iterations "$ITER" --json |
+        python3 -c 'import json, sys
+name = sys.argv[1]
+doc = json.load(sys.stdin)
+s = next(s for s in doc["strategies"] if s["name"] == name)
+lost = s["summarised"]["expected"] - s["summarised"]["observed"]["min"]
+if s["isExpectedSafe"] and lost:
+    print(f"warning: racelab {name} lost {lost} updates", file=sys.stderr)
+print(s["summarised"]["nsPerOp"]["median"])' "$1"
+}
+
+# One C run: prints ns/op (bench_counter itself complains about lost updates).
+c_ns_per_op() {  # strategy threads
+    "$C_BENCH" "$1" "$2" "$ITER"
+}
+
+# ---------------------------------------------------------------- steps
+
+print_header() {
+    local model
+    model=$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
+    echo "racelab vs C benchmark"
+    echo "command:    $0${*:+ $*}  (ITER=$ITER RUNS=$RUNS CC=$CC)"
+    echo "machine:    nproc=$(nproc), cpu: ${model:-unknown}, $(uname -sr)"
+    echo "date:       $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "revision:   $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- Sources 2>/dev/null || echo ' (+ uncommitted changes in Sources/)')"
+    echo
+}
+
+build() {
+    echo "building racelab (swift build -c release)..."
+    swift build -c release >/dev/null
+    echo "compiling $C_BENCH ($CC -O2 -pthread)..."
+    mkdir -p "$BIN_DIR"
+    "$CC" -O2 -pthread -o "$C_BENCH" scripts/bench_counter.c
+    echo
+}
+
+# ---------------------------------------------------------------- sections
+
+# counter: racelab counter vs bench_counter, per strategy and worker count.
+counter_section() {
+    local strategies=(mutex pthread-mutex atomic sharded)
+    local thread_counts=(1 2)
+    declare -A swift_samples=() c_samples=()
+    local run s t key value
+
+    echo "== counter: $ITER increments per worker, $RUNS interleaved rounds"
+    for ((run = 1; run <= RUNS; run++)); do
+        printf 'round %d/%d ' "$run" "$RUNS"
+        for s in "${strategies[@]}"; do
+            for t in "${thread_counts[@]}"; do
+                key="$s/$t"
+                # Alternate who goes first, so neither side always runs on a
+                # core just warmed (or just throttled) by the other.
+                if ((run % 2)); then
+                    value=$(racelab_ns_per_op "$s" "$t") && swift_samples[$key]+=" $value"
+                    value=$(c_ns_per_op "$s" "$t") && c_samples[$key]+=" $value"
+                else
+                    value=$(c_ns_per_op "$s" "$t") && c_samples[$key]+=" $value"
+                    value=$(racelab_ns_per_op "$s" "$t") && swift_samples[$key]+=" $value"
+                fi
+                printf '.'
+            done
+        done
+        echo
+    done
+    echo
+
+    local fmt='%-14s %7s %16s %11s %8s  %-8s %s\n'
+    # shellcheck disable=SC2059
+    printf "$fmt" strategy workers "racelab ns/op" "C ns/op" ratio target result
+    # shellcheck disable=SC2059
+    printf "$fmt" -------------- ------- ---------------- ----------- -------- -------- ------
+    local swift_median c_median ratio target result
+    for s in "${strategies[@]}"; do
+        for t in "${thread_counts[@]}"; do
+            key="$s/$t"
+            # shellcheck disable=SC2086 # the sample lists are meant to split
+            swift_median=$(median ${swift_samples[$key]:-})
+            # shellcheck disable=SC2086
+            c_median=$(median ${c_samples[$key]:-})
+            ratio=$(python3 -c 'import sys
+a, b = sys.argv[1:]
+print(f"{float(a) / float(b):.2f}x" if "-" not in (a, b) and float(b) > 0 else "-")' \
+                "$swift_median" "$c_median")
+            if [[ $s == mutex ]]; then
+                target="n/a (Swift Mutex vs C pthread mutex, for information)"
+                result=""
+            else
+                target="${TARGET}x"
+                TARGETS=$((TARGETS + 1))
+                if [[ $ratio != - ]] && python3 -c 'import sys; sys.exit(not float(sys.argv[1]) <= float(sys.argv[2]))' "${ratio%x}" "$TARGET"; then
+                    result=PASS
+                    MET=$((MET + 1))
+                else
+                    result=MISS
+                fi
+            fi
+            # shellcheck disable=SC2059
+            printf "$fmt" "$s" "$t" "$swift_median" "$c_median" "$ratio" "$target" "$result"
+        done
+    done
+    echo
+}
+
+# ---------------------------------------------------------------- main
+
+main() {
+    print_header "$@"
+    build
+    counter_section
+    echo "summary: $MET of $TARGETS targets met (racelab within ${TARGET}x of C)"
+}
+
+main "$@"
+exit 0
