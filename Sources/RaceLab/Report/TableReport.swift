@@ -105,8 +105,9 @@ public enum TableReport {
 
     static func legend(_ result: LabResult) -> String {
         """
-        wall ms: start gate release to last worker done. ns/op: wall time x workers / operations \
-        (what one operation costs one worker). Mops/s: million operations per second, all workers together.
+        wall ms: from the start gate's release to the last worker's finish.
+        ns/op:   wall time x workers / operations: what one operation costs one worker.
+        Mops/s:  million operations per second, all workers together.
         """
     }
 
