@@ -46,8 +46,26 @@ check_scenario() {
 
 check_scenario counter --threads 8
 check_scenario counter --threads 2 --backend dispatch --iterations 200000
+check_scenario cache --threads 8
+check_scenario cache --threads 4 --keys 1000 --distribution zipf --read-ratio 50 --iterations 50000
+check_scenario check-then-act --threads 8
 
-# 3. Bad input is a usage error (64), never a crash.
+# 3. raw is a real data race: it must run in a child process and racelab must carry
+#    on and report how the child ended, whatever it was.
+step "racelab cache --strategy raw,locked --json"
+raw_json="$(mktemp)"
+"$bin" cache --strategy raw,locked --threads 4 --json --check > "$raw_json" || fail "raw run exited $?"
+python3 - "$raw_json" <<'PY' || fail "raw was not contained"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+raw = next(s for s in doc["strategies"] if s["name"] == "raw")
+assert raw["runsInChildProcess"], "raw did not run in a child"
+assert "childEnd" in raw["runs"][0], "no child end reported"
+print("raw child ended:", raw["verdictText"], file=sys.stderr)
+PY
+rm -f "$raw_json"
+
+# 4. Bad input is a usage error (64), never a crash.
 set +e
 "$bin" counter --threads 0 2>/dev/null; code=$?
 set -e
