@@ -24,20 +24,14 @@ struct CheckThenActTests {
     @Test("unsafe shows keys vanishing after the check", .timeLimit(.minutes(1)))
     func unsafeVanishes() throws {
         guard cpuCount >= 2 else { return }
-        var vanished = 0
-        for _ in 0..<20 where vanished == 0 {
-            vanished = try runOnce(ctaRequest("unsafe", threads: 2, writers: 1)).primaryAnomalyCount
-        }
+        let vanished = try firstAnomaly { try runOnce(ctaRequest("unsafe", threads: 2, writers: 1)).primaryAnomalyCount }
         #expect(vanished > 0)
     }
 
     @Test("unsafe put-if-absent overwrites inserts with two or more writers", .timeLimit(.minutes(1)))
     func unsafeOverwrites() throws {
         guard cpuCount >= 2 else { return }
-        var overwritten = 0
-        for _ in 0..<20 where overwritten == 0 {
-            overwritten = try runOnce(ctaRequest("unsafe", threads: 4, writers: 4 - 1)).anomalies[1].count
-        }
+        let overwritten = try firstAnomaly { try runOnce(ctaRequest("unsafe", threads: 4, writers: 3)).anomalies[1].count }
         #expect(overwritten > 0)
     }
 
