@@ -45,6 +45,7 @@ TARGET=1.15
 
 MET=0      # targets met, over all sections
 TARGETS=0  # targets checked, over all sections
+CLK_TCK=$(getconf CLK_TCK)
 
 # ---------------------------------------------------------------- helpers
 
@@ -53,6 +54,37 @@ median() {
     python3 -c 'import statistics, sys
 xs = [float(x) for x in sys.argv[1:]]
 print(f"{statistics.median(xs):.3f}" if xs else "-")' "$@"
+}
+
+# "busy steal" CPU time of the whole machine so far, in clock ticks, from the
+# first line of /proc/stat (busy = user + nice + system + irq + softirq).
+machine_cpu_ticks() {
+    awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $9; exit }' /proc/stat
+}
+
+# CPU seconds used so far by this script's finished children (racelab, the C
+# program, python3), from bash's `times` (second line: children user and sys).
+children_cpu_seconds() {
+    times | sed -n 2p | python3 -c 'import re, sys
+print(sum(int(m) * 60 + float(s) for m, s in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read())))'
+}
+
+# Prints how much CPU time other processes (and the hypervisor, as steal) took
+# while a section ran: contended numbers on a busy machine are not comparable.
+report_noise() {  # ticks-before children-before wall-seconds
+    local busy_before steal_before busy_after steal_after children_after
+    read -r busy_before steal_before <<<"$1"
+    read -r busy_after steal_after <<<"$(machine_cpu_ticks)"
+    children_after=$(children_cpu_seconds)
+    python3 -c 'import sys
+busy_b, steal_b, busy_a, steal_a, tck, ch_b, ch_a, wall = map(float, sys.argv[1:])
+other = max(0.0, (busy_a - busy_b) / tck - (ch_a - ch_b))
+steal = (steal_a - steal_b) / tck
+print(f"noise: other processes used {other:.1f} CPU-s and the hypervisor stole {steal:.1f} CPU-s "
+      f"during {wall:.0f} s of measuring ({100 * other / wall:.0f}% / {100 * steal / wall:.0f}% of one CPU)")
+if other / wall > 0.05 or steal / wall > 0.05:
+    print("warning: the machine was not quiet; treat 2-worker (contended) numbers as noise")' \
+        "$busy_before" "$steal_before" "$busy_after" "$steal_after" "$CLK_TCK" "$2" "$children_after" "$3"
 }
 
 # One racelab run: prints the strategy's summarised median ns/op. Warns on stderr
@@ -83,6 +115,7 @@ print_header() {
     echo "command:    $0${*:+ $*}  (ITER=$ITER RUNS=$RUNS CC=$CC)"
     echo "machine:    nproc=$(nproc), cpu: ${model:-unknown}, $(uname -sr)"
     echo "date:       $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "load:       $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) before starting"
     echo "revision:   $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- Sources 2>/dev/null || echo ' (+ uncommitted changes in Sources/)')"
     echo
 }
@@ -103,8 +136,11 @@ counter_section() {
     local strategies=(mutex pthread-mutex atomic sharded)
     local thread_counts=(1 2)
     declare -A swift_samples=() c_samples=()
-    local run s t key value
+    local run s t key value ticks_before children_before started
 
+    ticks_before=$(machine_cpu_ticks)
+    children_before=$(children_cpu_seconds)
+    started=$SECONDS
     echo "== counter: $ITER increments per worker, $RUNS interleaved rounds"
     for ((run = 1; run <= RUNS; run++)); do
         printf 'round %d/%d ' "$run" "$RUNS"
@@ -125,6 +161,7 @@ counter_section() {
         done
         echo
     done
+    report_noise "$ticks_before" "$children_before" $((SECONDS - started))
     echo
 
     local fmt='%-14s %7s %16s %11s %8s  %-8s %s\n'

@@ -53,9 +53,17 @@ public struct ChildProcess: Sendable {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        // Its own process group, so a timeout kills everything it started too.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        // Reads never block: a grandchild may hold the pipes open after the child died.
+        for fd in [outPipe[0], errPipe[0]] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         let started = MonotonicClock.now()
         var pid: pid_t = 0
-        let spawnCode = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let spawnCode = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         close(outPipe[1])
         close(errPipe[1])
         defer {
@@ -86,7 +94,7 @@ public struct ChildProcess: Sendable {
                     let n = read(entry.fd, &buffer, buffer.count)
                     if n > 0 {
                         if entry.fd == outPipe[0] { out += buffer[0..<n] } else { err += buffer[0..<n] }
-                    } else if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) {
+                    } else if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) || entry.revents & Int16(POLLIN) == 0 {
                         openFDs.removeAll { $0 == entry.fd }
                     }
                 }
@@ -96,7 +104,7 @@ public struct ChildProcess: Sendable {
             let waited = waitpid(pid, &status, WNOHANG)
             if waited == pid { reaped = true; break }
             if !killedForTimeout, MonotonicClock.now() > deadline {
-                kill(pid, SIGKILL)
+                kill(-pid, SIGKILL)  // the whole group
                 killedForTimeout = true
             }
         }
