@@ -4,7 +4,7 @@
 # WHAT IT MEASURES
 #   For each counter strategy (mutex, pthread-mutex, atomic, sharded) at 1 and 2
 #   workers, ns/op as reported by `racelab counter --json`
-#   (strategies[i].summarised.nsPerOp.median) and by scripts/bench_counter.c, a
+#   (strategies[i].summarised.nsPerOp.median) and by scripts/bench_reference.c, a
 #   C11 program that runs the same per-op loops behind the same harness (pinned
 #   pthreads, start gate, wall = last finish - release, ns/op = wall x workers /
 #   ops). The ratio racelab/C is then Swift's overhead on the hot loop and
@@ -28,9 +28,9 @@
 # fails only if something cannot be built).
 #
 # LAYOUT
-#   One function per step; each benchmark section (today: counter_section) runs
-#   its own rounds and prints its own table, adding to MET / TARGETS. A new
-#   section (e.g. a cache scenario) is another *_section function called from main.
+#   One function per step; each comparison (compare_section: counter, then the
+#   locked cache at CACHE_KEYS=64 uniform keys vs a C pthread mutex + open-addressing
+#   map) runs its own rounds and prints its own table, adding to MET / TARGETS.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -40,12 +40,17 @@ RUNS="${RUNS:-7}"
 CC="${CC:-cc}"
 RACELAB=.build/release/racelab
 BIN_DIR=scripts/bin
-C_BENCH="$BIN_DIR/bench_counter"
+C_BENCH="$BIN_DIR/bench_reference"
 TARGET=1.15
+CACHE_TARGET=1.3
+CACHE_KEYS="${CACHE_KEYS:-64}"
 
 MET=0      # targets met, over all sections
 TARGETS=0  # targets checked, over all sections
 CLK_TCK=$(getconf CLK_TCK)
+CHILDREN_CPU=0  # set by children_cpu_seconds
+WORK_DIR=$(mktemp -d)
+trap 'rm -rf "$WORK_DIR"' EXIT
 
 # ---------------------------------------------------------------- helpers
 
@@ -64,9 +69,13 @@ machine_cpu_ticks() {
 
 # CPU seconds used so far by this script's finished children (racelab, the C
 # program, python3), from bash's `times` (second line: children user and sys).
+# Sets CHILDREN_CPU rather than printing it: `times` inside $(...) would report
+# the subshell's children, not ours.
 children_cpu_seconds() {
-    times | sed -n 2p | python3 -c 'import re, sys
-print(sum(int(m) * 60 + float(s) for m, s in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read())))'
+    local report="$WORK_DIR/times"
+    times >"$report"
+    CHILDREN_CPU=$(sed -n 2p "$report" | python3 -c 'import re, sys
+print(sum(int(m) * 60 + float(s) for m, s in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read())))')
 }
 
 # Prints how much CPU time other processes (and the hypervisor, as steal) took
@@ -75,7 +84,8 @@ report_noise() {  # ticks-before children-before wall-seconds
     local busy_before steal_before busy_after steal_after children_after
     read -r busy_before steal_before <<<"$1"
     read -r busy_after steal_after <<<"$(machine_cpu_ticks)"
-    children_after=$(children_cpu_seconds)
+    children_cpu_seconds
+    children_after=$CHILDREN_CPU
     python3 -c 'import sys
 busy_b, steal_b, busy_a, steal_a, tck, ch_b, ch_a, wall = map(float, sys.argv[1:])
 other = max(0.0, (busy_a - busy_b) / tck - (ch_a - ch_b))
@@ -88,22 +98,28 @@ if other / wall > 0.05 or steal / wall > 0.05:
 }
 
 # One racelab run: prints the strategy's summarised median ns/op. Warns on stderr
-# if a safe strategy lost updates.
-racelab_ns_per_op() {  # strategy threads
-    "$RACELAB" counter --strategy "$1" --threads "$2" --iterations "$ITER" --json |
-        python3 -c 'import json, sys
-name = sys.argv[1]
-doc = json.load(sys.stdin)
+# if a safe strategy lost updates. The JSON goes to a file and is parsed after
+# racelab exits: piping it straight into python3 would start python3 while the
+# workers run, and on a small machine its start-up steals a CPU from a worker
+# (a 2-worker contended run then looks ~2.5x faster than it is).
+racelab_ns_per_op() {  # scenario strategy threads [racelab options...]
+    local scenario=$1
+    shift
+    "$RACELAB" "$scenario" --strategy "$1" --threads "$2" --iterations "$ITER" "${@:3}" --json >"$WORK_DIR/racelab.json" || return
+    python3 -c 'import json, sys
+name, path = sys.argv[1:]
+with open(path) as f:
+    doc = json.load(f)
 s = next(s for s in doc["strategies"] if s["name"] == name)
 lost = s["summarised"]["expected"] - s["summarised"]["observed"]["min"]
 if s["isExpectedSafe"] and lost:
     print(f"warning: racelab {name} lost {lost} updates", file=sys.stderr)
-print(s["summarised"]["nsPerOp"]["median"])' "$1"
+print(s["summarised"]["nsPerOp"]["median"])' "$1" "$WORK_DIR/racelab.json"
 }
 
-# One C run: prints ns/op (bench_counter itself complains about lost updates).
+# One C run: prints ns/op (bench_reference itself complains about lost updates).
 c_ns_per_op() {  # strategy threads
-    "$C_BENCH" "$1" "$2" "$ITER"
+    KEYS=$CACHE_KEYS "$C_BENCH" "$1" "$2" "$ITER"
 }
 
 # ---------------------------------------------------------------- steps
@@ -125,36 +141,52 @@ build() {
     swift build -c release >/dev/null
     echo "compiling $C_BENCH ($CC -O2 -pthread)..."
     mkdir -p "$BIN_DIR"
-    "$CC" -O2 -pthread -o "$C_BENCH" scripts/bench_counter.c
+    "$CC" -O2 -pthread -o "$C_BENCH" scripts/bench_reference.c
     echo
 }
 
 # ---------------------------------------------------------------- sections
 
-# counter: racelab counter vs bench_counter, per strategy and worker count.
-counter_section() {
-    local strategies=(mutex pthread-mutex atomic sharded)
+# One comparison: racelab SCENARIO strategies vs bench_reference's loops, per
+# strategy and worker count. PAIRS are "racelab-strategy:c-strategy:target"
+# (target "-" = for information only); OPTIONS go to racelab.
+compare_section() {  # title scenario "pairs..." [racelab options...]
+    local title=$1 scenario=$2
+    local -a pairs
+    read -r -a pairs <<<"$3"
+    local -a options=("${@:4}")
     local thread_counts=(1 2)
+    local -a strategies=() c_names=() targets=()
+    local pair
+    for pair in "${pairs[@]}"; do
+        IFS=: read -r s c t <<<"$pair"
+        strategies+=("$s")
+        c_names+=("$c")
+        targets+=("$t")
+    done
     declare -A swift_samples=() c_samples=()
     local run s t key value ticks_before children_before started
 
     ticks_before=$(machine_cpu_ticks)
-    children_before=$(children_cpu_seconds)
+    children_cpu_seconds
+    children_before=$CHILDREN_CPU
     started=$SECONDS
-    echo "== counter: $ITER increments per worker, $RUNS interleaved rounds"
+    echo "== $title: $ITER operations per worker, $RUNS interleaved rounds"
+    local i
     for ((run = 1; run <= RUNS; run++)); do
         printf 'round %d/%d ' "$run" "$RUNS"
-        for s in "${strategies[@]}"; do
+        for i in "${!strategies[@]}"; do
+            s=${strategies[$i]}
             for t in "${thread_counts[@]}"; do
                 key="$s/$t"
                 # Alternate who goes first, so neither side always runs on a
                 # core just warmed (or just throttled) by the other.
                 if ((run % 2)); then
-                    value=$(racelab_ns_per_op "$s" "$t") && swift_samples[$key]+=" $value"
-                    value=$(c_ns_per_op "$s" "$t") && c_samples[$key]+=" $value"
+                    value=$(racelab_ns_per_op "$scenario" "$s" "$t" "${options[@]}") && swift_samples[$key]+=" $value"
+                    value=$(c_ns_per_op "${c_names[$i]}" "$t") && c_samples[$key]+=" $value"
                 else
-                    value=$(c_ns_per_op "$s" "$t") && c_samples[$key]+=" $value"
-                    value=$(racelab_ns_per_op "$s" "$t") && swift_samples[$key]+=" $value"
+                    value=$(c_ns_per_op "${c_names[$i]}" "$t") && c_samples[$key]+=" $value"
+                    value=$(racelab_ns_per_op "$scenario" "$s" "$t" "${options[@]}") && swift_samples[$key]+=" $value"
                 fi
                 printf '.'
             done
@@ -170,7 +202,8 @@ counter_section() {
     # shellcheck disable=SC2059
     printf "$fmt" -------------- ------- ---------------- ----------- -------- -------- ------
     local swift_median c_median ratio target result
-    for s in "${strategies[@]}"; do
+    for i in "${!strategies[@]}"; do
+        s=${strategies[$i]}
         for t in "${thread_counts[@]}"; do
             key="$s/$t"
             # shellcheck disable=SC2086 # the sample lists are meant to split
@@ -181,13 +214,13 @@ counter_section() {
 a, b = sys.argv[1:]
 print(f"{float(a) / float(b):.2f}x" if "-" not in (a, b) and float(b) > 0 else "-")' \
                 "$swift_median" "$c_median")
-            if [[ $s == mutex ]]; then
-                target="n/a (Swift Mutex vs C pthread mutex, for information)"
+            if [[ ${targets[$i]} == - ]]; then
+                target="n/a (vs C ${c_names[$i]}, for information)"
                 result=""
             else
-                target="${TARGET}x"
+                target="${targets[$i]}x"
                 TARGETS=$((TARGETS + 1))
-                if [[ $ratio != - ]] && python3 -c 'import sys; sys.exit(not float(sys.argv[1]) <= float(sys.argv[2]))' "${ratio%x}" "$TARGET"; then
+                if [[ $ratio != - ]] && python3 -c 'import sys; sys.exit(not float(sys.argv[1]) <= float(sys.argv[2]))' "${ratio%x}" "${targets[$i]}"; then
                     result=PASS
                     MET=$((MET + 1))
                 else
@@ -206,8 +239,13 @@ print(f"{float(a) / float(b):.2f}x" if "-" not in (a, b) and float(b) > 0 else "
 main() {
     print_header "$@"
     build
-    counter_section
-    echo "summary: $MET of $TARGETS targets met (racelab within ${TARGET}x of C)"
+    compare_section counter counter \
+        "mutex:pthread-mutex:- pthread-mutex:pthread-mutex:$TARGET atomic:atomic:$TARGET sharded:sharded:$TARGET"
+    # The locked cache: Swift Dictionary (SipHash) under a pthread mutex vs an
+    # open-addressing C map under a pthread mutex; same key stream.
+    compare_section "cache (locked, $CACHE_KEYS keys, uniform)" cache \
+        "locked:cache-locked:$CACHE_TARGET" --keys "$CACHE_KEYS" --distribution uniform
+    echo "summary: $MET of $TARGETS targets met (counter within ${TARGET}x of C, locked cache within ${CACHE_TARGET}x)"
 }
 
 main "$@"

@@ -10,12 +10,22 @@
 /// because every access goes through `withLock`.
 final class Locked<Value>: @unchecked Sendable {
     private let mutex = PthreadMutex()
-    private var value: Value
+    // Behind a pointer, not a stored `var`: a class's stored var pays a dynamic
+    // exclusivity check on every access, which the lock already makes redundant.
+    private let value: UnsafeMutablePointer<Value>
 
-    init(_ value: Value) { self.value = value }
+    init(_ value: Value) {
+        self.value = .allocate(capacity: 1)
+        self.value.initialize(to: value)
+    }
+
+    deinit {
+        value.deinitialize(count: 1)
+        value.deallocate()
+    }
 
     @inline(__always)
     func withLock<T>(_ body: (inout Value) -> T) -> T {
-        mutex.withLock { body(&value) }
+        mutex.withLock { body(&value.pointee) }
     }
 }

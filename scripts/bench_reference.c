@@ -1,5 +1,5 @@
 /*
- * bench_counter.c: a C baseline for `racelab counter`.
+ * bench_reference.c: C baselines for `racelab counter` and `racelab cache`.
  *
  * Runs the same per-op loops as racelab's counter strategies
  * (Sources/RaceLab/Sync/Counters.swift), with the same harness shape
@@ -20,12 +20,17 @@
  *   atomic         __atomic_fetch_add(&shared, 1, __ATOMIC_RELAXED)   (lock xadd)
  *   sharded        own 128-byte slot: relaxed load, relaxed store load+1; sum at end
  *   unsafe         relaxed load of shared, relaxed store load+1 (loses updates)
+ *   cache-locked   racelab cache's `locked` strategy with uniform keys: the key from
+ *                  the same SplitMix64 stream and multiply-shift reduction as
+ *                  KeyStream.swift (keys = $KEYS, default 64; seed 42), then
+ *                  lock; counts[key] += 1 in an open-addressing hash map (linear
+ *                  probing, multiplicative hash, inserting 0 when absent); unlock.
  *
- * Usage:  bench_counter <strategy> <threads> <iterations>
+ * Usage:  bench_reference <strategy> <threads> <iterations>
  * Prints one line on stdout: ns/op. A safe strategy that lost updates prints the
  * lost count on stderr and exits 1. Bad usage exits 64.
  *
- * Build:  cc -O2 -pthread -o bench_counter bench_counter.c
+ * Build:  cc -O2 -pthread -o bench_reference bench_reference.c
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,7 +46,7 @@
 #define GATE_SPINS 2000 /* StartGate: spin this long before yielding */
 #define MAX_THREADS 1024
 
-enum strategy { S_UNSAFE, S_MUTEX, S_PTHREAD_MUTEX, S_ATOMIC, S_SHARDED };
+enum strategy { S_UNSAFE, S_MUTEX, S_PTHREAD_MUTEX, S_ATOMIC, S_SHARDED, S_CACHE_LOCKED };
 
 /* The shared state. In racelab the mutex, the counter and the gate live in
  * separate heap objects, so each gets its own 128-byte block here too: no
@@ -118,6 +123,45 @@ static void loop_unsafe(long iterations) {
     }
 }
 
+/* The cache: open addressing over 64-bit keys, capacity a power of two >= 2 x keys. */
+static long cache_keys = 64;
+static long cache_capacity;
+static long *cache_slot_keys; /* -1 = empty */
+static long *cache_counts;
+
+static void cache_init(long keys) {
+    cache_capacity = 16;
+    while (cache_capacity < 2 * keys) cache_capacity *= 2;
+    cache_slot_keys = malloc((size_t)cache_capacity * sizeof(long));
+    cache_counts = calloc((size_t)cache_capacity, sizeof(long));
+    for (long i = 0; i < cache_capacity; i++) cache_slot_keys[i] = -1;
+}
+
+static inline void cache_increment(long key) {
+    uint64_t h = ((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 32;
+    long i = (long)(h & (uint64_t)(cache_capacity - 1));
+    while (cache_slot_keys[i] != key && cache_slot_keys[i] != -1) i = (i + 1) & (cache_capacity - 1);
+    cache_slot_keys[i] = key;
+    cache_counts[i] += 1;
+}
+
+/* KeyStream.swift: SplitMix64, seeded per worker; Lemire's multiply-shift. */
+static void loop_cache_locked(long iterations, int worker) {
+    uint64_t state = 42u + 0x9E3779B97F4A7C15ull * (uint64_t)(worker + 1);
+    uint64_t keys = (uint64_t)cache_keys;
+    for (long i = 0; i < iterations; i++) {
+        state += 0x9E3779B97F4A7C15ull;
+        uint64_t z = state;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        long key = keys == 1 ? 0 : (long)(((unsigned __int128)z * keys) >> 64);
+        pthread_mutex_lock(&shared_mutex);
+        cache_increment(key);
+        pthread_mutex_unlock(&shared_mutex);
+    }
+}
+
 static void *worker_main(void *arg) {
     struct worker *w = arg;
     if (w->cpu >= 0) {
@@ -133,6 +177,7 @@ static void *worker_main(void *arg) {
     case S_ATOMIC: loop_atomic(w->iterations); break;
     case S_SHARDED: loop_sharded(w->iterations, w->index); break;
     case S_UNSAFE: loop_unsafe(w->iterations); break;
+    case S_CACHE_LOCKED: loop_cache_locked(w->iterations, w->index); break;
     }
     w->finish = now_ns();
     return NULL;
@@ -154,7 +199,7 @@ static long parse_positive(const char *what, const char *text, long max) {
     errno = 0;
     long v = strtol(text, &end, 10);
     if (errno || *text == '\0' || *end != '\0' || v < 1 || v > max) {
-        fprintf(stderr, "bench_counter: %s must be an integer from 1 to %ld, got '%s'\n", what, max,
+        fprintf(stderr, "bench_reference: %s must be an integer from 1 to %ld, got '%s'\n", what, max,
                 text);
         exit(64);
     }
@@ -163,8 +208,9 @@ static long parse_positive(const char *what, const char *text, long max) {
 
 static void usage(void) {
     fprintf(stderr,
-            "usage: bench_counter <strategy> <threads> <iterations>\n"
-            "  strategy: unsafe | mutex | pthread-mutex | atomic | sharded\n"
+            "usage: bench_reference <strategy> <threads> <iterations>\n"
+            "  strategy: unsafe | mutex | pthread-mutex | atomic | sharded | cache-locked\n"
+            "  (cache-locked reads the number of keys from $KEYS, default 64)\n"
             "  prints ns/op = wall x threads / (threads x iterations)\n");
     exit(64);
 }
@@ -173,13 +219,13 @@ int main(int argc, char **argv) {
     if (argc != 4) usage();
     static const struct { const char *name; enum strategy s; } names[] = {
         {"unsafe", S_UNSAFE}, {"mutex", S_MUTEX}, {"pthread-mutex", S_PTHREAD_MUTEX},
-        {"atomic", S_ATOMIC}, {"sharded", S_SHARDED},
+        {"atomic", S_ATOMIC}, {"sharded", S_SHARDED}, {"cache-locked", S_CACHE_LOCKED},
     };
     int found = -1;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(argv[1], names[i].name) == 0) found = (int)i;
     if (found < 0) {
-        fprintf(stderr, "bench_counter: unknown strategy '%s'\n", argv[1]);
+        fprintf(stderr, "bench_reference: unknown strategy '%s'\n", argv[1]);
         usage();
     }
     enum strategy strategy = names[found].s;
@@ -192,10 +238,15 @@ int main(int argc, char **argv) {
     slots = aligned_alloc(SLOT_STRIDE, (size_t)threads * sizeof(struct slot));
     struct worker *workers = calloc((size_t)threads, sizeof *workers);
     if (!slots || !workers) {
-        perror("bench_counter: allocation");
+        perror("bench_reference: allocation");
         return 71;
     }
     memset(slots, 0, (size_t)threads * sizeof(struct slot));
+    if (strategy == S_CACHE_LOCKED) {
+        const char *keys = getenv("KEYS");
+        if (keys) cache_keys = parse_positive("KEYS", keys, 1000000);
+        cache_init(cache_keys);
+    }
 
     for (int i = 0; i < threads; i++) {
         workers[i] = (struct worker){
@@ -207,7 +258,7 @@ int main(int argc, char **argv) {
         };
         int rc = pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
         if (rc != 0) {
-            fprintf(stderr, "bench_counter: pthread_create worker %d: %s\n", i, strerror(rc));
+            fprintf(stderr, "bench_reference: pthread_create worker %d: %s\n", i, strerror(rc));
             return 71;
         }
     }
@@ -223,11 +274,13 @@ int main(int argc, char **argv) {
     long total = 0;
     if (strategy == S_SHARDED)
         for (int i = 0; i < threads; i++) total += slots[i].value;
+    else if (strategy == S_CACHE_LOCKED)
+        for (long i = 0; i < cache_capacity; i++) total += cache_counts[i];
     else
         total = shared_value;
     long expected = (long)threads * iterations;
     if (strategy != S_UNSAFE && total != expected) {
-        fprintf(stderr, "bench_counter: %s lost %ld of %ld updates\n", argv[1], expected - total,
+        fprintf(stderr, "bench_reference: %s lost %ld of %ld updates\n", argv[1], expected - total,
                 expected);
         return 1;
     }
