@@ -29,7 +29,68 @@ int racelab_pin_current_thread(int32_t cpu) {
 
 int racelab_current_cpu(void) { return sched_getcpu(); }
 
-#else
+#endif
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RACELAB_MAX_CHILDREN 64
+static volatile int32_t tracked_children[RACELAB_MAX_CHILDREN];
+static char activity[256];
+
+void racelab_track_child(int32_t pid) {
+    for (int i = 0; i < RACELAB_MAX_CHILDREN; i++) {
+        int32_t empty = 0;
+        if (__atomic_compare_exchange_n(&tracked_children[i], &empty, pid, 0, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST))
+            return;
+    }
+}
+
+void racelab_untrack_child(int32_t pid) {
+    for (int i = 0; i < RACELAB_MAX_CHILDREN; i++) {
+        int32_t expected = pid;
+        __atomic_compare_exchange_n(&tracked_children[i], &expected, 0, 0, __ATOMIC_SEQ_CST,
+                                    __ATOMIC_SEQ_CST);
+    }
+}
+
+void racelab_set_activity(const char *text) {
+    /* Written only by the main thread between runs; read only by the handler. */
+    strncpy(activity, text, sizeof(activity) - 1);
+}
+
+static void say(const char *text) { (void)!write(2, text, strlen(text)); }
+
+static void on_interrupt(int signal) {
+    int killed = 0;
+    for (int i = 0; i < RACELAB_MAX_CHILDREN; i++) {
+        int32_t pid = __atomic_exchange_n(&tracked_children[i], 0, __ATOMIC_SEQ_CST);
+        if (pid > 0) {
+            kill(-pid, SIGKILL); /* the child's whole process group */
+            killed++;
+        }
+    }
+    say(signal == SIGINT ? "\nracelab: interrupted (SIGINT)" : "\nracelab: terminated (SIGTERM)");
+    if (activity[0]) {
+        say(" while running ");
+        say(activity);
+    }
+    say(killed ? "; killed its child process. No result was printed.\n" : ". No result was printed.\n");
+    _exit(128 + signal);
+}
+
+void racelab_install_interrupt_handlers(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+}
+
+#if !defined(__linux__)
 int racelab_allowed_cpus(int32_t *out, int32_t capacity) { (void)out; (void)capacity; return -1; }
 int racelab_pin_current_thread(int32_t cpu) { (void)cpu; return 0; }
 int racelab_current_cpu(void) { return -1; }

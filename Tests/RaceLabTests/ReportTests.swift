@@ -73,3 +73,41 @@ struct ReportTests {
         #expect(text.contains("mutex: BROKEN — lost updates: 1 of 10"))
     }
 }
+
+@Suite("Verdict wording")
+struct VerdictWordingTests {
+    func outcome(safe: Bool, lost: [Int], overlap: Double, peak: Int = 2) -> StrategyOutcome {
+        let runs = lost.map { count in
+            Observation(
+                expected: 100, observed: 100 - count, operations: 100, anomalies: [Anomaly("lost updates", count)],
+                timing: Timing(wallNanoseconds: 1_000, workerNanoseconds: [900, 900], peakConcurrentWorkers: peak,
+                               overlapFraction: overlap))
+        }
+        return StrategyOutcome(name: "s", summary: "", isExpectedSafe: safe, runsInChildProcess: false, runs: runs)
+    }
+
+    func sentence(_ o: StrategyOutcome) -> String {
+        VerdictText.sentence(o, StrategySummary(o), scenario: CounterScenario.scenario)
+    }
+
+    @Test("held over N runs gives the rule-of-three bound")
+    func ruleOfThree() {
+        let text = sentence(outcome(safe: true, lost: Array(repeating: 0, count: 200), overlap: 0.9))
+        #expect(text == "s: integrity held in 200 of 200 runs — counted 100 of 100; failure chance per run < 1.50% at 95% confidence")
+    }
+
+    @Test("exposure is counted per run")
+    func exposureCount() {
+        let text = sentence(outcome(safe: false, lost: [0, 5, 7, 0, 9], overlap: 0.9))
+        #expect(text.hasPrefix("s: RACE EXPOSED in 3 of 5 runs — lost updates: 5 of 100"))
+    }
+
+    @Test("without overlap, an unsafe strategy that lost nothing is not called fine, and held is weak")
+    func noOverlap() {
+        let unsafe = sentence(outcome(safe: false, lost: [0, 0, 0], overlap: 0.0, peak: 1))
+        #expect(unsafe.contains("COULD NOT SHOW the race"))
+        #expect(!unsafe.contains("not shown this time"))
+        let safe = sentence(outcome(safe: true, lost: [0], overlap: 0.01))
+        #expect(safe.contains("held (no overlap: weak evidence"))
+    }
+}

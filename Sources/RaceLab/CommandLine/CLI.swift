@@ -1,7 +1,15 @@
+import CRaceLabShims
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
+#endif
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
 #endif
 
 /// Exit codes racelab documents (sysexits.h names where one fits).
@@ -80,12 +88,18 @@ public enum CLI {
         _ request: Request, _ output: OutputOptions, console: Console, pool: WorkerPool?
     ) -> Int32 {
         guard let scenario = Catalog.scenario(named: request.scenario) else { return ExitCode.usage }
-        let pool = pool ?? WorkerPool(backend: request.backend, isPinned: request.isPinningEffective)
+        var pool = pool ?? WorkerPool(backend: request.backend, isPinned: request.isPinningEffective)
+        // Test hook: behave as if the system refused threads beyond this many.
+        if let limit = ProcessInfo.processInfo.environment["RACELAB_THREAD_LIMIT"].flatMap({ Int($0) }) {
+            pool.threadLimit = limit
+        }
+        racelab_install_interrupt_handlers()
         let lab = Lab(pool: pool, childRunner: ChildRunner.launcher())
         let result: LabResult
         do {
             let showsProgress = console.errIsTerminal && request.runs > 1
             result = try lab.run(request, scenario: scenario) { line in
+                racelab_set_activity("racelab \(request.scenario): \(line)")
                 if showsProgress { console.err("\rracelab: \(line)\u{1B}[K") }
             }
             if showsProgress { console.err("\r\u{1B}[K") }

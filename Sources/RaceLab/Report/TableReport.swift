@@ -60,6 +60,7 @@ public enum TableReport {
             if i == 0 { columns.append(.init(title: "%", isNumeric: true)) }
         }
         columns += [
+            .init(title: "overlap", isNumeric: true),
             .init(title: "wall ms", isNumeric: true), .init(title: "ns/op", isNumeric: true),
             .init(title: "Mops/s", isNumeric: true), .init(title: "verdict", isNumeric: false),
         ]
@@ -76,10 +77,11 @@ public enum TableReport {
                     if i == 0 { row.append(Format.percent(Int(anomaly.spread.median), of: summary.expected)) }
                 }
             }
+            row.append(summary.overlapFraction.map { Format.fixed(100 * $0.median, 0) + "%" } ?? "-")
             row.append(summary.wallNanoseconds.map { Format.significant($0.median / 1e6) } ?? "-")
             row.append(summary.nsPerOp.map { Format.significant($0.median) } ?? "-")
             row.append(summary.opsPerSecond.map { Format.significant($0.median / 1e6) } ?? "-")
-            row.append(label(outcome.verdict))
+            row.append(label(outcome.verdict, weak: VerdictText.lacksOverlap(summary)))
             table.append(row)
         }
         return table
@@ -105,18 +107,19 @@ public enum TableReport {
 
     static func legend(_ result: LabResult) -> String {
         """
+        overlap: share of the wall time during which 2 or more workers ran at once (medians).
         wall ms: from the start gate's release to the last worker's finish.
         ns/op:   wall time x workers / operations: what one operation costs one worker.
         Mops/s:  million operations per second, all workers together.
         """
     }
 
-    static func label(_ verdict: Verdict) -> String {
+    static func label(_ verdict: Verdict, weak: Bool) -> String {
         switch verdict {
-        case .held: "held"
+        case .held: weak ? "held (weak)" : "held"
         case .broken: "BROKEN"
         case .exposed: "RACE EXPOSED"
-        case .notExposed: "not shown"
+        case .notExposed: weak ? "COULD NOT SHOW" : "not shown"
         }
     }
 

@@ -1,6 +1,21 @@
 /// The one-sentence verdicts under the table (and in the JSON): what happened and,
 /// when the race did not show, what to do next.
 enum VerdictText {
+    /// Below this share of wall time with 2+ workers running, a run is no evidence either way.
+    static let weakOverlap = 0.05
+
+    /// Whether the workers of these runs (nearly) never ran at the same time.
+    static func lacksOverlap(_ summary: StrategySummary) -> Bool {
+        guard let overlap = summary.overlapFraction else { return false }
+        return overlap.median < weakOverlap || (summary.peakConcurrentWorkers?.max ?? 0) < 2
+    }
+
+    /// The rule of three: after N clean runs, the chance of an anomaly per run is
+    /// below 3/N at 95% confidence. Only said from 3 runs on, where it means something.
+    static func ruleOfThree(_ runs: Int) -> String? {
+        runs >= 3 ? "chance per run < \(Format.significant(300 / Double(runs)))% at 95% confidence" : nil
+    }
+
     static func sentence(_ outcome: StrategyOutcome, _ summary: StrategySummary, scenario: Scenario) -> String {
         let name = outcome.name
         let runs = summary.runs
@@ -24,18 +39,23 @@ enum VerdictText {
                 + " (\(Format.percent(median, of: summary.expected)))\(medianNote)"
         case .held:
             let observed = Format.grouped(Int(summary.observed?.median ?? 0))
-            let every = runs > 1 ? " in every one of \(runs) runs" : ""
-            return "\(name): integrity held\(every) — \(scenario.observedLabel) \(observed) of \(expected)"
+            let every = runs > 1 ? " in \(runs) of \(runs) runs" : ""
+            let weak = lacksOverlap(summary) ? " (no overlap: weak evidence, the workers never ran at once)" : ""
+            let bound = ruleOfThree(runs).map { "; failure \($0)" } ?? ""
+            return "\(name): integrity held\(every)\(weak) — \(scenario.observedLabel) \(observed) of \(expected)\(bound)"
         case .broken:
             return "\(name): BROKEN\(ofRuns) — \(headline): \(Format.grouped(median)) of \(expected)\(medianNote)."
                 + " A safe strategy must never lose: please report this with the --json output"
         case .notExposed:
-            let peak = Int(summary.peakConcurrentWorkers?.max ?? 0)
-            if peak < 2 {
-                return "\(name): could not show the race — its workers never ran at the same time"
-                    + " (peak \(peak)); use --threads 2 or more on 2 or more CPUs"
+            if lacksOverlap(summary) {
+                let peak = Int(summary.peakConcurrentWorkers?.max ?? 0)
+                let overlap = Format.fixed(100 * (summary.overlapFraction?.median ?? 0), 1)
+                return "\(name): COULD NOT SHOW the race — its workers never really ran at the same time"
+                    + " (peak \(peak), overlap \(overlap)%), so this says nothing about its safety;"
+                    + " use --threads 2 or more on 2 or more CPUs, pinned"
             }
-            return "\(name): race not shown this time — no \(headline) in \(runs == 1 ? "this run" : "\(runs) runs")."
+            let bound = ruleOfThree(runs).map { " (\($0))" } ?? ""
+            return "\(name): race not shown this time — no \(headline) in \(runs == 1 ? "this run" : "\(runs) runs")\(bound)."
                 + " To make it show: more workers (--threads), more iterations (--iterations), or a wider window (--work 50)"
         }
     }

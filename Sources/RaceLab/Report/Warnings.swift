@@ -8,6 +8,14 @@ public enum Warnings {
                 "only 1 CPU is available to this process, so workers take turns instead of running"
                     + " in parallel; races show rarely or not at all.")
         }
+        let blind = result.strategies.filter {
+            !$0.isExpectedSafe && $0.verdict == .notExposed && VerdictText.lacksOverlap(StrategySummary($0))
+        }
+        if !blind.isEmpty, result.machine.cpusAvailable >= 2 || result.request.threads < 2 {
+            warnings.append(
+                "the workers of \(blind.map(\.name).joined(separator: ", ")) never ran at the same time,"
+                    + " so this run could not show a race.")
+        }
         if result.request.backend == .pthread, !result.request.isPinned, result.hasUnsafeStrategy,
             !result.anyUnsafeStrategyExposed
         {

@@ -1,4 +1,4 @@
-import Synchronization
+import CRaceLabShims
 
 #if canImport(Glibc)
     import Glibc
@@ -75,8 +75,9 @@ public struct ChildProcess: Sendable {
                 end: .exited(code: 127), stdout: "",
                 stderr: "could not start \(executable): \(String(cString: strerror(spawnCode)))", milliseconds: 0)
         }
-        ChildRegistry.shared.add(pid)
-        defer { ChildRegistry.shared.remove(pid) }
+        // Tracked so that Ctrl-C or SIGTERM kills it (see racelab_install_interrupt_handlers).
+        racelab_track_child(pid)
+        defer { racelab_untrack_child(pid) }
 
         var out: [UInt8] = []
         var err: [UInt8] = []
@@ -158,14 +159,4 @@ public struct ChildProcess: Sendable {
         guard n > 0 else { return CommandLine.arguments.first ?? "racelab" }
         return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
-}
-
-/// The children running right now, so an interrupt can kill them all.
-final class ChildRegistry: Sendable {
-    static let shared = ChildRegistry()
-    private let pids = Mutex<Set<pid_t>>([])
-
-    func add(_ pid: pid_t) { pids.withLock { _ = $0.insert(pid) } }
-    func remove(_ pid: pid_t) { pids.withLock { _ = $0.remove(pid) } }
-    var running: [pid_t] { pids.withLock { Array($0) } }
 }
