@@ -64,7 +64,8 @@ struct BinaryTests {
 
     @Test("a refused pthread_create ends with a clear message and exit 71")
     func threadCreationFailure() {
-        let outcome = racelab(["counter", "--threads", "8", "--iterations", "100"], environment: ["RACELAB_THREAD_LIMIT=3"])
+        let outcome = racelab(
+            ["counter", "--threads", "8", "--iterations", "100"], environment: ["RACELAB_THREAD_LIMIT=3"])
         #expect(outcome.end == .exited(code: 71))
         #expect(outcome.stderr.contains("could not create worker thread 4 of 8: pthread_create failed"))
         #expect(outcome.stdout.isEmpty)
@@ -88,7 +89,8 @@ struct BinaryTests {
             ], timeoutSeconds: 30
         ).run()
         #expect(outcome.stdout.contains("code=130"), "\(outcome.stdout)")
-        #expect(outcome.stdout.contains("interrupted (SIGINT) while running racelab cache: run 1/1: raw; killed its child"))
+        #expect(
+            outcome.stdout.contains("interrupted (SIGINT) while running racelab cache: run 1/1: raw; killed its child"))
         #expect(outcome.stdout.contains("CLEAN"))
     }
 }

@@ -31,13 +31,17 @@ struct CLITests {
         #expect(runCLI(["counter", "--strategy", "atomic,sharded", "--iterations", "1000", "--check"]).code == 0)
         let expecting = runCLI(["counter", "--strategy", "atomic", "--iterations", "1000", "--expect-race"])
         #expect(expecting.code == 0, "no unsafe strategy selected: nothing to expect")
-        let alone = runCLI(["counter", "--strategy", "unsafe", "--threads", "1", "--iterations", "1000", "--expect-race"])
+        let alone = runCLI([
+            "counter", "--strategy", "unsafe", "--threads", "1", "--iterations", "1000", "--expect-race",
+        ])
         #expect(alone.code == 1, "one worker cannot race, so --expect-race must fail")
     }
 
     @Test("help, version and list go to stdout and exit 0")
     func informational() {
-        for args in [["--help"], ["help", "counter"], ["counter", "--help"], ["--version"], ["list"], ["explain", "counter"]] {
+        for args in [
+            ["--help"], ["help", "counter"], ["counter", "--help"], ["--version"], ["list"], ["explain", "counter"],
+        ] {
             let run = runCLI(args)
             #expect(run.code == 0, "\(args)")
             #expect(!run.out.isEmpty)

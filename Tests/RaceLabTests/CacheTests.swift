@@ -24,7 +24,9 @@ struct CacheTests {
             for keys in [1, 64, 5_000] {
                 let o = try runOnce(cacheRequest(strategy, threads: threads, keys: keys, backend: backend))
                 #expect(o.expected == threads * 5_000)
-                #expect(o.anomalies == [Anomaly("lost updates", 0), Anomaly("wrong keys", 0)], "\(strategy) x\(threads) K=\(keys)")
+                #expect(
+                    o.anomalies == [Anomaly("lost updates", 0), Anomaly("wrong keys", 0)],
+                    "\(strategy) x\(threads) K=\(keys)")
             }
         }
     }

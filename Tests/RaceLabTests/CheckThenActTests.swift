@@ -11,8 +11,9 @@ struct CheckThenActTests {
         return r
     }
 
-    @Test("safe forms never lose a key between check and use, nor overwrite an insert",
-          arguments: ["locked", "single-lookup"], Backend.allCases)
+    @Test(
+        "safe forms never lose a key between check and use, nor overwrite an insert",
+        arguments: ["locked", "single-lookup"], Backend.allCases)
     func safeHolds(strategy: String, backend: Backend) throws {
         for threads in Set([2, 4, 4 * cpuCount]).sorted() {
             let o = try runOnce(ctaRequest(strategy, threads: threads, writers: threads / 2, backend: backend))
@@ -24,14 +25,18 @@ struct CheckThenActTests {
     @Test("unsafe shows keys vanishing after the check", .timeLimit(.minutes(1)))
     func unsafeVanishes() throws {
         guard cpuCount >= 2 else { return }
-        let vanished = try firstAnomaly { try runOnce(ctaRequest("unsafe", threads: 2, writers: 1)).primaryAnomalyCount }
+        let vanished = try firstAnomaly {
+            try runOnce(ctaRequest("unsafe", threads: 2, writers: 1)).primaryAnomalyCount
+        }
         #expect(vanished > 0)
     }
 
     @Test("unsafe put-if-absent overwrites inserts with two or more writers", .timeLimit(.minutes(1)))
     func unsafeOverwrites() throws {
         guard cpuCount >= 2 else { return }
-        let overwritten = try firstAnomaly { try runOnce(ctaRequest("unsafe", threads: 4, writers: 3)).anomalies[1].count }
+        let overwritten = try firstAnomaly {
+            try runOnce(ctaRequest("unsafe", threads: 4, writers: 3)).anomalies[1].count
+        }
         #expect(overwritten > 0)
     }
 

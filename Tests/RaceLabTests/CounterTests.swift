@@ -9,7 +9,8 @@ struct CounterTests {
     @Test("safe counters lose nothing", arguments: safe, Backend.allCases)
     func safeLosesNothing(strategy: String, backend: Backend) throws {
         for threads in workerCounts {
-            let observation = try runOnce(request("counter", strategy, threads: threads, iterations: 20_000, backend: backend))
+            let observation = try runOnce(
+                request("counter", strategy, threads: threads, iterations: 20_000, backend: backend))
             #expect(observation.expected == threads * 20_000)
             #expect(observation.observed == observation.expected, "\(strategy) \(backend) x\(threads)")
             #expect(observation.primaryAnomalyCount == 0)

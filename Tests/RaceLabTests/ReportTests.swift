@@ -63,8 +63,10 @@ struct ReportTests {
 
     @Test("a broken safe strategy fails --check")
     func brokenFailsCheck() {
-        let bad = Observation(expected: 10, observed: 9, operations: 10, anomalies: [Anomaly("lost updates", 1)], timing: nil)
-        let outcome = StrategyOutcome(name: "mutex", summary: "", isExpectedSafe: true, runsInChildProcess: false, runs: [bad])
+        let bad = Observation(
+            expected: 10, observed: 9, operations: 10, anomalies: [Anomaly("lost updates", 1)], timing: nil)
+        let outcome = StrategyOutcome(
+            name: "mutex", summary: "", isExpectedSafe: true, runsInChildProcess: false, runs: [bad])
         let result = LabResult(
             request: Request(scenario: "counter", strategies: ["mutex"], threads: 2, iterations: 5),
             machine: .current(), strategies: [outcome])
@@ -80,8 +82,9 @@ struct VerdictWordingTests {
         let runs = lost.map { count in
             Observation(
                 expected: 100, observed: 100 - count, operations: 100, anomalies: [Anomaly("lost updates", count)],
-                timing: Timing(wallNanoseconds: 1_000, workerNanoseconds: [900, 900], peakConcurrentWorkers: peak,
-                               overlapFraction: overlap))
+                timing: Timing(
+                    wallNanoseconds: 1_000, workerNanoseconds: [900, 900], peakConcurrentWorkers: peak,
+                    overlapFraction: overlap))
         }
         return StrategyOutcome(name: "s", summary: "", isExpectedSafe: safe, runsInChildProcess: false, runs: runs)
     }
@@ -93,7 +96,10 @@ struct VerdictWordingTests {
     @Test("held over N runs gives the rule-of-three bound")
     func ruleOfThree() {
         let text = sentence(outcome(safe: true, lost: Array(repeating: 0, count: 200), overlap: 0.9))
-        #expect(text == "s: integrity held in 200 of 200 runs — counted 100 of 100; failure chance per run < 1.50% at 95% confidence")
+        #expect(
+            text
+                == "s: integrity held in 200 of 200 runs — counted 100 of 100; failure chance per run < 1.50% at 95% confidence"
+        )
     }
 
     @Test("exposure is counted per run")

@@ -1,5 +1,5 @@
-import Testing
 import Synchronization
+import Testing
 
 @testable import RaceLab
 
@@ -46,4 +46,3 @@ func runOnce(_ request: Request) throws -> Observation {
     let pool = WorkerPool(backend: request.backend, isPinned: request.isPinningEffective)
     return try strategy.runInProcess(request, pool: pool)
 }
-

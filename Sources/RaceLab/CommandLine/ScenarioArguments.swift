@@ -12,7 +12,8 @@ enum ScenarioArguments {
             return (Request(scenario: scenario.name, strategies: [], threads: 1, iterations: 1), OutputOptions(), true)
         }
         let reader = ValueReader(values: values, scenario: scenario)
-        let threads = try reader.int("threads", in: 1...Options.maxThreads) ?? max(1, min(cpus.count, Options.maxThreads))
+        let threads =
+            try reader.int("threads", in: 1...Options.maxThreads) ?? max(1, min(cpus.count, Options.maxThreads))
         let iterations = try reader.int("iterations", in: 1...Int.max) ?? scenario.defaultIterations
         guard threads.multipliedReportingOverflow(by: iterations).overflow == false else {
             throw UsageError(
@@ -45,7 +46,8 @@ enum ScenarioArguments {
             request.writers = try reader.int("writers", in: 1...(threads - 1)) ?? max(1, threads / 2)
         }
         if values["pin"] != nil, values["no-pin"] != nil {
-            throw UsageError("'--pin' and '--no-pin' contradict each other: give one of them.", subcommand: scenario.name)
+            throw UsageError(
+                "'--pin' and '--no-pin' contradict each other: give one of them.", subcommand: scenario.name)
         }
         let output = OutputOptions(
             isJSON: values["json"] != nil, check: values["check"] != nil || values["expect-race"] != nil,

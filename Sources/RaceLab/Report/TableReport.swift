@@ -37,15 +37,16 @@ public enum TableReport {
         }
         let cpuList = machine.cpuIDs.map(String.init).joined(separator: ",")
         let total = request.threads * request.iterations
-        let lines = [
-            "racelab \(RaceLabVersion.current) — \(scenario.name): \(scenario.summary)",
-            "  workers     \(request.threads) requested, peak \(peakText) running at once",
-            "  backend     \(placement)",
-            "  CPUs        \(machine.cpusAvailable) available to this process (\(cpuList)) of \(machine.cpusOnline) online",
-            "  iterations  \(Format.grouped(request.iterations)) \(scenario.iterationsMeaning)"
-                + " (\(Format.grouped(total)) in all)",
-            "  runs        \(request.runs)\(request.runs > 1 ? " per strategy, interleaved; table shows medians" : "")",
-        ] + scenario.headerLines(request)
+        let lines =
+            [
+                "racelab \(RaceLabVersion.current) — \(scenario.name): \(scenario.summary)",
+                "  workers     \(request.threads) requested, peak \(peakText) running at once",
+                "  backend     \(placement)",
+                "  CPUs        \(machine.cpusAvailable) available to this process (\(cpuList)) of \(machine.cpusOnline) online",
+                "  iterations  \(Format.grouped(request.iterations)) \(scenario.iterationsMeaning)"
+                    + " (\(Format.grouped(total)) in all)",
+                "  runs        \(request.runs)\(request.runs > 1 ? " per strategy, interleaved; table shows medians" : "")",
+            ] + scenario.headerLines(request)
         return lines.joined(separator: "\n")
     }
 

@@ -42,7 +42,8 @@ enum VerdictText {
             let every = runs > 1 ? " in \(runs) of \(runs) runs" : ""
             let weak = lacksOverlap(summary) ? " (no overlap: weak evidence, the workers never ran at once)" : ""
             let bound = ruleOfThree(runs).map { "; failure \($0)" } ?? ""
-            return "\(name): integrity held\(every)\(weak) — \(scenario.observedLabel) \(observed) of \(expected)\(bound)"
+            return
+                "\(name): integrity held\(every)\(weak) — \(scenario.observedLabel) \(observed) of \(expected)\(bound)"
         case .broken:
             return "\(name): BROKEN\(ofRuns) — \(headline): \(Format.grouped(median)) of \(expected)\(medianNote)."
                 + " A safe strategy must never lose: please report this with the --json output"
@@ -55,7 +56,8 @@ enum VerdictText {
                     + " use --threads 2 or more on 2 or more CPUs, pinned"
             }
             let bound = ruleOfThree(runs).map { " (\($0))" } ?? ""
-            return "\(name): race not shown this time — no \(headline) in \(runs == 1 ? "this run" : "\(runs) runs")\(bound)."
+            return
+                "\(name): race not shown this time — no \(headline) in \(runs == 1 ? "this run" : "\(runs) runs")\(bound)."
                 + " To make it show: more workers (--threads), more iterations (--iterations), or a wider window (--work 50)"
         }
     }

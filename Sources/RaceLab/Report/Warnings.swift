@@ -19,7 +19,8 @@ public enum Warnings {
         if result.request.backend == .pthread, !result.request.isPinned, result.hasUnsafeStrategy,
             !result.anyUnsafeStrategyExposed
         {
-            warnings.append("unpinned (--no-pin) runs on few CPUs often run workers one after another; try without --no-pin.")
+            warnings.append(
+                "unpinned (--no-pin) runs on few CPUs often run workers one after another; try without --no-pin.")
         }
         return warnings
     }

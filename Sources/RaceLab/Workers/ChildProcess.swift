@@ -95,7 +95,9 @@ public struct ChildProcess: Sendable {
                     let n = read(entry.fd, &buffer, buffer.count)
                     if n > 0 {
                         if entry.fd == outPipe[0] { out += buffer[0..<n] } else { err += buffer[0..<n] }
-                    } else if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) || entry.revents & Int16(POLLIN) == 0 {
+                    } else if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)
+                        || entry.revents & Int16(POLLIN) == 0
+                    {
                         openFDs.removeAll { $0 == entry.fd }
                     }
                 }

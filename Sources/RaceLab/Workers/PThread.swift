@@ -29,11 +29,13 @@ struct PThread {
         #else
             var handle: pthread_t?
         #endif
-        let code = pthread_create(&handle, &attributes, { raw in
-            let entry = Unmanaged<Entry>.fromOpaque(raw!).takeRetainedValue()
-            entry.body()
-            return nil
-        }, entry)
+        let code = pthread_create(
+            &handle, &attributes,
+            { raw in
+                let entry = Unmanaged<Entry>.fromOpaque(raw!).takeRetainedValue()
+                entry.body()
+                return nil
+            }, entry)
         guard code == 0 else {
             Unmanaged<Entry>.fromOpaque(entry).release()
             return .failure(Int32Error(code))
