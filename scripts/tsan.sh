@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Data race or race condition? ThreadSanitizer's view of every strategy.
+#
+# Builds racelab with -sanitize=thread (into .build-tsan, beside the normal build)
+# and runs each strategy of each scenario once, with few iterations, in racelab's
+# hidden single-strategy child mode (`racelab __child <scenario> --strategy S`),
+# so TSan's report for that strategy is on that process's stderr. Then prints a
+# table: racelab's verdict (did it lose anything, did it crash) beside TSan's
+# (did it report a race).
+#
+# The lesson it should show: TSan flags `raw` (a true data race: unsynchronised
+# memory access) and does NOT flag `unsafe` (every access is atomic or locked; the
+# compound operation is still broken, a race condition no sanitizer can see), nor
+# the safe strategies. The counter's `mutex` strategy runs with a suppression for
+# a known TSan false positive; see scripts/tsan.supp.
+#
+# Usage: scripts/tsan.sh [--short]   (--short: fewer strategies, for CI)
+# Exit 1 if TSan flags a safe strategy or misses `raw`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+short=0
+[[ ${1:-} == --short ]] && short=1
+
+echo "building racelab with ThreadSanitizer (swift build --sanitize=thread --scratch-path .build-tsan)..." >&2
+swift build --sanitize=thread --scratch-path .build-tsan >&2
+bin=.build-tsan/debug/racelab
+export TSAN_OPTIONS="halt_on_error=0 suppressions=$PWD/scripts/tsan.supp"
+
+if ((short)); then
+    runs=("counter unsafe" "counter mutex" "counter atomic" "cache unsafe" "cache raw" "cache locked"
+        "check-then-act unsafe" "check-then-act locked")
+else
+    runs=()
+    for scenario in counter cache check-then-act; do
+        for strategy in $("$bin" list | awk -v s="$scenario" '$1 == s {on=1; next} on && NF == 0 {on=0} on {print $2}'); do
+            runs+=("$scenario $strategy")
+        done
+    done
+fi
+
+failures=0
+fmt='%-15s %-14s %-5s %-46s %s\n'
+# shellcheck disable=SC2059
+printf "$fmt" scenario strategy safe "racelab saw" "ThreadSanitizer"
+# shellcheck disable=SC2059
+printf "$fmt" --------------- -------------- ----- ---------------------------------------------- ----------------------
+for entry in "${runs[@]}"; do
+    read -r scenario strategy <<<"$entry"
+    set +e
+    "$bin" __child "$scenario" --strategy "$strategy" --threads 2 --iterations 2000 \
+        >/tmp/racelab-tsan.out 2>/tmp/racelab-tsan.err
+    code=$?
+    set -e
+    races=$(grep -c "WARNING: ThreadSanitizer" /tmp/racelab-tsan.err || true)
+    seen=$(python3 - "$code" <<'PY'
+import json, sys, signal
+code = int(sys.argv[1])
+try:
+    o = json.load(open("/tmp/racelab-tsan.out"))
+    a = ", ".join(f"{x['name']} {x['count']}" for x in o["anomalies"])
+    print(a or "-")
+except Exception:
+    print(f"no report (exit {code})" if code < 128 else f"crashed: signal {code - 128}")
+PY
+)
+    safe=$("$bin" list | awk -v s="$scenario" -v t="$strategy" '$1 == s {on=1; next} on && $2 == t {print ($1 == "safe" ? "yes" : "no"); exit}')
+    if ((races > 0)); then verdict="RACE REPORTED ($races)"; else verdict="nothing reported"; fi
+    # shellcheck disable=SC2059
+    printf "$fmt" "$scenario" "$strategy" "$safe" "$seen" "$verdict"
+    if [[ $safe == yes && $races -gt 0 ]]; then
+        echo "  FAIL: TSan flagged a safe strategy:" >&2
+        grep -A3 "WARNING: ThreadSanitizer" /tmp/racelab-tsan.err | head -8 >&2
+        failures=$((failures + 1))
+    fi
+    if [[ $strategy == raw && $races -eq 0 ]]; then
+        echo "  FAIL: TSan missed the data race in raw" >&2
+        failures=$((failures + 1))
+    fi
+done
+rm -f /tmp/racelab-tsan.out /tmp/racelab-tsan.err
+echo
+echo "TSan sees data races (raw); it cannot see race conditions (unsafe: every access is atomic or locked)."
+((failures == 0)) || { echo "tsan: $failures failure(s)" >&2; exit 1; }
