@@ -36,7 +36,7 @@ struct ReportTests {
             strategies: report.strategies.map {
                 StrategyOutcome(
                     name: $0.name, summary: $0.summary, isExpectedSafe: $0.isExpectedSafe,
-                    runsInChildProcess: $0.runsInChildProcess, runs: $0.runs)
+                    runsInChildProcess: $0.runsInChildProcess, runs: $0.runs, firstAnomaly: $0.firstAnomaly)
             })
         let table = TableReport.render(result, scenario: CounterScenario.scenario)
         for entry in report.strategies {

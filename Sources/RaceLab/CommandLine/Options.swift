@@ -42,6 +42,13 @@ enum Options {
             help: "Repeat each strategy, 1 to \(maxRuns); report min / median / max.",
             defaultText: "1", scope: nil),
         OptionSpec(
+            long: "until-exposed", short: nil, valueName: nil,
+            help: "Repeat unsafe strategies until their first anomaly, safe ones for the whole --budget.",
+            defaultText: nil, scope: nil),
+        OptionSpec(
+            long: "budget", short: nil, valueName: "<seconds>",
+            help: "Time limit of --until-exposed, 1 to \(maxTimeoutSeconds).", defaultText: "10", scope: nil),
+        OptionSpec(
             long: "backend", short: "b", valueName: "<backend>",
             help: "pthread (one thread per worker) or dispatch (concurrentPerform).",
             defaultText: "pthread", scope: nil),

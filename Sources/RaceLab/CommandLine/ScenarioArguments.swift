@@ -45,6 +45,19 @@ enum ScenarioArguments {
             }
             request.writers = try reader.int("writers", in: 1...(threads - 1)) ?? max(1, threads / 2)
         }
+        if values["until-exposed"] != nil {
+            if values["runs"] != nil {
+                throw UsageError(
+                    "'--runs' and '--until-exposed' contradict each other: give one of them.", subcommand: scenario.name
+                )
+            }
+            request.untilExposedBudgetSeconds = Double(
+                try reader.int("budget", in: 1...Options.maxTimeoutSeconds) ?? 10)
+        } else if let budget = values["budget"] {
+            throw UsageError(
+                "Option '--budget <seconds>' (given '\(budget)') only applies with '--until-exposed'.",
+                subcommand: scenario.name)
+        }
         if values["pin"] != nil, values["no-pin"] != nil {
             throw UsageError(
                 "'--pin' and '--no-pin' contradict each other: give one of them.", subcommand: scenario.name)

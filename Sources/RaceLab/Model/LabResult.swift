@@ -17,6 +17,18 @@ public struct MachineInfo: Codable, Sendable, Equatable {
     }
 }
 
+/// When a strategy first showed an anomaly: which run (1-based) and how many
+/// seconds after the lab started.
+public struct FirstAnomaly: Codable, Sendable, Equatable {
+    public var run: Int
+    public var seconds: Double
+
+    public init(run: Int, seconds: Double) {
+        self.run = run
+        self.seconds = seconds
+    }
+}
+
 /// Every run of one strategy, and what they amount to.
 public struct StrategyOutcome: Codable, Sendable, Equatable {
     public var name: String
@@ -25,13 +37,19 @@ public struct StrategyOutcome: Codable, Sendable, Equatable {
     public var runsInChildProcess: Bool
     /// One observation per run, in the order they ran.
     public var runs: [Observation]
+    /// The first run that showed an anomaly, if any did.
+    public var firstAnomaly: FirstAnomaly?
 
-    public init(name: String, summary: String, isExpectedSafe: Bool, runsInChildProcess: Bool, runs: [Observation]) {
+    public init(
+        name: String, summary: String, isExpectedSafe: Bool, runsInChildProcess: Bool, runs: [Observation],
+        firstAnomaly: FirstAnomaly? = nil
+    ) {
         self.name = name
         self.summary = summary
         self.isExpectedSafe = isExpectedSafe
         self.runsInChildProcess = runsInChildProcess
         self.runs = runs
+        self.firstAnomaly = firstAnomaly
     }
 
     /// Runs in which anything went wrong.

@@ -46,6 +46,9 @@ public struct Request: Codable, Sendable, Equatable {
     public var writers: Int
     /// Seconds a child-process strategy may run before it is killed.
     public var timeoutSeconds: Double
+    /// `--until-exposed --budget S`: repeat unsafe strategies until their first
+    /// anomaly, and everything else, for at most S seconds. nil: run `runs` times.
+    public var untilExposedBudgetSeconds: Double?
 
     public init(
         scenario: String,

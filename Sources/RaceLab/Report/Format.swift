@@ -39,6 +39,11 @@ enum Format {
         return fixed(value, 3)
     }
 
+    /// Seconds for people: "340 ms" below a second, "2.50 s" above.
+    static func duration(_ seconds: Double) -> String {
+        seconds < 1 ? significant(seconds * 1000) + " ms" : significant(seconds) + " s"
+    }
+
     /// part/whole as a percentage with one decimal: "51.5%".
     static func percent(_ part: Int, of whole: Int) -> String {
         guard whole != 0 else { return "-" }

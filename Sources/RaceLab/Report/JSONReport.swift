@@ -25,6 +25,8 @@ public struct JSONReport: Codable, Sendable, Equatable {
         public var verdict: Verdict
         public var verdictText: String
         public var runs: [Observation]
+        /// The first run that showed an anomaly (run number and seconds into the lab).
+        public var firstAnomaly: FirstAnomaly?
         public var summarised: StrategySummary
     }
 
@@ -40,7 +42,7 @@ public struct JSONReport: Codable, Sendable, Equatable {
                 name: outcome.name, summary: outcome.summary, isExpectedSafe: outcome.isExpectedSafe,
                 runsInChildProcess: outcome.runsInChildProcess, verdict: outcome.verdict,
                 verdictText: VerdictText.sentence(outcome, summary, scenario: scenario),
-                runs: outcome.runs, summarised: summary)
+                runs: outcome.runs, firstAnomaly: outcome.firstAnomaly, summarised: summary)
         }
     }
 

@@ -6,9 +6,9 @@ public enum TableReport {
         let summaries = result.strategies.map(StrategySummary.init)
         var sections = [header(result, scenario: scenario, summaries: summaries)]
         sections.append(mainTable(result, scenario: scenario, summaries: summaries).render())
-        if result.request.runs > 1 {
+        if result.strategies.contains(where: { $0.runs.count > 1 }) {
             sections.append(
-                "Spread over \(result.request.runs) runs (min / median / max):\n"
+                "Spread over the runs (min / median / max):\n"
                     + spreadTable(result, scenario: scenario, summaries: summaries).render())
         }
         sections.append(
@@ -45,9 +45,20 @@ public enum TableReport {
                 "  CPUs        \(machine.cpusAvailable) available to this process (\(cpuList)) of \(machine.cpusOnline) online",
                 "  iterations  \(Format.grouped(request.iterations)) \(scenario.iterationsMeaning)"
                     + " (\(Format.grouped(total)) in all)",
-                "  runs        \(request.runs)\(request.runs > 1 ? " per strategy, interleaved; table shows medians" : "")",
+                runsLine(result),
             ] + scenario.headerLines(request)
         return lines.joined(separator: "\n")
+    }
+
+    static func runsLine(_ result: LabResult) -> String {
+        let request = result.request
+        guard let budget = request.untilExposedBudgetSeconds else {
+            return "  runs        \(request.runs)"
+                + (request.runs > 1 ? " per strategy, interleaved; table shows medians" : "")
+        }
+        let counts = result.strategies.map { "\($0.name) \($0.runs.count)" }.joined(separator: ", ")
+        return "  runs        until each unsafe strategy's first anomaly, the rest for the budget"
+            + " (\(Format.significant(budget)) s): \(counts)"
     }
 
     static func mainTable(_ result: LabResult, scenario: Scenario, summaries: [StrategySummary]) -> TextTable {

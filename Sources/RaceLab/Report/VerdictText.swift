@@ -22,7 +22,7 @@ enum VerdictText {
         let expected = Format.grouped(summary.expected)
         let headline = scenario.anomalyNames.first ?? "anomalies"
         let median = Int(summary.primaryAnomaly?.median ?? 0)
-        let ofRuns = runs > 1 ? " in \(summary.runsWithAnomaly) of \(runs) runs" : ""
+        let ofRuns = runs > 1 ? " in \(Format.grouped(summary.runsWithAnomaly)) of \(Format.grouped(runs)) runs" : ""
         let medianNote = runs > 1 ? " (median run)" : ""
         if let ended = outcome.runs.first(where: { ($0.childEnd ?? .finished) != .finished }),
             let end = ended.childEnd
@@ -35,11 +35,15 @@ enum VerdictText {
         }
         switch outcome.verdict {
         case .exposed:
+            let first =
+                outcome.firstAnomaly.flatMap { first in
+                    runs > 1 ? "; first at run \(Format.grouped(first.run)), \(Format.duration(first.seconds)) in" : nil
+                } ?? ""
             return "\(name): RACE EXPOSED\(ofRuns) — \(headline): \(Format.grouped(median)) of \(expected)"
-                + " (\(Format.percent(median, of: summary.expected)))\(medianNote)"
+                + " (\(Format.percent(median, of: summary.expected)))\(medianNote)\(first)"
         case .held:
             let observed = Format.grouped(Int(summary.observed?.median ?? 0))
-            let every = runs > 1 ? " in \(runs) of \(runs) runs" : ""
+            let every = runs > 1 ? " in \(Format.grouped(runs)) of \(Format.grouped(runs)) runs" : ""
             let weak = lacksOverlap(summary) ? " (no overlap: weak evidence, the workers never ran at once)" : ""
             let bound = ruleOfThree(runs).map { "; failure \($0)" } ?? ""
             return

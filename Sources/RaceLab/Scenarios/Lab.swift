@@ -24,17 +24,38 @@ public struct Lab: Sendable {
     ) throws -> LabResult {
         let strategies = request.strategies.compactMap(scenario.strategy(named:))
         var runs = [[Observation]](repeating: [], count: strategies.count)
-        for round in 1...request.runs {
-            for (index, strategy) in strategies.enumerated() {
-                progress?("run \(round)/\(request.runs): \(strategy.name)")
-                runs[index].append(try runOnce(strategy, request))
+        var firstAnomaly = [FirstAnomaly?](repeating: nil, count: strategies.count)
+        let started = MonotonicClock.now()
+        func elapsedSeconds() -> Double { Double(MonotonicClock.now() - started) / 1e9 }
+        var round = 0
+        while true {
+            round += 1
+            // --until-exposed: an unsafe strategy stops at its first anomaly, everything
+            // else runs until the budget is spent. Otherwise: exactly --runs rounds.
+            let active = strategies.indices.filter { index in
+                guard let budget = request.untilExposedBudgetSeconds else { return round <= request.runs }
+                let isDone = !strategies[index].isExpectedSafe && firstAnomaly[index] != nil
+                return !isDone && (round == 1 || elapsedSeconds() < budget)
+            }
+            if active.isEmpty { break }
+            for index in active {
+                let strategy = strategies[index]
+                let of = request.untilExposedBudgetSeconds == nil ? "/\(request.runs)" : ""
+                progress?("run \(round)\(of): \(strategy.name)")
+                let observation = try runOnce(strategy, request)
+                runs[index].append(observation)
+                if observation.hasAnomaly, firstAnomaly[index] == nil {
+                    firstAnomaly[index] = FirstAnomaly(run: round, seconds: elapsedSeconds())
+                }
             }
         }
-        let outcomes = zip(strategies, runs).map { strategy, observations in
-            StrategyOutcome(
+        let outcomes = strategies.indices.map { index in
+            let strategy = strategies[index]
+            return StrategyOutcome(
                 name: strategy.name, summary: strategy.summary,
                 isExpectedSafe: strategy.isExpectedSafe,
-                runsInChildProcess: strategy.runsInChildProcess, runs: observations)
+                runsInChildProcess: strategy.runsInChildProcess, runs: runs[index],
+                firstAnomaly: firstAnomaly[index])
         }
         return LabResult(request: request, machine: .current(cpus: pool.cpus), strategies: outcomes)
     }
