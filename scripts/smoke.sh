@@ -45,7 +45,8 @@ check_scenario() {
 }
 
 check_scenario counter --threads 8
-check_scenario counter --threads 2 --backend dispatch --iterations 200000
+# Dispatch threads are unpinned: runs long enough to outlast a scheduler time slice.
+check_scenario counter --threads 2 --backend dispatch --iterations 3000000
 check_scenario cache --threads 8
 check_scenario cache --threads 4 --keys 1000 --distribution zipf --read-ratio 50 --iterations 50000
 check_scenario check-then-act --threads 8

@@ -48,6 +48,21 @@ struct BinaryTests {
         (["counter", "--threads", "300", "--iterations", "10", "--backend", "dispatch"], nil),
     ]
 
+    /// Every value-taking option of every scenario, given an empty value and no value at all.
+    static let emptyValues: [(arguments: [String], named: String?)] = Catalog.scenarios.flatMap { scenario in
+        Options.accepted(by: scenario).filter { !$0.isFlag }.flatMap { spec in
+            [
+                ([scenario.name, "--\(spec.long)="], "--\(spec.long)"),
+                ([scenario.name, "--\(spec.long)"], "--\(spec.long)"),
+            ]
+        }
+    }
+
+    @Test("every option with an empty or missing value exits 64 naming it", arguments: emptyValues)
+    func emptyValue(arguments: [String], named: String?) {
+        hostileInput(arguments: arguments, named: named)
+    }
+
     @Test("hostile command lines work as documented or exit 64 with one Error: line", arguments: corpus)
     func hostileInput(arguments: [String], named: String?) {
         let outcome = racelab(arguments)

@@ -44,9 +44,10 @@ public struct WorkerPool: Sendable {
             try runOnPthreads(workers: workers, gate: gate, log: log, body)
         case .dispatch:
             // concurrentPerform runs about one worker per CPU at a time: wait for that
-            // many, and let a stalled gate open itself rather than deadlock.
+            // many, and let a gate stalled for 250 ms open itself rather than deadlock
+            // (generous: a loaded machine can be slow to start a pool thread).
             let width = max(1, min(workers, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
-            gate = StartGate(expected: width, stallNanoseconds: 20_000_000)
+            gate = StartGate(expected: width, stallNanoseconds: 250_000_000)
             DispatchQueue.concurrentPerform(iterations: workers) { i in
                 Self.work(i, gate: gate, log: log, body)
             }
