@@ -27,6 +27,7 @@ configs = [(scenario, backend, threads)
 deadline = time.monotonic() + minutes * 60
 stats = {}  # (scenario, strategy) -> [safe, runs, runs with anomaly]
 rounds = 0
+last_progress = time.monotonic()
 while time.monotonic() < deadline:
     rounds += 1
     for scenario, backend, threads in configs:
@@ -45,7 +46,9 @@ while time.monotonic() < deadline:
             if threads >= 2:  # one worker cannot race: exposure is counted over 2+ workers
                 entry[3] += s["summarised"]["runs"]
                 entry[4] += s["summarised"]["runsWithAnomaly"]
-    print(f"soak: round {rounds} done, {max(0, deadline - time.monotonic()):.0f} s left", file=sys.stderr)
+    if time.monotonic() - last_progress >= 15:  # a progress line every 15 s, not every round
+        last_progress = time.monotonic()
+        print(f"soak: round {rounds} done, {max(0, deadline - time.monotonic()):.0f} s left", file=sys.stderr)
 
 print(f"soak: {minutes:g} min, {rounds} rounds over {len(configs)} configurations "
       f"(scenarios x pthread/dispatch x workers {counts})")
