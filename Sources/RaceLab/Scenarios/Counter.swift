@@ -47,7 +47,7 @@ public enum CounterScenario {
     ) throws -> Observation {
         let iterations = request.iterations
         let timing = try pool.run(workers: request.threads) { worker in
-            for _ in 0..<iterations { counter.increment(worker: worker) }
+            counter.run(worker: worker, iterations: iterations)
         }
         let expected = request.threads * iterations
         let counted = counter.total()

@@ -6,6 +6,16 @@ protocol SharedCounter: Sendable {
     func increment(worker: Int)
     /// The final count; read after all workers have finished.
     func total() -> Int
+    /// One worker's whole loop. The default calls `increment`; a counter may
+    /// override it to hoist per-worker lookups out of the hot loop.
+    func run(worker: Int, iterations: Int)
+}
+
+extension SharedCounter {
+    @inline(__always)
+    func run(worker: Int, iterations: Int) {
+        for _ in 0..<iterations { increment(worker: worker) }
+    }
 }
 
 /// Deliberately racy: each access is a relaxed atomic, the increment is not.
@@ -72,8 +82,17 @@ final class ShardedCounter: SharedCounter {
     init(workers: Int) { slots = PaddedAtomicSlots(count: workers) }
 
     @inline(__always)
-    func increment(worker: Int) {
+    func increment(worker: Int) { Self.bump(slots[worker]) }
+
+    /// Looks the slot up once: inside the loop the compiler would reload the
+    /// slots' base address on every increment (it cannot prove the store leaves it alone).
+    func run(worker: Int, iterations: Int) {
         let slot = slots[worker]
+        for _ in 0..<iterations { Self.bump(slot) }
+    }
+
+    @inline(__always)
+    private static func bump(_ slot: UnsafeMutablePointer<Atomic<Int>>) {
         slot.pointee.store(slot.pointee.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
     }
 
