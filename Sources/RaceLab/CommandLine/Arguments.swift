@@ -20,6 +20,8 @@ public enum Command: Equatable, Sendable {
     /// Help for a subcommand, or racelab's own help when nil.
     case help(String?)
     case explain(String)
+    /// `racelab sweep`: strategies across worker counts and backends.
+    case sweep(SweepRequest, OutputOptions)
     case version
     /// Internal: run the request's single strategy in this process and print its
     /// observation as JSON. How racelab re-executes itself for child-process strategies.
@@ -60,6 +62,8 @@ public enum Arguments {
                     subcommand: "explain")
             }
             return .explain(scenario.name)
+        case SweepArguments.subcommand:
+            return try SweepArguments.parse(rest, cpus: cpus)
         case childSubcommand:
             guard let name = rest.first, let scenario = Catalog.scenario(named: name) else {
                 throw UsageError("'\(childSubcommand)' needs a scenario")

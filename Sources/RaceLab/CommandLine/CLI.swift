@@ -78,8 +78,40 @@ public enum CLI {
             }
         case .run(let request, let output):
             return runScenario(request, output, console: console, pool: pool)
+        case .sweep(let request, let output):
+            return runSweep(request, output, console: console)
         case .child(let request):
             return ChildRunner.runAsChild(request, console: console)
+        }
+        return ExitCode.ran
+    }
+
+    static func runSweep(_ request: SweepRequest, _ output: OutputOptions, console: Console) -> Int32 {
+        guard let scenario = Catalog.scenario(named: request.base.scenario) else { return ExitCode.usage }
+        racelab_install_interrupt_handlers()
+        let result: SweepResult
+        do {
+            result = try Sweeper(childRunner: ChildRunner.launcher()).run(request, scenario: scenario) {
+                step, of, left in
+                racelab_set_activity("racelab sweep \(scenario.name): configuration \(step) of \(of)")
+                let eta = step < of ? left.map { ", about \(Format.duration($0)) left" } ?? "" : ""
+                console.err(
+                    console.errIsTerminal
+                        ? "\rracelab sweep: \(step) of \(of) configurations\(eta)\u{1B}[K"
+                        : (step == of || step % 10 == 0 ? "racelab sweep: \(step) of \(of) configurations\(eta)\n" : "")
+                )
+            }
+            if console.errIsTerminal { console.err("\r\u{1B}[K") }
+        } catch let error as WorkerPoolError {
+            console.err("Error: \(error)\n")
+            return ExitCode.osError
+        } catch {
+            console.err("Error: \(error)\n")
+            return ExitCode.osError
+        }
+        console.out(output.isJSON ? SweepJSON(result).encoded() : SweepReport.render(result, scenario: scenario))
+        if output.check, result.cells.contains(where: { $0.isExpectedSafe && $0.runs.contains(where: \.hasAnomaly) }) {
+            return ExitCode.checkFailed
         }
         return ExitCode.ran
     }

@@ -9,6 +9,9 @@ public enum Help {
 
     static var subcommands: [Subcommand] {
         Catalog.scenarios.map { Subcommand(name: $0.name, usage: $0.name, summary: $0.summary) } + [
+            Subcommand(
+                name: "sweep", usage: "sweep <scenario>",
+                summary: "Every strategy across worker counts: ns/op, lost %, the price of safety, a chart"),
             Subcommand(name: "list", usage: "list", summary: "Scenarios and their strategies, one line each"),
             Subcommand(
                 name: "explain", usage: "explain <scenario>",
@@ -64,6 +67,26 @@ public enum Help {
     public static func text(for subcommand: String) -> String? {
         if let scenario = Catalog.scenario(named: subcommand) { return scenarioHelp(scenario) }
         switch subcommand {
+        case "sweep":
+            return """
+                OVERVIEW: Run a scenario's strategies at several worker counts (and backends),
+                round-robin, and show median ns/op, the unsafe strategies' lost %, the price of
+                safety and a terminal chart.
+
+                USAGE: racelab sweep <scenario> [--threads <list>] [--backend <list>] [--runs <n>] [--ascii] [scenario options]
+
+                ARGUMENTS:
+                  <scenario>              One of: \(Arguments.scenarioNames)
+
+                OPTIONS:
+                  -t, --threads <list>    Worker counts: 1,2,4,8 or a range 1...16. (default: 1, 2, 4, ... up to 4x the CPUs)
+                  -b, --backend <list>    pthread, dispatch or pthread,dispatch. (default: pthread)
+                  -r, --runs <n>          Runs per configuration. (default: 5)
+                  --ascii                 Plain ASCII chart instead of unicode blocks.
+                  --json                  Every run's observation as one JSON document.
+                  Every other option of the scenario works as usual (see 'racelab <scenario> --help').
+
+                """
         case "list":
             return "OVERVIEW: List the scenarios and their strategies.\n\nUSAGE: racelab list\n"
         case "explain":
@@ -127,6 +150,9 @@ public enum Help {
 
     static func usageLine(for subcommand: String) -> String? {
         if let scenario = Catalog.scenario(named: subcommand) { return "Usage: " + usageSynopsis(scenario) }
+        if subcommand == "sweep" {
+            return "Usage: racelab sweep <scenario> [--threads <list>] [--backend <list>] [--runs <n>] [--ascii]"
+        }
         return subcommands.first { $0.name == subcommand }.map { "Usage: racelab \($0.usage)" }
     }
 

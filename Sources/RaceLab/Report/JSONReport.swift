@@ -58,3 +58,20 @@ public struct JSONReport: Codable, Sendable, Equatable {
         try JSONDecoder().decode(JSONReport.self, from: Data(text.utf8))
     }
 }
+
+/// `racelab sweep --json`: every cell's runs, with the schema and racelab version.
+public struct SweepJSON: Codable, Sendable, Equatable {
+    public var schemaVersion = JSONReport.schemaVersion
+    public var racelabVersion = RaceLabVersion.current
+    public var kind = "sweep"
+    public var sweep: SweepResult
+
+    public init(_ sweep: SweepResult) { self.sweep = sweep }
+
+    public func encoded() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,122 @@
+/// Parses `racelab sweep <scenario> [options]`: the scenario's own options, with
+/// `--threads` and `--backend` taking lists, `--runs` defaulting to 5, and `--ascii`.
+enum SweepArguments {
+    static let subcommand = "sweep"
+
+    static func parse(_ arguments: [String], cpus: CPUSet) throws(UsageError) -> Command {
+        guard let name = arguments.first, !name.hasPrefix("-") else {
+            if arguments.contains("--help") || arguments.contains("-h") { return .help(subcommand) }
+            throw UsageError(
+                "Missing value for 'sweep <scenario>': expected one of \(Arguments.scenarioNames).",
+                subcommand: subcommand)
+        }
+        guard let scenario = Catalog.scenario(named: name) else {
+            throw UsageError(
+                "Unknown scenario '\(name)' for 'sweep <scenario>': expected one of \(Arguments.scenarioNames)."
+                    + Suggestion.didYouMean(name, in: Catalog.scenarios.map(\.name)),
+                subcommand: subcommand)
+        }
+        var rest = Array(arguments.dropFirst())
+        let threadsText = try extract(&rest, long: "threads", short: "t")
+        let backendText = try extract(&rest, long: "backend", short: "b")
+        let isASCII = try extract(&rest, long: "ascii", short: nil, isFlag: true) != nil
+        let runsGiven = rest.contains { $0 == "-r" || $0.hasPrefix("--runs") || ($0.hasPrefix("-r") && $0.count > 2) }
+        for flag in ["--until-exposed", "--budget"] where rest.contains(where: { $0.hasPrefix(flag) }) {
+            throw UsageError("Option '\(flag)' does not apply to 'racelab sweep'; use --runs.", subcommand: subcommand)
+        }
+        let (parsed, output, wantsHelp) = try ScenarioArguments.parse(
+            rest + ["--threads", "1"], scenario: scenario, cpus: cpus)
+        if wantsHelp { return .help(subcommand) }
+        var base = parsed
+        if !runsGiven { base.runs = 5 }
+        let counts = try threadsText.map(threadList) ?? SweepRequest.defaultThreadCounts(cpus: cpus.count)
+        if scenario.options.contains(.writers), let low = counts.first, low < 2 {
+            throw UsageError(
+                "Invalid value '\(threadsText ?? "1")' for '--threads <list>': \(scenario.name) needs at least 2 workers.",
+                subcommand: subcommand)
+        }
+        let backends = try backendText.map(backendList) ?? [.pthread]
+        return .sweep(SweepRequest(base: base, threadCounts: counts, backends: backends, isASCII: isASCII), output)
+    }
+
+    /// "1,2,4,8" or "1...16" (every count in the range), or a mix; ascending, distinct.
+    static func threadList(_ text: String) throws(UsageError) -> [Int] {
+        func invalid() -> UsageError {
+            UsageError(
+                "Invalid value '\(text)' for '--threads <list>': expected worker counts from 1 to"
+                    + " \(Options.maxThreads) as a list (1,2,4,8) or an ascending range (1...16).",
+                subcommand: subcommand)
+        }
+        func number(_ part: Substring) throws(UsageError) -> Int {
+            guard !part.isEmpty, part.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(part),
+                (1...Options.maxThreads).contains(n)
+            else { throw invalid() }
+            return n
+        }
+        var counts: [Int] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            if let range = part.firstRange(of: "...") {
+                let low = try number(part[..<range.lowerBound])
+                let high = try number(part[range.upperBound...])
+                guard low <= high else { throw invalid() }
+                counts += Array(low...high)
+            } else {
+                counts.append(try number(part))
+            }
+        }
+        return Array(Set(counts)).sorted()
+    }
+
+    static func backendList(_ text: String) throws(UsageError) -> [Backend] {
+        var backends: [Backend] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let backend = Backend(rawValue: String(part)) else {
+                throw UsageError(
+                    "Invalid value '\(text)' for '--backend <list>': expected pthread, dispatch or both, comma-separated."
+                        + Suggestion.didYouMean(String(part), in: Backend.allCases.map(\.rawValue)),
+                    subcommand: subcommand)
+            }
+            if !backends.contains(backend) { backends.append(backend) }
+        }
+        return backends
+    }
+
+    /// Removes `--long value`, `--long=value`, `-s value` or `-svalue` (or a flag) from
+    /// `arguments` and returns its value ("" for a flag), or nil if absent.
+    private static func extract(
+        _ arguments: inout [String], long: String, short: Character?, isFlag: Bool = false
+    ) throws(UsageError) -> String? {
+        var found: String?
+        var index = 0
+        while index < arguments.count {
+            let token = arguments[index]
+            var value: String?
+            var width = 1
+            if token == "--\(long)" || (short.map { token == "-\($0)" } ?? false) {
+                if isFlag {
+                    value = ""
+                } else {
+                    guard index + 1 < arguments.count else {
+                        throw UsageError("Missing value for '--\(long) <list>'.", subcommand: subcommand)
+                    }
+                    value = arguments[index + 1]
+                    width = 2
+                }
+            } else if !isFlag, token.hasPrefix("--\(long)=") {
+                value = String(token.dropFirst(long.count + 3))
+            } else if !isFlag, let short, token.hasPrefix("-\(short)"), token.count > 2, !token.hasPrefix("--") {
+                value = String(token.dropFirst(2))
+            }
+            if let value {
+                if found != nil {
+                    throw UsageError("Option '--\(long)' was given twice: give it once.", subcommand: subcommand)
+                }
+                found = value
+                arguments.removeSubrange(index..<(index + width))
+            } else {
+                index += 1
+            }
+        }
+        return found
+    }
+}

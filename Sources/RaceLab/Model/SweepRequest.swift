@@ -1,0 +1,60 @@
+/// A request to run a scenario's strategies across worker counts and backends.
+public struct SweepRequest: Codable, Sendable, Equatable {
+    /// Everything but threads and backend, which the sweep varies; `runs` is per configuration.
+    public var base: Request
+    /// Ascending, distinct, each 1...1024.
+    public var threadCounts: [Int]
+    public var backends: [Backend]
+    /// Plain ASCII chart instead of unicode blocks.
+    public var isASCII: Bool
+
+    public init(base: Request, threadCounts: [Int], backends: [Backend], isASCII: Bool = false) {
+        self.base = base
+        self.threadCounts = threadCounts
+        self.backends = backends
+        self.isASCII = isASCII
+    }
+
+    /// The default worker counts: 1, 2, 4, ... up to 4x the CPUs (always including it).
+    public static func defaultThreadCounts(cpus: Int) -> [Int] {
+        let top = max(1, min(4 * cpus, 1024))
+        var counts: [Int] = []
+        var n = 1
+        while n < top {
+            counts.append(n)
+            n *= 2
+        }
+        return counts + [top]
+    }
+}
+
+/// Every run of one strategy in one configuration of a sweep.
+public struct SweepCell: Codable, Sendable, Equatable {
+    public var strategy: String
+    public var isExpectedSafe: Bool
+    public var backend: Backend
+    public var threads: Int
+    public var runs: [Observation]
+
+    public init(strategy: String, isExpectedSafe: Bool, backend: Backend, threads: Int, runs: [Observation]) {
+        self.strategy = strategy
+        self.isExpectedSafe = isExpectedSafe
+        self.backend = backend
+        self.threads = threads
+        self.runs = runs
+    }
+}
+
+/// The outcome of `racelab sweep`.
+public struct SweepResult: Codable, Sendable, Equatable {
+    public var request: SweepRequest
+    public var machine: MachineInfo
+    /// One cell per (strategy, backend, worker count), in scenario order.
+    public var cells: [SweepCell]
+
+    public init(request: SweepRequest, machine: MachineInfo, cells: [SweepCell]) {
+        self.request = request
+        self.machine = machine
+        self.cells = cells
+    }
+}
