@@ -39,6 +39,24 @@ struct SweepTests {
         #expect(request.base.keys == 9)
     }
 
+    @Test("check-then-act sweeps start at 2 workers and keep half of each count as writers")
+    func checkThenActSweep() throws {
+        let command = try Arguments.parse(["sweep", "check-then-act"], cpus: CPUSet(ids: [0, 1]))
+        guard case .sweep(let request, _) = command else {
+            Issue.record("not a sweep: \(command)")
+            return
+        }
+        #expect(request.threadCounts == [2, 4, 8])
+        #expect(request.base.writers == nil)
+        var eight = request.base
+        eight.threads = 8
+        #expect(eight.effectiveWriters == 4)
+        #expect(runCLI(["sweep", "check-then-act", "--threads", "1,2"]).code == 64)
+        #expect(
+            runCLI(["sweep", "check-then-act", "--threads", "2,4", "--writers", "2"]).err.contains(
+                "'2' for '--writers <n>'"))
+    }
+
     @Test(
         "bad lists exit 64 naming the option",
         arguments: [

@@ -67,7 +67,7 @@ public enum ChildRunner {
             case .seed: args += ["--seed", "\(request.seed)"]
             case .stripes: args += ["--stripes", "\(request.stripes)"]
             case .readRatio: args += ["--read-ratio", "\(request.readRatio)"]
-            case .writers: args += ["--writers", "\(request.writers)"]
+            case .writers: args += request.writers.map { ["--writers", "\($0)"] } ?? []
             case .timeout: args += ["--timeout", "\(Int(request.timeoutSeconds))"]
             }
         }

@@ -6,14 +6,24 @@
 enum ScenarioArguments {
     typealias Parsed = (request: Request, output: OutputOptions, wantsHelp: Bool)
 
-    static func parse(_ arguments: [String], scenario: Scenario, cpus: CPUSet) throws(UsageError) -> Parsed {
+    /// - Parameter sweptThreads: for `racelab sweep`, the smallest worker count of the
+    ///   sweep: `--threads` is the sweep's list, not this parser's, and per-worker
+    ///   limits (`--writers`) are checked against that smallest count.
+    /// - Parameter defaultRuns: `--runs` when not given.
+    static func parse(
+        _ arguments: [String], scenario: Scenario, cpus: CPUSet, sweptThreads: Int? = nil, defaultRuns: Int = 1
+    ) throws(UsageError) -> Parsed {
         let values = try collect(arguments, scenario: scenario)
         if values["help"] != nil {
             return (Request(scenario: scenario.name, strategies: [], threads: 1, iterations: 1), OutputOptions(), true)
         }
         let reader = ValueReader(values: values, scenario: scenario)
-        let threads =
-            try reader.int("threads", in: 1...Options.maxThreads) ?? max(1, min(cpus.count, Options.maxThreads))
+        var threads = max(1, min(cpus.count, Options.maxThreads))
+        if let sweptThreads {
+            threads = sweptThreads
+        } else if let given = try reader.int("threads", in: 1...Options.maxThreads) {
+            threads = given
+        }
         let iterations = try reader.int("iterations", in: 1...Int.max) ?? scenario.defaultIterations
         guard threads.multipliedReportingOverflow(by: iterations).overflow == false else {
             throw UsageError(
@@ -26,7 +36,7 @@ enum ScenarioArguments {
             strategies: try reader.strategies(),
             threads: threads,
             iterations: iterations,
-            runs: try reader.int("runs", in: 1...Options.maxRuns) ?? 1,
+            runs: try reader.int("runs", in: 1...Options.maxRuns) ?? defaultRuns,
             backend: try reader.choice("backend", Backend.self) ?? .pthread,
             isPinned: values["no-pin"] == nil)
         request.work = try reader.int("work", in: 0...Options.maxWork) ?? 0
@@ -43,7 +53,7 @@ enum ScenarioArguments {
                         + " (writers and readers); expected an integer from 2 to \(Options.maxThreads).",
                     subcommand: scenario.name)
             }
-            request.writers = try reader.int("writers", in: 1...(threads - 1)) ?? max(1, threads / 2)
+            request.writers = try reader.int("writers", in: 1...(threads - 1))
         }
         if values["until-exposed"] != nil {
             if values["runs"] != nil {

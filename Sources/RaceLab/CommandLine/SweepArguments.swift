@@ -20,21 +20,23 @@ enum SweepArguments {
         let threadsText = try extract(&rest, long: "threads", short: "t")
         let backendText = try extract(&rest, long: "backend", short: "b")
         let isASCII = try extract(&rest, long: "ascii", short: nil, isFlag: true) != nil
-        let runsGiven = rest.contains { $0 == "-r" || $0.hasPrefix("--runs") || ($0.hasPrefix("-r") && $0.count > 2) }
         for flag in ["--until-exposed", "--budget"] where rest.contains(where: { $0.hasPrefix(flag) }) {
             throw UsageError("Option '\(flag)' does not apply to 'racelab sweep'; use --runs.", subcommand: subcommand)
         }
-        let (parsed, output, wantsHelp) = try ScenarioArguments.parse(
-            rest + ["--threads", "1"], scenario: scenario, cpus: cpus)
-        if wantsHelp { return .help(subcommand) }
-        var base = parsed
-        if !runsGiven { base.runs = 5 }
-        let counts = try threadsText.map(threadList) ?? SweepRequest.defaultThreadCounts(cpus: cpus.count)
-        if scenario.options.contains(.writers), let low = counts.first, low < 2 {
-            throw UsageError(
-                "Invalid value '\(threadsText ?? "1")' for '--threads <list>': \(scenario.name) needs at least 2 workers.",
-                subcommand: subcommand)
+        var counts = try threadsText.map(threadList) ?? SweepRequest.defaultThreadCounts(cpus: cpus.count)
+        if scenario.options.contains(.writers) {
+            // Writers and readers: a sweep of this scenario starts at 2 workers.
+            if let threadsText, let low = counts.first, low < 2 {
+                throw UsageError(
+                    "Invalid value '\(threadsText)' for '--threads <list>': \(scenario.name) needs at least"
+                        + " 2 workers (writers and readers); expected counts from 2 to \(Options.maxThreads).",
+                    subcommand: subcommand)
+            }
+            counts = counts.filter { $0 >= 2 }
         }
+        let (base, output, wantsHelp) = try ScenarioArguments.parse(
+            rest, scenario: scenario, cpus: cpus, sweptThreads: counts.first, defaultRuns: 5)
+        if wantsHelp { return .help(subcommand) }
         let backends = try backendText.map(backendList) ?? [.pthread]
         return .sweep(SweepRequest(base: base, threadCounts: counts, backends: backends, isASCII: isASCII), output)
     }

@@ -43,7 +43,9 @@ public struct Request: Codable, Sendable, Equatable {
     /// Percent of cache operations that are lookups rather than increments, 0...100.
     public var readRatio: Int
     /// Workers that insert and remove in check-then-act; the rest read.
-    public var writers: Int
+    /// nil: half the workers (at least one), whatever `threads` is, so a sweep over
+    /// worker counts keeps the same proportion.
+    public var writers: Int?
     /// Seconds a child-process strategy may run before it is killed.
     public var timeoutSeconds: Double
     /// `--until-exposed --budget S`: repeat unsafe strategies until their first
@@ -64,7 +66,7 @@ public struct Request: Codable, Sendable, Equatable {
         seed: UInt64 = 42,
         stripes: Int = 16,
         readRatio: Int = 0,
-        writers: Int = 1,
+        writers: Int? = nil,
         timeoutSeconds: Double = 10
     ) {
         self.scenario = scenario
@@ -83,6 +85,9 @@ public struct Request: Codable, Sendable, Equatable {
         self.writers = writers
         self.timeoutSeconds = timeoutSeconds
     }
+
+    /// The writers this request really runs with: `writers`, or half the workers.
+    public var effectiveWriters: Int { writers ?? max(1, threads / 2) }
 
     /// Pinning takes effect only where racelab owns the threads.
     public var isPinningEffective: Bool { isPinned && backend == .pthread }

@@ -9,7 +9,7 @@ extension Scenario {
             case .readRatio: "  reads       \(request.readRatio)% lookups, \(100 - request.readRatio)% increments"
             case .stripes: request.strategies.contains("striped") ? "  stripes     \(request.stripes)" : nil
             case .writers:
-                "  writers     \(request.writers) insert/remove, \(request.threads - request.writers) check-then-act"
+                "  writers     \(request.effectiveWriters) insert/remove, \(request.threads - request.effectiveWriters) check-then-act"
             case .distribution, .seed, .timeout: nil
             }
         }

@@ -36,7 +36,7 @@ public enum CheckThenActScenario {
         _ dictionary: Dictionary, _ request: Request, _ pool: WorkerPool
     ) throws -> Observation {
         let iterations = request.iterations
-        let writers = request.writers
+        let writers = request.effectiveWriters
         let vanished = PaddedAtomicSlots(count: request.threads)
         let overwritten = PaddedAtomicSlots(count: request.threads)
         let timing = try pool.run(workers: request.threads) { worker in
