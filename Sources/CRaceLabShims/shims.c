@@ -27,7 +27,6 @@ int racelab_pin_current_thread(int32_t cpu) {
     return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
-int racelab_current_cpu(void) { return sched_getcpu(); }
 
 #endif
 
@@ -93,5 +92,4 @@ void racelab_install_interrupt_handlers(void) {
 #if !defined(__linux__)
 int racelab_allowed_cpus(int32_t *out, int32_t capacity) { (void)out; (void)capacity; return -1; }
 int racelab_pin_current_thread(int32_t cpu) { (void)cpu; return 0; }
-int racelab_current_cpu(void) { return -1; }
 #endif

@@ -84,6 +84,11 @@ struct BinaryTests {
         #expect(outcome.end == .exited(code: 71))
         #expect(outcome.stderr.contains("could not create worker thread 4 of 8: pthread_create failed"))
         #expect(outcome.stdout.isEmpty)
+        let sweep = racelab(
+            ["sweep", "counter", "--threads", "8", "--runs", "1", "--iterations", "100"],
+            environment: ["RACELAB_THREAD_LIMIT=3"])
+        #expect(sweep.end == .exited(code: 71))
+        #expect(sweep.stderr.contains("could not create worker thread 4 of 8: pthread_create failed"))
     }
 
     @Test("Ctrl-C kills the running child, leaves nothing behind and exits 130", .timeLimit(.minutes(1)))

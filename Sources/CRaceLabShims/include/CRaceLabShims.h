@@ -11,9 +11,6 @@ int racelab_allowed_cpus(int32_t *out, int32_t capacity);
 /// Pins the calling thread to one CPU. Returns 0 or an errno value.
 int racelab_pin_current_thread(int32_t cpu);
 
-/// The CPU the calling thread is running on right now, or -1.
-int racelab_current_cpu(void);
-
 
 /// Remembers a running child's process group, so an interrupt can kill it.
 /// Async-signal-safe bookkeeping: a fixed table of atomics.

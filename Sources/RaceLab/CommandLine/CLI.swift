@@ -86,12 +86,28 @@ public enum CLI {
         return ExitCode.ran
     }
 
+    /// Test hook: `RACELAB_THREAD_LIMIT=N` makes every pool behave as if the system
+    /// refused threads beyond N, so exit 71 can be tested through the real binary.
+    static var injectedThreadLimit: Int? {
+        ProcessInfo.processInfo.environment["RACELAB_THREAD_LIMIT"].flatMap { Int($0) }
+    }
+
+    /// The one line for a run that could not start its workers (exit 71).
+    static func osErrorLine(_ error: any Error, workers: Int) -> String {
+        guard case WorkerPoolError.threadCreationFailed(let worker, let code)? = error as? WorkerPoolError else {
+            return "Error: \(error)\n"
+        }
+        return "Error: could not create worker thread \(worker + 1) of \(workers):"
+            + " pthread_create failed with \(String(cString: strerror(code))) (\(code)).\n"
+    }
+
     static func runSweep(_ request: SweepRequest, _ output: OutputOptions, console: Console) -> Int32 {
         guard let scenario = Catalog.scenario(named: request.base.scenario) else { return ExitCode.usage }
         racelab_install_interrupt_handlers()
         let result: SweepResult
         do {
-            result = try Sweeper(childRunner: ChildRunner.launcher()).run(request, scenario: scenario) {
+            let sweeper = Sweeper(threadLimit: injectedThreadLimit, childRunner: ChildRunner.launcher())
+            result = try sweeper.run(request, scenario: scenario) {
                 step, of, left in
                 racelab_set_activity("racelab sweep \(scenario.name): configuration \(step) of \(of)")
                 let eta = step < of ? left.map { ", about \(Format.duration($0)) left" } ?? "" : ""
@@ -102,11 +118,8 @@ public enum CLI {
                 )
             }
             if console.errIsTerminal { console.err("\r\u{1B}[K") }
-        } catch let error as WorkerPoolError {
-            console.err("Error: \(error)\n")
-            return ExitCode.osError
         } catch {
-            console.err("Error: \(error)\n")
+            console.err(osErrorLine(error, workers: request.threadCounts.last ?? 1))
             return ExitCode.osError
         }
         console.out(output.isJSON ? SweepJSON(result).encoded() : SweepReport.render(result, scenario: scenario))
@@ -121,10 +134,7 @@ public enum CLI {
     ) -> Int32 {
         guard let scenario = Catalog.scenario(named: request.scenario) else { return ExitCode.usage }
         var pool = pool ?? WorkerPool(backend: request.backend, isPinned: request.isPinningEffective)
-        // Test hook: behave as if the system refused threads beyond this many.
-        if let limit = ProcessInfo.processInfo.environment["RACELAB_THREAD_LIMIT"].flatMap({ Int($0) }) {
-            pool.threadLimit = limit
-        }
+        pool.threadLimit = pool.threadLimit ?? injectedThreadLimit
         racelab_install_interrupt_handlers()
         let lab = Lab(pool: pool, childRunner: ChildRunner.launcher())
         let result: LabResult
@@ -135,16 +145,8 @@ public enum CLI {
                 if showsProgress { console.err("\rracelab: \(line)\u{1B}[K") }
             }
             if showsProgress { console.err("\r\u{1B}[K") }
-        } catch let error as WorkerPoolError {
-            switch error {
-            case .threadCreationFailed(let worker, let code):
-                console.err(
-                    "Error: could not create worker thread \(worker + 1) of \(request.threads):"
-                        + " pthread_create failed with \(String(cString: strerror(code))) (\(code)).\n")
-            }
-            return ExitCode.osError
         } catch {
-            console.err("Error: \(error)\n")
+            console.err(osErrorLine(error, workers: request.threads))
             return ExitCode.osError
         }
         console.out(

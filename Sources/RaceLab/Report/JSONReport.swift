@@ -46,13 +46,7 @@ public struct JSONReport: Codable, Sendable, Equatable {
         }
     }
 
-    public func encoded() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // Encoding plain value types cannot fail; an empty object would be a bug.
-        let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
+    public func encoded() -> String { JSONText.pretty(self) }
 
     public static func decode(_ text: String) throws -> JSONReport {
         try JSONDecoder().decode(JSONReport.self, from: Data(text.utf8))
@@ -68,10 +62,16 @@ public struct SweepJSON: Codable, Sendable, Equatable {
 
     public init(_ sweep: SweepResult) { self.sweep = sweep }
 
-    public func encoded() -> String {
+    public func encoded() -> String { JSONText.pretty(self) }
+}
+
+/// How racelab writes JSON: pretty, keys sorted (stable diffs), one trailing newline.
+enum JSONText {
+    static func pretty(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
+        // Encoding plain value types cannot fail; an empty object would be a bug.
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }

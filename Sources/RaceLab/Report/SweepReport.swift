@@ -27,8 +27,8 @@ public enum SweepReport {
                 [strategy, backend.rawValue] + cells.map { $0.flatMap(nsPerOp).map(Format.significant) ?? "-" })
             if cells.contains(where: { $0?.isExpectedSafe == false }) {
                 table.append(
-                    ["  lost %", backend.rawValue]
-                        + cells.map { cell in cell.flatMap(lostPercent).map { Format.fixed($0, 1) + "%" } ?? "-" })
+                    ["  \(scenario.anomalyNames.first ?? "anomalies") %", backend.rawValue]
+                        + cells.map { $0.flatMap(anomalyPercent) ?? "-" })
             }
         }
         sections.append(table.render())
@@ -50,11 +50,13 @@ public enum SweepReport {
         result.cells.first { $0.strategy == strategy && $0.backend == backend && $0.threads == threads }
     }
 
-    static func nsPerOp(_ cell: SweepCell) -> Double? { Spread(cell.runs.compactMap(\.nsPerOp))?.median }
+    /// Median ns/op, from the same summary a single run's table uses.
+    static func nsPerOp(_ cell: SweepCell) -> Double? { cell.summary.nsPerOp?.median }
 
-    static func lostPercent(_ cell: SweepCell) -> Double? {
-        Spread(cell.runs.map { $0.expected == 0 ? 0 : 100 * Double($0.primaryAnomalyCount) / Double($0.expected) })?
-            .median
+    /// The headline anomaly's median as a share of the expected total, as the run table shows it.
+    static func anomalyPercent(_ cell: SweepCell) -> String? {
+        let summary = cell.summary
+        return summary.primaryAnomaly.map { Format.percent(Int($0.median), of: summary.expected) }
     }
 
     /// Each safe strategy's cost as a multiple of the unsafe one and of the cheapest
@@ -130,6 +132,15 @@ public enum SweepReport {
                     + "  \(first) -> \(last)")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension SweepCell {
+    /// The cell's runs summarised exactly as a single run's strategy is.
+    var summary: StrategySummary {
+        StrategySummary(
+            StrategyOutcome(
+                name: strategy, summary: "", isExpectedSafe: isExpectedSafe, runsInChildProcess: false, runs: runs))
     }
 }
 

@@ -27,10 +27,16 @@ public struct SweepPlan: Sendable {
 /// Runs a sweep through `Lab`, one single-run lab per step.
 public struct Sweeper: Sendable {
     public var cpus: CPUSet
+    /// Passed to every pool (see `WorkerPool.threadLimit`).
+    public var threadLimit: Int?
     public var childRunner: (@Sendable (Request, Strategy) -> Observation)?
 
-    public init(cpus: CPUSet = .current(), childRunner: (@Sendable (Request, Strategy) -> Observation)? = nil) {
+    public init(
+        cpus: CPUSet = .current(), threadLimit: Int? = nil,
+        childRunner: (@Sendable (Request, Strategy) -> Observation)? = nil
+    ) {
         self.cpus = cpus
+        self.threadLimit = threadLimit
         self.childRunner = childRunner
     }
 
@@ -46,7 +52,8 @@ public struct Sweeper: Sendable {
             single.threads = step.threads
             single.backend = step.backend
             single.runs = 1
-            let pool = WorkerPool(backend: step.backend, isPinned: single.isPinningEffective, cpus: cpus)
+            let pool = WorkerPool(
+                backend: step.backend, isPinned: single.isPinningEffective, cpus: cpus, threadLimit: threadLimit)
             let result = try Lab(pool: pool, childRunner: childRunner).run(single, scenario: scenario)
             for outcome in result.strategies {
                 runs[Self.key(outcome.name, step.backend, step.threads), default: []] += outcome.runs
