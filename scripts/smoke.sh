@@ -45,8 +45,12 @@ check_scenario() {
 }
 
 check_scenario counter --threads 8
-# Dispatch threads are unpinned: runs long enough to outlast a scheduler time slice.
-check_scenario counter --threads 2 --backend dispatch --iterations 3000000
+# Dispatch threads are unpinned: when another program keeps one CPU busy, the
+# scheduler puts both workers on the other, one after the other, and a 4 ms run
+# never overlaps (seen in CI: 5 tries of 3,000,000 iterations, none exposed).
+# 30,000,000 iterations (about 50 ms) outlast several time slices, so the workers
+# interleave even on one CPU (exposed 6 of 6 with a busy loop pinned to CPU 1).
+check_scenario counter --threads 2 --backend dispatch --iterations 30000000
 check_scenario cache --threads 8
 check_scenario cache --threads 4 --keys 1000 --distribution zipf --read-ratio 50 --iterations 50000
 check_scenario check-then-act --threads 8

@@ -90,7 +90,7 @@ struct VerdictWordingTests {
     }
 
     func sentence(_ o: StrategyOutcome) -> String {
-        VerdictText.sentence(o, StrategySummary(o), scenario: CounterScenario.scenario)
+        VerdictText.sentence(o, StrategySummary(o), scenario: CounterScenario.scenario, overlapRemedy: "REMEDY")
     }
 
     @Test("held over N runs gives the rule-of-three bound")
@@ -112,8 +112,27 @@ struct VerdictWordingTests {
     func noOverlap() {
         let unsafe = sentence(outcome(safe: false, lost: [0, 0, 0], overlap: 0.0, peak: 1))
         #expect(unsafe.contains("COULD NOT SHOW the race"))
+        #expect(unsafe.hasSuffix("; REMEDY"))
         #expect(!unsafe.contains("not shown this time"))
         let safe = sentence(outcome(safe: true, lost: [0], overlap: 0.01))
         #expect(safe.contains("held (no overlap: weak evidence"))
+    }
+
+    @Test("the advice for workers that never overlapped fits the request")
+    func overlapRemedy() {
+        func remedy(threads: Int = 2, backend: Backend = .pthread, pinned: Bool = true, cpus: Int = 2) -> String {
+            let request = Request(
+                scenario: "counter", strategies: [], threads: threads, iterations: 3_000_000, backend: backend,
+                isPinned: pinned)
+            return VerdictText.overlapRemedy(request, cpusAvailable: cpus)
+        }
+        #expect(remedy(threads: 1).contains("--threads 2"))
+        #expect(remedy(cpus: 1).contains("only 1 is available"))
+        #expect(remedy(backend: .dispatch).contains("--backend pthread"))
+        #expect(remedy(backend: .dispatch).contains("--iterations 30000000"))
+        #expect(remedy(pinned: false).contains("drop --no-pin"))
+        #expect(remedy().contains("--until-exposed"))
+        let huge = Request(scenario: "counter", strategies: [], threads: 2, iterations: Int.max / 2)
+        #expect(VerdictText.overlapRemedy(huge, cpusAvailable: 2).contains("more --iterations"))
     }
 }

@@ -36,12 +36,13 @@ public struct JSONReport: Codable, Sendable, Equatable {
         self.scenario = scenario.name
         machine = result.machine
         request = result.request
+        let remedy = VerdictText.overlapRemedy(result.request, cpusAvailable: result.machine.cpusAvailable)
         strategies = result.strategies.map { outcome in
             let summary = StrategySummary(outcome)
             return StrategyEntry(
                 name: outcome.name, summary: outcome.summary, isExpectedSafe: outcome.isExpectedSafe,
                 runsInChildProcess: outcome.runsInChildProcess, verdict: outcome.verdict,
-                verdictText: VerdictText.sentence(outcome, summary, scenario: scenario),
+                verdictText: VerdictText.sentence(outcome, summary, scenario: scenario, overlapRemedy: remedy),
                 runs: outcome.runs, firstAnomaly: outcome.firstAnomaly, summarised: summary)
         }
     }

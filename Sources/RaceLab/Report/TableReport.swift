@@ -11,9 +11,10 @@ public enum TableReport {
                 "Spread over the runs (min / median / max):\n"
                     + spreadTable(result, scenario: scenario, summaries: summaries).render())
         }
+        let remedy = VerdictText.overlapRemedy(result.request, cpusAvailable: result.machine.cpusAvailable)
         sections.append(
             zip(result.strategies, summaries)
-                .map { VerdictText.sentence($0, $1, scenario: scenario) }
+                .map { VerdictText.sentence($0, $1, scenario: scenario, overlapRemedy: remedy) }
                 .joined(separator: "\n"))
         sections.append(legend(result))
         return sections.joined(separator: "\n\n") + "\n"

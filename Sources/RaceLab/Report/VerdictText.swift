@@ -16,7 +16,28 @@ enum VerdictText {
         runs >= 3 ? "chance per run < \(Format.significant(300 / Double(runs)))% at 95% confidence" : nil
     }
 
-    static func sentence(_ outcome: StrategyOutcome, _ summary: StrategySummary, scenario: Scenario) -> String {
+    /// What to change when the workers never ran at once, for this request on this machine.
+    static func overlapRemedy(_ request: Request, cpusAvailable: Int) -> String {
+        let tenfold = request.iterations.multipliedReportingOverflow(by: 10)
+        let longer =
+            tenfold.overflow || tenfold.partialValue > 1_000_000_000
+            ? "more --iterations" : "--iterations \(tenfold.partialValue)"
+        if request.threads < 2 { return "run 2 or more workers (--threads 2)" }
+        if cpusAvailable < 2 { return "give racelab 2 or more CPUs: only 1 is available to it" }
+        switch request.backend {
+        case .dispatch:
+            return "Dispatch's threads cannot be pinned and the scheduler ran them one after another;"
+                + " use --backend pthread (pinned), or run longer (\(longer)) to outlast a scheduler time slice"
+        case .pthread where !request.isPinned:
+            return "drop --no-pin so each worker gets its own CPU, or run longer (\(longer))"
+        case .pthread:
+            return "other programs may be keeping these CPUs busy; run longer (\(longer)) or retry (--until-exposed)"
+        }
+    }
+
+    static func sentence(
+        _ outcome: StrategyOutcome, _ summary: StrategySummary, scenario: Scenario, overlapRemedy: String
+    ) -> String {
         let name = outcome.name
         let runs = summary.runs
         let expected = Format.grouped(summary.expected)
@@ -57,7 +78,7 @@ enum VerdictText {
                 let overlap = Format.fixed(100 * (summary.overlapFraction?.median ?? 0), 1)
                 return "\(name): COULD NOT SHOW the race — its workers never really ran at the same time"
                     + " (peak \(peak), overlap \(overlap)%), so this says nothing about its safety;"
-                    + " use --threads 2 or more on 2 or more CPUs, pinned"
+                    + " \(overlapRemedy)"
             }
             let bound = ruleOfThree(runs).map { " (\($0))" } ?? ""
             return

@@ -43,10 +43,11 @@ public struct WorkerPool: Sendable {
             gate = StartGate(expected: workers)
             try runOnPthreads(workers: workers, gate: gate, log: log, body)
         case .dispatch:
-            // concurrentPerform runs about one worker per CPU at a time: wait for that
+            // concurrentPerform runs about one worker per CPU this process may use (it
+            // counts them with pthread_getaffinity_np, as `cpus` does): wait for that
             // many, and let a gate stalled for 250 ms open itself rather than deadlock
             // (generous: a loaded machine can be slow to start a pool thread).
-            let width = max(1, min(workers, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+            let width = max(1, min(workers, cpus.count))
             gate = StartGate(expected: width, stallNanoseconds: 250_000_000)
             DispatchQueue.concurrentPerform(iterations: workers) { i in
                 Self.work(i, gate: gate, log: log, body)
