@@ -118,6 +118,24 @@ struct VerdictWordingTests {
         #expect(safe.contains("held (no overlap: weak evidence"))
     }
 
+    @Test("runs that disagree on their anomalies (a child that crashed counts none) summarise without trapping")
+    func mixedChildRuns() {
+        let finished = Observation(
+            expected: 100, observed: 90, operations: 100, anomalies: [Anomaly("lost updates", 10)],
+            timing: Timing(
+                wallNanoseconds: 1_000, workerNanoseconds: [900], peakConcurrentWorkers: 1, overlapFraction: 0),
+            childEnd: .finished)
+        let crashed = Observation(
+            expected: 0, observed: 0, operations: 0, anomalies: [], timing: nil, childEnd: .crashed(signal: 11))
+        for runs in [[finished, crashed], [crashed, finished]] {
+            let outcome = StrategyOutcome(
+                name: "raw", summary: "", isExpectedSafe: false, runsInChildProcess: true, runs: runs)
+            let summary = StrategySummary(outcome)
+            #expect(summary.primaryAnomaly?.median == 10)
+            #expect(summary.runsWithAnomaly == 2)
+        }
+    }
+
     @Test("the advice for workers that never overlapped fits the request")
     func overlapRemedy() {
         func remedy(threads: Int = 2, backend: Backend = .pthread, pinned: Bool = true, cpus: Int = 2) -> String {

@@ -29,7 +29,7 @@ struct SweepTests {
         let command = try Arguments.parse(
             ["sweep", "cache", "--threads", "1...3,8", "-b", "pthread,dispatch", "--keys", "9"],
             cpus: CPUSet(ids: [0, 1]))
-        guard case .sweep(let request, _) = command else {
+        guard case .sweep(let request, _, _) = command else {
             Issue.record("not a sweep: \(command)")
             return
         }
@@ -42,7 +42,7 @@ struct SweepTests {
     @Test("check-then-act sweeps start at 2 workers and keep half of each count as writers")
     func checkThenActSweep() throws {
         let command = try Arguments.parse(["sweep", "check-then-act"], cpus: CPUSet(ids: [0, 1]))
-        guard case .sweep(let request, _) = command else {
+        guard case .sweep(let request, _, _) = command else {
             Issue.record("not a sweep: \(command)")
             return
         }
@@ -76,15 +76,15 @@ struct SweepTests {
         let run = runCLI(["sweep", "counter", "--threads", "1,2", "--runs", "2", "--iterations", "2000", "--json"])
         #expect(run.code == 0)
         let doc = try JSONDecoderForTests.decode(SweepJSON.self, run.out)
-        #expect(doc.sweep.cells.count == 5 * 2)
-        for cell in doc.sweep.cells {
+        #expect(doc.result.cells.count == 5 * 2)
+        for cell in doc.result.cells {
             #expect(cell.runs.count == 2)
             if cell.isExpectedSafe {
                 let anomalous = cell.runs.filter(\.hasAnomaly).count
                 #expect(anomalous == 0, "\(cell.strategy) x\(cell.threads)")
             }
         }
-        let text = SweepReport.render(doc.sweep, scenario: CounterScenario.scenario)
+        let text = SweepReport.render(doc.result, scenario: CounterScenario.scenario)
         for name in ["unsafe", "mutex", "pthread-mutex", "atomic", "sharded"] {
             #expect(text.contains("\n\(name) "))
         }
@@ -94,9 +94,9 @@ struct SweepTests {
         let ascii = SweepReport.chart(
             SweepResult(
                 request: SweepRequest(
-                    base: doc.sweep.request.base, threadCounts: [1, 2], backends: [.pthread], isASCII: true),
-                machine: doc.sweep.machine, cells: doc.sweep.cells),
-            rows: SweepReport.rowKeys(doc.sweep))
+                    base: doc.result.request.base, threadCounts: [1, 2], backends: [.pthread], isASCII: true),
+                machine: doc.result.machine, cells: doc.result.cells),
+            rows: SweepReport.rowKeys(doc.result))
         let nonASCII = ascii.unicodeScalars.filter { !$0.isASCII }.count
         #expect(nonASCII == 0)
     }

@@ -13,6 +13,28 @@ public struct OutputOptions: Equatable, Sendable {
     }
 }
 
+/// What `racelab sweep` does with its result besides printing it.
+public struct SweepOutputs: Equatable, Sendable {
+    /// `--out DIR`: write sweep.json, sweep.csv and sweep.svg there.
+    public var directory: String?
+    /// `--baseline FILE`, read and checked while parsing (a bad file is a usage error
+    /// before a long sweep starts, not after).
+    public var baseline: SweepJSON?
+    public var baselinePath: String?
+    /// `--max-regression R`: exit 1 when a safe strategy's median is more than R times slower.
+    public var maxRegression: Double?
+
+    public init(
+        directory: String? = nil, baseline: SweepJSON? = nil, baselinePath: String? = nil,
+        maxRegression: Double? = nil
+    ) {
+        self.directory = directory
+        self.baseline = baseline
+        self.baselinePath = baselinePath
+        self.maxRegression = maxRegression
+    }
+}
+
 /// What the command line asked for.
 public enum Command: Equatable, Sendable {
     case run(Request, OutputOptions)
@@ -21,7 +43,7 @@ public enum Command: Equatable, Sendable {
     case help(String?)
     case explain(String)
     /// `racelab sweep`: strategies across worker counts and backends.
-    case sweep(SweepRequest, OutputOptions)
+    case sweep(SweepRequest, OutputOptions, SweepOutputs)
     case version
     /// Internal: run the request's single strategy in this process and print its
     /// observation as JSON. How racelab re-executes itself for child-process strategies.

@@ -18,6 +18,7 @@ public enum ExitCode {
     public static let checkFailed: Int32 = 1
     public static let usage: Int32 = 64  // EX_USAGE
     public static let osError: Int32 = 71  // EX_OSERR
+    public static let cannotCreate: Int32 = 73  // EX_CANTCREAT
 }
 
 /// Where the CLI writes; injectable so tests can read what a user would see.
@@ -78,8 +79,8 @@ public enum CLI {
             }
         case .run(let request, let output):
             return runScenario(request, output, console: console, pool: pool)
-        case .sweep(let request, let output):
-            return runSweep(request, output, console: console)
+        case .sweep(let request, let output, let outputs):
+            return runSweep(request, output, outputs, console: console)
         case .child(let request):
             return ChildRunner.runAsChild(request, console: console)
         }
@@ -101,8 +102,20 @@ public enum CLI {
             + " pthread_create failed with \(String(cString: strerror(code))) (\(code)).\n"
     }
 
-    static func runSweep(_ request: SweepRequest, _ output: OutputOptions, console: Console) -> Int32 {
+    static func runSweep(
+        _ request: SweepRequest, _ output: OutputOptions, _ outputs: SweepOutputs, console: Console
+    ) -> Int32 {
         guard let scenario = Catalog.scenario(named: request.base.scenario) else { return ExitCode.usage }
+        if let directory = outputs.directory, case .failure(let failure) = FileIO.makeDirectory(directory) {
+            // Checked before the sweep, so an unwritable --out costs nothing.
+            console.err(
+                UsageError(
+                    "Invalid value '\(directory)' for '--out <dir>': cannot create or write it (\(failure.reason));"
+                        + " expected a directory racelab may write sweep.json, sweep.csv and sweep.svg into.",
+                    subcommand: SweepArguments.subcommand
+                ).rendered)
+            return ExitCode.usage
+        }
         racelab_install_interrupt_handlers()
         let result: SweepResult
         do {
@@ -122,11 +135,40 @@ public enum CLI {
             console.err(osErrorLine(error, workers: request.threadCounts.last ?? 1))
             return ExitCode.osError
         }
-        console.out(output.isJSON ? SweepJSON(result).encoded() : SweepReport.render(result, scenario: scenario))
-        if output.check, result.cells.contains(where: { $0.isExpectedSafe && $0.runs.contains(where: \.hasAnomaly) }) {
-            return ExitCode.checkFailed
+        let document = SweepJSON(result)
+        console.out(output.isJSON ? document.encoded() : SweepReport.render(result, scenario: scenario))
+        var code = ExitCode.ran
+        if let baseline = outputs.baseline {
+            let comparison = SweepComparison(
+                current: result, baseline: baseline, baselinePath: outputs.baselinePath ?? "baseline")
+            // With --json, stdout is the document alone; the comparison is for the person.
+            let text = "\n" + comparison.render(maxRegression: outputs.maxRegression)
+            if output.isJSON { console.err(text) } else { console.out(text) }
+            if let limit = outputs.maxRegression, !comparison.regressions(limit: limit).isEmpty {
+                code = ExitCode.checkFailed
+            }
         }
-        return ExitCode.ran
+        if let directory = outputs.directory {
+            let files = [
+                ("sweep.json", document.encoded()),
+                ("sweep.csv", SweepCSV.render(result)),
+                ("sweep.svg", SweepSVG.render(result, scenario: scenario, generatedAt: document.generatedAt)),
+            ]
+            var written: [String] = []
+            for (name, text) in files {
+                let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+                if case .failure(let failure) = FileIO.write(text, to: path) {
+                    console.err("Error: cannot write '\(path)' for '--out \(directory)': \(failure.reason).\n")
+                    return ExitCode.cannotCreate
+                }
+                written.append(path)
+            }
+            console.err("racelab sweep: wrote \(written.joined(separator: ", "))\n")
+        }
+        if output.check, result.cells.contains(where: { $0.isExpectedSafe && $0.runs.contains(where: \.hasAnomaly) }) {
+            code = ExitCode.checkFailed
+        }
+        return code
     }
 
     static func runScenario(

@@ -73,7 +73,8 @@ public enum Help {
                 round-robin, and show median ns/op, the unsafe strategies' lost %, the price of
                 safety and a terminal chart.
 
-                USAGE: racelab sweep <scenario> [--threads <list>] [--backend <list>] [--runs <n>] [--ascii] [scenario options]
+                USAGE: racelab sweep <scenario> [--threads <list>] [--backend <list>] [--runs <n>] [--out <dir>]
+                                     [--baseline <file> [--max-regression <ratio>]] [--ascii] [scenario options]
 
                 ARGUMENTS:
                   <scenario>              One of: \(Arguments.scenarioNames)
@@ -82,8 +83,17 @@ public enum Help {
                   -t, --threads <list>    Worker counts: 1,2,4,8 or a range 1...16. (default: 1, 2, 4, ... up to 4x the CPUs)
                   -b, --backend <list>    pthread, dispatch or pthread,dispatch. (default: pthread)
                   -r, --runs <n>          Runs per configuration. (default: 5)
+                  -o, --out <dir>         Also write sweep.json (every run, summaries, machine, build),
+                                          sweep.csv (one row per run) and sweep.svg (the chart) there.
+                                          The directory is created if missing.
+                  --baseline <file>       Compare median ns/op with an earlier sweep.json of the same
+                                          scenario, configuration by configuration.
+                  --max-regression <ratio>
+                                          With --baseline: exit 1 if a safe strategy's median is more
+                                          than <ratio> times slower than the baseline (e.g. 1.5).
                   --ascii                 Plain ASCII chart instead of unicode blocks.
-                  --json                  Every run's observation as one JSON document.
+                  --json                  The sweep.json document on stdout instead of the table
+                                          (a --baseline comparison then goes to stderr).
                   Every other option of the scenario works as usual (see 'racelab <scenario> --help').
 
                 """
@@ -151,7 +161,8 @@ public enum Help {
     static func usageLine(for subcommand: String) -> String? {
         if let scenario = Catalog.scenario(named: subcommand) { return "Usage: " + usageSynopsis(scenario) }
         if subcommand == "sweep" {
-            return "Usage: racelab sweep <scenario> [--threads <list>] [--backend <list>] [--runs <n>] [--ascii]"
+            return "Usage: racelab sweep <scenario> [--threads <list>] [--backend <list>] [--runs <n>] [--out <dir>]"
+                + " [--baseline <file> [--max-regression <ratio>]] [--ascii]"
         }
         return subcommands.first { $0.name == subcommand }.map { "Usage: racelab \($0.usage)" }
     }

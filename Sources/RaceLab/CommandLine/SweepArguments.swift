@@ -20,6 +20,7 @@ enum SweepArguments {
         let threadsText = try extract(&rest, long: "threads", short: "t")
         let backendText = try extract(&rest, long: "backend", short: "b")
         let isASCII = try extract(&rest, long: "ascii", short: nil, isFlag: true) != nil
+        let outputs = try fileOptions(&rest, scenario: scenario)
         for flag in ["--until-exposed", "--budget"] where rest.contains(where: { $0.hasPrefix(flag) }) {
             throw UsageError("Option '\(flag)' does not apply to 'racelab sweep'; use --runs.", subcommand: subcommand)
         }
@@ -38,7 +39,73 @@ enum SweepArguments {
             rest, scenario: scenario, cpus: cpus, sweptThreads: counts.first, defaultRuns: 5)
         if wantsHelp { return .help(subcommand) }
         let backends = try backendText.map(backendList) ?? [.pthread]
-        return .sweep(SweepRequest(base: base, threadCounts: counts, backends: backends, isASCII: isASCII), output)
+        return .sweep(
+            SweepRequest(base: base, threadCounts: counts, backends: backends, isASCII: isASCII), output, outputs)
+    }
+
+    /// `--out DIR`, `--baseline FILE` and `--max-regression R`. The baseline is read
+    /// and checked here, so a wrong file fails in milliseconds, not after the sweep.
+    static func fileOptions(_ rest: inout [String], scenario: Scenario) throws(UsageError) -> SweepOutputs {
+        var outputs = SweepOutputs()
+        if let directory = try extract(&rest, long: "out", short: "o") {
+            guard !directory.isEmpty else {
+                throw UsageError(
+                    "Missing value for '--out <dir>': expected a directory to write into.", subcommand: subcommand)
+            }
+            if FileIO.exists(directory), !FileIO.isDirectory(directory) {
+                throw UsageError(
+                    "Invalid value '\(directory)' for '--out <dir>': it is a file; expected a directory"
+                        + " (created if missing) for sweep.json, sweep.csv and sweep.svg.",
+                    subcommand: subcommand)
+            }
+            outputs.directory = directory
+        }
+        if let path = try extract(&rest, long: "baseline", short: nil) {
+            outputs.baseline = try baseline(at: path, scenario: scenario)
+            outputs.baselinePath = path
+        }
+        if let text = try extract(&rest, long: "max-regression", short: nil) {
+            guard let ratio = Double(text), ratio.isFinite, ratio >= 1, text.first?.isNumber == true else {
+                throw UsageError(
+                    "Invalid value '\(text)' for '--max-regression <ratio>': expected a slowdown ratio of 1 or more,"
+                        + " e.g. 1.5 to fail when a safe strategy is more than 1.5x slower than the baseline.",
+                    subcommand: subcommand)
+            }
+            guard outputs.baseline != nil else {
+                throw UsageError(
+                    "Option '--max-regression \(text)' needs '--baseline <file>': a sweep.json to compare against.",
+                    subcommand: subcommand)
+            }
+            outputs.maxRegression = ratio
+        }
+        return outputs
+    }
+
+    static func baseline(at path: String, scenario: Scenario) throws(UsageError) -> SweepJSON {
+        let expectation = "expected a sweep.json written by 'racelab sweep --out' or 'racelab sweep --json'."
+        func invalid(_ why: String) -> UsageError {
+            UsageError(
+                "Invalid value '\(path)' for '--baseline <file>': \(why); \(expectation)", subcommand: subcommand)
+        }
+        guard !path.isEmpty else {
+            throw UsageError("Missing value for '--baseline <file>': \(expectation)", subcommand: subcommand)
+        }
+        let text: String
+        switch FileIO.read(path) {
+        case .success(let contents): text = contents
+        case .failure(let failure): throw invalid("cannot read it (\(failure.reason))")
+        }
+        guard let document = try? SweepJSON.decode(text) else {
+            throw invalid("it is not a racelab sweep document")
+        }
+        guard document.kind == SweepJSON.kind, document.schemaVersion == JSONReport.schemaVersion else {
+            throw invalid(
+                "its schema version is \(document.schemaVersion), this racelab reads \(JSONReport.schemaVersion)")
+        }
+        guard document.scenario == scenario.name else {
+            throw invalid("it is a sweep of '\(document.scenario)', not of '\(scenario.name)'")
+        }
+        return document
     }
 
     /// "1,2,4,8" or "1...16" (every count in the range), or a mix; ascending, distinct.

@@ -7,13 +7,19 @@ public struct MachineInfo: Codable, Sendable, Equatable {
     public var cpusOnline: Int
     public var architecture: String
     public var kernel: String
+    /// The CPU's model name ("AMD EPYC 7B13"); nil where the system does not say.
+    public var cpuModel: String?
 
-    public init(cpusAvailable: Int, cpuIDs: [Int32], cpusOnline: Int, architecture: String, kernel: String) {
+    public init(
+        cpusAvailable: Int, cpuIDs: [Int32], cpusOnline: Int, architecture: String, kernel: String,
+        cpuModel: String? = nil
+    ) {
         self.cpusAvailable = cpusAvailable
         self.cpuIDs = cpuIDs
         self.cpusOnline = cpusOnline
         self.architecture = architecture
         self.kernel = kernel
+        self.cpuModel = cpuModel
     }
 }
 

@@ -54,18 +54,6 @@ public struct JSONReport: Codable, Sendable, Equatable {
     }
 }
 
-/// `racelab sweep --json`: every cell's runs, with the schema and racelab version.
-public struct SweepJSON: Codable, Sendable, Equatable {
-    public var schemaVersion = JSONReport.schemaVersion
-    public var racelabVersion = RaceLabVersion.current
-    public var kind = "sweep"
-    public var sweep: SweepResult
-
-    public init(_ sweep: SweepResult) { self.sweep = sweep }
-
-    public func encoded() -> String { JSONText.pretty(self) }
-}
-
 /// How racelab writes JSON: pretty, keys sorted (stable diffs), one trailing newline.
 enum JSONText {
     static func pretty(_ value: some Encodable) -> String {

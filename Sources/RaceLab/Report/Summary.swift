@@ -40,9 +40,13 @@ public struct StrategySummary: Codable, Sendable, Equatable {
         runsWithAnomaly = outcome.runsWithAnomaly
         expected = runs.first?.expected ?? 0
         observed = Spread(runs.map { Double($0.observed) })
-        let names = runs.first?.anomalies.map(\.name) ?? []
-        anomalies = names.enumerated().compactMap { index, name in
-            Spread(runs.map { Double($0.anomalies[index].count) }).map { NamedSpread(name: name, spread: $0) }
+        // By name, over the runs that counted it: a child that crashed reports no counts,
+        // so runs can disagree on which anomalies they have.
+        var names: [String] = []
+        for name in runs.flatMap({ $0.anomalies.map(\.name) }) where !names.contains(name) { names.append(name) }
+        anomalies = names.compactMap { name in
+            Spread(runs.compactMap { run in run.anomalies.first { $0.name == name }.map { Double($0.count) } })
+                .map { NamedSpread(name: name, spread: $0) }
         }
         wallNanoseconds = Spread(timings.map { Double($0.wallNanoseconds) })
         nsPerOp = Spread(runs.compactMap(\.nsPerOp))

@@ -53,10 +53,26 @@ public enum SweepReport {
     /// Median ns/op, from the same summary a single run's table uses.
     static func nsPerOp(_ cell: SweepCell) -> Double? { cell.summary.nsPerOp?.median }
 
-    /// The headline anomaly's median as a share of the expected total, as the run table shows it.
+    /// The headline anomaly's median as a share of the expected total, as the run table
+    /// shows it; for a child-process strategy whose child died, how many runs it died in.
     static func anomalyPercent(_ cell: SweepCell) -> String? {
+        if let died = childDeaths(cell) { return "\(died.how) \(died.count)/\(cell.runs.count)" }
         let summary = cell.summary
         return summary.primaryAnomaly.map { Format.percent(Int($0.median), of: summary.expected) }
+    }
+
+    /// Runs whose child process crashed, hung or exited without reporting, and the
+    /// word for the first of them ("crashed", "hung", "died"); nil if there were none.
+    static func childDeaths(_ cell: SweepCell) -> (count: Int, how: String, first: ChildEnd)? {
+        let ends = cell.runs.compactMap(\.childEnd).filter { $0 != .finished }
+        guard let first = ends.first else { return nil }
+        let how: String
+        switch first {
+        case .crashed: how = "crashed"
+        case .hung: how = "hung"
+        case .exited, .finished: how = "died"
+        }
+        return (ends.count, how, first)
     }
 
     /// Each safe strategy's cost as a multiple of the unsafe one and of the cheapest

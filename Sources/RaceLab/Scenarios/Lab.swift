@@ -67,21 +67,3 @@ public struct Lab: Sendable {
         return try strategy.runInProcess(request, pool: pool)
     }
 }
-
-extension MachineInfo {
-    /// Reads the machine this process runs on.
-    public static func current(cpus: CPUSet = .current()) -> MachineInfo {
-        var name = utsname()
-        uname(&name)
-        func field<T>(_ value: T) -> String {
-            withUnsafeBytes(of: value) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-        }
-        return MachineInfo(
-            cpusAvailable: cpus.count, cpuIDs: cpus.ids,
-            cpusOnline: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
-            architecture: field(name.machine),
-            kernel: "\(field(name.sysname)) \(field(name.release))")
-    }
-}

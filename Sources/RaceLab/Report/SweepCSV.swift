@@ -1,0 +1,56 @@
+/// `sweep.csv`: one row per run of every configuration, for spreadsheets and
+/// pandas. Units are in the column names; numbers are plain (no separators),
+/// with doubles written at full precision so they read back exactly.
+public enum SweepCSV {
+    public static func render(_ result: SweepResult) -> String {
+        let anomalyNames = result.cells.flatMap { $0.runs.flatMap { $0.anomalies.map(\.name) } }
+            .reduce(into: [String]()) { names, name in if !names.contains(name) { names.append(name) } }
+        let header =
+            [
+                "scenario", "strategy", "expected_safe", "backend", "workers", "run", "iterations_per_worker",
+                "operations", "expected", "observed",
+            ]
+            + anomalyNames.map { "\(columnName($0))_count" }
+            + [
+                "wall_ns", "ns_per_op", "ops_per_s", "peak_concurrent_workers", "overlap_pct", "child_end",
+            ]
+        var lines = [header.joined(separator: ",")]
+        let scenario = result.request.base.scenario
+        for cell in result.cells {
+            for (index, run) in cell.runs.enumerated() {
+                let counts = anomalyNames.map { name in
+                    run.anomalies.first { $0.name == name }.map { String($0.count) } ?? ""
+                }
+                let childEnd = run.childEnd.map { ChildEndText.describe($0, milliseconds: run.childMilliseconds) }
+                let fields =
+                    [
+                        scenario, cell.strategy, String(cell.isExpectedSafe), cell.backend.rawValue,
+                        String(cell.threads), String(index + 1), String(result.request.base.iterations),
+                        String(run.operations), String(run.expected), String(run.observed),
+                    ]
+                    + counts
+                    + [
+                        run.timing.map { String($0.wallNanoseconds) } ?? "",
+                        run.nsPerOp.map { String($0) } ?? "",
+                        run.opsPerSecond.map { String($0) } ?? "",
+                        run.timing.map { String($0.peakConcurrentWorkers) } ?? "",
+                        run.timing.map { String(100 * $0.overlapFraction) } ?? "",
+                        childEnd ?? "",
+                    ]
+                lines.append(fields.map(quoted).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// "lost updates" -> "lost_updates".
+    static func columnName(_ name: String) -> String {
+        String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+
+    /// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+    static func quoted(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + String(field.flatMap { $0 == "\"" ? ["\"", "\""] : [$0] }) + "\""
+    }
+}
