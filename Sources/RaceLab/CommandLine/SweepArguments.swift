@@ -17,8 +17,10 @@ enum SweepArguments {
                 subcommand: subcommand)
         }
         var rest = Array(arguments.dropFirst())
-        let threadsText = try extract(&rest, long: "threads", short: "t")
-        let backendText = try extract(&rest, long: "backend", short: "b")
+        let threadsText = try extract(
+            &rest, long: "threads", short: "t", accepted: "worker counts as a list (1,2,4,8) or a range (1...16)")
+        let backendText = try extract(
+            &rest, long: "backend", short: "b", accepted: "pthread, dispatch or both, comma-separated")
         let isASCII = try extract(&rest, long: "ascii", short: nil, isFlag: true) != nil
         let outputs = try fileOptions(&rest, scenario: scenario)
         for flag in ["--until-exposed", "--budget"] where rest.contains(where: { $0.hasPrefix(flag) }) {
@@ -47,7 +49,10 @@ enum SweepArguments {
     /// and checked here, so a wrong file fails in milliseconds, not after the sweep.
     static func fileOptions(_ rest: inout [String], scenario: Scenario) throws(UsageError) -> SweepOutputs {
         var outputs = SweepOutputs()
-        if let directory = try extract(&rest, long: "out", short: "o") {
+        if let directory = try extract(
+            &rest, long: "out", short: "o", valueName: "<dir>",
+            accepted: "a directory for sweep.json, sweep.csv and sweep.svg")
+        {
             guard !directory.isEmpty else {
                 throw UsageError(
                     "Missing value for '--out <dir>': expected a directory to write into.", subcommand: subcommand)
@@ -60,11 +65,17 @@ enum SweepArguments {
             }
             outputs.directory = directory
         }
-        if let path = try extract(&rest, long: "baseline", short: nil) {
+        if let path = try extract(
+            &rest, long: "baseline", short: nil, valueName: "<file>",
+            accepted: "a sweep.json written by 'racelab sweep --out' or 'racelab sweep --json'")
+        {
             outputs.baseline = try baseline(at: path, scenario: scenario)
             outputs.baselinePath = path
         }
-        if let text = try extract(&rest, long: "max-regression", short: nil) {
+        if let text = try extract(
+            &rest, long: "max-regression", short: nil, valueName: "<ratio>",
+            accepted: "a slowdown ratio of 1 or more, e.g. 1.5")
+        {
             guard let ratio = Double(text), ratio.isFinite, ratio >= 1, text.first?.isNumber == true else {
                 throw UsageError(
                     "Invalid value '\(text)' for '--max-regression <ratio>': expected a slowdown ratio of 1 or more,"
@@ -96,6 +107,9 @@ enum SweepArguments {
         case .failure(let failure): throw invalid("cannot read it (\(failure.reason))")
         }
         guard let document = try? SweepJSON.decode(text) else {
+            if (try? JSONReport.decode(text)) != nil {
+                throw invalid("it is the JSON of a single run ('racelab <scenario> --json'), not of a sweep")
+            }
             throw invalid("it is not a racelab sweep document")
         }
         guard document.kind == SweepJSON.kind, document.schemaVersion == JSONReport.schemaVersion else {
@@ -153,7 +167,8 @@ enum SweepArguments {
     /// Removes `--long value`, `--long=value`, `-s value` or `-svalue` (or a flag) from
     /// `arguments` and returns its value ("" for a flag), or nil if absent.
     private static func extract(
-        _ arguments: inout [String], long: String, short: Character?, isFlag: Bool = false
+        _ arguments: inout [String], long: String, short: Character?, valueName: String = "<list>",
+        accepted: String = "", isFlag: Bool = false
     ) throws(UsageError) -> String? {
         var found: String?
         var index = 0
@@ -166,7 +181,8 @@ enum SweepArguments {
                     value = ""
                 } else {
                     guard index + 1 < arguments.count else {
-                        throw UsageError("Missing value for '--\(long) <list>'.", subcommand: subcommand)
+                        throw UsageError(
+                            "Missing value for '--\(long) \(valueName)': expected \(accepted).", subcommand: subcommand)
                     }
                     value = arguments[index + 1]
                     width = 2

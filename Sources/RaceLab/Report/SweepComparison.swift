@@ -86,7 +86,7 @@ public struct SweepComparison: Sendable {
                 )
                 for entry in slower {
                     lines.append(
-                        "  \(entry.strategy) (\(entry.backend.rawValue)) at \(entry.threads) workers:"
+                        "  \(entry.strategy) (\(entry.backend.rawValue)) at \(entry.threads) worker\(entry.threads == 1 ? "" : "s"):"
                             + " \(Format.significant(entry.ratio))x, \(Format.significant(entry.baselineNsPerOp))"
                             + " -> \(Format.significant(entry.currentNsPerOp)) ns/op")
                 }
