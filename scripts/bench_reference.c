@@ -25,6 +25,9 @@
  *                  KeyStream.swift (keys = $KEYS, default 64; seed 42), then
  *                  lock; counts[key] += 1 in an open-addressing hash map (linear
  *                  probing, multiplicative hash, inserting 0 when absent); unlock.
+ *   cache-striped  `striped`: 16 mutex + map pairs; Fibonacci hashing picks the stripe
+ *   cache-rwlock   `rwlock` with no lookups: pthread_rwlock_wrlock; increment; unlock
+ *   cache-map      the map alone, no lock, 1 thread: the map's share of the cost
  *
  * Usage:  bench_reference <strategy> <threads> <iterations>
  * Prints one line on stdout: ns/op. A safe strategy that lost updates prints the
@@ -46,7 +49,10 @@
 #define GATE_SPINS 2000 /* StartGate: spin this long before yielding */
 #define MAX_THREADS 1024
 
-enum strategy { S_UNSAFE, S_MUTEX, S_PTHREAD_MUTEX, S_ATOMIC, S_SHARDED, S_CACHE_LOCKED };
+enum strategy {
+    S_UNSAFE, S_MUTEX, S_PTHREAD_MUTEX, S_ATOMIC, S_SHARDED,
+    S_CACHE_LOCKED, S_CACHE_STRIPED, S_CACHE_RWLOCK, S_CACHE_MAP
+};
 
 /* The shared state. In racelab the mutex, the counter and the gate live in
  * separate heap objects, so each gets its own 128-byte block here too: no
@@ -123,43 +129,116 @@ static void loop_unsafe(long iterations) {
     }
 }
 
-/* The cache: open addressing over 64-bit keys, capacity a power of two >= 2 x keys. */
-static long cache_keys = 64;
-static long cache_capacity;
-static long *cache_slot_keys; /* -1 = empty */
-static long *cache_counts;
+/* The caches: open addressing over 64-bit keys, capacity a power of two >= 2 x keys,
+ * linear probing, multiplicative hash, inserting 0 when a key is absent. */
+struct map {
+    long capacity;
+    long *keys; /* -1 = empty */
+    long *counts;
+};
 
-static void cache_init(long keys) {
-    cache_capacity = 16;
-    while (cache_capacity < 2 * keys) cache_capacity *= 2;
-    cache_slot_keys = malloc((size_t)cache_capacity * sizeof(long));
-    cache_counts = calloc((size_t)cache_capacity, sizeof(long));
-    for (long i = 0; i < cache_capacity; i++) cache_slot_keys[i] = -1;
+static void map_init(struct map *m, long keys) {
+    m->capacity = 16;
+    while (m->capacity < 2 * keys) m->capacity *= 2;
+    m->keys = malloc((size_t)m->capacity * sizeof(long));
+    m->counts = calloc((size_t)m->capacity, sizeof(long));
+    if (!m->keys || !m->counts) {
+        perror("bench_reference: allocation");
+        exit(71);
+    }
+    for (long i = 0; i < m->capacity; i++) m->keys[i] = -1;
 }
 
-static inline void cache_increment(long key) {
+static inline void map_increment(struct map *m, long key) {
     uint64_t h = ((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 32;
-    long i = (long)(h & (uint64_t)(cache_capacity - 1));
-    while (cache_slot_keys[i] != key && cache_slot_keys[i] != -1) i = (i + 1) & (cache_capacity - 1);
-    cache_slot_keys[i] = key;
-    cache_counts[i] += 1;
+    long i = (long)(h & (uint64_t)(m->capacity - 1));
+    while (m->keys[i] != key && m->keys[i] != -1) i = (i + 1) & (m->capacity - 1);
+    m->keys[i] = key;
+    m->counts[i] += 1;
 }
 
-/* KeyStream.swift: SplitMix64, seeded per worker; Lemire's multiply-shift. */
+static long map_total(const struct map *m) {
+    long total = 0;
+    for (long i = 0; i < m->capacity; i++) total += m->counts[i];
+    return total;
+}
+
+static long cache_keys = 64;
+static struct map shared_map;                                         /* locked, rwlock, map */
+static _Alignas(SLOT_STRIDE) pthread_rwlock_t shared_rwlock = PTHREAD_RWLOCK_INITIALIZER;
+
+/* StripedCache: STRIPES independent mutex + map pairs, each in its own
+ * 128-byte-aligned block; Fibonacci hashing of the key picks the stripe. */
+#define STRIPES 16
+struct stripe {
+    _Alignas(SLOT_STRIDE) pthread_mutex_t mutex;
+    struct map map;
+};
+static struct stripe stripes[STRIPES];
+
+static void caches_init(long keys) {
+    map_init(&shared_map, keys);
+    for (int i = 0; i < STRIPES; i++) {
+        pthread_mutex_init(&stripes[i].mutex, NULL);
+        map_init(&stripes[i].map, keys);
+    }
+}
+
+static long caches_total(void) {
+    long total = map_total(&shared_map);
+    for (int i = 0; i < STRIPES; i++) total += map_total(&stripes[i].map);
+    return total;
+}
+
+/* KeyStream.swift: SplitMix64, seeded per worker (seed 42); Lemire's multiply-shift. */
+static inline long next_key(uint64_t *state, uint64_t keys) {
+    *state += 0x9E3779B97F4A7C15ull;
+    uint64_t z = *state;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return keys == 1 ? 0 : (long)(((unsigned __int128)z * keys) >> 64);
+}
+
+static inline uint64_t stream_seed(int worker) { return 42u + 0x9E3779B97F4A7C15ull * (uint64_t)(worker + 1); }
+
 static void loop_cache_locked(long iterations, int worker) {
-    uint64_t state = 42u + 0x9E3779B97F4A7C15ull * (uint64_t)(worker + 1);
-    uint64_t keys = (uint64_t)cache_keys;
+    uint64_t state = stream_seed(worker), keys = (uint64_t)cache_keys;
     for (long i = 0; i < iterations; i++) {
-        state += 0x9E3779B97F4A7C15ull;
-        uint64_t z = state;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        z ^= z >> 31;
-        long key = keys == 1 ? 0 : (long)(((unsigned __int128)z * keys) >> 64);
+        long key = next_key(&state, keys);
         pthread_mutex_lock(&shared_mutex);
-        cache_increment(key);
+        map_increment(&shared_map, key);
         pthread_mutex_unlock(&shared_mutex);
     }
+}
+
+static void loop_cache_striped(long iterations, int worker) {
+    uint64_t state = stream_seed(worker), keys = (uint64_t)cache_keys;
+    for (long i = 0; i < iterations; i++) {
+        long key = next_key(&state, keys);
+        uint64_t mixed = (uint64_t)key * 0x9E3779B97F4A7C15ull;
+        struct stripe *s = &stripes[(long)(((unsigned __int128)mixed * STRIPES) >> 64)];
+        pthread_mutex_lock(&s->mutex);
+        map_increment(&s->map, key);
+        pthread_mutex_unlock(&s->mutex);
+    }
+}
+
+static void loop_cache_rwlock(long iterations, int worker) {
+    uint64_t state = stream_seed(worker), keys = (uint64_t)cache_keys;
+    for (long i = 0; i < iterations; i++) {
+        long key = next_key(&state, keys);
+        pthread_rwlock_wrlock(&shared_rwlock);
+        map_increment(&shared_map, key);
+        pthread_rwlock_unlock(&shared_rwlock);
+    }
+}
+
+/* The map alone, no lock: only meaningful (and only correct) with 1 worker. It
+ * isolates the map's cost from the lock's, beside racelab's `raw` at 1 worker. */
+static void loop_cache_map(long iterations, int worker) {
+    uint64_t state = stream_seed(worker), keys = (uint64_t)cache_keys;
+    for (long i = 0; i < iterations; i++) map_increment(&shared_map, next_key(&state, keys));
 }
 
 static void *worker_main(void *arg) {
@@ -178,6 +257,9 @@ static void *worker_main(void *arg) {
     case S_SHARDED: loop_sharded(w->iterations, w->index); break;
     case S_UNSAFE: loop_unsafe(w->iterations); break;
     case S_CACHE_LOCKED: loop_cache_locked(w->iterations, w->index); break;
+    case S_CACHE_STRIPED: loop_cache_striped(w->iterations, w->index); break;
+    case S_CACHE_RWLOCK: loop_cache_rwlock(w->iterations, w->index); break;
+    case S_CACHE_MAP: loop_cache_map(w->iterations, w->index); break;
     }
     w->finish = now_ns();
     return NULL;
@@ -209,8 +291,10 @@ static long parse_positive(const char *what, const char *text, long max) {
 static void usage(void) {
     fprintf(stderr,
             "usage: bench_reference <strategy> <threads> <iterations>\n"
-            "  strategy: unsafe | mutex | pthread-mutex | atomic | sharded | cache-locked\n"
-            "  (cache-locked reads the number of keys from $KEYS, default 64)\n"
+            "  strategy: unsafe | mutex | pthread-mutex | atomic | sharded\n"
+            "            | cache-locked | cache-striped | cache-rwlock | cache-map\n"
+            "  (the cache-* strategies read the number of keys from $KEYS, default 64;\n"
+            "   cache-map has no lock and takes 1 thread only)\n"
             "  prints ns/op = wall x threads / (threads x iterations)\n");
     exit(64);
 }
@@ -220,6 +304,7 @@ int main(int argc, char **argv) {
     static const struct { const char *name; enum strategy s; } names[] = {
         {"unsafe", S_UNSAFE}, {"mutex", S_MUTEX}, {"pthread-mutex", S_PTHREAD_MUTEX},
         {"atomic", S_ATOMIC}, {"sharded", S_SHARDED}, {"cache-locked", S_CACHE_LOCKED},
+        {"cache-striped", S_CACHE_STRIPED}, {"cache-rwlock", S_CACHE_RWLOCK}, {"cache-map", S_CACHE_MAP},
     };
     int found = -1;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -242,10 +327,15 @@ int main(int argc, char **argv) {
         return 71;
     }
     memset(slots, 0, (size_t)threads * sizeof(struct slot));
-    if (strategy == S_CACHE_LOCKED) {
+    int is_cache = strategy >= S_CACHE_LOCKED;
+    if (strategy == S_CACHE_MAP && threads != 1) {
+        fprintf(stderr, "bench_reference: cache-map has no lock: threads must be 1, got %d\n", threads);
+        return 64;
+    }
+    if (is_cache) {
         const char *keys = getenv("KEYS");
         if (keys) cache_keys = parse_positive("KEYS", keys, 1000000);
-        cache_init(cache_keys);
+        caches_init(cache_keys);
     }
 
     for (int i = 0; i < threads; i++) {
@@ -274,8 +364,8 @@ int main(int argc, char **argv) {
     long total = 0;
     if (strategy == S_SHARDED)
         for (int i = 0; i < threads; i++) total += slots[i].value;
-    else if (strategy == S_CACHE_LOCKED)
-        for (long i = 0; i < cache_capacity; i++) total += cache_counts[i];
+    else if (is_cache)
+        total = caches_total();
     else
         total = shared_value;
     long expected = (long)threads * iterations;
