@@ -27,9 +27,11 @@ struct SweepFilesTests {
 
     static func read(_ path: String) throws -> String { try FileIO.read(path).get() }
 
-    /// One real, small sweep written to a directory, shared by the tests below.
+    /// One real, small sweep written to a directory, shared by the tests below (one
+    /// fixed directory per user, emptied first, so test runs do not pile up in /tmp).
     static let sweep: (directory: String, run: CLIRun) = {
-        let directory = (try? scratchDirectory()) ?? "/tmp/racelab-test-sweep"
+        let directory = "/tmp/racelab-tests-sweep-files-\(getuid())"
+        for name in ["sweep.json", "sweep.csv", "sweep.svg"] { unlink("\(directory)/\(name)") }
         let run = runCLI([
             "sweep", "counter", "--threads", "1,2", "--runs", "3", "--iterations", "3000", "--out", directory,
         ])
@@ -163,6 +165,14 @@ struct SweepFilesTests {
         #expect(svg.texts.contains("child process crashed or hung"))
         let table = SweepReport.render(result, scenario: CacheScenario.scenario)
         #expect(table.contains("crashed 2/2"))
+        // In the CSV a crashed run counted nothing: empty cells, not zeros (not "100% lost").
+        let csv = SweepCSV.render(result).split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false)
+        }
+        let header = csv[0].map(String.init)
+        let crashedRow = try #require(csv.first { $0.contains("crashed: SIGSEGV") })
+        #expect(crashedRow[header.firstIndex(of: "observed")!] == "")
+        #expect(crashedRow[header.firstIndex(of: "lost_updates_count")!] == "")
     }
 
     @Test("the comparison with a baseline gives ratios, and the gate fires only on a safe strategy past the limit")
@@ -193,6 +203,11 @@ struct SweepFilesTests {
     )
     func baselineGate() throws {
         let directory = try Self.scratchDirectory()
+        defer {
+            unlink("\(directory)/fast.json")
+            unlink("\(directory)/slow.json")
+            rmdir(directory)
+        }
         let document = try SweepJSON.decode(try Self.read("\(Self.sweep.directory)/sweep.json"))
         let fast = "\(directory)/fast.json"
         let slow = "\(directory)/slow.json"
@@ -226,6 +241,13 @@ struct SweepFilesTests {
             (["--out", "SELF"], "it is a file"),
             (["--out", "/proc/racelab/out"], "cannot create or write it"),
             (["--baseline", "CSV"], "not a racelab sweep document"),
+            (
+                ["--baseline", "SELF", "--max-regression", "1.5"],
+                "made with other settings (--iterations 3,000 then, 10 now)"
+            ),
+            (["--baseline", "SELF", "--max-regression", "1e308"], "a slowdown ratio from 1 to 1000"),
+            (["--out", "--json"], "Missing value for '--out <dir>'"),
+            (["--out="], "Missing value for '--out <dir>'"),
         ])
     func badFileOptions(arguments: [String], message: String) throws {
         let directory = Self.sweep.directory
@@ -237,6 +259,34 @@ struct SweepFilesTests {
         #expect(run.err.hasPrefix("Error: "))
         #expect(run.err.contains(message), "\(run.err)")
         #expect(run.out.isEmpty)
+    }
+
+    @Test("a regression gate refuses a baseline it shares no configuration with, before running")
+    func gateWithNothingInCommon() throws {
+        let run = runCLI([
+            "sweep", "counter", "--threads", "5", "--iterations", "3000", "--baseline",
+            "\(Self.sweep.directory)/sweep.json", "--max-regression", "2",
+        ])
+        #expect(run.code == 64)
+        #expect(run.err.contains("no strategy, worker count and backend in common"), "\(run.err)")
+        #expect(run.out.isEmpty)
+    }
+
+    @Test("a comparison that compared no safe strategy fails the gate instead of passing")
+    func emptyComparisonFailsGate() throws {
+        let document = try SweepJSON.decode(try Self.read("\(Self.sweep.directory)/sweep.json"))
+        var other = document.result
+        other.cells = other.cells.map { cell in
+            var moved = cell
+            moved.threads += 100
+            return moved
+        }
+        let comparison = SweepComparison(
+            current: other, baseline: document, baselinePath: "b.json", build: document.build)
+        #expect(comparison.entries.isEmpty)
+        #expect(comparison.gateFails(limit: 2))
+        #expect(comparison.render(maxRegression: 2).contains("FAILED, it compared nothing"))
+        #expect(comparison.differences.contains { $0.hasPrefix("not in the baseline, so not compared:") })
     }
 
     @Test("a cache baseline is refused for a counter sweep")

@@ -144,7 +144,7 @@ public enum CLI {
             // With --json, stdout is the document alone; the comparison is for the person.
             let text = "\n" + comparison.render(maxRegression: outputs.maxRegression)
             if output.isJSON { console.err(text) } else { console.out(text) }
-            if let limit = outputs.maxRegression, !comparison.regressions(limit: limit).isEmpty {
+            if let limit = outputs.maxRegression, comparison.gateFails(limit: limit) {
                 code = ExitCode.checkFailed
             }
         }

@@ -144,7 +144,7 @@ enum ScenarioArguments {
     }
 
     /// A following token that is an option, not a value ("-5" is a value, "-t" is not).
-    private static func looksLikeOption(_ token: String) -> Bool {
+    static func looksLikeOption(_ token: String) -> Bool {
         guard token.hasPrefix("-"), token.count >= 2 else { return false }
         return !token.dropFirst().allSatisfy(\.isNumber)
     }

@@ -2,6 +2,8 @@
 /// `--threads` and `--backend` taking lists, `--runs` defaulting to 5, and `--ascii`.
 enum SweepArguments {
     static let subcommand = "sweep"
+    /// The largest --max-regression: past this a gate gates nothing.
+    static let maxRegressionLimit = 1_000.0
 
     static func parse(_ arguments: [String], cpus: CPUSet) throws(UsageError) -> Command {
         guard let name = arguments.first, !name.hasPrefix("-") else {
@@ -41,6 +43,9 @@ enum SweepArguments {
             rest, scenario: scenario, cpus: cpus, sweptThreads: counts.first, defaultRuns: 5)
         if wantsHelp { return .help(subcommand) }
         let backends = try backendText.map(backendList) ?? [.pthread]
+        if outputs.maxRegression != nil, let baseline = outputs.baseline, let path = outputs.baselinePath {
+            try checkGate(baseline, path: path, base: base, counts: counts, backends: backends)
+        }
         return .sweep(
             SweepRequest(base: base, threadCounts: counts, backends: backends, isASCII: isASCII), output, outputs)
     }
@@ -74,12 +79,16 @@ enum SweepArguments {
         }
         if let text = try extract(
             &rest, long: "max-regression", short: nil, valueName: "<ratio>",
-            accepted: "a slowdown ratio of 1 or more, e.g. 1.5")
+            accepted: "a slowdown ratio from 1 to 1000, e.g. 1.5")
         {
-            guard let ratio = Double(text), ratio.isFinite, ratio >= 1, text.first?.isNumber == true else {
+            let isDecimal =
+                !text.isEmpty && text.allSatisfy { $0 == "." || ("0"..."9").contains($0) }
+                && text.filter { $0 == "." }.count <= 1
+            guard isDecimal, let ratio = Double(text), (1...Self.maxRegressionLimit).contains(ratio) else {
                 throw UsageError(
-                    "Invalid value '\(text)' for '--max-regression <ratio>': expected a slowdown ratio of 1 or more,"
-                        + " e.g. 1.5 to fail when a safe strategy is more than 1.5x slower than the baseline.",
+                    "Invalid value '\(text)' for '--max-regression <ratio>': expected a slowdown ratio from 1 to"
+                        + " \(Int(Self.maxRegressionLimit)), e.g. 1.5 to fail when a safe strategy is more than 1.5x"
+                        + " slower than the baseline.",
                     subcommand: subcommand)
             }
             guard outputs.baseline != nil else {
@@ -90,6 +99,33 @@ enum SweepArguments {
             outputs.maxRegression = ratio
         }
         return outputs
+    }
+
+    /// A regression gate needs a baseline it can be fair to: the same scenario settings
+    /// (a ratio across different --iterations is not a regression) and at least one
+    /// configuration in common. Checked before the sweep runs.
+    static func checkGate(
+        _ baseline: SweepJSON, path: String, base: Request, counts: [Int], backends: [Backend]
+    ) throws(UsageError) {
+        let settings = SweepComparison.settingDifferences(now: base, then: baseline.request.base)
+        if !settings.isEmpty {
+            throw UsageError(
+                "Invalid value '\(path)' for '--baseline <file>' with '--max-regression': it was made with other"
+                    + " settings (\(settings.joined(separator: "; "))); expected a baseline made with the same"
+                    + " settings, or leave out --max-regression to compare anyway.",
+                subcommand: subcommand)
+        }
+        let shared = baseline.cells.contains { cell in
+            base.strategies.contains(cell.strategy) && counts.contains(cell.threads) && backends.contains(cell.backend)
+        }
+        if !shared {
+            throw UsageError(
+                "Invalid value '\(path)' for '--baseline <file>' with '--max-regression': it has no strategy,"
+                    + " worker count and backend in common with this sweep; expected a baseline of the same"
+                    + " configurations (it has workers \(baseline.request.threadCounts.map(String.init).joined(separator: ","))"
+                    + " on \(baseline.request.backends.map(\.rawValue).joined(separator: ","))).",
+                subcommand: subcommand)
+        }
     }
 
     static func baseline(at path: String, scenario: Scenario) throws(UsageError) -> SweepJSON {
@@ -112,7 +148,10 @@ enum SweepArguments {
             }
             throw invalid("it is not a racelab sweep document")
         }
-        guard document.kind == SweepJSON.kind, document.schemaVersion == JSONReport.schemaVersion else {
+        guard document.kind == SweepJSON.kind else {
+            throw invalid("its kind is '\(document.kind)', not '\(SweepJSON.kind)'")
+        }
+        guard document.schemaVersion == JSONReport.schemaVersion else {
             throw invalid(
                 "its schema version is \(document.schemaVersion), this racelab reads \(JSONReport.schemaVersion)")
         }
@@ -180,7 +219,7 @@ enum SweepArguments {
                 if isFlag {
                     value = ""
                 } else {
-                    guard index + 1 < arguments.count else {
+                    guard index + 1 < arguments.count, !ScenarioArguments.looksLikeOption(arguments[index + 1]) else {
                         throw UsageError(
                             "Missing value for '--\(long) \(valueName)': expected \(accepted).", subcommand: subcommand)
                     }
@@ -189,6 +228,10 @@ enum SweepArguments {
                 }
             } else if !isFlag, token.hasPrefix("--\(long)=") {
                 value = String(token.dropFirst(long.count + 3))
+                if value?.isEmpty == true || value.map(ScenarioArguments.looksLikeOption) == true {
+                    throw UsageError(
+                        "Missing value for '--\(long) \(valueName)': expected \(accepted).", subcommand: subcommand)
+                }
             } else if !isFlag, let short, token.hasPrefix("-\(short)"), token.count > 2, !token.hasPrefix("--") {
                 value = String(token.dropFirst(2))
             }

@@ -13,20 +13,24 @@ public enum SweepCSV {
             + anomalyNames.map { "\(columnName($0))_count" }
             + [
                 "wall_ns", "ns_per_op", "ops_per_s", "peak_concurrent_workers", "overlap_pct", "child_end",
+                "child_ms",
             ]
         var lines = [header.joined(separator: ",")]
         let scenario = result.request.base.scenario
         for cell in result.cells {
             for (index, run) in cell.runs.enumerated() {
+                // A child that crashed or hung counted nothing: its counts are empty, not 0.
+                let counted = (run.childEnd ?? .finished) == .finished
+                func ifCounted(_ value: Int) -> String { counted ? String(value) : "" }
                 let counts = anomalyNames.map { name in
-                    run.anomalies.first { $0.name == name }.map { String($0.count) } ?? ""
+                    run.anomalies.first { $0.name == name }.map { ifCounted($0.count) } ?? ""
                 }
-                let childEnd = run.childEnd.map { ChildEndText.describe($0, milliseconds: run.childMilliseconds) }
+                let childEnd = run.childEnd.map { ChildEndText.describe($0, milliseconds: nil) }
                 let fields =
                     [
                         scenario, cell.strategy, String(cell.isExpectedSafe), cell.backend.rawValue,
                         String(cell.threads), String(index + 1), String(result.request.base.iterations),
-                        String(run.operations), String(run.expected), String(run.observed),
+                        ifCounted(run.operations), ifCounted(run.expected), ifCounted(run.observed),
                     ]
                     + counts
                     + [
@@ -36,6 +40,7 @@ public enum SweepCSV {
                         run.timing.map { String($0.peakConcurrentWorkers) } ?? "",
                         run.timing.map { String(100 * $0.overlapFraction) } ?? "",
                         childEnd ?? "",
+                        run.childMilliseconds.map { String($0) } ?? "",
                     ]
                 lines.append(fields.map(quoted).joined(separator: ","))
             }

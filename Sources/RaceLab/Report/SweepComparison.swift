@@ -20,6 +20,7 @@ public struct SweepComparison: Sendable {
     public let differences: [String]
     public let baselinePath: String
     public let baseline: SweepJSON
+    public let current: SweepResult
 
     public init(current: SweepResult, baseline: SweepJSON, baselinePath: String, build: BuildInfo = .current) {
         let old = baseline.result
@@ -38,6 +39,7 @@ public struct SweepComparison: Sendable {
         self.entries = entries
         self.baselinePath = baselinePath
         self.baseline = baseline
+        self.current = current
         differences = Self.differences(current, baseline, build: build)
     }
 
@@ -46,8 +48,14 @@ public struct SweepComparison: Sendable {
         entries.filter { $0.isExpectedSafe && $0.ratio > limit }
     }
 
+    /// Whether `--max-regression limit` fails: a safe strategy got slower, or no safe
+    /// configuration could be compared at all (a gate that checked nothing must not pass).
+    public func gateFails(limit: Double) -> Bool {
+        !regressions(limit: limit).isEmpty || !entries.contains(where: \.isExpectedSafe)
+    }
+
     public func render(maxRegression: Double?) -> String {
-        let counts = Array(Set(entries.map(\.threads))).sorted()
+        let counts = current.request.threadCounts
         var lines = [
             "Compared with the baseline \(baselinePath) (\(baseline.generatedAt), racelab \(baseline.racelabVersion)):"
                 + " median ns/op now / then, above 1x is slower now."
@@ -55,6 +63,11 @@ public struct SweepComparison: Sendable {
         for difference in differences { lines.append("note: \(difference)") }
         guard !entries.isEmpty else {
             lines.append("No configuration of this sweep is in the baseline: nothing to compare.")
+            if let maxRegression {
+                lines.append(
+                    "Regression check (--max-regression \(Format.significant(maxRegression))x): FAILED, it compared"
+                        + " nothing.")
+            }
             return lines.joined(separator: "\n") + "\n"
         }
         var table = TextTable(
@@ -76,7 +89,9 @@ public struct SweepComparison: Sendable {
         if let maxRegression {
             let limit = Format.significant(maxRegression) + "x"
             let slower = regressions(limit: maxRegression)
-            if slower.isEmpty {
+            if !entries.contains(where: \.isExpectedSafe) {
+                lines.append("Regression check (--max-regression \(limit)): FAILED, no safe strategy was compared.")
+            } else if slower.isEmpty {
                 lines.append(
                     "Regression check (--max-regression \(limit)): passed, no safe strategy is more than \(limit) slower."
                 )
@@ -95,10 +110,9 @@ public struct SweepComparison: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// What differs between the sweeps besides speed: settings, machine, build.
-    static func differences(_ current: SweepResult, _ baseline: SweepJSON, build: BuildInfo) -> [String] {
-        let now = current.request.base
-        let then = baseline.request.base
+    /// The scenario settings that differ, in words ("--iterations 20,000 then, 500 now");
+    /// worker counts, backends, strategies and runs may differ freely.
+    public static func settingDifferences(now: Request, then: Request) -> [String] {
         var settings: [String] = []
         func compare<T: Equatable>(_ name: String, _ a: T, _ b: T, _ show: (T) -> String) {
             if a != b { settings.append("\(name) \(show(b)) then, \(show(a)) now") }
@@ -112,17 +126,37 @@ public struct SweepComparison: Sendable {
         compare("--read-ratio", now.readRatio, then.readRatio) { "\($0)%" }
         compare("--writers", now.writers, then.writers) { $0.map(String.init) ?? "half" }
         compare("pinning", now.isPinned, then.isPinned) { $0 ? "on" : "off" }
+        return settings
+    }
+
+    /// What differs between the sweeps besides speed: settings, machine, build, and
+    /// configurations this sweep has that the baseline does not.
+    static func differences(_ current: SweepResult, _ baseline: SweepJSON, build: BuildInfo) -> [String] {
         var notes: [String] = []
+        let settings = settingDifferences(now: current.request.base, then: baseline.request.base)
         if !settings.isEmpty { notes.append("settings differ: " + settings.joined(separator: "; ")) }
-        let machineNow =
-            "\(current.machine.cpuModel ?? current.machine.architecture), \(current.machine.cpusAvailable) CPUs"
-        let machineThen =
-            "\(baseline.machine.cpuModel ?? baseline.machine.architecture), \(baseline.machine.cpusAvailable) CPUs"
-        if machineNow != machineThen { notes.append("machine differs: \(machineThen) then, \(machineNow) now") }
+        func describe(_ machine: MachineInfo) -> String {
+            "\(machine.cpuModel ?? machine.architecture), \(machine.cpusAvailable) CPUs"
+        }
+        if describe(current.machine) != describe(baseline.machine) {
+            notes.append("machine differs: \(describe(baseline.machine)) then, \(describe(current.machine)) now")
+        }
         if baseline.build != build {
             notes.append(
                 "build differs: Swift \(baseline.build.swiftVersion) \(baseline.build.configuration) then,"
                     + " Swift \(build.swiftVersion) \(build.configuration) now")
+        }
+        let old = baseline.result
+        let missing = current.cells.filter {
+            SweepReport.cell(old, $0.strategy, $0.backend, $0.threads).flatMap(SweepReport.nsPerOp) == nil
+        }
+        if !missing.isEmpty {
+            let names = missing.map { "\($0.strategy) (\($0.backend.rawValue)) at \($0.threads) w" }
+            let shown =
+                names.count > 6
+                ? names.prefix(6).joined(separator: ", ") + " and \(names.count - 6) more"
+                : names.joined(separator: ", ")
+            notes.append("not in the baseline, so not compared: \(shown)")
         }
         return notes
     }

@@ -78,6 +78,9 @@ public enum SweepReport {
     /// Each safe strategy's cost as a multiple of the unsafe one and of the cheapest
     /// safe one, per worker count; then the cheapest correct fix at the top count.
     static func priceOfSafety(_ result: SweepResult, rows: [(String, Backend)]) -> String {
+        guard result.cells.contains(where: \.isExpectedSafe) else {
+            return "Price of safety: no safe strategy in this sweep (add one with --strategy)."
+        }
         let counts = result.request.threadCounts
         var table = TextTable(
             [.init(title: "price of safety", isNumeric: false), .init(title: "backend", isNumeric: false)]

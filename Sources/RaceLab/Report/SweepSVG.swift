@@ -14,7 +14,7 @@
 /// Every point has a tooltip with its numbers.
 public enum SweepSVG {
     static let width = 1000.0
-    static let plotTop = 112.0
+    static let plotTop = 126.0
     static let plotHeight = 320.0
     /// Left and right plot areas: x of the left edge, and the width.
     static let panels = [(x: 80.0, width: 380.0), (x: 580.0, width: 380.0)]
@@ -42,7 +42,7 @@ public enum SweepSVG {
     }
 
     public static func render(_ result: SweepResult, scenario: Scenario, generatedAt: String) -> String {
-        let series = makeSeries(result)
+        let series = makeSeries(result, scenario: scenario)
         let counts = result.request.threadCounts
         let anomaly = scenario.anomalyNames.first ?? "anomalies"
         let legendRows = (series.count + (series.contains { !$0.deaths.isEmpty } ? 1 : 0) + 3) / 4
@@ -52,9 +52,12 @@ public enum SweepSVG {
         svg.text(
             "racelab sweep \(scenario.name): cost per operation and \(anomaly) by worker count", x: 24, y: 30,
             attributes: "class=\"title\" font-size=\"18\" font-weight=\"bold\"")
-        svg.text(subtitle(result, generatedAt: generatedAt), x: 24, y: 52, attributes: "font-size=\"12\" fill=\"#444\"")
         svg.text(
-            machineLine(result.machine), x: 24, y: 70, attributes: "font-size=\"12\" fill=\"#444\"")
+            subtitle(result, scenario: scenario, generatedAt: generatedAt), x: 24, y: 52,
+            attributes: "font-size=\"12\" fill=\"#444\"")
+        svg.text(
+            machineLine(result.machine, generatedAt: generatedAt), x: 24, y: 70,
+            attributes: "font-size=\"12\" fill=\"#444\"")
 
         // Panel 1: ns/op, log scale.
         let costValues = series.flatMap { $0.costs.flatMap { [$0.spread.min, $0.spread.max] } }.filter { $0 > 0 }
@@ -76,9 +79,10 @@ public enum SweepSVG {
         let unsafe = series.filter { !$0.isExpectedSafe }
         let shareTop = niceCeiling(unsafe.flatMap { $0.anomalyShares.map(\.spread.max) }.max() ?? 0)
         drawFrame(
-            &svg, panel: right, counts: counts, title: "\(anomaly), % of expected (unsafe strategies)",
+            &svg, panel: right, counts: counts, title: "unsafe strategies: \(anomaly), % of expected",
             yLabel: "\(anomaly) (% of expected)",
-            yTicks: (0...4).map { Double($0) * shareTop / 4 }.map { ($0, $0 / shareTop) })
+            yTicks: (0...divisions(shareTop)).map { Double($0) * shareTop / Double(divisions(shareTop)) }
+                .map { ($0, $0 / shareTop) })
         for (index, line) in series.enumerated() where !line.isExpectedSafe {
             drawSeries(
                 &svg, line, points: line.anomalyShares, panel: right, counts: counts,
@@ -94,12 +98,14 @@ public enum SweepSVG {
         return svg.finished()
     }
 
-    static func makeSeries(_ result: SweepResult) -> [Series] {
+    /// One series per strategy and backend. A strategy's colour comes from its place in
+    /// the scenario, so it is the same in every chart of that scenario, whatever was selected.
+    static func makeSeries(_ result: SweepResult, scenario: Scenario) -> [Series] {
         let keys = SweepReport.rowKeys(result)
-        let strategies = keys.map(\.0).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let order = scenario.strategies.map(\.name)
         return keys.map { strategy, backend in
             let cells = result.request.threadCounts.compactMap { SweepReport.cell(result, strategy, backend, $0) }
-            let colour = palette[(strategies.firstIndex(of: strategy) ?? 0) % palette.count]
+            let colour = palette[(order.firstIndex(of: strategy) ?? 0) % palette.count]
             return Series(
                 strategy: strategy, backend: backend, isExpectedSafe: cells.first?.isExpectedSafe ?? true,
                 colour: colour, dash: backend == .pthread ? nil : "7 4",
@@ -125,18 +131,20 @@ public enum SweepSVG {
         }
     }
 
-    static func subtitle(_ result: SweepResult, generatedAt: String) -> String {
+    static func subtitle(_ result: SweepResult, scenario: Scenario, generatedAt: String) -> String {
         let base = result.request.base
         let backends = result.request.backends.map { backend in
             backend == .pthread ? (base.isPinned ? "pthread (pinned)" : "pthread (not pinned)") : backend.rawValue
         }
-        return "backend \(backends.joined(separator: ", ")) · \(Format.grouped(base.iterations)) operations per"
-            + " worker · \(base.runs) runs per point, round-robin · racelab \(RaceLabVersion.current) · \(generatedAt)"
+        var settings = ["\(Format.grouped(base.iterations)) operations per worker"]
+        settings += scenario.settingsSummary(base)
+        let runs = base.runs == 1 ? "1 run per point" : "\(base.runs) runs per point, round-robin"
+        return "backend \(backends.joined(separator: ", ")) · \(settings.joined(separator: ", ")) · \(runs)"
     }
 
-    static func machineLine(_ machine: MachineInfo) -> String {
+    static func machineLine(_ machine: MachineInfo, generatedAt: String) -> String {
         "\(machine.cpuModel ?? machine.architecture) · \(machine.cpusAvailable) CPUs available of"
-            + " \(machine.cpusOnline) online · \(machine.kernel)"
+            + " \(machine.cpusOnline) online · \(machine.kernel) · racelab \(RaceLabVersion.current) · \(generatedAt)"
     }
 
     /// Where worker count `n` sits across the panel (0...1): log2 spacing, so 1, 2, 4, 8 are
@@ -146,6 +154,23 @@ public enum SweepSVG {
         let margin = 0.05
         let along = (log2(Double(n)) - log2(Double(low))) / (log2(Double(high)) - log2(Double(low)))
         return margin + along * (1 - 2 * margin)
+    }
+
+    /// The worker counts that get a label: the first and the last always, the others
+    /// where they are at least 22 px from a labelled neighbour.
+    static func labelledCounts(_ counts: [Int], width: Double) -> [Int] {
+        guard let last = counts.last else { return [] }
+        let lastX = xFraction(last, counts: counts) * width
+        var labelled: [Int] = []
+        var previousX = -Double.infinity
+        for count in counts.dropLast() {
+            let x = xFraction(count, counts: counts) * width
+            if x - previousX >= 22, lastX - x >= 22 {
+                labelled.append(count)
+                previousX = x
+            }
+        }
+        return labelled + [last]
     }
 
     /// Sideways nudge in pixels, so whiskers of different series at one worker count do not hide each other.
@@ -158,7 +183,7 @@ public enum SweepSVG {
         yTicks: [(value: Double, fraction: Double)]
     ) {
         let bottom = plotTop + plotHeight
-        svg.text(title, x: panel.x, y: plotTop - 10, attributes: "font-size=\"13\" font-weight=\"bold\"")
+        svg.text(title, x: panel.x, y: plotTop - 24, attributes: "font-size=\"13\" font-weight=\"bold\"")
         svg.raw(
             "<rect x=\"\(n(panel.x))\" y=\"\(n(plotTop))\" width=\"\(n(panel.width))\" height=\"\(n(plotHeight))\""
                 + " fill=\"none\" stroke=\"#888\"/>")
@@ -171,13 +196,13 @@ public enum SweepSVG {
                 tickLabel(tick.value), x: panel.x - 6, y: y + 4,
                 attributes: "class=\"tick\" font-size=\"11\" text-anchor=\"end\"")
         }
-        var lastLabelX = -Double.infinity
         for count in counts {
             let x = panel.x + xFraction(count, counts: counts) * panel.width
             svg.raw(
                 "<line x1=\"\(n(x))\" y1=\"\(n(plotTop))\" x2=\"\(n(x))\" y2=\"\(n(bottom))\" stroke=\"#f0f0f0\"/>")
-            guard x - lastLabelX >= 22 else { continue }
-            lastLabelX = x
+        }
+        for count in labelledCounts(counts, width: panel.width) {
+            let x = panel.x + xFraction(count, counts: counts) * panel.width
             svg.text(
                 "\(count)", x: x, y: bottom + 16, attributes: "class=\"tick\" font-size=\"11\" text-anchor=\"middle\"")
         }
@@ -233,7 +258,7 @@ public enum SweepSVG {
         svg.raw("</g>")
     }
 
-    /// A cross along the top of the anomaly panel wherever the child process died:
+    /// A cross just above the anomaly panel wherever the child process died:
     /// memory corruption has no "% lost" to plot, but it must not look like 0%.
     static func drawDeaths(
         _ svg: inout SVGWriter, _ line: Series, panel: (x: Double, width: Double), counts: [Int], offset: Double
@@ -244,7 +269,7 @@ public enum SweepSVG {
                 + " data-backend=\"\(line.backend.rawValue)\" stroke=\"\(line.colour)\" stroke-width=\"2.2\">")
         for death in line.deaths {
             let x = panel.x + xFraction(death.workers, counts: counts) * panel.width + offset
-            let y = plotTop + 12
+            let y = plotTop - 9  // in the strip between the panel title and the frame
             let tip =
                 "\(line.strategy) (\(line.backend.rawValue)), \(death.workers) workers: the child process"
                 + " \(death.how) in \(death.count) of \(death.runs) runs"
@@ -289,7 +314,17 @@ public enum SweepSVG {
         return 100
     }
 
+    /// How many steps a linear axis from 0 to `top` (a niceCeiling) gets: round ticks,
+    /// 0-25-50-75-100 for a full percentage, 0-0.5-1-1.5-2 for 2, fifths otherwise.
+    static func divisions(_ top: Double) -> Int {
+        var lead = top
+        while lead >= 10 { lead /= 10 }
+        return top == 100 || lead == 2 ? 4 : 5
+    }
+
     static func tickLabel(_ value: Double) -> String {
+        if value >= 1_000_000 { return tickLabel(value / 1_000_000) + "M" }
+        if value >= 100_000 { return tickLabel(value / 1_000) + "k" }
         if value >= 1000 { return Format.grouped(Int(value.rounded())) }
         if value == value.rounded() { return String(Int(value)) }
         return Format.significant(value).replacing(/0+$/, with: "")
