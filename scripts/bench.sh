@@ -32,16 +32,14 @@
 #   beside C loops with the same locks around an open-addressing map. Target: the
 #   locked cache within 1.3x of C, the others within 1.15x. Swift's Dictionary hashes
 #   every key with SipHash-1-3, so the script also times the map alone at 1 worker
-#   (racelab's `raw`, a Dictionary with no lock, beside C's map with no lock) and
-#   splits the locked cache's cost into "the map" and "the rest" on both sides.
-#   (`raw` calls its dictionary through a non-inlined method on a class, so its
-#   figure includes a call and an exclusivity check: the map's share is, if
-#   anything, slightly overstated.)
+#   (scripts/bench_dictionary.swift: racelab's locked loop with and without its
+#   mutex, beside C's map with no lock) and splits the locked cache's cost into
+#   "the map" and "the rest" on both sides.
 #
 # LAYOUT
-#   One function per step; each comparison (compare_section: counter, caches, the
-#   map alone) runs its own rounds and prints its own table, adding to MET /
-#   TARGETS; cache_breakdown then works from the medians they stored.
+#   One function per step; each comparison (compare_section: counter, caches)
+#   runs its own rounds and prints its own table, adding to MET / TARGETS;
+#   cache_breakdown then runs its own rounds and uses the medians they stored.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -52,12 +50,13 @@ CC="${CC:-cc}"
 RACELAB=.build/release/racelab
 BIN_DIR=scripts/bin
 C_BENCH="$BIN_DIR/bench_reference"
+SWIFT_DICT_BENCH="$BIN_DIR/bench_dictionary"
 TARGET=1.15
 CACHE_TARGET=1.3
 CACHE_KEYS="${CACHE_KEYS:-64}"
 
 declare -A SWIFT_MEDIAN=() C_MEDIAN=()  # "scenario/strategy/workers" -> median ns/op, for the summary
-SECTION_THREADS="1 2"  # worker counts of the next compare_section
+SECTION_THREADS="1 2"  # worker counts of compare_section
 MET=0      # targets met, over all sections
 TARGETS=0  # targets checked, over all sections
 CLK_TCK=$(getconf CLK_TCK)
@@ -157,6 +156,8 @@ build() {
     echo "compiling $C_BENCH ($CC -O2 -pthread)..."
     mkdir -p "$BIN_DIR"
     "$CC" -O2 -pthread -o "$C_BENCH" scripts/bench_reference.c
+    echo "compiling $SWIFT_DICT_BENCH (swiftc -O)..."
+    swiftc -O -o "$SWIFT_DICT_BENCH" scripts/bench_dictionary.swift
     echo
 }
 
@@ -254,27 +255,39 @@ print(f"{float(a) / float(b):.2f}x" if "-" not in (a, b) and float(b) > 0 else "
 
 # ---------------------------------------------------------------- main
 
-# Where the locked cache's time goes at 1 worker, on both sides: the map alone
-# (racelab's `raw`, a plain Dictionary with no lock, at 1 worker, where it is safe;
-# C's map with no lock) and everything else (lock, key stream, loop) by difference.
+# Where the locked cache's time goes at 1 worker, on both sides. bench_dictionary
+# runs racelab's locked loop (same key stream, Dictionary behind a pointer,
+# `dict[key, default: 0] &+= 1`) with and without its pthread mutex; C's map runs
+# with no lock. The map's cost is then measured, not guessed, and the rest (lock,
+# key stream, loop) follows by difference. Interleaved rounds, medians.
 cache_breakdown() {
-    local swift_locked=${SWIFT_MEDIAN[cache/locked/1]:--} c_locked=${C_MEDIAN[cache/locked/1]:--}
-    local swift_map=${SWIFT_MEDIAN[cache/raw/1]:--} c_map=${C_MEDIAN[cache/raw/1]:--}
-    echo "== where the locked cache's time goes (1 worker, medians above)"
-    python3 -c 'import sys
-sl, cl, sm, cm = sys.argv[1:]
-if "-" in (sl, cl, sm, cm):
-    print("(missing medians: breakdown skipped)"); sys.exit()
-sl, cl, sm, cm = map(float, (sl, cl, sm, cm))
-rows = [("the whole locked increment", sl, cl),
-        ("the map alone (no lock)", sm, cm),
-        ("the rest: lock, key stream, loop", sl - sm, cl - cm)]
-print("%-36s %14s %9s %7s" % ("part", "racelab ns/op", "C ns/op", "ratio"))
-for name, a, b in rows:
-    print("%-36s %14.2f %9.2f %6.2fx" % (name, a, b, a / b if b > 0 else float("nan")))
-share = 100 * (sm - cm) / (sl - cl) if sl > cl else float("nan")
-print("Swift Dictionary (SipHash-1-3 hashing, bucket search, uniqueness check) vs the C map:"
-      " %+.2f ns/op, %.0f%% of the locked cache gap to C." % (sm - cm, share))' "$swift_locked" "$c_locked" "$swift_map" "$c_map"
+    local run value
+    local swift_map="" swift_locked_ref="" c_map=""
+    echo "== where the locked cache's time goes (1 worker, $CACHE_KEYS keys, $RUNS interleaved rounds)"
+    for ((run = 1; run <= RUNS; run++)); do
+        value=$("$SWIFT_DICT_BENCH" map "$ITER" "$CACHE_KEYS") && swift_map+=" $value"
+        value=$(KEYS=$CACHE_KEYS "$C_BENCH" cache-map 1 "$ITER") && c_map+=" $value"
+        value=$("$SWIFT_DICT_BENCH" locked "$ITER" "$CACHE_KEYS") && swift_locked_ref+=" $value"
+    done
+    # shellcheck disable=SC2086 # the sample lists are meant to split
+    python3 -c 'import statistics, sys
+racelab_locked, c_locked = sys.argv[1], sys.argv[2]
+samples = [list(map(float, x.split())) for x in sys.argv[3:6]]
+if "-" in (racelab_locked, c_locked) or not all(samples):
+    print("(missing figures: breakdown skipped)"); sys.exit()
+rl, cl = float(racelab_locked), float(c_locked)
+sm, cm, ref = (statistics.median(x) for x in samples)
+print("%-44s %14s %9s %7s" % ("part", "Swift ns/op", "C ns/op", "ratio"))
+def row(name, a, b):
+    print("%-44s %14.2f %9.2f %6.2fx" % (name, a, b, a / b if b > 0 else float("nan")))
+row("racelab locked cache (table above)", rl, cl)
+row("the same loop outside racelab (check)", ref, cl)
+row("the map alone: Dictionary vs open addressing", sm, cm)
+row("the rest: lock, key stream, loop", rl - sm, cl - cm)
+share = 100 * (sm - cm) / (rl - cl) if rl > cl else float("nan")
+print("Swift Dictionary (SipHash-1-3 hashing, bucket search, uniqueness check) costs %+.2f ns/op"
+      " more than the C map: %.0f%% of the locked cache gap to C." % (sm - cm, share))' \
+        "${SWIFT_MEDIAN[cache/locked/1]:--}" "${C_MEDIAN[cache/locked/1]:--}" "$swift_map" "$c_map" "$swift_locked_ref"
     echo
 }
 
@@ -289,11 +302,6 @@ main() {
     compare_section "cache ($CACHE_KEYS keys, uniform)" cache \
         "locked:cache-locked:$CACHE_TARGET striped:cache-striped:$TARGET rwlock:cache-rwlock:$TARGET" \
         --keys "$CACHE_KEYS" --distribution uniform
-    # The map alone, at 1 worker only: `raw` is a plain Dictionary, safe with one worker.
-    SECTION_THREADS="1"
-    compare_section "cache map alone, no lock ($CACHE_KEYS keys, 1 worker)" cache "raw:cache-map:-" \
-        --keys "$CACHE_KEYS" --distribution uniform
-    SECTION_THREADS="1 2"
     cache_breakdown
     echo "summary: $MET of $TARGETS targets met (counter and striped/rwlock cache within ${TARGET}x of C," \
         "locked cache within ${CACHE_TARGET}x)"
