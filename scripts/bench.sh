@@ -56,7 +56,6 @@ CACHE_TARGET=1.3
 CACHE_KEYS="${CACHE_KEYS:-64}"
 
 declare -A SWIFT_MEDIAN=() C_MEDIAN=()  # "scenario/strategy/workers" -> median ns/op, for the summary
-SECTION_THREADS="1 2"  # worker counts of compare_section
 MET=0      # targets met, over all sections
 TARGETS=0  # targets checked, over all sections
 CLK_TCK=$(getconf CLK_TCK)
@@ -171,8 +170,7 @@ compare_section() {  # title scenario "pairs..." [racelab options...]
     local -a pairs
     read -r -a pairs <<<"$3"
     local -a options=("${@:4}")
-    local -a thread_counts
-    read -r -a thread_counts <<<"$SECTION_THREADS"
+    local thread_counts=(1 2)
     local -a strategies=() c_names=() targets=()
     local pair
     for pair in "${pairs[@]}"; do

@@ -235,7 +235,7 @@ static void loop_cache_rwlock(long iterations, int worker) {
 }
 
 /* The map alone, no lock: only meaningful (and only correct) with 1 worker. It
- * isolates the map's cost from the lock's, beside racelab's `raw` at 1 worker. */
+ * isolates the map's cost from the lock's, beside bench_dictionary.swift's `map`. */
 static void loop_cache_map(long iterations, int worker) {
     uint64_t state = stream_seed(worker), keys = (uint64_t)cache_keys;
     for (long i = 0; i < iterations; i++) map_increment(&shared_map, next_key(&state, keys));

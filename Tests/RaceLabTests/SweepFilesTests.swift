@@ -285,7 +285,7 @@ struct SweepFilesTests {
             current: other, baseline: document, baselinePath: "b.json", build: document.build)
         #expect(comparison.entries.isEmpty)
         #expect(comparison.gateFails(limit: 2))
-        #expect(comparison.render(maxRegression: 2).contains("FAILED, it compared nothing"))
+        #expect(comparison.render(maxRegression: 2).contains("FAILED, it compared no safe strategy"))
         #expect(comparison.differences.contains { $0.hasPrefix("not in the baseline, so not compared:") })
     }
 

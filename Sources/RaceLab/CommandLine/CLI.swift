@@ -39,17 +39,8 @@ public struct Console: Sendable {
 
     /// The process's own stdout and stderr, written unbuffered (progress lines show at once).
     public static let standard = Console(
-        out: { write(all: $0, to: 1) }, err: { write(all: $0, to: 2) }, errIsTerminal: isatty(2) == 1)
-
-    private static func write(all text: String, to fd: Int32) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 { return }
-            bytes = bytes.dropFirst(n)
-        }
-    }
+        out: { _ = FileIO.writeAll($0, to: 1) }, err: { _ = FileIO.writeAll($0, to: 2) },
+        errIsTerminal: isatty(2) == 1)
 }
 
 /// argv -> command -> run -> print -> exit code. `main.swift` only calls this.
@@ -135,8 +126,13 @@ public enum CLI {
             console.err(osErrorLine(error, workers: request.threadCounts.last ?? 1))
             return ExitCode.osError
         }
-        let document = SweepJSON(result)
-        console.out(output.isJSON ? document.encoded() : SweepReport.render(result, scenario: scenario))
+        // The document (every cell summarised) is built only for --json and --out.
+        let document = output.isJSON || outputs.directory != nil ? SweepJSON(result) : nil
+        if output.isJSON, let document {
+            console.out(document.encoded())
+        } else {
+            console.out(SweepReport.render(result, scenario: scenario))
+        }
         var code = ExitCode.ran
         if let baseline = outputs.baseline {
             let comparison = SweepComparison(
@@ -148,7 +144,7 @@ public enum CLI {
                 code = ExitCode.checkFailed
             }
         }
-        if let directory = outputs.directory {
+        if let directory = outputs.directory, let document {
             let files = [
                 ("sweep.json", document.encoded()),
                 ("sweep.csv", SweepCSV.render(result)),

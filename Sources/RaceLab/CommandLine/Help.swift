@@ -73,8 +73,7 @@ public enum Help {
                 round-robin, and show median ns/op, the unsafe strategies' lost %, the price of
                 safety and a terminal chart.
 
-                USAGE: racelab sweep <scenario> [--threads <list>] [--backend <list>] [--runs <n>] [--out <dir>]
-                                     [--baseline <file> [--max-regression <ratio>]] [--ascii] [scenario options]
+                USAGE: \(sweepSynopsis) [scenario options]
 
                 ARGUMENTS:
                   <scenario>              One of: \(Arguments.scenarioNames)
@@ -158,11 +157,14 @@ public enum Help {
         return "racelab \(scenario.name) " + parts.joined(separator: " ")
     }
 
+    static let sweepSynopsis =
+        "racelab sweep <scenario> [--threads <list>] [--backend <list>] [--runs <n>] [--out <dir>]"
+        + " [--baseline <file> [--max-regression <ratio>]] [--ascii]"
+
     static func usageLine(for subcommand: String) -> String? {
         if let scenario = Catalog.scenario(named: subcommand) { return "Usage: " + usageSynopsis(scenario) }
         if subcommand == "sweep" {
-            return "Usage: racelab sweep <scenario> [--threads <list>] [--backend <list>] [--runs <n>] [--out <dir>]"
-                + " [--baseline <file> [--max-regression <ratio>]] [--ascii]"
+            return "Usage: " + sweepSynopsis
         }
         return subcommands.first { $0.name == subcommand }.map { "Usage: racelab \($0.usage)" }
     }

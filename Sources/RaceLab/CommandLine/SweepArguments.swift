@@ -4,6 +4,7 @@ enum SweepArguments {
     static let subcommand = "sweep"
     /// The largest --max-regression: past this a gate gates nothing.
     static let maxRegressionLimit = 1_000.0
+    static let baselineAccepted = "a sweep.json written by 'racelab sweep --out' or 'racelab sweep --json'"
 
     static func parse(_ arguments: [String], cpus: CPUSet) throws(UsageError) -> Command {
         guard let name = arguments.first, !name.hasPrefix("-") else {
@@ -58,10 +59,6 @@ enum SweepArguments {
             &rest, long: "out", short: "o", valueName: "<dir>",
             accepted: "a directory for sweep.json, sweep.csv and sweep.svg")
         {
-            guard !directory.isEmpty else {
-                throw UsageError(
-                    "Missing value for '--out <dir>': expected a directory to write into.", subcommand: subcommand)
-            }
             if FileIO.exists(directory), !FileIO.isDirectory(directory) {
                 throw UsageError(
                     "Invalid value '\(directory)' for '--out <dir>': it is a file; expected a directory"
@@ -72,7 +69,7 @@ enum SweepArguments {
         }
         if let path = try extract(
             &rest, long: "baseline", short: nil, valueName: "<file>",
-            accepted: "a sweep.json written by 'racelab sweep --out' or 'racelab sweep --json'")
+            accepted: baselineAccepted)
         {
             outputs.baseline = try baseline(at: path, scenario: scenario)
             outputs.baselinePath = path
@@ -129,13 +126,10 @@ enum SweepArguments {
     }
 
     static func baseline(at path: String, scenario: Scenario) throws(UsageError) -> SweepJSON {
-        let expectation = "expected a sweep.json written by 'racelab sweep --out' or 'racelab sweep --json'."
         func invalid(_ why: String) -> UsageError {
             UsageError(
-                "Invalid value '\(path)' for '--baseline <file>': \(why); \(expectation)", subcommand: subcommand)
-        }
-        guard !path.isEmpty else {
-            throw UsageError("Missing value for '--baseline <file>': \(expectation)", subcommand: subcommand)
+                "Invalid value '\(path)' for '--baseline <file>': \(why); expected \(baselineAccepted).",
+                subcommand: subcommand)
         }
         let text: String
         switch FileIO.read(path) {
@@ -209,6 +203,9 @@ enum SweepArguments {
         _ arguments: inout [String], long: String, short: Character?, valueName: String = "<list>",
         accepted: String = "", isFlag: Bool = false
     ) throws(UsageError) -> String? {
+        func missing() -> UsageError {
+            UsageError("Missing value for '--\(long) \(valueName)': expected \(accepted).", subcommand: subcommand)
+        }
         var found: String?
         var index = 0
         while index < arguments.count {
@@ -216,25 +213,19 @@ enum SweepArguments {
             var value: String?
             var width = 1
             if token == "--\(long)" || (short.map { token == "-\($0)" } ?? false) {
-                if isFlag {
-                    value = ""
-                } else {
-                    guard index + 1 < arguments.count, !ScenarioArguments.looksLikeOption(arguments[index + 1]) else {
-                        throw UsageError(
-                            "Missing value for '--\(long) \(valueName)': expected \(accepted).", subcommand: subcommand)
-                    }
-                    value = arguments[index + 1]
+                if !isFlag {
+                    // The next option taken for a value ("--out --json") is a missing value.
+                    guard index + 1 < arguments.count, !ScenarioArguments.looksLikeOption(arguments[index + 1])
+                    else { throw missing() }
                     width = 2
                 }
+                value = isFlag ? "" : arguments[index + 1]
             } else if !isFlag, token.hasPrefix("--\(long)=") {
                 value = String(token.dropFirst(long.count + 3))
-                if value?.isEmpty == true || value.map(ScenarioArguments.looksLikeOption) == true {
-                    throw UsageError(
-                        "Missing value for '--\(long) \(valueName)': expected \(accepted).", subcommand: subcommand)
-                }
             } else if !isFlag, let short, token.hasPrefix("-\(short)"), token.count > 2, !token.hasPrefix("--") {
                 value = String(token.dropFirst(2))
             }
+            if !isFlag, value?.isEmpty == true { throw missing() }
             if let value {
                 if found != nil {
                     throw UsageError("Option '--\(long)' was given twice: give it once.", subcommand: subcommand)

@@ -42,9 +42,7 @@ public struct StrategySummary: Codable, Sendable, Equatable {
         observed = Spread(runs.map { Double($0.observed) })
         // By name, over the runs that counted it: a child that crashed reports no counts,
         // so runs can disagree on which anomalies they have.
-        var names: [String] = []
-        for name in runs.flatMap({ $0.anomalies.map(\.name) }) where !names.contains(name) { names.append(name) }
-        anomalies = names.compactMap { name in
+        anomalies = Self.anomalyNames(runs).compactMap { name in
             Spread(runs.compactMap { run in run.anomalies.first { $0.name == name }.map { Double($0.count) } })
                 .map { NamedSpread(name: name, spread: $0) }
         }
@@ -53,6 +51,13 @@ public struct StrategySummary: Codable, Sendable, Equatable {
         opsPerSecond = Spread(runs.compactMap(\.opsPerSecond))
         peakConcurrentWorkers = Spread(timings.map { Double($0.peakConcurrentWorkers) })
         overlapFraction = Spread(timings.map(\.overlapFraction))
+    }
+
+    /// Every anomaly name the runs counted, in first-seen order (headline first).
+    static func anomalyNames(_ runs: [Observation]) -> [String] {
+        var names: [String] = []
+        for name in runs.flatMap({ $0.anomalies.map(\.name) }) where !names.contains(name) { names.append(name) }
+        return names
     }
 
     /// The headline anomaly's spread (lost updates, vanished after check, ...).

@@ -3,8 +3,7 @@
 /// with doubles written at full precision so they read back exactly.
 public enum SweepCSV {
     public static func render(_ result: SweepResult) -> String {
-        let anomalyNames = result.cells.flatMap { $0.runs.flatMap { $0.anomalies.map(\.name) } }
-            .reduce(into: [String]()) { names, name in if !names.contains(name) { names.append(name) } }
+        let anomalyNames = StrategySummary.anomalyNames(result.cells.flatMap(\.runs))
         let header =
             [
                 "scenario", "strategy", "expected_safe", "backend", "workers", "run", "iterations_per_worker",

@@ -25,12 +25,16 @@ public struct SweepComparison: Sendable {
     public init(current: SweepResult, baseline: SweepJSON, baselinePath: String, build: BuildInfo = .current) {
         let old = baseline.result
         var entries: [Entry] = []
+        var missing: [SweepCell] = []
         for cell in current.cells {
-            guard let now = SweepReport.nsPerOp(cell),
+            guard let now = SweepReport.nsPerOp(cell) else { continue }
+            guard
                 let before = SweepReport.cell(old, cell.strategy, cell.backend, cell.threads).flatMap(
-                    SweepReport.nsPerOp),
-                before > 0
-            else { continue }
+                    SweepReport.nsPerOp), before > 0
+            else {
+                missing.append(cell)
+                continue
+            }
             entries.append(
                 Entry(
                     strategy: cell.strategy, backend: cell.backend, threads: cell.threads,
@@ -40,7 +44,7 @@ public struct SweepComparison: Sendable {
         self.baselinePath = baselinePath
         self.baseline = baseline
         self.current = current
-        differences = Self.differences(current, baseline, build: build)
+        differences = Self.differences(current, baseline, build: build, missing: missing)
     }
 
     /// Safe configurations whose median got slower by more than `limit` times.
@@ -61,53 +65,42 @@ public struct SweepComparison: Sendable {
                 + " median ns/op now / then, above 1x is slower now."
         ]
         for difference in differences { lines.append("note: \(difference)") }
-        guard !entries.isEmpty else {
+        if entries.isEmpty {
             lines.append("No configuration of this sweep is in the baseline: nothing to compare.")
-            if let maxRegression {
-                lines.append(
-                    "Regression check (--max-regression \(Format.significant(maxRegression))x): FAILED, it compared"
-                        + " nothing.")
+        } else {
+            var table = TextTable(
+                [.init(title: "now / baseline", isNumeric: false), .init(title: "backend", isNumeric: false)]
+                    + counts.map { .init(title: "\($0) w", isNumeric: true) })
+            for (strategy, backend) in SweepReport.rowKeys(current) {
+                let row = entries.filter { $0.strategy == strategy && $0.backend == backend }
+                guard !row.isEmpty else { continue }
+                table.append(
+                    [strategy, backend.rawValue]
+                        + counts.map { threads in
+                            row.first { $0.threads == threads }.map { Format.significant($0.ratio) + "x" } ?? "-"
+                        })
             }
-            return lines.joined(separator: "\n") + "\n"
+            lines.append(table.render())
         }
-        var table = TextTable(
-            [.init(title: "now / baseline", isNumeric: false), .init(title: "backend", isNumeric: false)]
-                + counts.map { .init(title: "\($0) w", isNumeric: true) })
-        var rows: [(String, Backend)] = []
-        for entry in entries where !rows.contains(where: { $0.0 == entry.strategy && $0.1 == entry.backend }) {
-            rows.append((entry.strategy, entry.backend))
-        }
-        for (strategy, backend) in rows {
-            table.append(
-                [strategy, backend.rawValue]
-                    + counts.map { threads in
-                        entries.first { $0.strategy == strategy && $0.backend == backend && $0.threads == threads }
-                            .map { Format.significant($0.ratio) + "x" } ?? "-"
-                    })
-        }
-        lines.append(table.render())
-        if let maxRegression {
-            let limit = Format.significant(maxRegression) + "x"
-            let slower = regressions(limit: maxRegression)
-            if !entries.contains(where: \.isExpectedSafe) {
-                lines.append("Regression check (--max-regression \(limit)): FAILED, no safe strategy was compared.")
-            } else if slower.isEmpty {
-                lines.append(
-                    "Regression check (--max-regression \(limit)): passed, no safe strategy is more than \(limit) slower."
-                )
-            } else {
-                lines.append(
-                    "Regression check (--max-regression \(limit)): FAILED, \(slower.count) safe configuration(s) slower than \(limit):"
-                )
-                for entry in slower {
-                    lines.append(
-                        "  \(entry.strategy) (\(entry.backend.rawValue)) at \(entry.threads) worker\(entry.threads == 1 ? "" : "s"):"
-                            + " \(Format.significant(entry.ratio))x, \(Format.significant(entry.baselineNsPerOp))"
-                            + " -> \(Format.significant(entry.currentNsPerOp)) ns/op")
-                }
-            }
-        }
+        if let maxRegression { lines += gateLines(maxRegression) }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What `--max-regression` concluded, in the same words `gateFails` decides by.
+    private func gateLines(_ maxRegression: Double) -> [String] {
+        let limit = Format.significant(maxRegression) + "x"
+        let head = "Regression check (--max-regression \(limit)):"
+        guard entries.contains(where: \.isExpectedSafe) else {
+            return ["\(head) FAILED, it compared no safe strategy."]
+        }
+        let slower = regressions(limit: maxRegression)
+        guard !slower.isEmpty else { return ["\(head) passed, no safe strategy is more than \(limit) slower."] }
+        return ["\(head) FAILED, \(slower.count) safe configuration(s) slower than \(limit):"]
+            + slower.map { entry in
+                "  \(entry.strategy) (\(entry.backend.rawValue)) at \(entry.threads)"
+                    + " worker\(entry.threads == 1 ? "" : "s"): \(Format.significant(entry.ratio))x,"
+                    + " \(Format.significant(entry.baselineNsPerOp)) -> \(Format.significant(entry.currentNsPerOp)) ns/op"
+            }
     }
 
     /// The scenario settings that differ, in words ("--iterations 20,000 then, 500 now");
@@ -131,7 +124,9 @@ public struct SweepComparison: Sendable {
 
     /// What differs between the sweeps besides speed: settings, machine, build, and
     /// configurations this sweep has that the baseline does not.
-    static func differences(_ current: SweepResult, _ baseline: SweepJSON, build: BuildInfo) -> [String] {
+    static func differences(
+        _ current: SweepResult, _ baseline: SweepJSON, build: BuildInfo, missing: [SweepCell]
+    ) -> [String] {
         var notes: [String] = []
         let settings = settingDifferences(now: current.request.base, then: baseline.request.base)
         if !settings.isEmpty { notes.append("settings differ: " + settings.joined(separator: "; ")) }
@@ -145,10 +140,6 @@ public struct SweepComparison: Sendable {
             notes.append(
                 "build differs: Swift \(baseline.build.swiftVersion) \(baseline.build.configuration) then,"
                     + " Swift \(build.swiftVersion) \(build.configuration) now")
-        }
-        let old = baseline.result
-        let missing = current.cells.filter {
-            SweepReport.cell(old, $0.strategy, $0.backend, $0.threads).flatMap(SweepReport.nsPerOp) == nil
         }
         if !missing.isEmpty {
             let names = missing.map { "\($0.strategy) (\($0.backend.rawValue)) at \($0.threads) w" }

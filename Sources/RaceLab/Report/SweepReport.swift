@@ -99,19 +99,21 @@ public enum SweepReport {
                 result.cells.first { $0.backend == backend && $0.threads == threads && !$0.isExpectedSafe }
                     .flatMap(nsPerOp)
             }
+            // Each worker count's safe costs, worked out once for all rows.
+            let costs = counts.map(safeCosts)
             for (strategy, rowBackend) in rows where rowBackend == backend {
                 guard result.cells.contains(where: { $0.strategy == strategy && $0.isExpectedSafe }) else { continue }
                 table.append(
                     [strategy, backend.rawValue]
-                        + counts.map { threads in
-                            guard let own = safeCosts(threads).first(where: { $0.0 == strategy })?.1,
-                                let cheapest = safeCosts(threads).map(\.1).min()
+                        + zip(counts, costs).map { threads, safe in
+                            guard let own = safe.first(where: { $0.0 == strategy })?.1,
+                                let cheapest = safe.map(\.1).min()
                             else { return "-" }
                             let vsUnsafe = unsafeCost(threads).map { Format.significant(own / $0) + "x" } ?? "-"
                             return "\(vsUnsafe) / \(Format.significant(own / cheapest))x"
                         })
             }
-            if let top = counts.last, let best = safeCosts(top).min(by: { $0.1 < $1.1 }) {
+            if let top = counts.last, let best = costs.last?.min(by: { $0.1 < $1.1 }) {
                 let vsUnsafe = unsafeCost(top).map { ", \(Format.significant(best.1 / $0))x the unsafe code" } ?? ""
                 lines.append(
                     "Cheapest correct fix at \(top) workers (\(backend.rawValue)): \(best.0),"

@@ -42,22 +42,27 @@ enum FileIO {
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return .failure(Failure(errno: errno)) }
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 {
-                let failure = Failure(errno: n < 0 ? errno : EIO)
-                close(fd)
-                unlink(temporary)
-                return .failure(failure)
-            }
-            bytes = bytes.dropFirst(n)
+        if case .failure(let failure) = writeAll(text, to: fd) {
+            close(fd)
+            unlink(temporary)
+            return .failure(failure)
         }
         guard close(fd) == 0, rename(temporary, path) == 0 else {
             let failure = Failure(errno: errno)
             unlink(temporary)
             return .failure(failure)
+        }
+        return .success(())
+    }
+
+    /// Writes all of `text` to an open descriptor, retrying short writes and EINTR.
+    static func writeAll(_ text: String, to fd: Int32) -> Result<Void, Failure> {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { return .failure(Failure(errno: n < 0 ? errno : EIO)) }
+            bytes = bytes.dropFirst(n)
         }
         return .success(())
     }
