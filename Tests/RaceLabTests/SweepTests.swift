@@ -61,7 +61,7 @@ struct SweepTests {
         "bad lists exit 64 naming the option",
         arguments: [
             ["--threads", "0,2"], ["--threads", "8...2"], ["--threads", "a,b"], ["--threads", "2,,4"],
-            ["--threads", "1...2000"], ["--backend", "pthread,fibers"], ["--until-exposed"],
+            ["--threads", "1...2000"], ["--threads", "-1,2"], ["--backend", "pthread,fibers"], ["--until-exposed"],
         ])
     func badLists(arguments: [String]) {
         let run = runCLI(["sweep", "counter"] + arguments)

@@ -143,9 +143,10 @@ enum ScenarioArguments {
         return values
     }
 
-    /// A following token that is an option, not a value ("-5" is a value, "-t" is not).
+    /// A following token that is an option, not a value: "-t" and "--json" are options;
+    /// "-5" and "-1,2" are (bad) values, to be refused as such.
     static func looksLikeOption(_ token: String) -> Bool {
-        guard token.hasPrefix("-"), token.count >= 2 else { return false }
-        return !token.dropFirst().allSatisfy(\.isNumber)
+        guard token.hasPrefix("-"), let second = token.dropFirst().first else { return false }
+        return !second.isNumber
     }
 }
