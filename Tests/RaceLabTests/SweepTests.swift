@@ -71,6 +71,17 @@ struct SweepTests {
         #expect(run.out.isEmpty)
     }
 
+    @Test("a scenario option mistyped in a sweep is the sweep's error: its name, its options, its usage")
+    func sweepUnknownOption() {
+        let run = runCLI(["sweep", "counter", "--basline", "x.json"])
+        #expect(run.code == 64)
+        #expect(
+            run.err.hasPrefix(
+                "Error: Unknown option '--basline' for 'racelab sweep counter'. Did you mean '--baseline'?"))
+        #expect(run.err.contains("Usage: racelab sweep <scenario>"))
+        #expect(run.err.contains("See 'racelab sweep --help'"))
+    }
+
     @Test("a small sweep prints a row per strategy, the price of safety and a chart; safe cells lose nothing")
     func smallSweep() throws {
         let run = runCLI(["sweep", "counter", "--threads", "1,2", "--runs", "2", "--iterations", "2000", "--json"])

@@ -26,9 +26,12 @@ public enum Help {
         EXIT CODES:
           0   Ran. What a race did is a result, not a failure.
           1   --check: a safe strategy showed an anomaly; --expect-race: also when no
-              unsafe strategy showed its race.
+              unsafe strategy showed its race; sweep --max-regression: a safe strategy
+              got slower than the baseline allows.
           64  Bad usage: the message names the option, the value and what is accepted.
           71  The system refused to create a worker thread.
+          73  sweep --out: a result file could not be written.
+          130 / 143  Interrupted (Ctrl-C / SIGTERM); any child process was killed.
         """
 
     /// racelab's own help.

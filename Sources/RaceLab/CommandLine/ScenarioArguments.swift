@@ -6,18 +6,35 @@
 enum ScenarioArguments {
     typealias Parsed = (request: Request, output: OutputOptions, wantsHelp: Bool)
 
+    /// Who is parsing: `racelab counter ...` itself, or `racelab sweep counter ...`,
+    /// whose errors must name the sweep, show its usage and know its own options.
+    struct Invocation {
+        /// As in "for 'racelab \(command)'": "counter" or "sweep counter".
+        var command: String
+        /// The subcommand whose usage line follows an error.
+        var usage: String
+        /// Options the caller took out before parsing, for "Did you mean".
+        var otherOptions: [String] = []
+
+        static func direct(_ scenario: Scenario) -> Invocation {
+            Invocation(command: scenario.name, usage: scenario.name)
+        }
+    }
+
     /// - Parameter sweptThreads: for `racelab sweep`, the smallest worker count of the
     ///   sweep: `--threads` is the sweep's list, not this parser's, and per-worker
     ///   limits (`--writers`) are checked against that smallest count.
     /// - Parameter defaultRuns: `--runs` when not given.
     static func parse(
-        _ arguments: [String], scenario: Scenario, cpus: CPUSet, sweptThreads: Int? = nil, defaultRuns: Int = 1
+        _ arguments: [String], scenario: Scenario, cpus: CPUSet, sweptThreads: Int? = nil, defaultRuns: Int = 1,
+        invocation: Invocation? = nil
     ) throws(UsageError) -> Parsed {
-        let values = try collect(arguments, scenario: scenario)
+        let invocation = invocation ?? .direct(scenario)
+        let values = try collect(arguments, scenario: scenario, invocation: invocation)
         if values["help"] != nil {
             return (Request(scenario: scenario.name, strategies: [], threads: 1, iterations: 1), OutputOptions(), true)
         }
-        let reader = ValueReader(values: values, scenario: scenario)
+        let reader = ValueReader(values: values, scenario: scenario, usage: invocation.usage)
         var threads = max(1, min(cpus.count, Options.maxThreads))
         if let sweptThreads {
             threads = sweptThreads
@@ -29,7 +46,7 @@ enum ScenarioArguments {
             throw UsageError(
                 "Invalid value '\(iterations)' for '--iterations <n>': \(threads) threads x \(iterations)"
                     + " operations does not fit in a 64-bit total; expected at most \(Int.max / threads).",
-                subcommand: scenario.name)
+                subcommand: invocation.usage)
         }
         var request = Request(
             scenario: scenario.name,
@@ -51,14 +68,15 @@ enum ScenarioArguments {
                 throw UsageError(
                     "Invalid value '\(threads)' for '--threads <n>': \(scenario.name) needs at least 2 workers"
                         + " (writers and readers); expected an integer from 2 to \(Options.maxThreads).",
-                    subcommand: scenario.name)
+                    subcommand: invocation.usage)
             }
             request.writers = try reader.int("writers", in: 1...(threads - 1))
         }
         if values["until-exposed"] != nil {
             if values["runs"] != nil {
                 throw UsageError(
-                    "'--runs' and '--until-exposed' contradict each other: give one of them.", subcommand: scenario.name
+                    "'--runs' and '--until-exposed' contradict each other: give one of them.",
+                    subcommand: invocation.usage
                 )
             }
             request.untilExposedBudgetSeconds = Double(
@@ -66,11 +84,11 @@ enum ScenarioArguments {
         } else if let budget = values["budget"] {
             throw UsageError(
                 "Option '--budget <seconds>' (given '\(budget)') only applies with '--until-exposed'.",
-                subcommand: scenario.name)
+                subcommand: invocation.usage)
         }
         if values["pin"] != nil, values["no-pin"] != nil {
             throw UsageError(
-                "'--pin' and '--no-pin' contradict each other: give one of them.", subcommand: scenario.name)
+                "'--pin' and '--no-pin' contradict each other: give one of them.", subcommand: invocation.usage)
         }
         let output = OutputOptions(
             isJSON: values["json"] != nil, check: values["check"] != nil || values["expect-race"] != nil,
@@ -80,11 +98,13 @@ enum ScenarioArguments {
 
     /// Splits argv into option -> value ("" for flags), rejecting unknown, misplaced,
     /// repeated and valueless options.
-    static func collect(_ arguments: [String], scenario: Scenario) throws(UsageError) -> [String: String] {
+    static func collect(
+        _ arguments: [String], scenario: Scenario, invocation: Invocation
+    ) throws(UsageError) -> [String: String] {
         let accepted = Options.accepted(by: scenario)
         var values: [String: String] = [:]
         var index = 0
-        func fail(_ message: String) -> UsageError { UsageError(message, subcommand: scenario.name) }
+        func fail(_ message: String) -> UsageError { UsageError(message, subcommand: invocation.usage) }
         while index < arguments.count {
             let token = arguments[index]
             index += 1
@@ -97,8 +117,9 @@ enum ScenarioArguments {
                 spec = Options.named(name)
                 if spec == nil {
                     throw fail(
-                        "Unknown option '--\(name)' for 'racelab \(scenario.name)'."
-                            + Suggestion.didYouMean("--" + name, in: accepted.map { "--" + $0.long }))
+                        "Unknown option '--\(name)' for 'racelab \(invocation.command)'."
+                            + Suggestion.didYouMean(
+                                "--" + name, in: (accepted.map(\.long) + invocation.otherOptions).map { "--" + $0 }))
                 }
             } else if token.hasPrefix("-"), token.count >= 2, token != "--" {
                 let letter = token[token.index(after: token.startIndex)]
@@ -106,18 +127,19 @@ enum ScenarioArguments {
                 if token.count > 2 { inlineValue = String(token.dropFirst(2)) }
                 guard spec != nil else {
                     let shorts = accepted.compactMap { $0.short.map { "-\($0)" } }.joined(separator: ", ")
-                    throw fail("Unknown option '\(token)' for 'racelab \(scenario.name)': short options are \(shorts).")
+                    throw fail(
+                        "Unknown option '\(token)' for 'racelab \(invocation.command)': short options are \(shorts).")
                 }
             } else {
                 throw fail(
-                    "Unexpected argument '\(token)' for 'racelab \(scenario.name)': options start with '--'"
+                    "Unexpected argument '\(token)' for 'racelab \(invocation.command)': options start with '--'"
                         + " (e.g. '--strategy \(token)').")
             }
             guard let spec else { continue }
             guard accepted.contains(where: { $0.long == spec.long }) else {
                 let users = Catalog.scenarios.filter { s in spec.scope.map(s.options.contains) ?? true }.map(\.name)
                 throw fail(
-                    "Option '--\(spec.long)' does not apply to 'racelab \(scenario.name)'; it is an option of: "
+                    "Option '--\(spec.long)' does not apply to 'racelab \(invocation.command)'; it is an option of: "
                         + users.joined(separator: ", ") + ".")
             }
             let value: String

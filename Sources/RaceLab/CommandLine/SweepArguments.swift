@@ -41,7 +41,10 @@ enum SweepArguments {
             counts = counts.filter { $0 >= 2 }
         }
         let (base, output, wantsHelp) = try ScenarioArguments.parse(
-            rest, scenario: scenario, cpus: cpus, sweptThreads: counts.first, defaultRuns: 5)
+            rest, scenario: scenario, cpus: cpus, sweptThreads: counts.first, defaultRuns: 5,
+            invocation: .init(
+                command: "sweep \(scenario.name)", usage: subcommand,
+                otherOptions: ["threads", "backend", "out", "baseline", "max-regression", "ascii"]))
         if wantsHelp { return .help(subcommand) }
         let backends = try backendText.map(backendList) ?? [.pthread]
         if outputs.maxRegression != nil, let baseline = outputs.baseline, let path = outputs.baselinePath {

@@ -3,6 +3,8 @@
 struct ValueReader {
     let values: [String: String]
     let scenario: Scenario
+    /// Whose usage line follows an error: the scenario's, or `sweep`'s.
+    let usage: String
 
     private func spec(_ long: String) -> OptionSpec {
         guard let spec = Options.named(long) else { preconditionFailure("no option --\(long)") }
@@ -12,7 +14,7 @@ struct ValueReader {
     private func invalid(_ long: String, _ value: String, _ expectation: String) -> UsageError {
         UsageError(
             "Invalid value '\(value)' for '\(spec(long).display)': expected \(expectation).",
-            subcommand: scenario.name)
+            subcommand: usage)
     }
 
     /// A decimal integer in `range`: ASCII digits only, no sign, unit or decimal point.
@@ -44,7 +46,7 @@ struct ValueReader {
             throw UsageError(
                 "Invalid value '\(text)' for '\(spec(long).display)': expected one of \(names.joined(separator: ", "))."
                     + Suggestion.didYouMean(text, in: names),
-                subcommand: scenario.name)
+                subcommand: usage)
         }
         return value
     }
@@ -66,7 +68,7 @@ struct ValueReader {
                     "Unknown strategy \(what) for '--strategy <list>': \(scenario.name) has "
                         + (names + ["all"]).joined(separator: ", ") + "."
                         + (part.isEmpty ? "" : Suggestion.didYouMean(part, in: names)),
-                    subcommand: scenario.name)
+                    subcommand: usage)
             }
         }
         return names.filter(chosen.contains)
