@@ -30,6 +30,24 @@ int racelab_pin_current_thread(int32_t cpu) {
 
 #endif
 
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+int racelab_thread_usage(racelab_thread_usage_t *out) {
+    memset(out, 0, sizeof(*out));
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return -1;
+    out->cpu_nanoseconds = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+#if defined(RUSAGE_THREAD)
+    struct rusage usage;
+    if (getrusage(RUSAGE_THREAD, &usage) != 0) return -1;
+    out->voluntary_switches = usage.ru_nvcsw;
+    out->involuntary_switches = usage.ru_nivcsw;
+#endif
+    return 0;
+}
+
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>

@@ -12,6 +12,19 @@ int racelab_allowed_cpus(int32_t *out, int32_t capacity);
 int racelab_pin_current_thread(int32_t cpu);
 
 
+/// What the kernel counted for the calling thread so far: CPU time it ran
+/// (CLOCK_THREAD_CPUTIME_ID) and context switches it made by blocking (voluntary:
+/// waiting for a lock, sleeping) or had forced on it (involuntary: preempted).
+typedef struct {
+    int64_t cpu_nanoseconds;
+    int64_t voluntary_switches;
+    int64_t involuntary_switches;
+} racelab_thread_usage_t;
+
+/// Fills `out` for the calling thread. Returns 0, or -1 where it cannot be read
+/// (then `out` is zeroed). Two system calls: call it outside hot loops.
+int racelab_thread_usage(racelab_thread_usage_t *out);
+
 /// Remembers a running child's process group, so an interrupt can kill it.
 /// Async-signal-safe bookkeeping: a fixed table of atomics.
 void racelab_track_child(int32_t pid);
@@ -28,6 +41,18 @@ void racelab_install_interrupt_handlers(void);
 /// the window between a read and its write-back (`--work`). Inline, no call cost.
 static inline void racelab_spin(int64_t steps) {
     for (int64_t i = 0; i < steps; i++) __asm__ __volatile__("" ::: "memory");
+}
+
+/// A spin-wait hint: `pause` on x86 (lets the sibling hyperthread run and saves
+/// power), `yield` on ARM. Keeps the CPU, unlike sched_yield.
+static inline void racelab_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__ __volatile__("pause" ::: "memory");
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield" ::: "memory");
+#else
+    __asm__ __volatile__("" ::: "memory");
+#endif
 }
 
 #endif

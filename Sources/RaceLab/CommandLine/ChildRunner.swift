@@ -32,7 +32,8 @@ public enum ChildRunner {
             observation.childMilliseconds = outcome.milliseconds
             return observation
         }
-        let expected = request.threads.multipliedReportingOverflow(by: request.iterations).partialValue
+        // What a crashed child should have done is unknown (it counted its own operations).
+        let expected = request.length.iterations.map { request.threads.multipliedReportingOverflow(by: $0).partialValue } ?? 0
         let end = outcome.end == .finished ? ChildEnd.exited(code: 0) : outcome.end
         return Observation(
             expected: expected, observed: 0, operations: 0, anomalies: [], timing: nil,
@@ -55,9 +56,13 @@ public enum ChildRunner {
         guard let scenario = Catalog.scenario(named: request.scenario) else { return [] }
         var args = [
             "--strategy", request.strategies.joined(separator: ","),
-            "--threads", "\(request.threads)", "--iterations", "\(request.iterations)",
-            "--backend", request.backend.rawValue,
+            "--threads", "\(request.threads)", "--backend", request.backend.rawValue,
+            "--warmup", "\(request.warmupMilliseconds)",
         ]
+        switch request.length {
+        case .timed(let milliseconds): args += ["--duration", "\(milliseconds)"]
+        case .fixed(let iterations): args += ["--iterations", "\(iterations)"]
+        }
         if !request.isPinned { args.append("--no-pin") }
         for option in scenario.options {
             switch option {

@@ -146,7 +146,7 @@ public enum Help {
 
     private static func defaultText(_ spec: OptionSpec, _ scenario: Scenario) -> String? {
         switch spec.long {
-        case "iterations": return Format.grouped(scenario.defaultIterations)
+        case "iterations": return "off: runs are time-boxed by --duration"
         case "strategy": return scenario.defaultStrategyNames.joined(separator: ",")
         case "keys": return Format.grouped(scenario.defaultKeys)
         case "threads": return "\(CPUSet.current().count), \(spec.defaultText ?? "")"

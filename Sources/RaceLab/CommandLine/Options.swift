@@ -25,6 +25,8 @@ enum Options {
     static let maxWork = 1_000_000
     static let maxStripes = 4096
     static let maxTimeoutSeconds = 3600
+    static let maxDurationMilliseconds = 600_000
+    static let maxWarmupMilliseconds = 60_000
 
     static let all: [OptionSpec] = [
         OptionSpec(
@@ -32,8 +34,19 @@ enum Options {
             help: "Worker threads, 1 to \(maxThreads); more than the CPUs is fine.",
             defaultText: "the CPUs this process may run on", scope: nil),
         OptionSpec(
+            long: "duration", short: "d", valueName: "<ms>",
+            help: "Length of each run's measurement window in milliseconds, 1 to \(maxDurationMilliseconds):"
+                + " workers run until it closes and count what they did.",
+            defaultText: "\(RunLength.standard.milliseconds ?? 0)", scope: nil),
+        OptionSpec(
             long: "iterations", short: "i", valueName: "<n>",
-            help: "Operations per worker per run.", defaultText: nil, scope: nil),
+            help: "Fixed-count mode instead of a window: exactly n operations per worker per run.",
+            defaultText: nil, scope: nil),
+        OptionSpec(
+            long: "warmup", short: nil, valueName: "<ms>",
+            help: "Unmeasured run before each strategy's first measured one, 0 to \(maxWarmupMilliseconds) ms;"
+                + " 0 turns it off.",
+            defaultText: "10", scope: nil),
         OptionSpec(
             long: "strategy", short: "s", valueName: "<list>",
             help: "Comma-separated strategies to run, or 'all'.", defaultText: nil, scope: nil),

@@ -32,7 +32,7 @@ enum ScenarioArguments {
         let invocation = invocation ?? .direct(scenario)
         let values = try collect(arguments, scenario: scenario, invocation: invocation)
         if values["help"] != nil {
-            return (Request(scenario: scenario.name, strategies: [], threads: 1, iterations: 1), OutputOptions(), true)
+            return (Request(scenario: scenario.name, strategies: [], threads: 1), OutputOptions(), true)
         }
         let reader = ValueReader(values: values, scenario: scenario, usage: invocation.usage)
         var threads = max(1, min(cpus.count, Options.maxThreads))
@@ -41,18 +41,13 @@ enum ScenarioArguments {
         } else if let given = try reader.int("threads", in: 1...Options.maxThreads) {
             threads = given
         }
-        let iterations = try reader.int("iterations", in: 1...Int.max) ?? scenario.defaultIterations
-        guard threads.multipliedReportingOverflow(by: iterations).overflow == false else {
-            throw UsageError(
-                "Invalid value '\(iterations)' for '--iterations <n>': \(threads) threads x \(iterations)"
-                    + " operations does not fit in a 64-bit total; expected at most \(Int.max / threads).",
-                subcommand: invocation.usage)
-        }
+        let length = try runLength(reader, threads: threads, usage: invocation.usage)
         var request = Request(
             scenario: scenario.name,
             strategies: try reader.strategies(),
             threads: threads,
-            iterations: iterations,
+            length: length,
+            warmupMilliseconds: try reader.int("warmup", in: 0...Options.maxWarmupMilliseconds) ?? 10,
             runs: try reader.int("runs", in: 1...Options.maxRuns) ?? defaultRuns,
             backend: try reader.choice("backend", Backend.self) ?? .pthread,
             isPinned: values["no-pin"] == nil)
@@ -94,6 +89,28 @@ enum ScenarioArguments {
             isJSON: values["json"] != nil, check: values["check"] != nil || values["expect-race"] != nil,
             expectRace: values["expect-race"] != nil)
         return (request, output, false)
+    }
+
+    /// `--duration <ms>` (a time-boxed window, the default) or `--iterations <n>`
+    /// (a fixed count per worker): one or the other.
+    static func runLength(_ reader: ValueReader, threads: Int, usage: String) throws(UsageError) -> RunLength {
+        let milliseconds = try reader.int("duration", in: 1...Options.maxDurationMilliseconds)
+        guard let iterations = try reader.int("iterations", in: 1...Int.max) else {
+            return milliseconds.map { .timed(milliseconds: $0) } ?? .standard
+        }
+        if let milliseconds {
+            throw UsageError(
+                "'--duration \(milliseconds)' and '--iterations \(iterations)' are two ways to size a run:"
+                    + " give one of them (a time window, or a fixed count per worker).",
+                subcommand: usage)
+        }
+        guard threads.multipliedReportingOverflow(by: iterations).overflow == false else {
+            throw UsageError(
+                "Invalid value '\(iterations)' for '--iterations <n>': \(threads) threads x \(iterations)"
+                    + " operations does not fit in a 64-bit total; expected at most \(Int.max / threads).",
+                subcommand: usage)
+        }
+        return .fixed(iterations: iterations)
     }
 
     /// Splits argv into option -> value ("" for flags), rejecting unknown, misplaced,

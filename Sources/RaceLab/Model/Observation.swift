@@ -10,25 +10,96 @@ public struct Anomaly: Codable, Sendable, Equatable {
     }
 }
 
-/// When each worker ran, measured on the monotonic clock outside the hot loop.
+/// One worker's share of a run, measured outside its hot loop.
+public struct WorkerTiming: Codable, Sendable, Equatable {
+    /// How long after the shared start this worker began its first operation; nil if
+    /// it never began inside the window (Dispatch ran it after the window closed).
+    public var startSkewNanoseconds: UInt64?
+    /// From this worker's first operation to its stop: the time its operations took.
+    /// Start skew is not in it.
+    public var busyNanoseconds: UInt64
+    /// Operations this worker completed (counted in a register, published at the end).
+    public var operations: Int
+    /// CPU time the kernel gave this worker's thread while it was busy.
+    public var cpuNanoseconds: UInt64
+    /// Times the thread blocked while busy (waiting for a lock, sleeping).
+    public var voluntarySwitches: Int
+    /// Times the kernel took the CPU away from it while busy (preempted).
+    public var involuntarySwitches: Int
+
+    public init(
+        startSkewNanoseconds: UInt64?, busyNanoseconds: UInt64, operations: Int, cpuNanoseconds: UInt64 = 0,
+        voluntarySwitches: Int = 0, involuntarySwitches: Int = 0
+    ) {
+        self.startSkewNanoseconds = startSkewNanoseconds
+        self.busyNanoseconds = busyNanoseconds
+        self.operations = operations
+        self.cpuNanoseconds = cpuNanoseconds
+        self.voluntarySwitches = voluntarySwitches
+        self.involuntarySwitches = involuntarySwitches
+    }
+
+    /// Whether this worker did any work inside the window.
+    public var ranInWindow: Bool { startSkewNanoseconds != nil && operations > 0 }
+}
+
+/// The measurement window of one run: workers start together at a shared start
+/// time, and everything here is measured from it.
 public struct Timing: Codable, Sendable, Equatable {
-    /// From the start gate's release to the last worker's finish.
-    public var wallNanoseconds: UInt64
-    /// Each worker's own time from passing the gate to finishing its loop.
-    public var workerNanoseconds: [UInt64]
-    /// Most workers that were between start and finish at the same moment.
-    public var peakConcurrentWorkers: Int
-    /// Share of the wall time during which two or more workers were running (0...1).
+    /// From the shared start to the last worker's stop.
+    public var windowNanoseconds: UInt64
+    /// The window a timed run asked for; nil for a fixed-count run.
+    public var requestedWindowNanoseconds: UInt64?
+    /// One entry per worker, by worker index.
+    public var workers: [WorkerTiming]
+    /// Most workers that were between their start and their stop at one moment.
+    public var maxActiveWorkers: Int
+    /// Share of the window during which 2 or more workers were between start and stop (0...1).
     public var overlapFraction: Double
 
     public init(
-        wallNanoseconds: UInt64, workerNanoseconds: [UInt64],
-        peakConcurrentWorkers: Int, overlapFraction: Double
+        windowNanoseconds: UInt64, requestedWindowNanoseconds: UInt64? = nil, workers: [WorkerTiming],
+        maxActiveWorkers: Int, overlapFraction: Double
     ) {
-        self.wallNanoseconds = wallNanoseconds
-        self.workerNanoseconds = workerNanoseconds
-        self.peakConcurrentWorkers = peakConcurrentWorkers
+        self.windowNanoseconds = windowNanoseconds
+        self.requestedWindowNanoseconds = requestedWindowNanoseconds
+        self.workers = workers
+        self.maxActiveWorkers = maxActiveWorkers
         self.overlapFraction = overlapFraction
+    }
+
+    /// Workers that did at least one operation inside the window.
+    public var workersInWindow: Int { workers.filter(\.ranInWindow).count }
+
+    /// The latest start among the workers that started: the start skew of this run.
+    public var maxStartSkewNanoseconds: UInt64 { workers.compactMap(\.startSkewNanoseconds).max() ?? 0 }
+
+    /// Sum of every worker's busy time: what the operations cost, skew excluded.
+    public var busyNanoseconds: UInt64 { workers.reduce(0) { $0 &+ $1.busyNanoseconds } }
+
+    /// Workers on a CPU at once, on average over the window: the CPU time the
+    /// workers got divided by the window. 2.0 on two CPUs means truly parallel;
+    /// 1.0 means they took turns, however many were "active".
+    public var cpuParallelism: Double? {
+        let cpu = workers.reduce(UInt64(0)) { $0 &+ $1.cpuNanoseconds }
+        guard cpu > 0, windowNanoseconds > 0 else { return nil }
+        return Double(cpu) / Double(windowNanoseconds)
+    }
+
+    /// Times the workers blocked (lock waits, sleeps) during the window, all together.
+    public var voluntarySwitches: Int { workers.reduce(0) { $0 + $1.voluntarySwitches } }
+
+    /// Workers that went to sleep in the kernel for at least every other operation:
+    /// in a lock convoy, every worker but the one holding the lock.
+    public var sleepingWorkers: Int {
+        workers.filter { $0.operations > 0 && 2 * $0.voluntarySwitches >= $0.operations }.count
+    }
+
+    /// The share of all operations done by the busiest worker (1/workers when fair).
+    public var busiestWorkerShare: Double? {
+        let total = workers.reduce(0) { $0 + $1.operations }
+        guard total > 0 else { return nil }
+        return Double(workers.map(\.operations).max() ?? 0) / Double(total)
     }
 }
 
@@ -91,16 +162,30 @@ public struct Observation: Codable, Sendable, Equatable {
         }
     }
 
-    /// Cost of one operation as one worker sees it: wall x workers / operations.
+    /// Cost of one operation as one worker sees it: the workers' busy time (each from
+    /// its own start to its stop, summed) over all operations. With every worker
+    /// starting on time this is window x workers / operations; a late start (skew)
+    /// is never charged to the operation.
     public var nsPerOp: Double? {
         guard let timing, operations > 0 else { return nil }
-        return Double(timing.wallNanoseconds) * Double(timing.workerNanoseconds.count)
-            / Double(operations)
+        return Double(timing.busyNanoseconds) / Double(operations)
     }
 
-    /// Operations completed per second by all workers together.
+    /// Operations completed per second by all workers together, over the window.
     public var opsPerSecond: Double? {
-        guard let timing, timing.wallNanoseconds > 0 else { return nil }
-        return Double(operations) / (Double(timing.wallNanoseconds) / 1e9)
+        guard let timing, timing.windowNanoseconds > 0 else { return nil }
+        return Double(operations) / (Double(timing.windowNanoseconds) / 1e9)
+    }
+
+    /// The headline anomaly as a share of what was expected (0...1), for this run.
+    public var primaryAnomalyShare: Double? {
+        guard expected > 0, timing != nil || childEnd == .finished else { return nil }
+        return Double(primaryAnomalyCount) / Double(expected)
+    }
+
+    /// Times the workers blocked in the kernel per operation, all together.
+    public var sleepsPerOperation: Double? {
+        guard let timing, operations > 0 else { return nil }
+        return Double(timing.voluntarySwitches) / Double(operations)
     }
 }

@@ -12,6 +12,33 @@ public enum KeyDistribution: String, Codable, Sendable, CaseIterable {
     case zipf
 }
 
+/// How long one run lasts.
+public enum RunLength: Codable, Sendable, Equatable, Hashable {
+    /// Time-boxed (the default): every worker runs until the window closes and counts
+    /// its own operations; what should have happened is the sum of what they did.
+    case timed(milliseconds: Int)
+    /// `--iterations N`: every worker performs exactly N operations, so the total is
+    /// known up front. The run lasts as long as the slowest worker needs.
+    case fixed(iterations: Int)
+
+    /// racelab's default window: long enough for every worker of a 2-vCPU VM to be
+    /// awake and overlapping for almost all of it (idle vCPUs take longer than 50 µs
+    /// to wake), short enough that five strategies finish well inside 1.5 s.
+    public static let standard = RunLength.timed(milliseconds: 100)
+
+    /// The window in milliseconds, for a timed run.
+    public var milliseconds: Int? {
+        if case .timed(let milliseconds) = self { return milliseconds }
+        return nil
+    }
+
+    /// Operations per worker, for a fixed-count run.
+    public var iterations: Int? {
+        if case .fixed(let iterations) = self { return iterations }
+        return nil
+    }
+}
+
 /// A validated request to run one scenario: everything a scenario needs, nothing
 /// about how the result will be printed.
 ///
@@ -24,8 +51,11 @@ public struct Request: Codable, Sendable, Equatable {
     public var strategies: [String]
     /// Workers per run, 1...1024.
     public var threads: Int
-    /// Operations each worker performs per run.
-    public var iterations: Int
+    /// A time box per run (the default) or a fixed count of operations per worker.
+    public var length: RunLength
+    /// An unmeasured run of this long before each in-process strategy's first
+    /// measured run (cold pages, caches and sleeping CPUs stay out of the figures); 0: none.
+    public var warmupMilliseconds: Int
     /// Repetitions of every strategy, 1...10,000.
     public var runs: Int
     public var backend: Backend
@@ -56,7 +86,8 @@ public struct Request: Codable, Sendable, Equatable {
         scenario: String,
         strategies: [String],
         threads: Int,
-        iterations: Int,
+        length: RunLength = .standard,
+        warmupMilliseconds: Int = 10,
         runs: Int = 1,
         backend: Backend = .pthread,
         isPinned: Bool = true,
@@ -72,7 +103,8 @@ public struct Request: Codable, Sendable, Equatable {
         self.scenario = scenario
         self.strategies = strategies
         self.threads = threads
-        self.iterations = iterations
+        self.length = length
+        self.warmupMilliseconds = warmupMilliseconds
         self.runs = runs
         self.backend = backend
         self.isPinned = isPinned

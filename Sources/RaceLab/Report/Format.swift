@@ -50,3 +50,27 @@ enum Format {
         return fixed(100 * Double(part) / Double(whole), 1) + "%"
     }
 }
+
+/// How long a run lasted, in words, for headers and charts.
+enum RunLengthText {
+    /// "100 ms window per run, time-boxed: each worker counts its own increments".
+    static func header(_ length: RunLength, operationName: String, threads: Int) -> String {
+        switch length {
+        case .timed(let milliseconds):
+            return "\(Format.grouped(milliseconds)) ms window per run, time-boxed: each worker counts its own"
+                + " \(operationName) (--iterations n for a fixed count)"
+        case .fixed(let iterations):
+            let total = threads.multipliedReportingOverflow(by: iterations).partialValue
+            return "\(Format.grouped(iterations)) \(operationName) per worker (\(Format.grouped(total)) in all),"
+                + " fixed count: the run lasts as long as the slowest worker"
+        }
+    }
+
+    /// "100 ms windows" / "20,000 ops per worker", for a subtitle.
+    static func short(_ length: RunLength) -> String {
+        switch length {
+        case .timed(let milliseconds): "\(Format.grouped(milliseconds)) ms windows"
+        case .fixed(let iterations): "\(Format.grouped(iterations)) ops per worker"
+        }
+    }
+}

@@ -7,7 +7,9 @@
 /// The report for machines: one JSON document with the same facts as the table.
 /// `schemaVersion` changes whenever a field changes meaning or disappears.
 public struct JSONReport: Codable, Sendable, Equatable {
-    public static let schemaVersion = 1
+    /// 2: time-boxed runs (`request.length`), the measurement window per run
+    /// (`timing.windowNanoseconds`, per-worker operations, skew, CPU time, sleeps).
+    public static let schemaVersion = 2
 
     public var schemaVersion: Int
     public var racelabVersion: String
@@ -24,6 +26,8 @@ public struct JSONReport: Codable, Sendable, Equatable {
         public var runsInChildProcess: Bool
         public var verdict: Verdict
         public var verdictText: String
+        /// Set when the workers spent the window convoying on a lock: what that means.
+        public var convoyNote: String?
         public var runs: [Observation]
         /// The first run that showed an anomaly (run number and seconds into the lab).
         public var firstAnomaly: FirstAnomaly?
@@ -43,6 +47,7 @@ public struct JSONReport: Codable, Sendable, Equatable {
                 name: outcome.name, summary: outcome.summary, isExpectedSafe: outcome.isExpectedSafe,
                 runsInChildProcess: outcome.runsInChildProcess, verdict: outcome.verdict,
                 verdictText: VerdictText.sentence(outcome, summary, scenario: scenario, overlapRemedy: remedy),
+                convoyNote: VerdictText.convoyNote(outcome, summary, scenario: scenario),
                 runs: outcome.runs, firstAnomaly: outcome.firstAnomaly, summarised: summary)
         }
     }

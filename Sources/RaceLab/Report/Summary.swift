@@ -18,15 +18,32 @@ public struct Spread: Codable, Sendable, Equatable {
 public struct StrategySummary: Codable, Sendable, Equatable {
     public var runs: Int
     public var runsWithAnomaly: Int
+    /// Median of what the runs should have ended with (time-boxed runs each expect
+    /// what their own workers did, so this varies from run to run).
     public var expected: Int
     public var observed: Spread?
     /// One spread per anomaly name, in the scenario's order.
     public var anomalies: [NamedSpread]
-    public var wallNanoseconds: Spread?
+    /// The headline anomaly as a share of what each run expected (0...1).
+    public var primaryAnomalyShare: Spread?
+    public var windowNanoseconds: Spread?
     public var nsPerOp: Spread?
     public var opsPerSecond: Spread?
-    public var peakConcurrentWorkers: Spread?
+    /// Most workers between their start and their stop at one moment.
+    public var maxActiveWorkers: Spread?
+    /// Workers that did at least one operation inside the window.
+    public var workersInWindow: Spread?
     public var overlapFraction: Spread?
+    /// Workers on a CPU at once, on average over the window (their CPU time / window).
+    public var cpuParallelism: Spread?
+    /// The latest worker's start after the shared start.
+    public var maxStartSkewNanoseconds: Spread?
+    /// Times workers blocked in the kernel per operation.
+    public var sleepsPerOperation: Spread?
+    /// Workers that slept for at least every other operation (a lock convoy).
+    public var sleepingWorkers: Spread?
+    /// Share of all operations done by the busiest worker.
+    public var busiestWorkerShare: Spread?
 
     public struct NamedSpread: Codable, Sendable, Equatable {
         public var name: String
@@ -38,19 +55,27 @@ public struct StrategySummary: Codable, Sendable, Equatable {
         let timings = runs.compactMap(\.timing)
         self.runs = runs.count
         runsWithAnomaly = outcome.runsWithAnomaly
-        expected = runs.first?.expected ?? 0
-        observed = Spread(runs.map { Double($0.observed) })
+        let counted = runs.filter { $0.timing != nil || $0.childEnd == .finished }
+        expected = Spread(counted.map { Double($0.expected) }).map { Int($0.median.rounded()) } ?? runs.first?.expected ?? 0
+        observed = Spread(counted.map { Double($0.observed) })
+        primaryAnomalyShare = Spread(runs.compactMap(\.primaryAnomalyShare))
         // By name, over the runs that counted it: a child that crashed reports no counts,
         // so runs can disagree on which anomalies they have.
         anomalies = Self.anomalyNames(runs).compactMap { name in
             Spread(runs.compactMap { run in run.anomalies.first { $0.name == name }.map { Double($0.count) } })
                 .map { NamedSpread(name: name, spread: $0) }
         }
-        wallNanoseconds = Spread(timings.map { Double($0.wallNanoseconds) })
+        windowNanoseconds = Spread(timings.map { Double($0.windowNanoseconds) })
         nsPerOp = Spread(runs.compactMap(\.nsPerOp))
         opsPerSecond = Spread(runs.compactMap(\.opsPerSecond))
-        peakConcurrentWorkers = Spread(timings.map { Double($0.peakConcurrentWorkers) })
+        maxActiveWorkers = Spread(timings.map { Double($0.maxActiveWorkers) })
+        workersInWindow = Spread(timings.map { Double($0.workersInWindow) })
         overlapFraction = Spread(timings.map(\.overlapFraction))
+        cpuParallelism = Spread(timings.compactMap(\.cpuParallelism))
+        maxStartSkewNanoseconds = Spread(timings.map { Double($0.maxStartSkewNanoseconds) })
+        sleepsPerOperation = Spread(runs.compactMap(\.sleepsPerOperation))
+        sleepingWorkers = Spread(timings.map { Double($0.sleepingWorkers) })
+        busiestWorkerShare = Spread(timings.compactMap(\.busiestWorkerShare))
     }
 
     /// Every anomaly name the runs counted, in first-seen order (headline first).

@@ -6,13 +6,13 @@ public enum SweepCSV {
         let anomalyNames = StrategySummary.anomalyNames(result.cells.flatMap(\.runs))
         let header =
             [
-                "scenario", "strategy", "expected_safe", "backend", "workers", "run", "iterations_per_worker",
+                "scenario", "strategy", "expected_safe", "backend", "workers", "run", "window_ms_requested", "iterations_per_worker",
                 "operations", "expected", "observed",
             ]
             + anomalyNames.map { "\(columnName($0))_count" }
             + [
-                "wall_ns", "ns_per_op", "ops_per_s", "peak_concurrent_workers", "overlap_pct", "child_end",
-                "child_ms",
+                "window_ns", "ns_per_op", "ops_per_s", "workers_in_window", "max_active_workers", "overlap_pct",
+                "cpu_parallelism", "max_start_skew_ns", "sleeps_per_op", "child_end", "child_ms",
             ]
         var lines = [header.joined(separator: ",")]
         let scenario = result.request.base.scenario
@@ -28,16 +28,22 @@ public enum SweepCSV {
                 let fields =
                     [
                         scenario, cell.strategy, String(cell.isExpectedSafe), cell.backend.rawValue,
-                        String(cell.threads), String(index + 1), String(result.request.base.iterations),
+                        String(cell.threads), String(index + 1),
+                        result.request.base.length.milliseconds.map(String.init) ?? "",
+                        result.request.base.length.iterations.map(String.init) ?? "",
                         ifCounted(run.operations), ifCounted(run.expected), ifCounted(run.observed),
                     ]
                     + counts
                     + [
-                        run.timing.map { String($0.wallNanoseconds) } ?? "",
+                        run.timing.map { String($0.windowNanoseconds) } ?? "",
                         run.nsPerOp.map { String($0) } ?? "",
                         run.opsPerSecond.map { String($0) } ?? "",
-                        run.timing.map { String($0.peakConcurrentWorkers) } ?? "",
+                        run.timing.map { String($0.workersInWindow) } ?? "",
+                        run.timing.map { String($0.maxActiveWorkers) } ?? "",
                         run.timing.map { String(100 * $0.overlapFraction) } ?? "",
+                        run.timing?.cpuParallelism.map { String($0) } ?? "",
+                        run.timing.map { String($0.maxStartSkewNanoseconds) } ?? "",
+                        run.sleepsPerOperation.map { String($0) } ?? "",
                         childEnd ?? "",
                         run.childMilliseconds.map { String($0) } ?? "",
                     ]

@@ -103,14 +103,15 @@ public struct SweepComparison: Sendable {
             }
     }
 
-    /// The scenario settings that differ, in words ("--iterations 20,000 then, 500 now");
+    /// The scenario settings that differ, in words ("run length 100 ms windows then, 20,000 ops per worker now");
     /// worker counts, backends, strategies and runs may differ freely.
     public static func settingDifferences(now: Request, then: Request) -> [String] {
         var settings: [String] = []
         func compare<T: Equatable>(_ name: String, _ a: T, _ b: T, _ show: (T) -> String) {
             if a != b { settings.append("\(name) \(show(b)) then, \(show(a)) now") }
         }
-        compare("--iterations", now.iterations, then.iterations) { Format.grouped($0) }
+        compare("run length", now.length, then.length) { RunLengthText.short($0) }
+        compare("--warmup", now.warmupMilliseconds, then.warmupMilliseconds) { "\($0) ms" }
         compare("--work", now.work, then.work) { String($0) }
         compare("--keys", now.keys, then.keys) { Format.grouped($0) }
         compare("--distribution", now.distribution, then.distribution) { $0.rawValue }

@@ -14,7 +14,8 @@ public enum SweepReport {
                 "  backends    \(request.backends.map(\.rawValue).joined(separator: ", "))"
                     + (request.base.isPinned ? " (pthread workers pinned)" : " (not pinned)"),
                 "  CPUs        \(result.machine.cpusAvailable) available (\(cpus)) of \(result.machine.cpusOnline) online",
-                "  iterations  \(Format.grouped(request.base.iterations)) \(scenario.iterationsMeaning)",
+                "  length      " + RunLengthText.header(
+                    request.base.length, operationName: scenario.operationName, threads: counts.last ?? 1),
                 "  runs        \(request.base.runs) per configuration, round-robin; every figure is a median",
             ].joined(separator: "\n"))
 
@@ -58,6 +59,7 @@ public enum SweepReport {
     static func anomalyPercent(_ cell: SweepCell) -> String? {
         if let died = childDeaths(cell) { return "\(died.how) \(died.count)/\(cell.runs.count)" }
         let summary = cell.summary
+        if let share = summary.primaryAnomalyShare { return Format.fixed(100 * share.median, 1) + "%" }
         return summary.primaryAnomaly.map { Format.percent(Int($0.median), of: summary.expected) }
     }
 

@@ -136,7 +136,7 @@ public enum SweepSVG {
         let backends = result.request.backends.map { backend in
             backend == .pthread ? (base.isPinned ? "pthread (pinned)" : "pthread (not pinned)") : backend.rawValue
         }
-        var settings = ["\(Format.grouped(base.iterations)) operations per worker"]
+        var settings = [RunLengthText.short(base.length)]
         settings += scenario.settingsSummary(base)
         let runs = base.runs == 1 ? "1 run per point" : "\(base.runs) runs per point, round-robin"
         return "backend \(backends.joined(separator: ", ")) · \(settings.joined(separator: ", ")) · \(runs)"

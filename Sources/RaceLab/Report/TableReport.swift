@@ -16,6 +16,10 @@ public enum TableReport {
             zip(result.strategies, summaries)
                 .map { VerdictText.sentence($0, $1, scenario: scenario, overlapRemedy: remedy) }
                 .joined(separator: "\n"))
+        let notes = zip(result.strategies, summaries).compactMap {
+            VerdictText.convoyNote($0, $1, scenario: scenario)
+        }
+        if !notes.isEmpty { sections.append(notes.joined(separator: "\n")) }
         sections.append(legend(result))
         return sections.joined(separator: "\n\n") + "\n"
     }
@@ -23,13 +27,6 @@ public enum TableReport {
     static func header(_ result: LabResult, scenario: Scenario, summaries: [StrategySummary]) -> String {
         let request = result.request
         let machine = result.machine
-        let peaks = summaries.compactMap(\.peakConcurrentWorkers)
-        let low = Int(peaks.map(\.min).min() ?? 0)
-        let high = Int(peaks.map(\.max).max() ?? 0)
-        var peakText = low == high ? "\(high)" : "\(low) to \(high)"
-        if request.backend == .dispatch, high < request.threads {
-            peakText += " (Dispatch runs about one worker per CPU at a time)"
-        }
         let placement: String
         switch (request.backend, request.isPinned) {
         case (.pthread, true): placement = "pthread, pinned: worker i on allowed CPU (i mod \(machine.cpusAvailable))"
@@ -37,18 +34,41 @@ public enum TableReport {
         case (.dispatch, _): placement = "dispatch (concurrentPerform; its threads are not pinned)"
         }
         let cpuList = machine.cpuIDs.map(String.init).joined(separator: ",")
-        let total = request.threads * request.iterations
+        let warmup =
+            request.warmupMilliseconds > 0
+            ? "  warm-up     \(Format.grouped(request.warmupMilliseconds)) ms per strategy before its first run, not measured"
+            : "  warm-up     none (--warmup 0)"
         let lines =
             [
                 "racelab \(RaceLabVersion.current) — \(scenario.name): \(scenario.summary)",
-                "  workers     \(request.threads) requested, peak \(peakText) running at once",
+                workersLine(result, summaries: summaries),
                 "  backend     \(placement)",
                 "  CPUs        \(machine.cpusAvailable) available to this process (\(cpuList)) of \(machine.cpusOnline) online",
-                "  iterations  \(Format.grouped(request.iterations)) \(scenario.iterationsMeaning)"
-                    + " (\(Format.grouped(total)) in all)",
+                "  length      "
+                    + RunLengthText.header(request.length, operationName: scenario.operationName, threads: request.threads),
+                warmup,
                 runsLine(result),
             ] + scenario.headerLines(request)
         return lines.joined(separator: "\n")
+    }
+
+    /// How many workers were asked for and how many really ran inside the window.
+    static func workersLine(_ result: LabResult, summaries: [StrategySummary]) -> String {
+        let request = result.request
+        let inWindow = summaries.compactMap(\.workersInWindow)
+        let low = Int(inWindow.map(\.min).min() ?? 0)
+        let high = Int(inWindow.map(\.max).max() ?? 0)
+        guard !inWindow.isEmpty else { return "  workers     \(request.threads)" }
+        var text = "  workers     \(request.threads) requested, "
+        text += low == high ? "\(high)" : "\(low) to \(high)"
+        text += " ran inside the window"
+        if request.backend == .dispatch, high < request.threads {
+            text += " (Dispatch runs about one worker per CPU at a time; the rest found the window closed)"
+        } else if request.threads > result.machine.cpusAvailable, request.isPinningEffective {
+            let share = (request.threads + result.machine.cpusAvailable - 1) / result.machine.cpusAvailable
+            text += " (up to \(share) take turns on each CPU)"
+        }
+        return text
     }
 
     static func runsLine(_ result: LabResult) -> String {
@@ -73,8 +93,8 @@ public enum TableReport {
             if i == 0 { columns.append(.init(title: "%", isNumeric: true)) }
         }
         columns += [
-            .init(title: "overlap", isNumeric: true),
-            .init(title: "wall ms", isNumeric: true), .init(title: "ns/op", isNumeric: true),
+            .init(title: "parallel", isNumeric: true), .init(title: "skew µs", isNumeric: true),
+            .init(title: "window ms", isNumeric: true), .init(title: "ns/op", isNumeric: true),
             .init(title: "Mops/s", isNumeric: true), .init(title: "verdict", isNumeric: false),
         ]
         var table = TextTable(columns)
@@ -87,11 +107,14 @@ public enum TableReport {
                 row.append(medianInt(summary.observed))
                 for (i, anomaly) in summary.anomalies.enumerated() {
                     row.append(medianInt(anomaly.spread))
-                    if i == 0 { row.append(Format.percent(Int(anomaly.spread.median), of: summary.expected)) }
+                    if i == 0 {
+                        row.append(summary.primaryAnomalyShare.map { Format.fixed(100 * $0.median, 1) + "%" } ?? "-")
+                    }
                 }
             }
-            row.append(summary.overlapFraction.map { Format.fixed(100 * $0.median, 0) + "%" } ?? "-")
-            row.append(summary.wallNanoseconds.map { Format.significant($0.median / 1e6) } ?? "-")
+            row.append(summary.cpuParallelism.map { Format.fixed($0.median, 2) } ?? "-")
+            row.append(summary.maxStartSkewNanoseconds.map { Format.significant($0.median / 1e3) } ?? "-")
+            row.append(summary.windowNanoseconds.map { Format.significant($0.median / 1e6) } ?? "-")
             row.append(summary.nsPerOp.map { Format.significant($0.median) } ?? "-")
             row.append(summary.opsPerSecond.map { Format.significant($0.median / 1e6) } ?? "-")
             row.append(label(outcome.verdict, weak: VerdictText.lacksOverlap(summary)))
@@ -105,13 +128,13 @@ public enum TableReport {
             .init(title: "strategy", isNumeric: false),
             .init(title: "runs with \(scenario.anomalyNames.first ?? "anomaly")", isNumeric: true),
             .init(title: scenario.anomalyNames.first ?? "anomalies", isNumeric: true),
-            .init(title: "wall ms", isNumeric: true), .init(title: "ns/op", isNumeric: true),
+            .init(title: "window ms", isNumeric: true), .init(title: "ns/op", isNumeric: true),
         ])
         for (outcome, summary) in zip(result.strategies, summaries) {
             table.append([
                 outcome.name, "\(summary.runsWithAnomaly) of \(summary.runs)",
                 triple(summary.primaryAnomaly) { Format.grouped(Int($0)) },
-                triple(summary.wallNanoseconds) { Format.significant($0 / 1e6) },
+                triple(summary.windowNanoseconds) { Format.significant($0 / 1e6) },
                 triple(summary.nsPerOp) { Format.significant($0) },
             ])
         }
@@ -120,10 +143,13 @@ public enum TableReport {
 
     static func legend(_ result: LabResult) -> String {
         """
-        overlap: share of the wall time during which 2 or more workers ran at once (medians).
-        wall ms: from the start gate's release to the last worker's finish.
-        ns/op:   wall time x workers / operations: what one operation costs one worker.
-        Mops/s:  million operations per second, all workers together.
+        All workers start together at a shared start time; every figure is measured from it (medians over runs).
+        parallel:  workers on a CPU at once, on average: their CPU time / the window (2.00 on 2 CPUs: truly parallel).
+        skew µs:   how late the last worker began after the shared start; not charged to ns/op.
+        window ms: from the shared start to the last worker's stop.
+        ns/op:     each worker's time from its own start to its stop, summed, / all operations:
+                   what one operation costs one worker (window x workers / operations when none starts late).
+        Mops/s:    million operations per second, all workers together, over the window.
         """
     }
 

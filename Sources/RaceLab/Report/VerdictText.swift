@@ -4,10 +4,15 @@ enum VerdictText {
     /// Below this share of wall time with 2+ workers running, a run is no evidence either way.
     static let weakOverlap = 0.05
 
-    /// Whether the workers of these runs (nearly) never ran at the same time.
+    /// Below this many workers on a CPU at once (on average), they took turns rather than ran together.
+    static let weakParallelism = 1.1
+
+    /// Whether the workers of these runs (nearly) never ran at the same time: their
+    /// windows hardly overlapped, or they overlapped but took turns on one CPU.
     static func lacksOverlap(_ summary: StrategySummary) -> Bool {
         guard let overlap = summary.overlapFraction else { return false }
-        return overlap.median < weakOverlap || (summary.peakConcurrentWorkers?.max ?? 0) < 2
+        if overlap.median < weakOverlap || (summary.maxActiveWorkers?.max ?? 0) < 2 { return true }
+        return (summary.cpuParallelism?.median).map { $0 < weakParallelism } ?? false
     }
 
     /// The rule of three: after N clean runs, the chance of an anomaly per run is
@@ -18,10 +23,16 @@ enum VerdictText {
 
     /// What to change when the workers never ran at once, for this request on this machine.
     static func overlapRemedy(_ request: Request, cpusAvailable: Int) -> String {
-        let tenfold = request.iterations.multipliedReportingOverflow(by: 10)
-        let longer =
-            tenfold.overflow || tenfold.partialValue > 1_000_000_000
-            ? "more --iterations" : "--iterations \(tenfold.partialValue)"
+        let longer: String
+        switch request.length {
+        case .timed(let milliseconds):
+            longer = "--duration \(min(Options.maxDurationMilliseconds, max(1_000, milliseconds * 10)))"
+        case .fixed(let iterations):
+            let tenfold = iterations.multipliedReportingOverflow(by: 10)
+            longer =
+                tenfold.overflow || tenfold.partialValue > 1_000_000_000
+                ? "more --iterations" : "--iterations \(tenfold.partialValue)"
+        }
         if request.threads < 2 { return "run 2 or more workers (--threads 2)" }
         if cpusAvailable < 2 { return "give racelab 2 or more CPUs: only 1 is available to it" }
         switch request.backend {
@@ -33,6 +44,26 @@ enum VerdictText {
         case .pthread:
             return "other programs may be keeping these CPUs busy; run longer (\(longer)) or retry (--until-exposed)"
         }
+    }
+
+    /// The headline anomaly's median share of what was expected: "35.2%".
+    static func share(_ summary: StrategySummary) -> String {
+        summary.primaryAnomalyShare.map { Format.fixed(100 * $0.median, 1) + "%" } ?? "-"
+    }
+
+    /// What a strategy's timing means when its workers spent the window asleep in the
+    /// kernel waiting for each other (a lock convoy); nil when they did not. Judged on
+    /// the median run: at least two workers slept for every other operation or more.
+    static func convoyNote(_ outcome: StrategyOutcome, _ summary: StrategySummary, scenario: Scenario) -> String? {
+        guard let sleeping = summary.sleepingWorkers?.median, sleeping >= 2,
+            let nsPerOp = summary.nsPerOp?.median, let inWindow = summary.workersInWindow?.median
+        else { return nil }
+        let busiest = summary.busiestWorkerShare.map {
+            "; the busiest worker did \(Format.fixed(100 * $0.median, 1))% of all \(scenario.operationName)"
+        }
+        return "\(outcome.name): lock convoy — \(Int(sleeping)) of \(Int(inWindow)) workers went to sleep in the kernel"
+            + " for (nearly) every one of their \(scenario.operationName)\(busiest ?? "")."
+            + " \(Format.significant(nsPerOp)) ns/op is its true cost here, measured inside the window"
     }
 
     static func sentence(
@@ -61,7 +92,7 @@ enum VerdictText {
                     runs > 1 ? "; first at run \(Format.grouped(first.run)), \(Format.duration(first.seconds)) in" : nil
                 } ?? ""
             return "\(name): RACE EXPOSED\(ofRuns) — \(headline): \(Format.grouped(median)) of \(expected)"
-                + " (\(Format.percent(median, of: summary.expected)))\(medianNote)\(first)"
+                + " (\(share(summary)))\(medianNote)\(first)"
         case .held:
             let observed = Format.grouped(Int(summary.observed?.median ?? 0))
             let every = runs > 1 ? " in \(Format.grouped(runs)) of \(Format.grouped(runs)) runs" : ""
@@ -74,16 +105,16 @@ enum VerdictText {
                 + " A safe strategy must never lose: please report this with the --json output"
         case .notExposed:
             if lacksOverlap(summary) {
-                let peak = Int(summary.peakConcurrentWorkers?.max ?? 0)
+                let parallel = summary.cpuParallelism.map { ", \(Format.fixed($0.median, 2)) on a CPU at once" } ?? ""
                 let overlap = Format.fixed(100 * (summary.overlapFraction?.median ?? 0), 1)
                 return "\(name): COULD NOT SHOW the race — its workers never really ran at the same time"
-                    + " (peak \(peak), overlap \(overlap)%), so this says nothing about its safety;"
+                    + " (overlap \(overlap)%\(parallel)), so this says nothing about its safety;"
                     + " \(overlapRemedy)"
             }
             let bound = ruleOfThree(runs).map { " (\($0))" } ?? ""
             return
                 "\(name): race not shown this time — no \(headline) in \(runs == 1 ? "this run" : "\(runs) runs")\(bound)."
-                + " To make it show: more workers (--threads), more iterations (--iterations), or a wider window (--work 50)"
+                + " To make it show: more workers (--threads), a longer window (--duration), or a wider gap (--work 50)"
         }
     }
 }

@@ -5,8 +5,7 @@ public enum CacheScenario {
     public static let scenario = Scenario(
         name: "cache",
         summary: "Shared hit-counter dictionary: get-then-set vs locked, striped, rwlock",
-        iterationsMeaning: "cache operations per worker",
-        defaultIterations: 10_000,
+        operationName: "cache operations",
         expectedLabel: "expected",
         observedLabel: "counted",
         anomalyNames: ["lost updates", "wrong keys"],
@@ -38,30 +37,30 @@ public enum CacheScenario {
         ],
         explanation: cacheExplanation)
 
-    /// One run: each worker follows its own seeded key stream; afterwards the
-    /// streams are replayed to know what every key's count should be.
+    /// One run: each worker follows its own seeded key stream for as long as its
+    /// budget lasts; afterwards each stream is replayed for as many operations as its
+    /// worker did, to know what every key's count should be.
     static func run<Cache: HitCounterCache>(
         _ cache: Cache, _ request: Request, _ pool: WorkerPool
     ) throws -> Observation {
         let zipf = request.distribution == .zipf && request.keys > 1 ? ZipfTable(keys: request.keys) : nil
-        let iterations = request.iterations
         @Sendable func stream(_ worker: Int) -> KeyStream {
             KeyStream(
                 seed: request.seed, worker: worker, keys: request.keys, readPercent: request.readRatio, zipf: zipf)
         }
-        let timing = try pool.run(workers: request.threads) { worker in
+        let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
             var keys = stream(worker)
             var seen = 0
-            for _ in 0..<iterations {
+            while budget.next() {
                 let (key, isRead) = keys.next()
                 if isRead { seen &+= cache.lookup(key) ?? 0 } else { cache.increment(key) }
             }
             blackHole(seen)
         }
         var expectedCounts = [Int](repeating: 0, count: request.keys)
-        for worker in 0..<request.threads {
+        for (worker, done) in timing.workers.enumerated() {
             var keys = stream(worker)
-            for _ in 0..<iterations {
+            for _ in 0..<done.operations {
                 let (key, isRead) = keys.next()
                 if !isRead { expectedCounts[key] += 1 }
             }
@@ -73,7 +72,7 @@ public enum CacheScenario {
             expectedCounts.indices.filter { counted[$0, default: 0] != expectedCounts[$0] }.count
             + counted.keys.filter { !expectedCounts.indices.contains($0) }.count
         return Observation(
-            expected: expected, observed: observed, operations: request.threads * iterations,
+            expected: expected, observed: observed, operations: timing.workers.reduce(0) { $0 + $1.operations },
             anomalies: [Anomaly("lost updates", expected - observed), Anomaly("wrong keys", wrongKeys)],
             timing: timing)
     }

@@ -6,8 +6,7 @@ public enum CheckThenActScenario {
     public static let scenario = Scenario(
         name: "check-then-act",
         summary: "if key in dict: use dict[key], while others insert and remove",
-        iterationsMeaning: "operations per worker",
-        defaultIterations: 20_000,
+        operationName: "operations",
         expectedLabel: "checks",
         observedLabel: "consistent",
         anomalyNames: ["vanished after check", "overwritten inserts"],
@@ -35,21 +34,20 @@ public enum CheckThenActScenario {
     static func run<Dictionary: CheckThenActDictionary>(
         _ dictionary: Dictionary, _ request: Request, _ pool: WorkerPool
     ) throws -> Observation {
-        let iterations = request.iterations
         let writers = request.effectiveWriters
         let vanished = PaddedAtomicSlots(count: request.threads)
         let overwritten = PaddedAtomicSlots(count: request.threads)
-        let timing = try pool.run(workers: request.threads) { worker in
+        let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
             var keys = KeyStream(seed: request.seed, worker: worker, keys: request.keys, readPercent: 0, zipf: nil)
             var tally = 0
             if worker < writers {
-                for _ in 0..<iterations where !dictionary.toggle(keys.next().key, token: worker + 1) {
-                    tally += 1
+                while budget.next() {
+                    if !dictionary.toggle(keys.next().key, token: worker + 1) { tally += 1 }
                 }
                 overwritten[worker].pointee.store(tally, ordering: .relaxed)
             } else {
                 var seen = 0
-                for _ in 0..<iterations {
+                while budget.next() {
                     switch dictionary.checkThenUse(keys.next().key) {
                     case .absent: break
                     case .used(let value): seen &+= value
@@ -63,10 +61,11 @@ public enum CheckThenActScenario {
         func sum(_ slots: PaddedAtomicSlots) -> Int {
             (0..<slots.count).reduce(0) { $0 + slots[$1].pointee.load(ordering: .relaxed) }
         }
-        let checks = (request.threads - writers) * iterations
+        let checks = timing.workers[writers...].reduce(0) { $0 + $1.operations }
         let vanishedCount = sum(vanished)
         return Observation(
-            expected: checks, observed: checks - vanishedCount, operations: request.threads * iterations,
+            expected: checks, observed: checks - vanishedCount,
+            operations: timing.workers.reduce(0) { $0 + $1.operations },
             anomalies: [
                 Anomaly("vanished after check", vanishedCount), Anomaly("overwritten inserts", sum(overwritten)),
             ],

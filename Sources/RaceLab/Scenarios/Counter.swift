@@ -6,8 +6,7 @@ public enum CounterScenario {
     public static let scenario = Scenario(
         name: "counter",
         summary: "Shared counter: unsafe += vs mutex, pthread mutex, atomic, sharded",
-        iterationsMeaning: "increments per worker",
-        defaultIterations: 20_000,
+        operationName: "increments",
         expectedLabel: "expected",
         observedLabel: "counted",
         anomalyNames: ["lost updates"],
@@ -40,16 +39,16 @@ public enum CounterScenario {
         ],
         explanation: counterExplanation)
 
-    /// One run: every worker increments `iterations` times; whatever is missing at
-    /// the end was lost. Generic so each counter's loop is specialised and inlined.
+    /// One run: every worker increments for as long as its budget lasts and counts
+    /// what it did; whatever is missing from the sum at the end was lost. Generic so
+    /// each counter's loop is specialised and inlined.
     static func run<Counter: SharedCounter>(
         _ counter: Counter, _ request: Request, _ pool: WorkerPool
     ) throws -> Observation {
-        let iterations = request.iterations
-        let timing = try pool.run(workers: request.threads) { worker in
-            counter.run(worker: worker, iterations: iterations)
+        let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
+            counter.run(worker: worker, budget: &budget)
         }
-        let expected = request.threads * iterations
+        let expected = timing.workers.reduce(0) { $0 + $1.operations }
         let counted = counter.total()
         return Observation(
             expected: expected, observed: counted, operations: expected,

@@ -25,6 +25,7 @@ public struct Lab: Sendable {
         let strategies = request.strategies.compactMap(scenario.strategy(named:))
         var runs = [[Observation]](repeating: [], count: strategies.count)
         var firstAnomaly = [FirstAnomaly?](repeating: nil, count: strategies.count)
+        var isWarm = [Bool](repeating: false, count: strategies.count)
         let started = MonotonicClock.now()
         func elapsedSeconds() -> Double { Double(MonotonicClock.now() - started) / 1e9 }
         var round = 0
@@ -42,6 +43,10 @@ public struct Lab: Sendable {
                 let strategy = strategies[index]
                 let of = request.untilExposedBudgetSeconds == nil ? "/\(request.runs)" : ""
                 progress?("run \(round)\(of): \(strategy.name)")
+                if !isWarm[index] {
+                    try warmUp(strategy, request)
+                    isWarm[index] = true
+                }
                 let observation = try runOnce(strategy, request)
                 runs[index].append(observation)
                 if observation.hasAnomaly, firstAnomaly[index] == nil {
@@ -58,6 +63,16 @@ public struct Lab: Sendable {
                 firstAnomaly: firstAnomaly[index])
         }
         return LabResult(request: request, machine: .current(cpus: pool.cpus), strategies: outcomes)
+    }
+
+    /// One unmeasured run before a strategy's first measured one: first-touch page
+    /// faults, cold caches and CPUs still waking up stay out of the figures. Child
+    /// processes start cold by nature and are not warmed.
+    private func warmUp(_ strategy: Strategy, _ request: Request) throws {
+        guard request.warmupMilliseconds > 0, !strategy.runsInChildProcess else { return }
+        var warm = request
+        warm.length = .timed(milliseconds: request.warmupMilliseconds)
+        _ = try strategy.runInProcess(warm, pool: pool)
     }
 
     private func runOnce(_ strategy: Strategy, _ request: Request) throws -> Observation {

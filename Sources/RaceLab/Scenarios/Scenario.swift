@@ -43,9 +43,8 @@ public struct Scenario: Sendable {
     public let name: String
     /// One line for `racelab list` and the help's subcommand list.
     public let summary: String
-    /// What one operation is, for the report header ("increments per worker").
-    public let iterationsMeaning: String
-    public let defaultIterations: Int
+    /// What one operation is, plural, for the report header ("increments").
+    public let operationName: String
     /// Column headers of `Observation.expected` / `.observed` in the table.
     public let expectedLabel: String
     public let observedLabel: String

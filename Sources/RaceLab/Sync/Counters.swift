@@ -6,15 +6,16 @@ protocol SharedCounter: Sendable {
     func increment(worker: Int)
     /// The final count; read after all workers have finished.
     func total() -> Int
-    /// One worker's whole loop. The default calls `increment`; a counter may
-    /// override it to hoist per-worker lookups out of the hot loop.
-    func run(worker: Int, iterations: Int)
+    /// One worker's whole loop, as long as its budget lasts. The default calls
+    /// `increment`; a counter may override it to hoist per-worker lookups out of
+    /// the hot loop.
+    func run(worker: Int, budget: inout OperationBudget)
 }
 
 extension SharedCounter {
     @inline(__always)
-    func run(worker: Int, iterations: Int) {
-        for _ in 0..<iterations { increment(worker: worker) }
+    func run(worker: Int, budget: inout OperationBudget) {
+        while budget.next() { increment(worker: worker) }
     }
 }
 
@@ -86,9 +87,9 @@ final class ShardedCounter: SharedCounter {
 
     /// Looks the slot up once: inside the loop the compiler would reload the
     /// slots' base address on every increment (it cannot prove the store leaves it alone).
-    func run(worker: Int, iterations: Int) {
+    func run(worker: Int, budget: inout OperationBudget) {
         let slot = slots[worker]
-        for _ in 0..<iterations { Self.bump(slot) }
+        while budget.next() { Self.bump(slot) }
     }
 
     @inline(__always)

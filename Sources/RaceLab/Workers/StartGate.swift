@@ -1,3 +1,4 @@
+import CRaceLabShims
 import Synchronization
 
 #if canImport(Glibc)
@@ -6,61 +7,82 @@ import Synchronization
     import Darwin
 #endif
 
-/// Holds workers back until enough of them are ready, then lets them go at once,
-/// so thread creation is never inside the timed region.
+/// Starts workers together at a shared start time, so thread creation, wake-up and
+/// start skew are never inside the measured window.
 ///
-/// The last of `expected` arrivals releases the gate and stamps the release time;
-/// later arrivals pass straight through. Waiters spin briefly and then yield, so
-/// more workers than cores still make progress. With `stallNanoseconds` set, a
-/// waiter that sees no new arrival for that long releases the gate itself: that is
-/// how a Dispatch pool that runs fewer workers at once than hoped cannot deadlock.
+/// Two phases. Arrival: each worker checks in and yields its CPU while it waits,
+/// because with more workers than CPUs a waiter that kept its CPU would keep a
+/// not-yet-arrived worker off it. When the last of `expected` arrives, it sets the
+/// start time a short lead ahead (`leadNanoseconds`), enough for every waiter to
+/// see it. Release: each worker yields until the start is near, then spins with a
+/// pause hint, keeping its CPU awake and its own, until the clock reaches the start.
+///
+/// With `stallNanoseconds` set, a waiter that sees no new arrival for that long
+/// sets the start itself: that is how a Dispatch pool that runs fewer workers at
+/// once than hoped cannot deadlock. Workers arriving after the start pass straight
+/// through; their lateness is their measured start skew.
 final class StartGate: Sendable {
     private let expected: Int
     private let stallNanoseconds: UInt64?
+    private let leadNanoseconds: UInt64
     private let arrived = Atomic<Int>(0)
-    private let releasedAt = Atomic<UInt64>(0)  // 0 = still closed
+    private let startTime = Atomic<UInt64>(0)  // 0 = not yet set
     private let abandoned = Atomic<Bool>(false)
 
-    init(expected: Int, stallNanoseconds: UInt64? = nil) {
+    /// Closer than this to the start, a waiter stops yielding and spins.
+    static let spinNanoseconds: UInt64 = 200_000
+
+    init(expected: Int, stallNanoseconds: UInt64? = nil, leadNanoseconds: UInt64? = nil) {
         self.expected = max(1, expected)
         self.stallNanoseconds = stallNanoseconds
+        // 2 ms, plus a little per worker: every waiter must be scheduled once to see it.
+        self.leadNanoseconds = leadNanoseconds ?? (2_000_000 + 5_000 * UInt64(self.expected))
     }
 
-    /// When the gate opened, on `MonotonicClock`; 0 if it never did.
-    var releaseTime: UInt64 { releasedAt.load(ordering: .acquiring) }
+    /// The shared start on `MonotonicClock`; 0 while it is not set.
+    var start: UInt64 { startTime.load(ordering: .acquiring) }
 
     /// Tells waiters to give up (e.g. a thread could not be created).
-    /// They return `false` from `arriveAndWait`.
+    /// They return nil from `arriveAndWait`.
     func abandon() { abandoned.store(true, ordering: .releasing) }
 
-    /// Blocks until the gate opens. Returns `false` if the gate was abandoned.
-    func arriveAndWait() -> Bool {
+    var isAbandoned: Bool { abandoned.load(ordering: .acquiring) }
+
+    /// Waits for the shared start and returns it, or nil if the gate was abandoned.
+    func arriveAndWait() -> UInt64? {
         let position = arrived.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
-        if position >= expected { open() }
-        var spins = 0
+        if position >= expected { setStart() }
         var lastSeen = position
-        var lastChange = UInt64(0)
-        while releasedAt.load(ordering: .acquiring) == 0 {
-            if abandoned.load(ordering: .acquiring) { return false }
-            spins += 1
-            if spins < 2_000 { continue }
+        var lastChange = MonotonicClock.now()
+        while startTime.load(ordering: .acquiring) == 0 {
+            if isAbandoned { return nil }
             sched_yield()
             if let stall = stallNanoseconds {
                 let now = MonotonicClock.now()
                 let count = arrived.load(ordering: .relaxed)
-                if count != lastSeen || lastChange == 0 {
+                if count != lastSeen {
                     lastSeen = count
                     lastChange = now
                 } else if now - lastChange > stall {
-                    open()
+                    setStart()
                 }
             }
         }
-        return !abandoned.load(ordering: .acquiring)
+        let start = startTime.load(ordering: .acquiring)
+        while true {
+            let now = MonotonicClock.now()
+            if now >= start { break }
+            if start - now > Self.spinNanoseconds {
+                sched_yield()
+            } else {
+                racelab_cpu_relax()
+            }
+        }
+        return isAbandoned ? nil : start
     }
 
-    private func open() {
-        _ = releasedAt.compareExchange(
-            expected: 0, desired: max(1, MonotonicClock.now()), ordering: .acquiringAndReleasing)
+    private func setStart() {
+        _ = startTime.compareExchange(
+            expected: 0, desired: MonotonicClock.now() + leadNanoseconds, ordering: .acquiringAndReleasing)
     }
 }

@@ -13,9 +13,16 @@ public enum WorkerPoolError: Error, Equatable, Sendable {
     case threadCreationFailed(worker: Int, code: Int32)
 }
 
-/// Runs one body on N workers that start together behind a start gate, and times
-/// them. Knows nothing about scenarios: a body gets its worker index and does its
-/// whole loop, so the hot loop is the caller's own, specialised code.
+/// Runs one body on N workers inside a measurement window, and measures them.
+/// Knows nothing about scenarios: a body gets its worker index and an
+/// `OperationBudget` and does its whole loop, so the hot loop is the caller's own,
+/// specialised code.
+///
+/// A run: workers are created (and pinned), check in at a `StartGate`, and all begin
+/// at the gate's shared start time. A timed run's window closes when a timer thread
+/// raises the stop flag `length` after the start; a fixed run's when every worker
+/// has done its count. Each worker stamps its own start and stop and its thread's
+/// CPU time and context switches; `Timing` is derived from those records alone.
 public struct WorkerPool: Sendable {
     public var backend: Backend
     /// Pin worker i to `cpus.cpu(forWorker: i)`. Honoured by the pthread backend only:
@@ -33,38 +40,85 @@ public struct WorkerPool: Sendable {
         self.threadLimit = threadLimit
     }
 
-    /// Runs `body(i)` for i in 0..<workers, all released together; returns when all finished.
-    public func run(workers: Int, _ body: @escaping @Sendable (Int) -> Void) throws(WorkerPoolError) -> Timing {
+    /// Runs `body(i, &budget)` for i in 0..<workers inside one window; returns when all finished.
+    public func run(
+        workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) -> Void
+    ) throws(WorkerPoolError) -> Timing {
         precondition(workers >= 1, "a pool needs at least one worker")
         let log = WorkerLog(workers: workers)
+        let stop = StopFlag()
         let gate: StartGate
         switch backend {
-        case .pthread:
-            gate = StartGate(expected: workers)
-            try runOnPthreads(workers: workers, gate: gate, log: log, body)
+        case .pthread: gate = StartGate(expected: workers)
         case .dispatch:
             // concurrentPerform runs about one worker per CPU this process may use (it
-            // counts them with pthread_getaffinity_np, as `cpus` does): wait for that
-            // many, and let a gate stalled for 250 ms open itself rather than deadlock
-            // (generous: a loaded machine can be slow to start a pool thread).
-            let width = max(1, min(workers, cpus.count))
-            gate = StartGate(expected: width, stallNanoseconds: 250_000_000)
+            // counts them with pthread_getaffinity_np, as `cpus` does): start when that
+            // many are in, and let a gate stalled for 250 ms start itself rather than
+            // deadlock (generous: a loaded machine can be slow to start a pool thread).
+            gate = StartGate(expected: max(1, min(workers, cpus.count)), stallNanoseconds: 250_000_000)
+        }
+        let timer = try length.milliseconds.map { milliseconds throws(WorkerPoolError) in
+            try Self.startTimer(
+                gate: gate, stop: stop, windowNanoseconds: UInt64(milliseconds) * 1_000_000, worker: workers)
+        }
+        defer {
+            // The timer ends by itself once the window closes or the gate is abandoned.
+            timer?.join()
+        }
+        let limit = length.iterations ?? Int.max
+        switch backend {
+        case .pthread:
+            try runOnPthreads(workers: workers, gate: gate, log: log, stop: stop, limit: limit, body)
+        case .dispatch:
             DispatchQueue.concurrentPerform(iterations: workers) { i in
-                Self.work(i, gate: gate, log: log, body)
+                Self.work(i, gate: gate, log: log, stop: stop, limit: limit, body)
             }
         }
-        return Timing(releasedAt: gate.releaseTime, intervals: log.intervals(), workers: workers)
+        return Timing(
+            start: gate.start, records: log.records(),
+            requestedWindowNanoseconds: length.milliseconds.map { UInt64($0) * 1_000_000 })
     }
 
-    private static func work(_ i: Int, gate: StartGate, log: WorkerLog, _ body: (Int) -> Void) {
-        guard gate.arriveAndWait() else { return }
+    private static func work(
+        _ i: Int, gate: StartGate, log: WorkerLog, stop: StopFlag, limit: Int,
+        _ body: (Int, inout OperationBudget) -> Void
+    ) {
+        guard gate.arriveAndWait() != nil, !stop.isRaised else { return }
+        var budget = OperationBudget(stop: stop, limit: limit)
         log.recordStart(i)
-        body(i)
-        log.recordFinish(i)
+        body(i, &budget)
+        log.recordStop(i, operations: budget.operations)
+    }
+
+    /// The thread that closes a timed window: it sleeps until the gate's start plus
+    /// the window, then raises the stop flag. It is not pinned, and it sleeps, so it
+    /// takes no CPU from the workers; the kernel wakes it ahead of busy threads.
+    private static func startTimer(
+        gate: StartGate, stop: StopFlag, windowNanoseconds: UInt64, worker: Int
+    ) throws(WorkerPoolError) -> PThread {
+        let started = PThread.spawn {
+            var start = gate.start
+            while start == 0 {
+                if gate.isAbandoned { return }
+                var pause = timespec(tv_sec: 0, tv_nsec: 50_000)
+                nanosleep(&pause, nil)
+                start = gate.start
+            }
+            let end = start + windowNanoseconds
+            var deadline = timespec(
+                tv_sec: Int(end / 1_000_000_000), tv_nsec: Int(end % 1_000_000_000))
+            while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nil) == EINTR {}
+            stop.raise()
+        }
+        switch started {
+        case .success(let thread): return thread
+        case .failure(let error): throw .threadCreationFailed(worker: worker, code: error.code)
+        }
     }
 
     private func runOnPthreads(
-        workers: Int, gate: StartGate, log: WorkerLog, _ body: @escaping @Sendable (Int) -> Void
+        workers: Int, gate: StartGate, log: WorkerLog, stop: StopFlag, limit: Int,
+        _ body: @escaping @Sendable (Int, inout OperationBudget) -> Void
     ) throws(WorkerPoolError) {
         var threads: [PThread] = []
         threads.reserveCapacity(workers)
@@ -77,7 +131,7 @@ public struct WorkerPool: Sendable {
             }
             let started = PThread.spawn {
                 if let pinCPUs { _ = racelab_pin_current_thread(pinCPUs.cpu(forWorker: i)) }
-                Self.work(i, gate: gate, log: log, body)
+                Self.work(i, gate: gate, log: log, stop: stop, limit: limit, body)
             }
             switch started {
             case .success(let thread): threads.append(thread)
@@ -90,33 +144,43 @@ public struct WorkerPool: Sendable {
 }
 
 extension Timing {
-    /// Derives wall time, per-worker times, peak concurrency and overlap from when
-    /// the gate opened and when each worker started and finished.
-    init(releasedAt: UInt64, intervals: [(start: UInt64, finish: UInt64)], workers: Int) {
-        let lastFinish = intervals.map(\.finish).max() ?? releasedAt
-        let wall = lastFinish &- min(releasedAt, lastFinish)
-        // Sweep the start/finish events in time order.
+    /// Derives the window, each worker's share and the overlap from the shared start
+    /// and what each worker recorded about itself.
+    init(start: UInt64, records: [WorkerLog.Record], requestedWindowNanoseconds: UInt64?) {
+        let started = records.filter { $0.start != 0 }
+        let lastStop = started.map(\.stop).max() ?? start
+        let workers = records.map { record -> WorkerTiming in
+            guard record.start != 0 else { return WorkerTiming(startSkewNanoseconds: nil, busyNanoseconds: 0, operations: 0) }
+            return WorkerTiming(
+                startSkewNanoseconds: record.start &- min(start, record.start),
+                busyNanoseconds: record.stop &- min(record.start, record.stop),
+                operations: record.operations,
+                cpuNanoseconds: UInt64(max(0, record.usageAtStop.cpu_nanoseconds - record.usageAtStart.cpu_nanoseconds)),
+                voluntarySwitches: Int(record.usageAtStop.voluntary_switches - record.usageAtStart.voluntary_switches),
+                involuntarySwitches: Int(
+                    record.usageAtStop.involuntary_switches - record.usageAtStart.involuntary_switches))
+        }
+        // Sweep the start/stop events in time order.
         var events: [(time: UInt64, delta: Int)] = []
-        events.reserveCapacity(intervals.count * 2)
-        for interval in intervals {
-            events.append((interval.start, +1))
-            events.append((interval.finish, -1))
+        events.reserveCapacity(started.count * 2)
+        for record in started {
+            events.append((record.start, +1))
+            events.append((record.stop, -1))
         }
         events.sort { $0.time != $1.time ? $0.time < $1.time : $0.delta < $1.delta }
-        var running = 0
-        var peak = 0
+        var active = 0
+        var most = 0
         var overlapped: UInt64 = 0
-        var previous = releasedAt
+        var previous = start
         for event in events {
-            if running >= 2, event.time > previous { overlapped += event.time - previous }
+            if active >= 2, event.time > previous { overlapped += event.time - previous }
             previous = max(previous, event.time)
-            running += event.delta
-            peak = max(peak, running)
+            active += event.delta
+            most = max(most, active)
         }
+        let window = lastStop &- min(start, lastStop)
         self.init(
-            wallNanoseconds: wall,
-            workerNanoseconds: intervals.map { $0.finish &- $0.start },
-            peakConcurrentWorkers: peak,
-            overlapFraction: wall == 0 ? 0 : min(1, Double(overlapped) / Double(wall)))
+            windowNanoseconds: window, requestedWindowNanoseconds: requestedWindowNanoseconds, workers: workers,
+            maxActiveWorkers: most, overlapFraction: window == 0 ? 0 : min(1, Double(overlapped) / Double(window)))
     }
 }

@@ -1,0 +1,57 @@
+import Synchronization
+
+/// A worker's allowance of operations for one run. The worker asks `next()` before
+/// every operation and counts nothing itself:
+///
+///     while budget.next() { counter.increment() }
+///
+/// A timed run ends when the pool's timer raises the stop flag: each worker sees it
+/// within one operation, however slow that operation is (a convoying lock included),
+/// so no run outlives its window by more than one operation per worker. A fixed
+/// run ends after `limit` operations. The count lives in a register and is published
+/// once, at the end, by the pool.
+public struct OperationBudget {
+    private let stop: UnsafeMutablePointer<Atomic<Bool>>
+    private let limit: Int
+    private var remaining: Int
+
+    init(stop: StopFlag, limit: Int) {
+        self.stop = stop.pointer
+        self.limit = limit
+        remaining = limit
+    }
+
+    /// Whether the worker may perform one more operation (and counts it).
+    /// Costs a compare, a decrement and one relaxed load of a line nobody writes
+    /// until the window closes.
+    @inline(__always)
+    public mutating func next() -> Bool {
+        if remaining == 0 || stop.pointee.load(ordering: .relaxed) { return false }
+        remaining &-= 1
+        return true
+    }
+
+    /// Operations granted so far: the worker's count.
+    public var operations: Int { limit &- remaining }
+}
+
+/// The flag that closes a timed window, alone on its own 128-byte block so that
+/// workers reading it on every operation never share its line with anything written.
+///
+/// `@unchecked Sendable`: the storage is a raw allocation shared across threads,
+/// which is sound because the flag is only ever accessed through atomic operations.
+final class StopFlag: @unchecked Sendable {
+    fileprivate let pointer: UnsafeMutablePointer<Atomic<Bool>>
+
+    init() {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 128)
+        pointer = raw.bindMemory(to: Atomic<Bool>.self, capacity: 1)
+        pointer.initialize(to: Atomic<Bool>(false))
+    }
+
+    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+
+    func raise() { pointer.pointee.store(true, ordering: .releasing) }
+
+    var isRaised: Bool { pointer.pointee.load(ordering: .acquiring) }
+}
