@@ -23,7 +23,8 @@ struct ArgumentsTests {
         let (request, output) = try request("counter")
         #expect(request.strategies == ["unsafe", "mutex", "pthread-mutex", "atomic", "sharded"])
         #expect(request.threads == 2)
-        #expect(request.iterations == CounterScenario.scenario.defaultIterations)
+        #expect(request.length == .timed(milliseconds: 100))
+        #expect(request.warmupMilliseconds == 10)
         #expect(request.backend == .pthread)
         #expect(request.isPinningEffective)
         #expect(output == OutputOptions())
@@ -49,12 +50,20 @@ struct ArgumentsTests {
         let (request, output) = try request(
             "counter --threads 3 --iterations 500 --runs 4 --backend dispatch --no-pin --work 7 --json --expect-race")
         #expect(request.threads == 3)
-        #expect(request.iterations == 500)
+        #expect(request.length == .fixed(iterations: 500))
         #expect(request.runs == 4)
         #expect(request.backend == .dispatch)
         #expect(!request.isPinned)
         #expect(request.work == 7)
         #expect(output == OutputOptions(isJSON: true, check: true, expectRace: true))
+    }
+
+    @Test("--duration sizes a time-boxed run, --iterations a fixed one, --warmup the unmeasured run")
+    func runLength() throws {
+        #expect(try request("counter --duration 250").0.length == .timed(milliseconds: 250))
+        #expect(try request("counter -d 5").0.length == .timed(milliseconds: 5))
+        #expect(try request("counter -i 77").0.length == .fixed(iterations: 77))
+        #expect(try request("counter --warmup 0").0.warmupMilliseconds == 0)
     }
 
     @Test("--strategy all includes every strategy")
@@ -87,6 +96,11 @@ struct ArgumentsTests {
             ("help countr", ["'countr'", "Did you mean 'counter'?"]),
             ("explain nothing", ["Unknown scenario 'nothing'"]),
             ("counter --threads 1024 --iterations 9223372036854775807", ["64-bit", "--iterations <n>"]),
+            ("counter --duration 0", ["'0'", "--duration <ms>", "1 to 600000"]),
+            ("counter --duration 2s", ["'2s'", "--duration <ms>"]),
+            ("counter --duration 600001", ["'600001'", "1 to 600000"]),
+            ("counter --duration 50 --iterations 1000", ["'--duration 50'", "'--iterations 1000'", "give one"]),
+            ("counter --warmup -1", ["'-1'", "--warmup <ms>", "0 to 60000"]),
         ])
     func badInput(line: String, fragments: [String]) {
         do throws(UsageError) {

@@ -20,7 +20,9 @@ struct CLITests {
         for name in ["unsafe", "mutex", "pthread-mutex", "atomic", "sharded"] {
             #expect(run.out.contains("\n\(name) "), "row for \(name)")
         }
-        for column in ["expected", "counted", "lost updates", "wall ms", "ns/op", "Mops/s", "verdict"] {
+        for column in [
+            "expected", "counted", "lost updates", "parallel", "skew µs", "window ms", "ns/op", "Mops/s", "verdict",
+        ] {
             #expect(run.out.contains(column))
         }
         // "held" may be marked weak if the two workers happened not to overlap.
@@ -50,7 +52,8 @@ struct CLITests {
             #expect(run.err.isEmpty)
         }
         #expect(runCLI(["counter", "--help"]).out.contains("USAGE: racelab counter"))
-        #expect(runCLI(["counter", "--help"]).out.contains("(default: 20,000)"))
+        #expect(runCLI(["counter", "--help"]).out.contains("--duration <ms>"))
+        #expect(runCLI(["counter", "--help"]).out.contains("(default: 100)"))
         #expect(runCLI(["list"]).out.contains("pthread-mutex"))
         #expect(runCLI(["--version"]).out == "racelab \(RaceLabVersion.current)\n")
     }

@@ -31,6 +31,18 @@ struct CacheTests {
         }
     }
 
+    @Test("timed runs: replaying each worker's stream for what it did gives every key's count", arguments: safe)
+    func timedSafeCountsEveryKey(strategy: String) throws {
+        for keys in [1, 64] {
+            var r = cacheRequest(strategy, threads: 4, keys: keys, readRatio: 25)
+            r.length = .timed(milliseconds: 20)
+            let o = try runOnce(r)
+            #expect(o.operations == o.timing?.workers.reduce(0) { $0 + $1.operations })
+            #expect(o.expected > 0 && o.expected < o.operations)
+            #expect(o.anomalies == [Anomaly("lost updates", 0), Anomaly("wrong keys", 0)], "\(strategy) K=\(keys)")
+        }
+    }
+
     @Test("with lookups mixed in, only increments are expected", arguments: safe)
     func readRatio(strategy: String) throws {
         let o = try runOnce(cacheRequest(strategy, threads: 4, keys: 16, distribution: .zipf, readRatio: 75))

@@ -17,6 +17,26 @@ struct CounterTests {
         }
     }
 
+    @Test("timed runs: safe counters lose nothing, and expect exactly what their workers did", arguments: safe)
+    func timedSafeLosesNothing(strategy: String) throws {
+        for threads in workerCounts {
+            let observation = try runOnce(request("counter", strategy, threads: threads, milliseconds: 20))
+            let done = observation.timing?.workers.reduce(0) { $0 + $1.operations } ?? -1
+            #expect(observation.expected == done)
+            #expect(observation.expected > 0)
+            #expect(observation.observed == observation.expected, "\(strategy) x\(threads)")
+        }
+    }
+
+    @Test("a default-length timed run exposes the unsafe counter's race with 2 workers", .timeLimit(.minutes(1)))
+    func timedUnsafeLoses() throws {
+        guard cpuCount >= 2 else { return }
+        let lost = try firstAnomaly(tries: 3) {
+            try runOnce(request("counter", "unsafe", threads: 2, milliseconds: 100)).primaryAnomalyCount
+        }
+        #expect(lost > 0)
+    }
+
     @Test("the unsafe counter can lose updates with 2 workers", .timeLimit(.minutes(1)))
     func unsafeCanLose() throws {
         guard cpuCount >= 2 else { return }  // one CPU cannot run two workers at once

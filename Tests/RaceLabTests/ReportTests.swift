@@ -68,7 +68,7 @@ struct ReportTests {
         let outcome = StrategyOutcome(
             name: "mutex", summary: "", isExpectedSafe: true, runsInChildProcess: false, runs: [bad])
         let result = LabResult(
-            request: Request(scenario: "counter", strategies: ["mutex"], threads: 2, iterations: 5),
+            request: Request(scenario: "counter", strategies: ["mutex"], threads: 2, length: .fixed(iterations: 5)),
             machine: .current(), strategies: [outcome])
         #expect(result.anySafeStrategyBroke)
         let text = TableReport.render(result, scenario: CounterScenario.scenario)
@@ -82,9 +82,7 @@ struct VerdictWordingTests {
         let runs = lost.map { count in
             Observation(
                 expected: 100, observed: 100 - count, operations: 100, anomalies: [Anomaly("lost updates", count)],
-                timing: Timing(
-                    wallNanoseconds: 1_000, workerNanoseconds: [900, 900], peakConcurrentWorkers: peak,
-                    overlapFraction: overlap))
+                timing: timing(maxActive: peak, overlap: overlap))
         }
         return StrategyOutcome(name: "s", summary: "", isExpectedSafe: safe, runsInChildProcess: false, runs: runs)
     }
@@ -122,8 +120,7 @@ struct VerdictWordingTests {
     func mixedChildRuns() {
         let finished = Observation(
             expected: 100, observed: 90, operations: 100, anomalies: [Anomaly("lost updates", 10)],
-            timing: Timing(
-                wallNanoseconds: 1_000, workerNanoseconds: [900], peakConcurrentWorkers: 1, overlapFraction: 0),
+            timing: timing(workers: 1, overlap: 0),
             childEnd: .finished)
         let crashed = Observation(
             expected: 0, observed: 0, operations: 0, anomalies: [], timing: nil, childEnd: .crashed(signal: 11))
@@ -136,21 +133,50 @@ struct VerdictWordingTests {
         }
     }
 
+    @Test("a lock convoy is named, with how many workers slept and the busiest worker's share")
+    func convoyNote() {
+        var sleepy = timing(windowNanoseconds: 1_000_000, workers: 4, operations: 400)
+        for i in 1..<4 { sleepy.workers[i].voluntarySwitches = sleepy.workers[i].operations }
+        sleepy.workers[0].operations = 700
+        let run = Observation(
+            expected: 1_000, observed: 1_000, operations: 1_000, anomalies: [Anomaly("lost updates", 0)], timing: sleepy)
+        let outcome = StrategyOutcome(name: "mutex", summary: "", isExpectedSafe: true, runsInChildProcess: false, runs: [run])
+        let note = VerdictText.convoyNote(outcome, StrategySummary(outcome), scenario: CounterScenario.scenario)
+        #expect(note?.hasPrefix("mutex: lock convoy — 3 of 4 workers went to sleep") == true)
+        #expect(note?.contains("the busiest worker did 70.0% of all increments") == true)
+        let calm = StrategyOutcome(
+            name: "atomic", summary: "", isExpectedSafe: true, runsInChildProcess: false,
+            runs: [Observation(expected: 100, observed: 100, operations: 100, anomalies: [], timing: timing())])
+        #expect(VerdictText.convoyNote(calm, StrategySummary(calm), scenario: CounterScenario.scenario) == nil)
+    }
+
+    @Test("workers that took turns on one CPU are weak evidence, however much their windows overlapped")
+    func tookTurns() {
+        let turns = timing(windowNanoseconds: 1_000, workers: 2, overlap: 1, cpuNanoseconds: 500)
+        let runs = [Observation(expected: 100, observed: 100, operations: 100, anomalies: [], timing: turns)]
+        let outcome = StrategyOutcome(name: "s", summary: "", isExpectedSafe: false, runsInChildProcess: false, runs: runs)
+        #expect(VerdictText.lacksOverlap(StrategySummary(outcome)))
+        #expect(
+            VerdictText.sentence(outcome, StrategySummary(outcome), scenario: CounterScenario.scenario, overlapRemedy: "R")
+                .contains("1.00 on a CPU at once"))
+    }
+
     @Test("the advice for workers that never overlapped fits the request")
     func overlapRemedy() {
         func remedy(threads: Int = 2, backend: Backend = .pthread, pinned: Bool = true, cpus: Int = 2) -> String {
             let request = Request(
-                scenario: "counter", strategies: [], threads: threads, iterations: 3_000_000, backend: backend,
-                isPinned: pinned)
+                scenario: "counter", strategies: [], threads: threads, backend: backend, isPinned: pinned)
             return VerdictText.overlapRemedy(request, cpusAvailable: cpus)
         }
         #expect(remedy(threads: 1).contains("--threads 2"))
         #expect(remedy(cpus: 1).contains("only 1 is available"))
         #expect(remedy(backend: .dispatch).contains("--backend pthread"))
-        #expect(remedy(backend: .dispatch).contains("--iterations 30000000"))
+        #expect(remedy(backend: .dispatch).contains("--duration 1000"))
         #expect(remedy(pinned: false).contains("drop --no-pin"))
         #expect(remedy().contains("--until-exposed"))
-        let huge = Request(scenario: "counter", strategies: [], threads: 2, iterations: Int.max / 2)
+        let fixed = Request(scenario: "counter", strategies: [], threads: 2, length: .fixed(iterations: 3_000_000))
+        #expect(VerdictText.overlapRemedy(fixed, cpusAvailable: 2).contains("--iterations 30000000"))
+        let huge = Request(scenario: "counter", strategies: [], threads: 2, length: .fixed(iterations: Int.max / 2))
         #expect(VerdictText.overlapRemedy(huge, cpusAvailable: 2).contains("more --iterations"))
     }
 }

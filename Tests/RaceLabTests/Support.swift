@@ -37,7 +37,34 @@ let workerCounts = Array(Set([1, 2, 4 * cpuCount])).sorted()
 func request(
     _ scenario: String, _ strategy: String, threads: Int, iterations: Int, backend: Backend = .pthread
 ) -> Request {
-    Request(scenario: scenario, strategies: [strategy], threads: threads, iterations: iterations, backend: backend)
+    Request(
+        scenario: scenario, strategies: [strategy], threads: threads, length: .fixed(iterations: iterations),
+        backend: backend)
+}
+
+/// A timed request: every worker runs for `milliseconds`.
+func request(
+    _ scenario: String, _ strategy: String, threads: Int, milliseconds: Int, backend: Backend = .pthread
+) -> Request {
+    Request(
+        scenario: scenario, strategies: [strategy], threads: threads, length: .timed(milliseconds: milliseconds),
+        backend: backend)
+}
+
+/// A hand-made timing for report tests: `workers` equal workers, each busy for the
+/// whole window and doing `operations / workers` operations.
+func timing(
+    windowNanoseconds: UInt64 = 1_000, workers: Int = 2, operations: Int = 100, maxActive: Int? = nil,
+    overlap: Double = 1, cpuNanoseconds: UInt64? = nil
+) -> Timing {
+    Timing(
+        windowNanoseconds: windowNanoseconds,
+        workers: (0..<workers).map { _ in
+            WorkerTiming(
+                startSkewNanoseconds: 0, busyNanoseconds: windowNanoseconds, operations: operations / workers,
+                cpuNanoseconds: cpuNanoseconds ?? windowNanoseconds)
+        },
+        maxActiveWorkers: maxActive ?? workers, overlapFraction: overlap)
 }
 
 func runOnce(_ request: Request) throws -> Observation {

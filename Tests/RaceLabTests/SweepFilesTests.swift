@@ -80,7 +80,7 @@ struct SweepFilesTests {
         let document = try SweepJSON.decode(try Self.read("\(directory)/sweep.json"))
         var lines = csv.split(separator: "\n").map(String.init)
         let header = lines.removeFirst().split(separator: ",").map(String.init)
-        #expect(header.contains("ns_per_op") && header.contains("wall_ns") && header.contains("overlap_pct"))
+        #expect(header.contains("ns_per_op") && header.contains("window_ns") && header.contains("overlap_pct"))
         #expect(header.contains("lost_updates_count"))
         #expect(lines.count == document.cells.reduce(0) { $0 + $1.runs.count })
         let rows = lines.map { line in
@@ -121,8 +121,7 @@ struct SweepFilesTests {
 
     @Test("two backends give two series per strategy; a child that crashed is drawn as a cross, not as 0%")
     func svgBackendsAndCrashes() throws {
-        let timing = Timing(
-            wallNanoseconds: 5_000, workerNanoseconds: [4_000, 4_000], peakConcurrentWorkers: 2, overlapFraction: 0.9)
+        let timing = timing(windowNanoseconds: 5_000, overlap: 0.9)
         func run(lost: Int) -> Observation {
             Observation(
                 expected: 100, observed: 100 - lost, operations: 100, anomalies: [Anomaly("lost updates", lost)],
@@ -150,7 +149,7 @@ struct SweepFilesTests {
         let result = SweepResult(
             request: SweepRequest(
                 base: Request(
-                    scenario: "cache", strategies: ["unsafe", "raw", "locked"], threads: 1, iterations: 50, runs: 2),
+                    scenario: "cache", strategies: ["unsafe", "raw", "locked"], threads: 1, length: .fixed(iterations: 50), runs: 2),
                 threadCounts: [1, 4], backends: [.pthread, .dispatch]),
             machine: MachineInfo(
                 cpusAvailable: 2, cpuIDs: [0, 1], cpusOnline: 2, architecture: "x86_64", kernel: "Linux 6",
@@ -223,7 +222,7 @@ struct SweepFilesTests {
         let changed = runCLI([
             "sweep", "counter", "--threads", "1,2", "--runs", "1", "--iterations", "4000", "--baseline", slow,
         ])
-        #expect(changed.out.contains("note: settings differ: --iterations 3,000 then, 4,000 now"))
+        #expect(changed.out.contains("note: settings differ: run length 3,000 ops per worker then, 4,000 ops per worker now"))
         let json = runCLI(base + ["--baseline", fast, "--max-regression", "2", "--json"])
         #expect(json.code == 1)
         #expect(try SweepJSON.decode(json.out).kind == "sweep", "stdout stays one JSON document")
@@ -243,7 +242,7 @@ struct SweepFilesTests {
             (["--baseline", "CSV"], "not a racelab sweep document"),
             (
                 ["--baseline", "SELF", "--max-regression", "1.5"],
-                "made with other settings (--iterations 3,000 then, 10 now)"
+                "made with other settings (run length 3,000 ops per worker then, 10 ops per worker now)"
             ),
             (["--baseline", "SELF", "--max-regression", "1e308"], "a slowdown ratio from 1 to 1000"),
             (["--out", "--json"], "Missing value for '--out <dir>'"),
@@ -315,14 +314,17 @@ struct SweepFilesTests {
         #expect(SweepSVG.niceCeiling(99.5) == 100)
     }
 
-    /// The document with every run's wall time multiplied by `factor`.
+    /// The document with every worker's busy time (so every ns/op) multiplied by `factor`.
     static func scaled(_ document: SweepJSON, by factor: Double) -> SweepJSON {
         var result = document.result
         for index in result.cells.indices {
             for run in result.cells[index].runs.indices {
-                if let wall = result.cells[index].runs[run].timing?.wallNanoseconds {
-                    result.cells[index].runs[run].timing?.wallNanoseconds = max(1, UInt64(Double(wall) * factor))
+                guard var timing = result.cells[index].runs[run].timing else { continue }
+                for worker in timing.workers.indices {
+                    timing.workers[worker].busyNanoseconds = max(
+                        1, UInt64(Double(timing.workers[worker].busyNanoseconds) * factor))
                 }
+                result.cells[index].runs[run].timing = timing
             }
         }
         return SweepJSON(result, generatedAt: document.generatedAt, build: document.build)

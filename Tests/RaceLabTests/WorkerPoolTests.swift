@@ -5,46 +5,71 @@ import Testing
 
 @Suite("Worker pool", .serialized)
 struct WorkerPoolTests {
-    @Test("every worker index runs exactly once", arguments: Backend.allCases, [1, 2, 3, 4 * cpuCount, 64])
-    func everyWorkerRunsOnce(backend: Backend, workers: Int) throws {
+    @Test("fixed count: every worker index runs exactly its count", arguments: Backend.allCases, [1, 2, 3, 4 * cpuCount, 64])
+    func everyWorkerRunsItsCount(backend: Backend, workers: Int) throws {
         let seen = Mutex([Int](repeating: 0, count: workers))
         let pool = WorkerPool(backend: backend, isPinned: true)
-        let timing = try pool.run(workers: workers) { i in seen.withLock { $0[i] += 1 } }
-        #expect(seen.withLock { $0 } == [Int](repeating: 1, count: workers))
-        #expect(timing.workerNanoseconds.count == workers)
-        #expect((1...workers).contains(timing.peakConcurrentWorkers))
+        let timing = try pool.run(workers: workers, length: .fixed(iterations: 3)) { i, budget in
+            while budget.next() { seen.withLock { $0[i] += 1 } }
+        }
+        #expect(seen.withLock { $0 } == [Int](repeating: 3, count: workers))
+        #expect(timing.workers.map(\.operations) == [Int](repeating: 3, count: workers))
+        #expect(timing.requestedWindowNanoseconds == nil)
+        #expect((1...workers).contains(timing.maxActiveWorkers))
+    }
+
+    @Test("timed: the window lasts as asked, every pinned worker runs inside it, and counts what it did")
+    func timedWindow() throws {
+        let pool = WorkerPool(backend: .pthread, isPinned: true)
+        let done = Mutex([Int](repeating: 0, count: 2))
+        let timing = try pool.run(workers: 2, length: .timed(milliseconds: 40)) { i, budget in
+            var mine = 0
+            while budget.next() { mine += 1 }
+            done.withLock { $0[i] = mine }
+        }
+        #expect(timing.requestedWindowNanoseconds == 40_000_000)
+        #expect(timing.windowNanoseconds >= 40_000_000)
+        #expect(timing.windowNanoseconds < 1_000_000_000, "the stop flag must end the run near the window's end")
+        #expect(timing.workersInWindow == 2)
+        #expect(timing.workers.map(\.operations) == done.withLock { $0 })
+        #expect(timing.workers.allSatisfy { $0.operations > 0 && $0.busyNanoseconds > 0 })
+        if cpuCount >= 2 { #expect(timing.overlapFraction > 0.5) }
+    }
+
+    @Test("timed: a slow operation overruns the window by about one operation, not by its count", .timeLimit(.minutes(1)))
+    func slowOperationsStayInTheWindow() throws {
+        let pool = WorkerPool(backend: .pthread, isPinned: true)
+        let timing = try pool.run(workers: 2 * cpuCount, length: .timed(milliseconds: 30)) { _, budget in
+            while budget.next() { usleep(5_000) }
+        }
+        // 30 ms of 5 ms operations: about 6 per worker; the last one may end ~5 ms late.
+        #expect(timing.windowNanoseconds < 300_000_000)
+        #expect(timing.workers.allSatisfy { (1...20).contains($0.operations) })
+        // Each sleep is a voluntary context switch: the kernel's count reaches the report.
+        #expect(timing.voluntarySwitches >= timing.workers.reduce(0) { $0 + $1.operations } / 2)
     }
 
     @Test("1,024 pthread workers on few CPUs start and finish without deadlock", .timeLimit(.minutes(1)))
     func manyThreads() throws {
-        let done = Atomic<Int>(0)
-        let timing = try WorkerPool(backend: .pthread, isPinned: true).run(workers: 1024) { _ in
-            done.wrappingAdd(1, ordering: .relaxed)
+        let timing = try WorkerPool(backend: .pthread, isPinned: true).run(
+            workers: 1024, length: .timed(milliseconds: 20)
+        ) { _, budget in
+            while budget.next() {}
         }
-        #expect(done.load(ordering: .relaxed) == 1024)
-        #expect(timing.workerNanoseconds.count == 1024)
+        #expect(timing.workers.count == 1024)
+        #expect(timing.workersInWindow >= 1)
     }
 
-    @Test("Dispatch with far more workers than CPUs does not deadlock at the gate", .timeLimit(.minutes(1)))
+    @Test("Dispatch with far more workers than CPUs does not deadlock and says how many ran in the window", .timeLimit(.minutes(1)))
     func dispatchOversubscribed() throws {
-        let done = Atomic<Int>(0)
-        let timing = try WorkerPool(backend: .dispatch, isPinned: false).run(workers: 200) { _ in
-            done.wrappingAdd(1, ordering: .relaxed)
+        let timing = try WorkerPool(backend: .dispatch, isPinned: false).run(
+            workers: 200, length: .timed(milliseconds: 20)
+        ) { _, budget in
+            while budget.next() {}
         }
-        #expect(done.load(ordering: .relaxed) == 200)
-        // concurrentPerform runs about one worker per CPU: the peak must say so.
-        #expect(timing.peakConcurrentWorkers <= 200)
-    }
-
-    @Test("pthread workers overlap in time when released by the gate")
-    func workersOverlap() throws {
-        guard cpuCount >= 2 else { return }
-        let timing = try WorkerPool(backend: .pthread, isPinned: true).run(workers: 2) { _ in
-            let end = MonotonicClock.now() + 20_000_000
-            while MonotonicClock.now() < end {}
-        }
-        #expect(timing.peakConcurrentWorkers == 2)
-        #expect(timing.overlapFraction > 0.5)
+        #expect(timing.workers.count == 200)
+        // concurrentPerform runs about one worker per CPU: the rest find the window closed.
+        #expect((1..<200).contains(timing.workersInWindow))
     }
 
     @Test("a refused pthread_create is an error, not a crash, and started workers are released")
@@ -52,7 +77,9 @@ struct WorkerPoolTests {
         let ran = Atomic<Int>(0)
         let pool = WorkerPool(backend: .pthread, isPinned: true, threadLimit: 3)
         #expect(throws: WorkerPoolError.threadCreationFailed(worker: 3, code: EAGAINCode)) {
-            _ = try pool.run(workers: 8) { _ in ran.wrappingAdd(1, ordering: .relaxed) }
+            _ = try pool.run(workers: 8, length: .timed(milliseconds: 10)) { _, budget in
+                while budget.next() { ran.wrappingAdd(1, ordering: .relaxed) }
+            }
         }
         #expect(ran.load(ordering: .relaxed) == 0)
     }
@@ -65,14 +92,35 @@ struct WorkerPoolTests {
         #expect(cpus.cpu(forWorker: cpus.count) == cpus.ids[0])
     }
 
-    @Test("timing derives peak concurrency and overlap from the intervals")
-    func timingFromIntervals() {
-        // Two workers overlapping for 50 of 100 ns, a third alone afterwards.
-        let timing = Timing(releasedAt: 0, intervals: [(0, 75), (25, 75), (75, 100)], workers: 3)
-        #expect(timing.wallNanoseconds == 100)
-        #expect(timing.peakConcurrentWorkers == 2)
+    @Test("timing derives the window, skew, busy time and overlap from the workers' records")
+    func timingFromRecords() {
+        func record(_ start: UInt64, _ stop: UInt64, _ operations: Int) -> WorkerLog.Record {
+            var record = WorkerLog.Record()
+            (record.start, record.stop, record.operations) = (start, stop, operations)
+            record.usageAtStop.cpu_nanoseconds = Int64(stop - start)
+            record.usageAtStop.voluntary_switches = Int64(operations)
+            return record
+        }
+        // Shared start at 1,000. Two workers overlap for 50 of 100 ns, a third runs alone
+        // afterwards, a fourth never started (Dispatch found the window closed).
+        let timing = Timing(
+            start: 1_000,
+            records: [record(1_000, 1_075, 30), record(1_025, 1_075, 20), record(1_075, 1_100, 10), .init()],
+            requestedWindowNanoseconds: 100)
+        #expect(timing.windowNanoseconds == 100)
+        #expect(timing.maxActiveWorkers == 2)
         #expect(timing.overlapFraction == 0.5)
-        #expect(timing.workerNanoseconds == [75, 50, 25])
+        #expect(timing.workers.map(\.startSkewNanoseconds) == [0, 25, 75, nil])
+        #expect(timing.workers.map(\.busyNanoseconds) == [75, 50, 25, 0])
+        #expect(timing.workersInWindow == 3)
+        #expect(timing.maxStartSkewNanoseconds == 75)
+        #expect(timing.busyNanoseconds == 150)
+        #expect(timing.cpuParallelism == 1.5)
+        #expect(timing.sleepingWorkers == 3)
+        #expect(timing.busiestWorkerShare == 0.5)
+        let observation = Observation(expected: 60, observed: 60, operations: 60, anomalies: [], timing: timing)
+        #expect(observation.nsPerOp == 2.5, "busy time / operations: skew is not charged")
+        #expect(observation.opsPerSecond == 600_000_000)
     }
 }
 
