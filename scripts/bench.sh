@@ -23,6 +23,7 @@
 #   scripts/bench.sh                      # from any directory
 #   ITER=2000000 RUNS=5 scripts/bench.sh  # increments per worker, rounds
 #   CC=clang scripts/bench.sh             # C compiler (default: cc)
+#   scripts/bench.sh --section default    # one section (see OPTIONS)
 #
 # It is a record, not a gate: it exits 0 whether or not targets are met (it
 # fails only if something cannot be built).
@@ -36,10 +37,40 @@
 #   mutex, beside C's map with no lock) and splits the locked cache's cost into
 #   "the map" and "the rest" on both sides.
 #
+# DEFAULT RUN VS LONG RUN VS C  (section "default")
+#   racelab's runs are time-boxed: `racelab counter --strategy S --threads T --json`
+#   measures a 100 ms window, and that is what a user runs. The sections above use
+#   fixed-count mode (--iterations $ITER); this one checks the default instead. For
+#   the safe counter strategies pthread-mutex, atomic, sharded and mutex at 1, 2
+#   and 8 workers, each round runs back to back (the order reverses every other
+#   round): the default command DEFAULT_PER_ROUND times (default 4), a long run
+#   (--duration LONG_MS, default 2000 ms), and bench_reference. C's iterations per
+#   worker are calibrated per (strategy, workers) from the first long run's ns/op
+#   so that C runs about as long as the long run (LONG_MS), and redone from C's
+#   own ns/op if the first C run is off by over 2x (set C_ITER to fix the count
+#   instead). DEFAULT_ROUNDS rounds (default 5); the table has the median of
+#   all default runs, of the long runs and of the C runs, and their ratios.
+#   Targets: default/long within 1.5x (either way) for every safe strategy and
+#   worker count, so the default window measures what a long run does; sharded
+#   at 8 workers: default/C <= 1.5x. `mutex` against C's pthread mutex, as above.
+#   Then stability: STABILITY_RUNS (default 20) runs of the default command at 8
+#   workers (`racelab counter --threads 8 --strategy S --json`) for atomic,
+#   pthread-mutex and sharded, interleaved; nearest-rank p10, median, p90 of
+#   ns/op. Target: p90/p10 <= 1.5. Only this section:
+#     scripts/bench.sh --section default
+#     DEFAULT_ROUNDS=1 STABILITY_RUNS=3 LONG_MS=200 scripts/bench.sh --section default --no-build
+#
+# OPTIONS
+#   --section LIST   comma-separated sections to run: counter, cache, default
+#                    (default: all of them, in that order)
+#   --no-build       do not run `swift build`: use the existing .build/release/racelab
+#
 # LAYOUT
 #   One function per step; each comparison (compare_section: counter, caches)
 #   runs its own rounds and prints its own table, adding to MET / TARGETS;
-#   cache_breakdown then runs its own rounds and uses the medians they stored.
+#   cache_breakdown then runs its own rounds and uses the medians they stored;
+#   default_vs_long_section runs its own rounds and stability runs, adding to
+#   MET / TARGETS too.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -54,6 +85,16 @@ SWIFT_DICT_BENCH="$BIN_DIR/bench_dictionary"
 TARGET=1.15
 CACHE_TARGET=1.3
 CACHE_KEYS="${CACHE_KEYS:-64}"
+DEFAULT_ROUNDS="${DEFAULT_ROUNDS:-5}"        # rounds of the default-vs-long section
+DEFAULT_PER_ROUND="${DEFAULT_PER_ROUND:-4}"  # default-window runs per (strategy, workers) per round
+LONG_MS="${LONG_MS:-2000}"                   # the long run's window, ms
+C_ITER="${C_ITER:-}"                         # fixed C iterations there (empty: calibrate)
+STABILITY_RUNS="${STABILITY_RUNS:-20}"       # default runs per strategy in the stability table
+DEFAULT_LONG_TARGET=1.5   # default/long, either way
+DEFAULT_C_TARGET=1.5      # sharded at 8 workers: default/C
+STABILITY_TARGET=1.5      # p90/p10 of repeated default runs
+SECTIONS="counter,cache,default"  # --section
+BUILD_RACELAB=1                   # --no-build sets 0
 
 declare -A SWIFT_MEDIAN=() C_MEDIAN=()  # "scenario/strategy/workers" -> median ns/op, for the summary
 MET=0      # targets met, over all sections
@@ -114,10 +155,16 @@ if other / wall > 0.05 or steal / wall > 0.05:
 # racelab exits: piping it straight into python3 would start python3 while the
 # workers run, and on a small machine its start-up steals a CPU from a worker
 # (a 2-worker contended run then looks ~2.5x faster than it is).
+# racelab_ns_per_op is fixed-count mode (--iterations $ITER); racelab_run runs the
+# command exactly as given, so without --iterations it is the time-boxed default.
 racelab_ns_per_op() {  # scenario strategy threads [racelab options...]
+    racelab_run "$1" "$2" "$3" --iterations "$ITER" "${@:4}"
+}
+
+racelab_run() {  # scenario strategy threads [racelab options...]
     local scenario=$1
     shift
-    "$RACELAB" "$scenario" --strategy "$1" --threads "$2" --iterations "$ITER" "${@:3}" --json >"$WORK_DIR/racelab.json" 2>"$WORK_DIR/racelab.err" ||
+    "$RACELAB" "$scenario" --strategy "$1" --threads "$2" "${@:3}" --json >"$WORK_DIR/racelab.json" 2>"$WORK_DIR/racelab.err" ||
         { cat "$WORK_DIR/racelab.err" >&2; return 1; }
     python3 -c 'import json, sys
 name, path = sys.argv[1:]
@@ -142,6 +189,11 @@ print_header() {
     model=$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
     echo "racelab vs C benchmark"
     echo "command:    $0${*:+ $*}  (ITER=$ITER RUNS=$RUNS CC=$CC)"
+    echo "sections:   $SECTIONS"
+    if section_selected default; then
+        echo "default:    DEFAULT_ROUNDS=$DEFAULT_ROUNDS DEFAULT_PER_ROUND=$DEFAULT_PER_ROUND LONG_MS=$LONG_MS" \
+            "C_ITER=${C_ITER:-calibrated} STABILITY_RUNS=$STABILITY_RUNS"
+    fi
     echo "machine:    nproc=$(nproc), cpu: ${model:-unknown}, $(uname -sr)"
     echo "date:       $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     echo "load:       $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) before starting"
@@ -150,13 +202,20 @@ print_header() {
 }
 
 build() {
-    echo "building racelab (swift build -c release)..."
-    swift build -c release >/dev/null
+    if ((BUILD_RACELAB)); then
+        echo "building racelab (swift build -c release)..."
+        swift build -c release >/dev/null
+    else
+        echo "not building racelab (--no-build): using $RACELAB as it is"
+        [[ -x $RACELAB ]] || { echo "error: $RACELAB is missing: run swift build -c release" >&2; exit 1; }
+    fi
     echo "compiling $C_BENCH ($CC -O2 -pthread)..."
     mkdir -p "$BIN_DIR"
     "$CC" -O2 -pthread -o "$C_BENCH" scripts/bench_reference.c
-    echo "compiling $SWIFT_DICT_BENCH (swiftc -O)..."
-    swiftc -O -o "$SWIFT_DICT_BENCH" scripts/bench_dictionary.swift
+    if section_selected cache; then  # only the cache breakdown uses it
+        echo "compiling $SWIFT_DICT_BENCH (swiftc -O)..."
+        swiftc -O -o "$SWIFT_DICT_BENCH" scripts/bench_dictionary.swift
+    fi
     echo
 }
 
@@ -251,7 +310,7 @@ print(f"{float(a) / float(b):.2f}x" if "-" not in (a, b) and float(b) > 0 else "
     echo
 }
 
-# ---------------------------------------------------------------- main
+# ---------------------------------------------------------------- cache breakdown
 
 # Where the locked cache's time goes at 1 worker, on both sides. bench_dictionary
 # runs racelab's locked loop (same key stream, Dictionary behind a pointer,
@@ -289,20 +348,282 @@ print("Swift Dictionary (SipHash-1-3 hashing, bucket search, uniqueness check) c
     echo
 }
 
+# ---------------------------------------------------------------- default vs long
+
+# racelab's default time-boxed run (what a user runs) against a long run and C.
+# Each form appends "form strategy workers ns/op [C iterations]" to DVL_SAMPLES;
+# the tables are worked out from that file at the end.
+DVL_SAMPLES=""
+declare -A DVL_C_ITERS=()  # "strategy/workers" -> C iterations per worker
+
+dvl_default_runs() {  # strategy threads: DEFAULT_PER_ROUND runs of the default command
+    local k value
+    for ((k = 1; k <= DEFAULT_PER_ROUND; k++)); do
+        value=$(racelab_run counter "$1" "$2") && echo "default $1 $2 $value" >>"$DVL_SAMPLES"
+    done
+    return 0
+}
+
+dvl_long_run() {  # strategy threads; the first one calibrates C's iteration count
+    local value
+    value=$(racelab_run counter "$1" "$2" --duration "$LONG_MS") || return 0
+    echo "long $1 $2 $value" >>"$DVL_SAMPLES"
+    if [[ -z ${DVL_C_ITERS[$1/$2]:-} ]]; then
+        # C's wall time is ns/op x iterations per worker (ns/op = wall x workers / ops)
+        DVL_C_ITERS[$1/$2]=$(python3 -c 'import math, sys
+ms, ns = map(float, sys.argv[1:])
+print(max(1000, math.ceil(ms * 1e6 / ns)) if ns > 0 else "")' "$LONG_MS" "$value")
+    fi
+}
+
+# The first C run of a (strategy, workers) checks the calibration: racelab's
+# ns/op is only a guess at C's (they can differ 10x, e.g. a Swift Mutex convoy at
+# 8 workers on 2 CPUs). If the run took under half or over twice LONG_MS, its
+# result is dropped and C runs again with a count worked out from its own ns/op.
+declare -A DVL_C_CHECKED=()  # "strategy/workers" -> 1 once the count is settled
+
+dvl_c_run() {  # strategy threads (mutex runs C's pthread mutex: C has no Swift Mutex)
+    local c_name=$1 key=$1/$2 iterations value better
+    [[ $c_name == mutex ]] && c_name=pthread-mutex
+    iterations=${C_ITER:-${DVL_C_ITERS[$key]:-$ITER}}
+    value=$("$C_BENCH" "$c_name" "$2" "$iterations") || return 0
+    if [[ -z $C_ITER && -z ${DVL_C_CHECKED[$key]:-} ]]; then
+        DVL_C_CHECKED[$key]=1
+        better=$(python3 -c 'import math, sys
+ms, ns, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+took_ms = ns * n / 1e6  # wall = ns/op x iterations per worker
+if ns > 0 and not 0.5 * ms <= took_ms <= 2 * ms:
+    print(max(1000, math.ceil(ms * 1e6 / ns)))' "$LONG_MS" "$value" "$iterations")
+        if [[ -n $better ]]; then
+            DVL_C_ITERS[$key]=$better
+            iterations=$better
+            value=$("$C_BENCH" "$c_name" "$2" "$iterations") || return 0
+        fi
+    fi
+    echo "c $1 $2 $value $iterations" >>"$DVL_SAMPLES"
+}
+
+default_vs_long_section() {
+    local strategies=(pthread-mutex atomic sharded mutex)
+    local thread_counts=(1 2 8)
+    local run s t ticks_before children_before started report
+    DVL_SAMPLES="$WORK_DIR/default_vs_long.samples"
+    : >"$DVL_SAMPLES"
+    DVL_C_ITERS=()
+    DVL_C_CHECKED=()
+
+    ticks_before=$(machine_cpu_ticks)
+    children_cpu_seconds
+    children_before=$CHILDREN_CPU
+    started=$SECONDS
+    echo "== default run vs long run vs C: \`racelab counter --strategy S --threads T --json\` (default window," \
+        "${DEFAULT_PER_ROUND}x per round) vs --duration $LONG_MS vs C, $DEFAULT_ROUNDS interleaved rounds"
+    if [[ -n $C_ITER ]]; then
+        echo "C iterations per worker: $C_ITER (C_ITER)"
+    else
+        echo "C iterations per worker: calibrated so C runs about $LONG_MS ms (from the first long run's ns/op," \
+            "redone from C's own if the first C run is off by over 2x)"
+    fi
+    for ((run = 1; run <= DEFAULT_ROUNDS; run++)); do
+        printf 'round %d/%d ' "$run" "$DEFAULT_ROUNDS"
+        for s in "${strategies[@]}"; do
+            for t in "${thread_counts[@]}"; do
+                # Back to back; the order reverses every other round. Round 1 runs
+                # the long form before C, so C's iterations are calibrated first.
+                if ((run % 2)); then
+                    dvl_default_runs "$s" "$t"
+                    dvl_long_run "$s" "$t"
+                    dvl_c_run "$s" "$t"
+                else
+                    dvl_c_run "$s" "$t"
+                    dvl_long_run "$s" "$t"
+                    dvl_default_runs "$s" "$t"
+                fi
+                printf '.'
+            done
+        done
+        echo
+    done
+    report_noise "$ticks_before" "$children_before" $((SECONDS - started))
+    echo
+
+    report=$(python3 -c 'import statistics, sys
+path, dl_target, dc_target = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+strategies, thread_counts = sys.argv[4].split(), sys.argv[5].split()
+samples, c_iters = {}, {}
+with open(path) as f:
+    for line in f:
+        form, s, t, value, *rest = line.split()
+        samples.setdefault((form, s, t), []).append(float(value))
+        if rest:
+            c_iters.setdefault((s, t), set()).add(int(rest[0]))
+def med(form, s, t):
+    xs = samples.get((form, s, t))
+    return statistics.median(xs) if xs else None
+def ratio(a, b):
+    return a / b if a is not None and b is not None and b > 0 else None
+def show(x, f="%.2f"):
+    return "-" if x is None else f % x
+fmt = "%-14s %7s %14s %11s %9s %13s %7s %10s %11s  %s"
+print(fmt % ("strategy", "workers", "default ns/op", "long ns/op", "C ns/op", "default/long", "long/C",
+             "default/C", "C iters", "targets"))
+print(fmt % ("-" * 14, "-" * 7, "-" * 14, "-" * 11, "-" * 9, "-" * 13, "-" * 7, "-" * 10, "-" * 11, "-" * 7))
+met = checked = 0
+for s in strategies:
+    for t in thread_counts:
+        d, l, c = med("default", s, t), med("long", s, t), med("c", s, t)
+        dl, lc, dc = ratio(d, l), ratio(l, c), ratio(d, c)
+        marks = []
+        ok = dl is not None and 1 / dl_target <= dl <= dl_target
+        checked += 1; met += ok
+        marks.append("default/long %s" % ("PASS" if ok else "MISS"))
+        if s == "sharded" and t == "8":
+            ok = dc is not None and dc <= dc_target
+            checked += 1; met += ok
+            marks.append("default/C %s" % ("PASS" if ok else "MISS"))
+        if s == "mutex":
+            marks.append("(C: pthread mutex, for information)")
+        iters = c_iters.get((s, t), set())
+        print(fmt % (s, t, show(d), show(l), show(c), show(dl, "%.2fx"), show(lc, "%.2fx"), show(dc, "%.2fx"),
+                     "/".join(map(str, sorted(iters))) or "-", ", ".join(marks)))
+n_default = max((len(v) for k, v in samples.items() if k[0] == "default"), default=0)
+print("(medians over up to %d default runs and %d long and C runs per row; targets: default/long within %.2gx"
+      " either way, sharded at 8 workers default/C <= %.2gx)" % (
+          n_default, max((len(v) for k, v in samples.items() if k[0] != "default"), default=0), dl_target, dc_target))
+print("COUNTS %d %d" % (met, checked))' \
+        "$DVL_SAMPLES" "$DEFAULT_LONG_TARGET" "$DEFAULT_C_TARGET" "${strategies[*]}" "${thread_counts[*]}")
+    count_and_print "$report"
+    echo
+    stability_section
+}
+
+# Repeated default runs at 8 workers: how much does one default run vary?
+stability_section() {
+    local strategies=(atomic pthread-mutex sharded)
+    local file="$WORK_DIR/stability.samples" run s value ticks_before children_before started report
+    : >"$file"
+    ticks_before=$(machine_cpu_ticks)
+    children_cpu_seconds
+    children_before=$CHILDREN_CPU
+    started=$SECONDS
+    echo "== stability of the default run: \`racelab counter --threads 8 --strategy S --json\`," \
+        "$STABILITY_RUNS runs per strategy, interleaved"
+    printf 'runs '
+    for ((run = 1; run <= STABILITY_RUNS; run++)); do
+        for s in "${strategies[@]}"; do
+            value=$(racelab_run counter "$s" 8) && echo "$s $value" >>"$file"
+        done
+        printf '.'
+    done
+    echo
+    report_noise "$ticks_before" "$children_before" $((SECONDS - started))
+    echo
+    report=$(python3 -c 'import math, sys
+path, target, strategies = sys.argv[1], float(sys.argv[2]), sys.argv[3].split()
+samples = {}
+with open(path) as f:
+    for line in f:
+        s, value = line.split()
+        samples.setdefault(s, []).append(float(value))
+def rank(xs, p):  # nearest-rank percentile
+    xs = sorted(xs)
+    return xs[max(1, math.ceil(p / 100 * len(xs))) - 1]
+fmt = "%-14s %5s %9s %9s %9s %8s  %-8s %s"
+print(fmt % ("strategy", "runs", "p10", "median", "p90", "p90/p10", "target", "result"))
+print(fmt % ("-" * 14, "-" * 5, "-" * 9, "-" * 9, "-" * 9, "-" * 8, "-" * 8, "-" * 6))
+met = 0
+for s in strategies:
+    xs = samples.get(s, [])
+    if xs:
+        p10, p50, p90 = (rank(xs, p) for p in (10, 50, 90))
+        spread = p90 / p10 if p10 > 0 else float("inf")
+        ok = spread <= target
+        cells = ("%.2f" % p10, "%.2f" % p50, "%.2f" % p90, "%.2fx" % spread)
+    else:
+        ok, cells = False, ("-",) * 4
+    met += ok
+    print(fmt % ((s, len(xs)) + cells + ("<= %.2gx" % target, "PASS" if ok else "MISS")))
+print("(ns/op; nearest-rank percentiles, the median being p50)")
+print("COUNTS %d %d" % (met, len(strategies)))' "$file" "$STABILITY_TARGET" "${strategies[*]}")
+    count_and_print "$report"
+    echo
+}
+
+# Prints a report whose last line is "COUNTS met checked" (without that line)
+# and adds the counts to MET / TARGETS.
+count_and_print() {  # report
+    local counts
+    counts=$(tail -n 1 <<<"$1")
+    sed '$d' <<<"$1"
+    read -r _ met checked <<<"$counts"
+    MET=$((MET + met))
+    TARGETS=$((TARGETS + checked))
+}
+
+# ---------------------------------------------------------------- main
+
+section_selected() {  # name
+    [[ ,$SECTIONS, == *,"$1",* ]]
+}
+
+usage() {
+    sed -n '2,/^set -euo pipefail/{/^#/s/^# \{0,1\}//p}' scripts/bench.sh
+}
+
+parse_args() {
+    while (($#)); do
+        case $1 in
+        --section)
+            (($# >= 2)) || { echo "bench.sh: --section needs a value (counter, cache, default)" >&2; exit 64; }
+            SECTIONS=$2
+            shift 2
+            ;;
+        --section=*) SECTIONS=${1#*=}; shift ;;
+        --no-build) BUILD_RACELAB=0; shift ;;
+        -h | --help) usage; exit 0 ;;
+        *) echo "bench.sh: unknown argument '$1' (try --help)" >&2; exit 64 ;;
+        esac
+    done
+    [[ $SECTIONS == all ]] && SECTIONS="counter,cache,default"
+    local section
+    local -a requested
+    IFS=, read -r -a requested <<<"$SECTIONS"
+    ((${#requested[@]})) || { echo "bench.sh: --section needs a value (counter, cache, default)" >&2; exit 64; }
+    for section in "${requested[@]}"; do
+        case $section in
+        counter | cache | default) ;;
+        *) echo "bench.sh: unknown section '$section' (counter, cache, default)" >&2; exit 64 ;;
+        esac
+    done
+}
+
 main() {
+    parse_args "$@"
     print_header "$@"
     build
-    compare_section counter counter \
-        "mutex:pthread-mutex:- pthread-mutex:pthread-mutex:$TARGET atomic:atomic:$TARGET sharded:sharded:$TARGET"
-    # The safe caches: Swift Dictionary (SipHash) under a pthread mutex, 16 striped
-    # mutexes, or a pthread rwlock, vs an open-addressing C map under the same locks;
-    # same key stream.
-    compare_section "cache ($CACHE_KEYS keys, uniform)" cache \
-        "locked:cache-locked:$CACHE_TARGET striped:cache-striped:$TARGET rwlock:cache-rwlock:$TARGET" \
-        --keys "$CACHE_KEYS" --distribution uniform
-    cache_breakdown
-    echo "summary: $MET of $TARGETS targets met (counter and striped/rwlock cache within ${TARGET}x of C," \
-        "locked cache within ${CACHE_TARGET}x)"
+    local -a described=()
+    if section_selected counter; then
+        compare_section counter counter \
+            "mutex:pthread-mutex:- pthread-mutex:pthread-mutex:$TARGET atomic:atomic:$TARGET sharded:sharded:$TARGET"
+        described+=("counter within ${TARGET}x of C")
+    fi
+    if section_selected cache; then
+        # The safe caches: Swift Dictionary (SipHash) under a pthread mutex, 16 striped
+        # mutexes, or a pthread rwlock, vs an open-addressing C map under the same locks;
+        # same key stream.
+        compare_section "cache ($CACHE_KEYS keys, uniform)" cache \
+            "locked:cache-locked:$CACHE_TARGET striped:cache-striped:$TARGET rwlock:cache-rwlock:$TARGET" \
+            --keys "$CACHE_KEYS" --distribution uniform
+        cache_breakdown
+        described+=("striped/rwlock cache within ${TARGET}x of C, locked cache within ${CACHE_TARGET}x")
+    fi
+    if section_selected default; then
+        default_vs_long_section
+        described+=("default/long within ${DEFAULT_LONG_TARGET}x, sharded at 8 workers default/C within ${DEFAULT_C_TARGET}x, default-run p90/p10 <= ${STABILITY_TARGET}x")
+    fi
+    local joined
+    joined=$(printf '%s; ' "${described[@]}")
+    echo "summary: $MET of $TARGETS targets met (${joined%; })"
 }
 
 main "$@"

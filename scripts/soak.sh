@@ -34,7 +34,7 @@ while time.monotonic() < deadline:
         if time.monotonic() >= deadline:
             break
         out = subprocess.run([bin, scenario, "--threads", str(threads), "--backend", backend,
-                              "--iterations", "5000", "--json"], capture_output=True, text=True)
+                              "--duration", "20", "--warmup", "0", "--json"], capture_output=True, text=True)
         if out.returncode != 0:
             print(f"soak: racelab {scenario} --threads {threads} --backend {backend} exited {out.returncode}:\n"
                   + out.stderr, file=sys.stderr)

@@ -2,7 +2,7 @@
 # Data race or race condition? ThreadSanitizer's view of every strategy.
 #
 # Builds racelab with -sanitize=thread (into .build-tsan, beside the normal build)
-# and runs each strategy of each scenario once, with few iterations, in racelab's
+# and runs each strategy of each scenario once, for a 50 ms window, in racelab's
 # hidden single-strategy child mode (`racelab __child <scenario> --strategy S`),
 # so TSan's report for that strategy is on that process's stderr. Then prints a
 # table: racelab's verdict (did it lose anything, did it crash) beside TSan's
@@ -48,7 +48,7 @@ printf "$fmt" --------------- -------------- ----- -----------------------------
 for entry in "${runs[@]}"; do
     read -r scenario strategy <<<"$entry"
     set +e
-    "$bin" __child "$scenario" --strategy "$strategy" --threads 2 --iterations 2000 \
+    "$bin" __child "$scenario" --strategy "$strategy" --threads 2 --duration 50 --warmup 0 \
         >/tmp/racelab-tsan.out 2>/tmp/racelab-tsan.err
     code=$?
     set -e

@@ -91,6 +91,22 @@ struct BinaryTests {
         #expect(sweep.stderr.contains("could not create worker thread 4 of 8: pthread_create failed"))
     }
 
+    @Test(
+        "a report that cannot be written (disk full, stdout closed) is one line on stderr and exit 74",
+        arguments: ["> /dev/full", ">&-"],
+        ["counter --threads 2 --duration 5", "sweep counter --threads 1 --runs 1 --duration 5 --json"])
+    func lostReport(redirect: String, command: String) {
+        let outcome = ChildProcess(
+            executable: "/bin/sh",
+            arguments: ["-c", "\"\(ChildRunner.racelabExecutable)\" \(command) \(redirect); echo \"code=$?\" >&2"],
+            timeoutSeconds: 30
+        ).run()
+        #expect(outcome.stderr.contains("code=74"), "\(command) \(redirect): \(outcome.stderr)")
+        let errors = outcome.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        #expect(errors.count == 1)
+        #expect(errors.first?.contains("standard output") == true)
+    }
+
     @Test("Ctrl-C kills the running child, leaves nothing behind and exits 130", .timeLimit(.minutes(1)))
     func interrupt() throws {
         // A stand-in racelab for the child that hangs, so the interrupt lands mid-child.

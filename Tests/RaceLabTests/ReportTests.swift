@@ -139,8 +139,10 @@ struct VerdictWordingTests {
         for i in 1..<4 { sleepy.workers[i].voluntarySwitches = sleepy.workers[i].operations }
         sleepy.workers[0].operations = 700
         let run = Observation(
-            expected: 1_000, observed: 1_000, operations: 1_000, anomalies: [Anomaly("lost updates", 0)], timing: sleepy)
-        let outcome = StrategyOutcome(name: "mutex", summary: "", isExpectedSafe: true, runsInChildProcess: false, runs: [run])
+            expected: 1_000, observed: 1_000, operations: 1_000, anomalies: [Anomaly("lost updates", 0)], timing: sleepy
+        )
+        let outcome = StrategyOutcome(
+            name: "mutex", summary: "", isExpectedSafe: true, runsInChildProcess: false, runs: [run])
         let note = VerdictText.convoyNote(outcome, StrategySummary(outcome), scenario: CounterScenario.scenario)
         #expect(note?.hasPrefix("mutex: lock convoy — 3 of 4 workers went to sleep") == true)
         #expect(note?.contains("the busiest worker did 70.0% of all increments") == true)
@@ -154,11 +156,14 @@ struct VerdictWordingTests {
     func tookTurns() {
         let turns = timing(windowNanoseconds: 1_000, workers: 2, overlap: 1, cpuNanoseconds: 500)
         let runs = [Observation(expected: 100, observed: 100, operations: 100, anomalies: [], timing: turns)]
-        let outcome = StrategyOutcome(name: "s", summary: "", isExpectedSafe: false, runsInChildProcess: false, runs: runs)
+        let outcome = StrategyOutcome(
+            name: "s", summary: "", isExpectedSafe: false, runsInChildProcess: false, runs: runs)
         #expect(VerdictText.lacksOverlap(StrategySummary(outcome)))
         #expect(
-            VerdictText.sentence(outcome, StrategySummary(outcome), scenario: CounterScenario.scenario, overlapRemedy: "R")
-                .contains("1.00 on a CPU at once"))
+            VerdictText.sentence(
+                outcome, StrategySummary(outcome), scenario: CounterScenario.scenario, overlapRemedy: "R"
+            )
+            .contains("1.00 on a CPU at once"))
     }
 
     @Test("the advice for workers that never overlapped fits the request")

@@ -149,7 +149,8 @@ struct SweepFilesTests {
         let result = SweepResult(
             request: SweepRequest(
                 base: Request(
-                    scenario: "cache", strategies: ["unsafe", "raw", "locked"], threads: 1, length: .fixed(iterations: 50), runs: 2),
+                    scenario: "cache", strategies: ["unsafe", "raw", "locked"], threads: 1,
+                    length: .fixed(iterations: 50), runs: 2),
                 threadCounts: [1, 4], backends: [.pthread, .dispatch]),
             machine: MachineInfo(
                 cpusAvailable: 2, cpuIDs: [0, 1], cpusOnline: 2, architecture: "x86_64", kernel: "Linux 6",
@@ -222,7 +223,9 @@ struct SweepFilesTests {
         let changed = runCLI([
             "sweep", "counter", "--threads", "1,2", "--runs", "1", "--iterations", "4000", "--baseline", slow,
         ])
-        #expect(changed.out.contains("note: settings differ: run length 3,000 ops per worker then, 4,000 ops per worker now"))
+        #expect(
+            changed.out.contains(
+                "note: settings differ: run length 3,000 ops per worker then, 4,000 ops per worker now"))
         let json = runCLI(base + ["--baseline", fast, "--max-regression", "2", "--json"])
         #expect(json.code == 1)
         #expect(try SweepJSON.decode(json.out).kind == "sweep", "stdout stays one JSON document")

@@ -7,7 +7,8 @@ struct SweepTests {
     @Test("the plan visits every configuration once per round, rounds repeated")
     func plan() {
         let request = SweepRequest(
-            base: Request(scenario: "counter", strategies: ["unsafe"], threads: 1, length: .fixed(iterations: 10), runs: 2),
+            base: Request(
+                scenario: "counter", strategies: ["unsafe"], threads: 1, length: .fixed(iterations: 10), runs: 2),
             threadCounts: [1, 4], backends: [.pthread, .dispatch])
         let steps = SweepPlan(request).steps.map { "\($0.round)/\($0.backend.rawValue)/\($0.threads)" }
         #expect(

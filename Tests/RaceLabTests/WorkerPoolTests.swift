@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Worker pool", .serialized)
 struct WorkerPoolTests {
-    @Test("fixed count: every worker index runs exactly its count", arguments: Backend.allCases, [1, 2, 3, 4 * cpuCount, 64])
+    @Test(
+        "fixed count: every worker index runs exactly its count", arguments: Backend.allCases,
+        [1, 2, 3, 4 * cpuCount, 64])
     func everyWorkerRunsItsCount(backend: Backend, workers: Int) throws {
         let seen = Mutex([Int](repeating: 0, count: workers))
         let pool = WorkerPool(backend: backend, isPinned: true)
@@ -36,7 +38,8 @@ struct WorkerPoolTests {
         if cpuCount >= 2 { #expect(timing.overlapFraction > 0.5) }
     }
 
-    @Test("timed: a slow operation overruns the window by about one operation, not by its count", .timeLimit(.minutes(1)))
+    @Test(
+        "timed: a slow operation overruns the window by about one operation, not by its count", .timeLimit(.minutes(1)))
     func slowOperationsStayInTheWindow() throws {
         let pool = WorkerPool(backend: .pthread, isPinned: true)
         let timing = try pool.run(workers: 2 * cpuCount, length: .timed(milliseconds: 30)) { _, budget in
@@ -60,7 +63,9 @@ struct WorkerPoolTests {
         #expect(timing.workersInWindow >= 1)
     }
 
-    @Test("Dispatch with far more workers than CPUs does not deadlock and says how many ran in the window", .timeLimit(.minutes(1)))
+    @Test(
+        "Dispatch with far more workers than CPUs does not deadlock and says how many ran in the window",
+        .timeLimit(.minutes(1)))
     func dispatchOversubscribed() throws {
         let timing = try WorkerPool(backend: .dispatch, isPinned: false).run(
             workers: 200, length: .timed(milliseconds: 20)

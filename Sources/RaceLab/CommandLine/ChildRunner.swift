@@ -33,7 +33,8 @@ public enum ChildRunner {
             return observation
         }
         // What a crashed child should have done is unknown (it counted its own operations).
-        let expected = request.length.iterations.map { request.threads.multipliedReportingOverflow(by: $0).partialValue } ?? 0
+        let expected =
+            request.length.iterations.map { request.threads.multipliedReportingOverflow(by: $0).partialValue } ?? 0
         let end = outcome.end == .finished ? ChildEnd.exited(code: 0) : outcome.end
         return Observation(
             expected: expected, observed: 0, operations: 0, anomalies: [], timing: nil,

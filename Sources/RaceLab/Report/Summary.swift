@@ -56,7 +56,8 @@ public struct StrategySummary: Codable, Sendable, Equatable {
         self.runs = runs.count
         runsWithAnomaly = outcome.runsWithAnomaly
         let counted = runs.filter { $0.timing != nil || $0.childEnd == .finished }
-        expected = Spread(counted.map { Double($0.expected) }).map { Int($0.median.rounded()) } ?? runs.first?.expected ?? 0
+        expected =
+            Spread(counted.map { Double($0.expected) }).map { Int($0.median.rounded()) } ?? runs.first?.expected ?? 0
         observed = Spread(counted.map { Double($0.observed) })
         primaryAnomalyShare = Spread(runs.compactMap(\.primaryAnomalyShare))
         // By name, over the runs that counted it: a child that crashed reports no counts,

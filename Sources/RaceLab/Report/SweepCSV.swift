@@ -6,7 +6,8 @@ public enum SweepCSV {
         let anomalyNames = StrategySummary.anomalyNames(result.cells.flatMap(\.runs))
         let header =
             [
-                "scenario", "strategy", "expected_safe", "backend", "workers", "run", "window_ms_requested", "iterations_per_worker",
+                "scenario", "strategy", "expected_safe", "backend", "workers", "run", "window_ms_requested",
+                "iterations_per_worker",
                 "operations", "expected", "observed",
             ]
             + anomalyNames.map { "\(columnName($0))_count" }

@@ -14,8 +14,9 @@ public enum SweepReport {
                 "  backends    \(request.backends.map(\.rawValue).joined(separator: ", "))"
                     + (request.base.isPinned ? " (pthread workers pinned)" : " (not pinned)"),
                 "  CPUs        \(result.machine.cpusAvailable) available (\(cpus)) of \(result.machine.cpusOnline) online",
-                "  length      " + RunLengthText.header(
-                    request.base.length, operationName: scenario.operationName, threads: counts.last ?? 1),
+                "  length      "
+                    + RunLengthText.header(
+                        request.base.length, operationName: scenario.operationName, threads: counts.last ?? 1),
                 "  runs        \(request.base.runs) per configuration, round-robin; every figure is a median",
             ].joined(separator: "\n"))
 

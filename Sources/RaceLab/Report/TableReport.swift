@@ -45,7 +45,8 @@ public enum TableReport {
                 "  backend     \(placement)",
                 "  CPUs        \(machine.cpusAvailable) available to this process (\(cpuList)) of \(machine.cpusOnline) online",
                 "  length      "
-                    + RunLengthText.header(request.length, operationName: scenario.operationName, threads: request.threads),
+                    + RunLengthText.header(
+                        request.length, operationName: scenario.operationName, threads: request.threads),
                 warmup,
                 runsLine(result),
             ] + scenario.headerLines(request)

@@ -150,12 +150,15 @@ extension Timing {
         let started = records.filter { $0.start != 0 }
         let lastStop = started.map(\.stop).max() ?? start
         let workers = records.map { record -> WorkerTiming in
-            guard record.start != 0 else { return WorkerTiming(startSkewNanoseconds: nil, busyNanoseconds: 0, operations: 0) }
+            guard record.start != 0 else {
+                return WorkerTiming(startSkewNanoseconds: nil, busyNanoseconds: 0, operations: 0)
+            }
             return WorkerTiming(
                 startSkewNanoseconds: record.start &- min(start, record.start),
                 busyNanoseconds: record.stop &- min(record.start, record.stop),
                 operations: record.operations,
-                cpuNanoseconds: UInt64(max(0, record.usageAtStop.cpu_nanoseconds - record.usageAtStart.cpu_nanoseconds)),
+                cpuNanoseconds: UInt64(
+                    max(0, record.usageAtStop.cpu_nanoseconds - record.usageAtStart.cpu_nanoseconds)),
                 voluntarySwitches: Int(record.usageAtStop.voluntary_switches - record.usageAtStart.voluntary_switches),
                 involuntarySwitches: Int(
                     record.usageAtStop.involuntary_switches - record.usageAtStart.involuntary_switches))
