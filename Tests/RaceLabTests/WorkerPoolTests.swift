@@ -12,7 +12,7 @@ struct WorkerPoolTests {
         let seen = Mutex([Int](repeating: 0, count: workers))
         let pool = WorkerPool(backend: backend, isPinned: true)
         let timing = try pool.run(workers: workers, length: .fixed(iterations: 3)) { i, budget in
-            while budget.next() { seen.withLock { $0[i] += 1 } }
+            budget.forEachOperation { seen.withLock { $0[i] += 1 } }
         }
         #expect(seen.withLock { $0 } == [Int](repeating: 3, count: workers))
         #expect(timing.workers.map(\.operations) == [Int](repeating: 3, count: workers))
@@ -26,7 +26,7 @@ struct WorkerPoolTests {
         let done = Mutex([Int](repeating: 0, count: 2))
         let timing = try pool.run(workers: 2, length: .timed(milliseconds: 40)) { i, budget in
             var mine = 0
-            while budget.next() { mine += 1 }
+            budget.forEachOperation { mine += 1 }
             done.withLock { $0[i] = mine }
         }
         #expect(timing.requestedWindowNanoseconds == 40_000_000)
@@ -43,7 +43,7 @@ struct WorkerPoolTests {
     func slowOperationsStayInTheWindow() throws {
         let pool = WorkerPool(backend: .pthread, isPinned: true)
         let timing = try pool.run(workers: 2 * cpuCount, length: .timed(milliseconds: 30)) { _, budget in
-            while budget.next() { usleep(5_000) }
+            budget.forEachOperation { usleep(5_000) }
         }
         // 30 ms of 5 ms operations: about 6 per worker; the last one may end ~5 ms late.
         #expect(timing.windowNanoseconds < 300_000_000)
@@ -57,7 +57,7 @@ struct WorkerPoolTests {
         let timing = try WorkerPool(backend: .pthread, isPinned: true).run(
             workers: 1024, length: .timed(milliseconds: 20)
         ) { _, budget in
-            while budget.next() {}
+            budget.forEachOperation {}
         }
         #expect(timing.workers.count == 1024)
         #expect(timing.workersInWindow >= 1)
@@ -70,7 +70,7 @@ struct WorkerPoolTests {
         let timing = try WorkerPool(backend: .dispatch, isPinned: false).run(
             workers: 200, length: .timed(milliseconds: 20)
         ) { _, budget in
-            while budget.next() {}
+            budget.forEachOperation {}
         }
         #expect(timing.workers.count == 200)
         // concurrentPerform runs about one worker per CPU: the rest find the window closed.
@@ -83,7 +83,7 @@ struct WorkerPoolTests {
         let pool = WorkerPool(backend: .pthread, isPinned: true, threadLimit: 3)
         #expect(throws: WorkerPoolError.threadCreationFailed(worker: 3, code: EAGAINCode)) {
             _ = try pool.run(workers: 8, length: .timed(milliseconds: 10)) { _, budget in
-                while budget.next() { ran.wrappingAdd(1, ordering: .relaxed) }
+                budget.forEachOperation { ran.wrappingAdd(1, ordering: .relaxed) }
             }
         }
         #expect(ran.load(ordering: .relaxed) == 0)

@@ -51,7 +51,7 @@ public enum CacheScenario {
         let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
             var keys = stream(worker)
             var seen = 0
-            while budget.next() {
+            budget.forEachOperation {
                 let (key, isRead) = keys.next()
                 if isRead { seen &+= cache.lookup(key) ?? 0 } else { cache.increment(key) }
             }

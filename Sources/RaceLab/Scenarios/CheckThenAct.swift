@@ -41,13 +41,13 @@ public enum CheckThenActScenario {
             var keys = KeyStream(seed: request.seed, worker: worker, keys: request.keys, readPercent: 0, zipf: nil)
             var tally = 0
             if worker < writers {
-                while budget.next() {
+                budget.forEachOperation {
                     if !dictionary.toggle(keys.next().key, token: worker + 1) { tally += 1 }
                 }
                 overwritten[worker].pointee.store(tally, ordering: .relaxed)
             } else {
                 var seen = 0
-                while budget.next() {
+                budget.forEachOperation {
                     switch dictionary.checkThenUse(keys.next().key) {
                     case .absent: break
                     case .used(let value): seen &+= value

@@ -15,7 +15,7 @@ protocol SharedCounter: Sendable {
 extension SharedCounter {
     @inline(__always)
     func run(worker: Int, budget: inout OperationBudget) {
-        while budget.next() { increment(worker: worker) }
+        budget.forEachOperation { increment(worker: worker) }
     }
 }
 
@@ -89,7 +89,7 @@ final class ShardedCounter: SharedCounter {
     /// slots' base address on every increment (it cannot prove the store leaves it alone).
     func run(worker: Int, budget: inout OperationBudget) {
         let slot = slots[worker]
-        while budget.next() { Self.bump(slot) }
+        budget.forEachOperation { Self.bump(slot) }
     }
 
     @inline(__always)

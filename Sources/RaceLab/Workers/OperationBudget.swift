@@ -1,9 +1,9 @@
 import Synchronization
 
-/// A worker's allowance of operations for one run. The worker asks `next()` before
-/// every operation and counts nothing itself:
+/// A worker's allowance of operations for one run. The worker hands its loop body
+/// to `forEachOperation` and counts nothing itself:
 ///
-///     while budget.next() { counter.increment() }
+///     budget.forEachOperation { counter.increment() }
 ///
 /// A timed run ends when the pool's timer raises the stop flag: each worker sees it
 /// within one operation, however slow that operation is (a convoying lock included),
@@ -21,14 +21,23 @@ public struct OperationBudget {
         remaining = limit
     }
 
-    /// Whether the worker may perform one more operation (and counts it).
-    /// Costs a compare, a decrement and one relaxed load of a line nobody writes
-    /// until the window closes.
+    /// Runs `operation` once per operation the budget grants: until the stop flag is
+    /// raised (timed) or the count is spent (fixed). Per operation it costs a compare,
+    /// a decrement and one relaxed load of a line nobody writes until the window closes.
+    ///
+    /// The loop works on local copies: the budget itself lives in the caller's memory,
+    /// and the atomics in a loop body make the compiler reload and store any memory it
+    /// cannot prove private on every operation (measured: the count went through
+    /// memory on each increment of the sharded counter).
     @inline(__always)
-    public mutating func next() -> Bool {
-        if remaining == 0 || stop.pointee.load(ordering: .relaxed) { return false }
-        remaining &-= 1
-        return true
+    public mutating func forEachOperation(_ operation: () -> Void) {
+        let stop = self.stop
+        var remaining = self.remaining
+        while remaining != 0, !stop.pointee.load(ordering: .relaxed) {
+            remaining &-= 1
+            operation()
+        }
+        self.remaining = remaining
     }
 
     /// Operations granted so far: the worker's count.
