@@ -164,6 +164,13 @@ struct VerdictWordingTests {
                 outcome, StrategySummary(outcome), scenario: CounterScenario.scenario, overlapRemedy: "R"
             )
             .contains("1.00 on a CPU at once"))
+        // Asleep on a contended lock is not taking turns: that run is evidence.
+        var convoy = turns
+        for i in convoy.workers.indices { convoy.workers[i].voluntarySwitches = convoy.workers[i].operations }
+        let asleep = StrategyOutcome(
+            name: "s", summary: "", isExpectedSafe: true, runsInChildProcess: false,
+            runs: [Observation(expected: 100, observed: 100, operations: 100, anomalies: [], timing: convoy)])
+        #expect(!VerdictText.lacksOverlap(StrategySummary(asleep)))
     }
 
     @Test("the advice for workers that never overlapped fits the request")

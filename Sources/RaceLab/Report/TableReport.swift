@@ -146,7 +146,8 @@ public enum TableReport {
         """
         All workers start together at a shared start time; every figure is measured from it (medians over runs).
         parallel:  workers on a CPU at once, on average: their CPU time / the window (2.00 on 2 CPUs: truly parallel).
-        skew µs:   how late the last worker began after the shared start; not charged to ns/op.
+        skew µs:   how late the last worker began after the shared start (with more workers than CPUs,
+                   that includes waiting for a turn on a CPU); not charged to ns/op.
         window ms: from the shared start to the last worker's stop.
         ns/op:     each worker's time from its own start to its stop, summed, / all operations:
                    what one operation costs one worker (window x workers / operations when none starts late).

@@ -8,11 +8,15 @@ enum VerdictText {
     static let weakParallelism = 1.1
 
     /// Whether the workers of these runs (nearly) never ran at the same time: their
-    /// windows hardly overlapped, or they overlapped but took turns on one CPU.
+    /// windows hardly overlapped, or they overlapped but took turns on one CPU. Workers
+    /// that spent the window asleep on a contended lock (a convoy) use little CPU too,
+    /// but they did contend: that is evidence, not turn-taking.
     static func lacksOverlap(_ summary: StrategySummary) -> Bool {
         guard let overlap = summary.overlapFraction else { return false }
         if overlap.median < weakOverlap || (summary.maxActiveWorkers?.max ?? 0) < 2 { return true }
-        return (summary.cpuParallelism?.median).map { $0 < weakParallelism } ?? false
+        let tookTurns = (summary.cpuParallelism?.median).map { $0 < weakParallelism } ?? false
+        let contended = (summary.sleepingWorkers?.median ?? 0) >= 2
+        return tookTurns && !contended
     }
 
     /// The rule of three: after N clean runs, the chance of an anomaly per run is

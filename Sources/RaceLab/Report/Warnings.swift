@@ -6,7 +6,8 @@ public enum Warnings {
         if result.machine.cpusAvailable < 2, result.request.threads > 1 {
             warnings.append(
                 "only 1 CPU is available to this process, so workers take turns instead of running"
-                    + " in parallel; races show rarely or not at all.")
+                    + " in parallel: a race shows only where the scheduler preempts a worker mid-operation,"
+                    + " and a clean run is weak evidence.")
         }
         let blind = result.strategies.filter {
             !$0.isExpectedSafe && $0.verdict == .notExposed && VerdictText.lacksOverlap(StrategySummary($0))
