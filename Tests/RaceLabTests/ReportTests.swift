@@ -173,6 +173,22 @@ struct VerdictWordingTests {
         #expect(!VerdictText.lacksOverlap(StrategySummary(asleep)))
     }
 
+    @Test("a child that died expected nothing: its row shows '-', not 0")
+    func deadChildRow() {
+        let crashed = Observation(
+            expected: 0, observed: 0, operations: 0, anomalies: [], timing: nil, childEnd: .crashed(signal: 11),
+            childMilliseconds: 4)
+        let outcome = StrategyOutcome(
+            name: "raw", summary: "", isExpectedSafe: false, runsInChildProcess: true, runs: [crashed])
+        let result = LabResult(
+            request: Request(scenario: "cache", strategies: ["raw"], threads: 2), machine: .current(),
+            strategies: [outcome])
+        let row = TableReport.render(result, scenario: CacheScenario.scenario).split(separator: "\n")
+            .first { $0.hasPrefix("raw ") }
+        #expect(
+            row?.split(separator: " ", omittingEmptySubsequences: true).prefix(4) == ["raw", "no", "-", "crashed:"])
+    }
+
     @Test("the advice for workers that never overlapped fits the request")
     func overlapRemedy() {
         func remedy(threads: Int = 2, backend: Backend = .pthread, pinned: Bool = true, cpus: Int = 2) -> String {

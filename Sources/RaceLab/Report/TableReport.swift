@@ -100,7 +100,11 @@ public enum TableReport {
         ]
         var table = TextTable(columns)
         for (outcome, summary) in zip(result.strategies, summaries) {
-            var row = [outcome.name, outcome.isExpectedSafe ? "yes" : "no", Format.grouped(summary.expected)]
+            // A child that died counted nothing, so nothing was expected of it either.
+            let counted = outcome.runs.contains { $0.timing != nil }
+            var row = [
+                outcome.name, outcome.isExpectedSafe ? "yes" : "no", counted ? Format.grouped(summary.expected) : "-",
+            ]
             if let ended = outcome.runs.last, let end = ended.childEnd, end != .finished {
                 row.append(ChildEndText.describe(end, milliseconds: ended.childMilliseconds))
                 for i in scenario.anomalyNames.indices { row += i == 0 ? ["-", "-"] : ["-"] }

@@ -67,7 +67,8 @@ enum VerdictText {
         }
         return "\(outcome.name): lock convoy — \(Int(sleeping)) of \(Int(inWindow)) workers went to sleep in the kernel"
             + " for (nearly) every one of their \(scenario.operationName)\(busiest ?? "")."
-            + " \(Format.significant(nsPerOp)) ns/op is its true cost here, measured inside the window"
+            + " \(Format.significant(nsPerOp)) ns/op is its true cost in this window; a convoy deepens as it"
+            + " settles (--duration 2000 shows more of it)"
     }
 
     static func sentence(

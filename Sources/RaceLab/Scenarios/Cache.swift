@@ -1,4 +1,4 @@
-/// `racelab cache`: the seed article's hit-counter cache. Workers call
+/// `racelab cache`: a shared hit-counter cache (a dictionary of counts). Workers call
 /// `increment(key)` on one shared dictionary (and, with `--read-ratio`, also look
 /// keys up); every increment must be counted, on the right key.
 public enum CacheScenario {
@@ -23,7 +23,7 @@ public enum CacheScenario {
                 isExpectedSafe: false, isInDefaultSet: false, runsInChildProcess: true
             ) { request, pool in try run(UnsynchronisedCache(), request, pool) },
             Strategy(
-                name: "locked", summary: "one lock around the whole get-then-set (ThreadSafeCache)",
+                name: "locked", summary: "one lock around the whole get-then-set: a thread-safe cache",
                 isExpectedSafe: true
             ) { request, pool in try run(LockedCache(), request, pool) },
             Strategy(
@@ -92,8 +92,8 @@ private let cacheExplanation = """
         cache.set(k, 7 + 1)     <- 8
                                           cache.set(k, 7 + 1)     <- 8
 
-      Two hits, one counted. With one hot key (the default, like the seed's
-      "hit_counter") almost every increment collides; with --keys 1000 they
+      Two hits, one counted. With one hot key (the default, like a single
+      "hits" counter) almost every increment collides; with --keys 1000 they
       collide less, and the "wrong keys" column shows how many keys ended wrong.
 
       `raw` goes further: a plain Swift Dictionary with no lock at all. Two
@@ -104,7 +104,7 @@ private let cacheExplanation = """
 
     THE FIXES
       locked    One lock around get-then-set, so the read and the write are one
-                step (the seed article's ThreadSafeCache). Every operation on
+                step: a thread-safe cache class. Every operation on
                 every key waits for the same lock.
       striped   --stripes independent locks; a key's hash picks its stripe. Two
                 workers only wait for each other when their keys share a stripe,

@@ -32,7 +32,7 @@ final class PerOperationLockedCache: HitCounterCache {
     func snapshot() -> [Int: Int] { storage.withLock { $0 } }
 }
 
-/// The seed article's ThreadSafeCache: one lock around the whole get-then-set.
+/// A thread-safe cache: one lock around the whole get-then-set.
 final class LockedCache: HitCounterCache {
     private let storage = Locked<[Int: Int]>([:])
 

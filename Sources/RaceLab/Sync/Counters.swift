@@ -87,9 +87,18 @@ final class ShardedCounter: SharedCounter {
 
     /// Looks the slot up once: inside the loop the compiler would reload the
     /// slots' base address on every increment (it cannot prove the store leaves it alone).
+    /// The lookup is not inlined, so the loop addresses the slot through one register:
+    /// folded into base + index addressing, the same increment measured 2.4 ns instead
+    /// of 0.7 to 1.8 on an Intel Xeon (store-to-load forwarding there depends on the
+    /// addressing mode), which made stopping sharing look dearer than it is.
     func run(worker: Int, budget: inout OperationBudget) {
-        let slot = slots[worker]
+        let slot = Self.slot(slots, worker)
         budget.forEachOperation { Self.bump(slot) }
+    }
+
+    @inline(never)
+    private static func slot(_ slots: PaddedAtomicSlots, _ worker: Int) -> UnsafeMutablePointer<Atomic<Int>> {
+        slots[worker]
     }
 
     @inline(__always)
