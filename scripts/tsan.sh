@@ -61,7 +61,11 @@ try:
     a = ", ".join(f"{x['name']} {x['count']}" for x in o["anomalies"])
     print(a or "-")
 except Exception:
-    print(f"no report (exit {code})" if code < 128 else f"crashed: signal {code - 128}")
+    err = open("/tmp/racelab-tsan.err", errors="replace").read()
+    if "ThreadSanitizer: SEGV" in err:
+        print(f"crashed: SIGSEGV (TSan caught it, exit {code})")
+    else:
+        print(f"no report (exit {code})" if code < 128 else f"crashed: signal {code - 128}")
 PY
 )
     safe=$("$bin" list | awk -v s="$scenario" -v t="$strategy" '$1 == s {on=1; next} on && $2 == t {print ($1 == "safe" ? "yes" : "no"); exit}')
