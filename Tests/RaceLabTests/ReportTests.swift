@@ -58,6 +58,8 @@ struct ReportTests {
         #expect(Verdict(isExpectedSafe: true, anyAnomaly: true) == .broken)
         #expect(Verdict(isExpectedSafe: false, anyAnomaly: true) == .exposed)
         #expect(Verdict(isExpectedSafe: false, anyAnomaly: false) == .notExposed)
+        #expect(Verdict(isExpectedSafe: false, anyAnomaly: false, lacksOverlap: true) == .couldNotShow)
+        #expect(Verdict(isExpectedSafe: true, anyAnomaly: false, lacksOverlap: true) == .heldWeak)
         #expect(Verdict.broken.failsCheck && !Verdict.notExposed.failsCheck)
     }
 
@@ -158,7 +160,7 @@ struct VerdictWordingTests {
         let runs = [Observation(expected: 100, observed: 100, operations: 100, anomalies: [], timing: turns)]
         let outcome = StrategyOutcome(
             name: "s", summary: "", isExpectedSafe: false, runsInChildProcess: false, runs: runs)
-        #expect(VerdictText.lacksOverlap(StrategySummary(outcome)))
+        #expect(outcome.lacksOverlap)
         #expect(
             VerdictText.sentence(
                 outcome, StrategySummary(outcome), scenario: CounterScenario.scenario, overlapRemedy: "R"
@@ -170,7 +172,7 @@ struct VerdictWordingTests {
         let asleep = StrategyOutcome(
             name: "s", summary: "", isExpectedSafe: true, runsInChildProcess: false,
             runs: [Observation(expected: 100, observed: 100, operations: 100, anomalies: [], timing: convoy)])
-        #expect(!VerdictText.lacksOverlap(StrategySummary(asleep)))
+        #expect(!asleep.lacksOverlap)
     }
 
     @Test("a child that died expected nothing: its row shows '-', not 0")

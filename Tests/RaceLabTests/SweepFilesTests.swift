@@ -22,7 +22,7 @@ struct SweepFilesTests {
         var template = Array("/tmp/racelab-test-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         try #require(made != nil)
-        return String(cString: template)
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func read(_ path: String) throws -> String { try FileIO.read(path).get() }

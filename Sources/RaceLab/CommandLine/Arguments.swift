@@ -5,11 +5,14 @@ public struct OutputOptions: Equatable, Sendable {
     public var check = false
     /// Exit 1 also when no unsafe strategy exposed its race.
     public var expectRace = false
+    /// `--junit FILE`: also write the run as JUnit XML there.
+    public var junitPath: String?
 
-    public init(isJSON: Bool = false, check: Bool = false, expectRace: Bool = false) {
+    public init(isJSON: Bool = false, check: Bool = false, expectRace: Bool = false, junitPath: String? = nil) {
         self.isJSON = isJSON
         self.check = check
         self.expectRace = expectRace
+        self.junitPath = junitPath
     }
 }
 

@@ -219,15 +219,24 @@ public enum CLI {
             console.err(osErrorLine(error, workers: request.threads))
             return ExitCode.osError
         }
+        let check = output.check ? CheckResult(result, expectRace: output.expectRace) : nil
+        let generatedAt = Timestamp.nowUTC()
         console.out(
             output.isJSON
-                ? JSONReport(result, scenario: scenario).encoded()
+                ? JSONReport(result, scenario: scenario, check: check, generatedAt: generatedAt).encoded()
                 : TableReport.render(result, scenario: scenario))
         for warning in Warnings.for(result) { console.err("warning: \(warning)\n") }
-        if output.check, result.anySafeStrategyBroke { return ExitCode.checkFailed }
-        if output.expectRace, result.hasUnsafeStrategy, !result.anyUnsafeStrategyExposed {
-            return ExitCode.checkFailed
+        if let path = output.junitPath {
+            let xml = JUnitReport.render(
+                result, scenario: scenario, expectRace: output.expectRace, generatedAt: generatedAt)
+            if case .failure(let failure) = FileIO.write(xml, to: path) {
+                console.err("Error: cannot write '\(path)' for '--junit \(path)': \(failure.reason).\n")
+                return ExitCode.cannotCreate
+            }
         }
-        return ExitCode.ran
+        guard let check else { return ExitCode.ran }
+        // The last line, for passing and failing runs alike: what a CI log shows at its end.
+        console.err(check.summary + "\n")
+        return check.passed ? ExitCode.ran : ExitCode.checkFailed
     }
 }

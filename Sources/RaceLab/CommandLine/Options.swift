@@ -105,6 +105,10 @@ enum Options {
             long: "json", short: nil, valueName: nil,
             help: "Print one JSON document on stdout instead of the table.", defaultText: nil, scope: nil),
         OptionSpec(
+            long: "junit", short: nil, valueName: "<file>",
+            help: "Also write the run as JUnit XML to this file (one test case per strategy), for CI.",
+            defaultText: nil, scope: nil),
+        OptionSpec(
             long: "check", short: nil, valueName: nil,
             help: "Exit 1 if any safe strategy showed an anomaly.", defaultText: nil, scope: nil),
         OptionSpec(

@@ -87,7 +87,10 @@ enum ScenarioArguments {
         }
         let output = OutputOptions(
             isJSON: values["json"] != nil, check: values["check"] != nil || values["expect-race"] != nil,
-            expectRace: values["expect-race"] != nil)
+            expectRace: values["expect-race"] != nil,
+            junitPath: try values["junit"].map { path throws(UsageError) in
+                try writableFile(path, option: "--junit <file>", usage: invocation.usage)
+            })
         return (request, output, false)
     }
 
@@ -111,6 +114,28 @@ enum ScenarioArguments {
                 subcommand: usage)
         }
         return .fixed(iterations: iterations)
+    }
+
+    /// A file racelab may create or replace: its directory must exist and be writable.
+    /// Checked before the run, so a typo costs nothing.
+    static func writableFile(_ path: String, option: String, usage: String) throws(UsageError) -> String {
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let problem: String? =
+            path.isEmpty || path.hasSuffix("/")
+            ? "it names no file"
+            : FileIO.isDirectory(path)
+                ? "it is a directory"
+                : !FileIO.isDirectory(directory.isEmpty ? "/" : directory)
+                    ? "its directory '\(directory)' does not exist"
+                    : !FileIO.isWritableDirectory(directory.isEmpty ? "/" : directory)
+                        ? "its directory '\(directory)' is not writable" : nil
+        if let problem {
+            throw UsageError(
+                "Invalid value '\(path)' for '\(option)': \(problem); expected a file path in an existing,"
+                    + " writable directory.",
+                subcommand: usage)
+        }
+        return path
     }
 
     /// Splits argv into option -> value ("" for flags), rejecting unknown, misplaced,

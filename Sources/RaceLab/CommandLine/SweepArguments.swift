@@ -26,7 +26,13 @@ enum SweepArguments {
             &rest, long: "backend", short: "b", accepted: "pthread, dispatch or both, comma-separated")
         let isASCII = try extract(&rest, long: "ascii", short: nil, isFlag: true) != nil
         let outputs = try fileOptions(&rest, scenario: scenario)
-        for flag in ["--until-exposed", "--budget"] where rest.contains(where: { $0.hasPrefix(flag) }) {
+        for flag in ["--until-exposed", "--budget", "--junit"] where rest.contains(where: { $0.hasPrefix(flag) }) {
+            if flag == "--junit" {
+                throw UsageError(
+                    "Option '--junit' applies to a single scenario run, not to 'racelab sweep'; use"
+                        + " 'racelab <scenario> --junit <file>', or --out for the sweep's files.",
+                    subcommand: subcommand)
+            }
             throw UsageError("Option '\(flag)' does not apply to 'racelab sweep'; use --runs.", subcommand: subcommand)
         }
         var counts = try threadsText.map(threadList) ?? SweepRequest.defaultThreadCounts(cpus: cpus.count)

@@ -62,7 +62,25 @@ public struct StrategyOutcome: Codable, Sendable, Equatable {
     public var runsWithAnomaly: Int { runs.filter(\.hasAnomaly).count }
 
     public var verdict: Verdict {
-        Verdict(isExpectedSafe: isExpectedSafe, anyAnomaly: runsWithAnomaly > 0)
+        Verdict(isExpectedSafe: isExpectedSafe, anyAnomaly: runsWithAnomaly > 0, lacksOverlap: lacksOverlap)
+    }
+
+    /// Below this share of the window with 2 or more workers active, a run is no evidence.
+    public static let weakOverlap = 0.05
+    /// Below this many workers on a CPU at once (on average), they took turns.
+    public static let weakParallelism = 1.1
+
+    /// Whether the workers of these runs (nearly) never ran at the same time, judged
+    /// on the median run: their windows hardly overlapped, or they overlapped but took
+    /// turns on one CPU. Workers that spent the window asleep on a contended lock (a
+    /// convoy) use little CPU too, but they did contend: that is evidence, not turn-taking.
+    public var lacksOverlap: Bool {
+        let timings = runs.compactMap(\.timing)
+        guard let overlap = Spread(timings.map(\.overlapFraction)) else { return false }
+        if overlap.median < Self.weakOverlap || (timings.map(\.maxActiveWorkers).max() ?? 0) < 2 { return true }
+        let tookTurns = Spread(timings.compactMap(\.cpuParallelism)).map { $0.median < Self.weakParallelism } ?? false
+        let contended = (Spread(timings.map { Double($0.sleepingWorkers) })?.median ?? 0) >= 2
+        return tookTurns && !contended
     }
 }
 

@@ -1,12 +1,22 @@
 /// One named kind of wrong outcome and how often it happened in a run,
 /// e.g. "lost updates" or "vanished after check".
 public struct Anomaly: Codable, Sendable, Equatable {
+    /// Stable identifier for scripts: the display name, lower-case, hyphenated
+    /// ("lost-updates"). It does not change when the wording around it does.
+    public var id: String
+    /// What a person reads: "lost updates".
     public var name: String
     public var count: Int
 
     public init(_ name: String, _ count: Int) {
+        id = Self.identifier(name)
         self.name = name
         self.count = count
+    }
+
+    /// "vanished after check" -> "vanished-after-check".
+    public static func identifier(_ name: String) -> String {
+        String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
     }
 }
 

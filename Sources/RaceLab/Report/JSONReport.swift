@@ -13,9 +13,14 @@ public struct JSONReport: Codable, Sendable, Equatable {
 
     public var schemaVersion: Int
     public var racelabVersion: String
+    /// When the run finished, ISO 8601 UTC.
+    public var generatedAt: String
+    public var build: BuildInfo
     public var scenario: String
     public var machine: MachineInfo
     public var request: Request
+    /// What `--check` / `--expect-race` decided; absent when neither was given.
+    public var check: CheckResult?
     public var strategies: [StrategyEntry]
 
     /// One strategy: what it promises, every run, the summary and the verdict.
@@ -34,9 +39,15 @@ public struct JSONReport: Codable, Sendable, Equatable {
         public var summarised: StrategySummary
     }
 
-    public init(_ result: LabResult, scenario: Scenario) {
+    public init(
+        _ result: LabResult, scenario: Scenario, check: CheckResult? = nil, generatedAt: String = Timestamp.nowUTC(),
+        build: BuildInfo = .current
+    ) {
         schemaVersion = Self.schemaVersion
         racelabVersion = RaceLabVersion.current
+        self.generatedAt = generatedAt
+        self.build = build
+        self.check = check
         self.scenario = scenario.name
         machine = result.machine
         request = result.request
@@ -59,13 +70,31 @@ public struct JSONReport: Codable, Sendable, Equatable {
     }
 }
 
-/// How racelab writes JSON: pretty, keys sorted (stable diffs), one trailing newline.
+/// How racelab writes JSON: pretty, keys sorted (stable diffs) except that a
+/// top-level `schemaVersion` comes first, where a reader looks for it; one trailing newline.
 enum JSONText {
     static func pretty(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         // Encoding plain value types cannot fail; an empty object would be a bug.
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return schemaVersionFirst(String(decoding: data, as: UTF8.self)) + "\n"
+    }
+
+    /// Moves the top-level `"schemaVersion" : n` line (two-space indent) to the top of
+    /// the object, fixing the commas around where it was.
+    static func schemaVersionFirst(_ text: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let index = lines.firstIndex(where: { $0.hasPrefix("  \"schemaVersion\" : ") }), index > 1 else {
+            return text
+        }
+        var line = lines.remove(at: index)
+        if line.hasSuffix(",") {
+            line.removeLast()
+        } else if lines[index - 1].hasSuffix(",") {
+            lines[index - 1].removeLast()  // it was the last member: the one before now is
+        }
+        lines.insert(line + ",", at: 1)
+        return lines.joined(separator: "\n")
     }
 }

@@ -1,19 +1,3 @@
-/// Min, median and max of one figure over repeated runs. Quote the median.
-public struct Spread: Codable, Sendable, Equatable {
-    public var min: Double
-    public var median: Double
-    public var max: Double
-
-    public init?(_ values: [Double]) {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        let mid = sorted.count / 2
-        min = sorted[0]
-        max = sorted[sorted.count - 1]
-        median = sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-    }
-}
-
 /// What all runs of one strategy add up to: every figure as a spread.
 public struct StrategySummary: Codable, Sendable, Equatable {
     public var runs: Int
@@ -46,8 +30,16 @@ public struct StrategySummary: Codable, Sendable, Equatable {
     public var busiestWorkerShare: Spread?
 
     public struct NamedSpread: Codable, Sendable, Equatable {
+        /// The anomaly's stable identifier ("lost-updates").
+        public var id: String
         public var name: String
         public var spread: Spread
+
+        init(name: String, spread: Spread) {
+            id = Anomaly.identifier(name)
+            self.name = name
+            self.spread = spread
+        }
     }
 
     public init(_ outcome: StrategyOutcome) {

@@ -122,7 +122,7 @@ public enum TableReport {
             row.append(summary.windowNanoseconds.map { Format.significant($0.median / 1e6) } ?? "-")
             row.append(summary.nsPerOp.map { Format.significant($0.median) } ?? "-")
             row.append(summary.opsPerSecond.map { Format.significant($0.median / 1e6) } ?? "-")
-            row.append(label(outcome.verdict, weak: VerdictText.lacksOverlap(summary)))
+            row.append(label(outcome.verdict))
             table.append(row)
         }
         return table
@@ -159,12 +159,14 @@ public enum TableReport {
         """
     }
 
-    static func label(_ verdict: Verdict, weak: Bool) -> String {
+    static func label(_ verdict: Verdict) -> String {
         switch verdict {
-        case .held: weak ? "held (weak)" : "held"
+        case .held: "held"
+        case .heldWeak: "held (weak)"
         case .broken: "BROKEN"
         case .exposed: "RACE EXPOSED"
-        case .notExposed: weak ? "COULD NOT SHOW" : "not shown"
+        case .notExposed: "not shown"
+        case .couldNotShow: "COULD NOT SHOW"
         }
     }
 

@@ -1,24 +1,6 @@
 /// The one-sentence verdicts under the table (and in the JSON): what happened and,
 /// when the race did not show, what to do next.
 enum VerdictText {
-    /// Below this share of wall time with 2+ workers running, a run is no evidence either way.
-    static let weakOverlap = 0.05
-
-    /// Below this many workers on a CPU at once (on average), they took turns rather than ran together.
-    static let weakParallelism = 1.1
-
-    /// Whether the workers of these runs (nearly) never ran at the same time: their
-    /// windows hardly overlapped, or they overlapped but took turns on one CPU. Workers
-    /// that spent the window asleep on a contended lock (a convoy) use little CPU too,
-    /// but they did contend: that is evidence, not turn-taking.
-    static func lacksOverlap(_ summary: StrategySummary) -> Bool {
-        guard let overlap = summary.overlapFraction else { return false }
-        if overlap.median < weakOverlap || (summary.maxActiveWorkers?.max ?? 0) < 2 { return true }
-        let tookTurns = (summary.cpuParallelism?.median).map { $0 < weakParallelism } ?? false
-        let contended = (summary.sleepingWorkers?.median ?? 0) >= 2
-        return tookTurns && !contended
-    }
-
     /// The rule of three: after N clean runs, the chance of an anomaly per run is
     /// below 3/N at 95% confidence. Only said from 3 runs on, where it means something.
     static func ruleOfThree(_ runs: Int) -> String? {
@@ -98,18 +80,18 @@ enum VerdictText {
                 } ?? ""
             return "\(name): RACE EXPOSED\(ofRuns) — \(headline): \(Format.grouped(median)) of \(expected)"
                 + " (\(share(summary)))\(medianNote)\(first)"
-        case .held:
+        case .held, .heldWeak:
             let observed = Format.grouped(Int(summary.observed?.median ?? 0))
             let every = runs > 1 ? " in \(Format.grouped(runs)) of \(Format.grouped(runs)) runs" : ""
-            let weak = lacksOverlap(summary) ? " (no overlap: weak evidence, the workers never ran at once)" : ""
+            let weak = outcome.verdict == .heldWeak ? " (no overlap: weak evidence, the workers never ran at once)" : ""
             let bound = ruleOfThree(runs).map { "; failure \($0)" } ?? ""
             return
                 "\(name): integrity held\(every)\(weak) — \(scenario.observedLabel) \(observed) of \(expected)\(bound)"
         case .broken:
             return "\(name): BROKEN\(ofRuns) — \(headline): \(Format.grouped(median)) of \(expected)\(medianNote)."
                 + " A safe strategy must never lose: please report this with the --json output"
-        case .notExposed:
-            if lacksOverlap(summary) {
+        case .notExposed, .couldNotShow:
+            if outcome.verdict == .couldNotShow {
                 let parallel = summary.cpuParallelism.map { ", \(Format.fixed($0.median, 2)) on a CPU at once" } ?? ""
                 let overlap = Format.fixed(100 * (summary.overlapFraction?.median ?? 0), 1)
                 return "\(name): COULD NOT SHOW the race — its workers never really ran at the same time"

@@ -10,7 +10,7 @@ public enum Warnings {
                     + " and a clean run is weak evidence.")
         }
         let blind = result.strategies.filter {
-            !$0.isExpectedSafe && $0.verdict == .notExposed && VerdictText.lacksOverlap(StrategySummary($0))
+            $0.verdict == .couldNotShow
         }
         if !blind.isEmpty, result.machine.cpusAvailable >= 2 || result.request.threads < 2 {
             warnings.append(

@@ -81,6 +81,8 @@ enum FileIO {
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    static func isWritableDirectory(_ path: String) -> Bool { isDirectory(path) && access(path, W_OK | X_OK) == 0 }
+
     static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR

@@ -1,0 +1,71 @@
+/// What `--check` and `--expect-race` decided about a run, as facts and as the one
+/// line racelab prints on stderr at the end, for passing and failing runs alike.
+public struct CheckResult: Codable, Sendable, Equatable {
+    /// The rules applied: `safe-strategies-held` (`--check`), and `race-exposed`
+    /// (`--expect-race`, which implies the first).
+    public var rules: [String]
+    public var passed: Bool
+    /// Safe strategies that held (with strong or weak evidence), and that broke.
+    public var held: [String]
+    public var broken: [String]
+    /// Unsafe strategies that showed their race, and that did not (for any reason).
+    public var exposed: [String]
+    public var notExposed: [String]
+    /// The final line on stderr: "check passed: ..." or "check FAILED: ...".
+    public var summary: String
+
+    public init(_ result: LabResult, expectRace: Bool) {
+        let safe = result.strategies.filter(\.isExpectedSafe)
+        let unsafe = result.strategies.filter { !$0.isExpectedSafe }
+        rules = ["safe-strategies-held"] + (expectRace ? ["race-exposed"] : [])
+        held = safe.filter { $0.verdict.isHeld }.map(\.name)
+        broken = safe.filter { $0.verdict == .broken }.map(\.name)
+        exposed = unsafe.filter { $0.verdict == .exposed }.map(\.name)
+        notExposed = unsafe.filter { $0.verdict != .exposed }.map(\.name)
+        let raceMissing = expectRace && !unsafe.isEmpty && exposed.isEmpty
+        passed = broken.isEmpty && !raceMissing
+
+        var failures: [String] = []
+        for outcome in safe where outcome.verdict == .broken {
+            failures.append(
+                "\(outcome.name) BROKEN, \(StrategySummary(outcome).anomalies.first?.name ?? "anomalies")"
+                    + " in \(Self.ofRuns(outcome.runsWithAnomaly, outcome.runs.count))")
+        }
+        if raceMissing { failures += unsafe.map { Self.unsafeFact($0, result) } }
+        if passed {
+            let weak = safe.filter { $0.verdict == .heldWeak }.count
+            var parts = [
+                safe.isEmpty
+                    ? "no safe strategy ran"
+                    : "\(safe.count) safe \(safe.count == 1 ? "strategy" : "strategies") held"
+                        + (weak > 0 ? " (\(weak) with weak evidence: the workers never ran at once)" : "")
+            ]
+            parts += unsafe.map { Self.unsafeFact($0, result) }
+            summary = "check passed: " + parts.joined(separator: ", ")
+        } else {
+            summary = "check FAILED: " + failures.joined(separator: "; ")
+        }
+    }
+
+    /// "unsafe exposed its race in 1 of 1 runs" / "unsafe could not show its race: ...".
+    static func unsafeFact(_ outcome: StrategyOutcome, _ result: LabResult) -> String {
+        switch outcome.verdict {
+        case .exposed:
+            return "\(outcome.name) exposed its race in \(ofRuns(outcome.runsWithAnomaly, outcome.runs.count))"
+        case .couldNotShow:
+            let cause =
+                result.request.threads < 2
+                ? "only 1 worker"
+                : result.machine.cpusAvailable < 2
+                    ? "1 CPU" : "\(result.request.threads) workers on \(result.machine.cpusAvailable) CPUs"
+            return "\(outcome.name) could not show its race: its workers never ran at the same time (\(cause))"
+        default:
+            return "\(outcome.name) did not show its race in \(ofRuns(0, outcome.runs.count)) although its workers"
+                + " ran together"
+        }
+    }
+
+    private static func ofRuns(_ count: Int, _ runs: Int) -> String {
+        runs == 1 && count == 0 ? "its 1 run" : "\(Format.grouped(count)) of \(Format.grouped(runs)) runs"
+    }
+}

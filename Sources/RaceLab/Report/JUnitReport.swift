@@ -1,0 +1,110 @@
+/// `--junit FILE`: the run as JUnit XML, the format CI systems (GitHub Actions, GitLab,
+/// Jenkins) show as test results. One test suite per scenario, one test case per
+/// strategy: a safe strategy that broke is a failure; an unsafe strategy that could not
+/// show its race is a failure under `--expect-race` and skipped otherwise. The figures
+/// travel as properties.
+public enum JUnitReport {
+    public static func render(
+        _ result: LabResult, scenario: Scenario, expectRace: Bool, generatedAt: String = Timestamp.nowUTC()
+    ) -> String {
+        let suite = "racelab.\(scenario.name)"
+        var cases: [String] = []
+        var failures = 0
+        var skipped = 0
+        var totalSeconds = 0.0
+        let remedy = VerdictText.overlapRemedy(result.request, cpusAvailable: result.machine.cpusAvailable)
+        for outcome in result.strategies {
+            let summary = StrategySummary(outcome)
+            let seconds =
+                outcome.runs.reduce(0.0) { sum, run in
+                    sum + (run.timing.map { Double($0.windowNanoseconds) / 1e9 } ?? (run.childMilliseconds ?? 0) / 1e3)
+                }
+            totalSeconds += seconds
+            let sentence = VerdictText.sentence(outcome, summary, scenario: scenario, overlapRemedy: remedy)
+            var body = ["      <properties>"]
+            body += properties(outcome, summary).map {
+                "        <property name=\"\($0.0)\" value=\"\(escaped($0.1))\"/>"
+            }
+            body.append("      </properties>")
+            switch outcome.verdict {
+            case .broken:
+                failures += 1
+                body.append("      <failure type=\"broken\" message=\"\(escaped(sentence))\"/>")
+            case .notExposed, .couldNotShow:
+                if expectRace {
+                    failures += 1
+                    body.append("      <failure type=\"race-not-shown\" message=\"\(escaped(sentence))\"/>")
+                } else {
+                    skipped += 1
+                    body.append("      <skipped message=\"\(escaped(sentence))\"/>")
+                }
+            case .held, .heldWeak, .exposed:
+                break
+            }
+            body.append("      <system-out>\(escaped(sentence))</system-out>")
+            cases.append(
+                "    <testcase name=\"\(escaped(outcome.name))\" classname=\"\(suite)\" time=\"\(fixed(seconds))\">\n"
+                    + body.joined(separator: "\n") + "\n    </testcase>")
+        }
+        let counts =
+            "tests=\"\(result.strategies.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\""
+            + " time=\"\(fixed(totalSeconds))\""
+        let settings: [(String, String)] = [
+            ("threads", "\(result.request.threads)"), ("backend", result.request.backend.rawValue),
+            ("pinned", "\(result.request.isPinningEffective)"), ("length", RunLengthText.short(result.request.length)),
+            ("runs", "\(result.request.runs)"), ("cpus-available", "\(result.machine.cpusAvailable)"),
+            ("cpu-model", result.machine.cpuModel ?? result.machine.architecture),
+            ("racelab-version", RaceLabVersion.current),
+        ]
+        return """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <testsuites name="racelab" \(counts)>
+              <testsuite name="\(suite)" \(counts) timestamp="\(generatedAt)">
+                <properties>
+            \(settings.map { "      <property name=\"\($0.0)\" value=\"\(escaped($0.1))\"/>" }.joined(separator: "\n"))
+                </properties>
+            \(cases.joined(separator: "\n"))
+              </testsuite>
+            </testsuites>
+
+            """
+    }
+
+    /// A strategy's figures (medians over its runs) as name/value pairs.
+    static func properties(_ outcome: StrategyOutcome, _ summary: StrategySummary) -> [(String, String)] {
+        var list: [(String, String)] = [
+            ("verdict", outcome.verdict.rawValue), ("expected-safe", "\(outcome.isExpectedSafe)"),
+            ("runs", "\(summary.runs)"), ("runs-with-anomaly", "\(summary.runsWithAnomaly)"),
+            ("expected", "\(summary.expected)"),
+        ]
+        for anomaly in summary.anomalies { list.append((anomaly.id, "\(Int(anomaly.spread.median))")) }
+        if let value = summary.nsPerOp?.median { list.append(("ns-per-op", "\(value)")) }
+        if let value = summary.opsPerSecond?.median { list.append(("ops-per-second", "\(value)")) }
+        if let value = summary.cpuParallelism?.median { list.append(("cpu-parallelism", "\(value)")) }
+        if let end = outcome.runs.last?.childEnd, end != .finished {
+            list.append(("child-end", ChildEndText.describe(end, milliseconds: outcome.runs.last?.childMilliseconds)))
+        }
+        return list
+    }
+
+    /// XML attribute and text escaping (the five predefined entities; control
+    /// characters other than tab and newline are dropped, XML 1.0 cannot carry them).
+    static func escaped(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\n": out += "&#10;"
+            case "\t": out += "\t"
+            default: if scalar.value >= 0x20 { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
+    }
+
+    private static func fixed(_ seconds: Double) -> String { String(Format.fixed(seconds, 3).filter { $0 != "," }) }
+}
