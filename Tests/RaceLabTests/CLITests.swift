@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import RaceLab
@@ -85,5 +86,101 @@ struct UntilExposedTests {
         #expect(runCLI(["counter", "--until-exposed", "--runs", "3"]).err.contains("contradict"))
         #expect(runCLI(["counter", "--budget", "3"]).err.contains("only applies with '--until-exposed'"))
         #expect(runCLI(["counter", "--until-exposed", "--budget", "0"]).err.contains("'0' for '--budget <seconds>'"))
+    }
+}
+
+@Suite("Shell completions")
+struct CompletionTests {
+    /// Completes `words` (the last one being typed) with the generated bash script.
+    func complete(_ words: [String]) -> String {
+        let script = runCLI(["completions", "bash"]).out
+        let path = "/tmp/racelab-completion-test-\(getpid()).bash"
+        _ = FileIO.write(script, to: path)
+        defer { unlink(path) }
+        let quoted = words.map { "'\($0)'" }.joined(separator: " ")
+        let outcome = ChildProcess(
+            executable: "/bin/bash",
+            arguments: [
+                "-c",
+                "source \(path); COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); _racelab;"
+                    + " echo \"${COMPREPLY[*]}\"",
+            ],
+            timeoutSeconds: 10
+        ).run()
+        return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("the bash script parses and completes subcommands, options, strategies and values")
+    func bash() {
+        let check = ChildProcess(
+            executable: "/bin/bash", arguments: ["-n", "-c", runCLI(["completions", "bash"]).out], timeoutSeconds: 10
+        ).run()
+        #expect(check.end == .finished || check.end == .exited(code: 0))
+        #expect(complete(["racelab", "co"]) == "counter completions")
+        #expect(complete(["racelab", "counter", "--str"]) == "--strategy")
+        #expect(complete(["racelab", "cache", "--strategy", ""]) == "unsafe raw locked striped rwlock all")
+        #expect(complete(["racelab", "check-then-act", "--wr"]) == "--writers")
+        #expect(complete(["racelab", "counter", "--wr"]) == "", "counter has no --writers")
+        #expect(complete(["racelab", "counter", "--threads", ""]) == "", "a number: nothing to offer")
+        #expect(complete(["racelab", "sweep", "counter", "--out"]) == "--out")
+        #expect(complete(["racelab", "counter", "--color", ""]) == "auto always never")
+    }
+
+    @Test("zsh and fish scripts come from the same declarations; an unknown shell exits 64")
+    func otherShells() {
+        let zsh = runCLI(["completions", "zsh"]).out
+        #expect(zsh.hasPrefix("#compdef racelab"))
+        #expect(zsh.contains("complete -F _racelab racelab"))
+        let fish = runCLI(["completions", "fish"]).out
+        for scenario in Catalog.scenarios {
+            #expect(fish.contains("-a \(scenario.name) -d"))
+            #expect(fish.contains("__fish_seen_subcommand_from \(scenario.name)' -l threads -s t -x"))
+        }
+        #expect(fish.contains("-l strategy -s s -x -a 'unsafe raw locked striped rwlock all'"))
+        let bad = runCLI(["completions", "tcsh"])
+        #expect(bad.code == 64)
+        #expect(
+            bad.err.hasPrefix("Error: Unknown shell 'tcsh' for 'completions <shell>': expected one of bash, zsh, fish.")
+        )
+    }
+}
+
+@Suite("Colour")
+struct ColorTests {
+    @Test("auto colours only a terminal without NO_COLOR or TERM=dumb; always and never are what they say")
+    func resolution() {
+        #expect(ColorChoice.auto.isColored(stdoutIsTerminal: true, environment: [:]))
+        #expect(!ColorChoice.auto.isColored(stdoutIsTerminal: false, environment: [:]))
+        #expect(!ColorChoice.auto.isColored(stdoutIsTerminal: true, environment: ["NO_COLOR": "1"]))
+        #expect(ColorChoice.auto.isColored(stdoutIsTerminal: true, environment: ["NO_COLOR": ""]))
+        #expect(!ColorChoice.auto.isColored(stdoutIsTerminal: true, environment: ["TERM": "dumb"]))
+        #expect(ColorChoice.always.isColored(stdoutIsTerminal: false, environment: ["NO_COLOR": "1"]))
+        #expect(!ColorChoice.never.isColored(stdoutIsTerminal: true, environment: [:]))
+    }
+
+    @Test("--color always paints the verdict words and keeps the columns aligned; JSON never carries colour")
+    func output() throws {
+        let painted = runCLI(["counter", "--threads", "2", "--duration", "5", "--color", "always"]).out
+        #expect(painted.contains("\u{1B}[32mheld\u{1B}[0m"))
+        let plain = runCLI(["counter", "--threads", "2", "--duration", "5", "--color", "never"]).out
+        #expect(!plain.contains("\u{1B}["))
+        // Same layout once the escapes are removed: every verdict starts under the header's "verdict".
+        var stripped = painted
+        for code in ["\u{1B}[32m", "\u{1B}[33m", "\u{1B}[1;31m", "\u{1B}[0m"] {
+            stripped = stripped.replacingOccurrences(of: code, with: "")
+        }
+        let lines = stripped.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first { $0.hasPrefix("strategy ") })
+        let column = try #require(header.range(of: "verdict")).lowerBound.utf16Offset(in: header)
+        let rows = lines.filter { line in CounterScenario.scenario.strategies.contains { line.hasPrefix($0.name + " ") }
+        }
+        #expect(rows.count == 5)
+        for row in rows {
+            let verdict = String(row.dropFirst(column))
+            #expect(["held", "held (weak)", "RACE EXPOSED", "COULD NOT SHOW", "not shown"].contains(verdict), "\(row)")
+        }
+        let json = runCLI(["counter", "--threads", "2", "--duration", "5", "--color", "always", "--json"]).out
+        #expect(!json.contains("\u{1B}"))
+        #expect(runCLI(["counter", "--color", "sometimes"]).code == 64)
     }
 }

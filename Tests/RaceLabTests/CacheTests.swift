@@ -97,7 +97,7 @@ struct CacheTests {
             Issue.record("raw child ended unexpectedly: \(String(describing: other))")
         }
         let locked = try #require(report.strategies.first { $0.name == "locked" })
-        #expect(locked.verdict == .held)
+        #expect(locked.verdict.isHeld)
     }
 
     @Test(

@@ -7,12 +7,32 @@ public struct OutputOptions: Equatable, Sendable {
     public var expectRace = false
     /// `--junit FILE`: also write the run as JUnit XML there.
     public var junitPath: String?
+    /// `--color`: colour the verdict words of the table.
+    public var color: ColorChoice = .auto
 
     public init(isJSON: Bool = false, check: Bool = false, expectRace: Bool = false, junitPath: String? = nil) {
         self.isJSON = isJSON
         self.check = check
         self.expectRace = expectRace
         self.junitPath = junitPath
+    }
+}
+
+/// `--color auto|always|never`.
+public enum ColorChoice: String, Sendable, CaseIterable {
+    /// Colour when stdout is a terminal, `NO_COLOR` is unset or empty, and `TERM` is not `dumb`.
+    case auto
+    case always
+    case never
+
+    /// Whether to colour, given where stdout goes and the environment.
+    public func isColored(stdoutIsTerminal: Bool, environment: [String: String]) -> Bool {
+        switch self {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            return stdoutIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+        }
     }
 }
 
@@ -48,6 +68,8 @@ public enum Command: Equatable, Sendable {
     /// `racelab sweep`: strategies across worker counts and backends.
     case sweep(SweepRequest, OutputOptions, SweepOutputs)
     case version
+    /// `racelab completions <shell>`: print a completion script.
+    case completions(String)
     /// Internal: run the request's single strategy in this process and print its
     /// observation as JSON. How racelab re-executes itself for child-process strategies.
     case child(Request)
@@ -87,6 +109,22 @@ public enum Arguments {
                     subcommand: "explain")
             }
             return .explain(scenario.name)
+        case "completions":
+            guard let shell = rest.first else {
+                throw UsageError(
+                    "Missing value for 'completions <shell>': expected one of "
+                        + Completions.shells.joined(separator: ", ") + ".",
+                    subcommand: "completions")
+            }
+            try expectNothing(after: Array(rest.dropFirst()), subcommand: "completions")
+            guard Completions.shells.contains(shell) else {
+                throw UsageError(
+                    "Unknown shell '\(shell)' for 'completions <shell>': expected one of "
+                        + Completions.shells.joined(separator: ", ") + "."
+                        + Suggestion.didYouMean(shell, in: Completions.shells),
+                    subcommand: "completions")
+            }
+            return .completions(shell)
         case SweepArguments.subcommand:
             return try SweepArguments.parse(rest, cpus: cpus)
         case childSubcommand:

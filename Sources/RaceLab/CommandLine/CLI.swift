@@ -29,17 +29,21 @@ public struct Console: Sendable {
     public var err: @Sendable (String) -> Void
     /// Progress lines are drawn only for a person watching a terminal.
     public var errIsTerminal: Bool
+    /// Colour (`--color auto`) only for a person watching a terminal.
+    public var outIsTerminal: Bool
     /// Why writing the report failed (disk full, stdout closed, ...), or nil if every
     /// write so far went through. A report that was lost must not exit 0.
     public var outFailure: @Sendable () -> String?
 
     public init(
         out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void,
-        errIsTerminal: Bool = false, outFailure: @escaping @Sendable () -> String? = { nil }
+        errIsTerminal: Bool = false, outIsTerminal: Bool = false,
+        outFailure: @escaping @Sendable () -> String? = { nil }
     ) {
         self.out = out
         self.err = err
         self.errIsTerminal = errIsTerminal
+        self.outIsTerminal = outIsTerminal
         self.outFailure = outFailure
     }
 
@@ -52,6 +56,7 @@ public struct Console: Sendable {
         },
         err: { _ = FileIO.writeAll($0, to: 2) },
         errIsTerminal: isatty(2) == 1,
+        outIsTerminal: isatty(1) == 1,
         outFailure: {
             // A closed stdout is caught before anything runs: a descriptor opened later
             // could otherwise take number 1 and receive the report.
@@ -96,6 +101,8 @@ public enum CLI {
             console.out("racelab \(RaceLabVersion.current)\n")
         case .list:
             console.out(Help.list)
+        case .completions(let shell):
+            console.out(Completions.script(for: shell) ?? "")
         case .explain(let name):
             if let scenario = Catalog.scenario(named: name) {
                 console.out("racelab explain \(scenario.name): \(scenario.summary)\n\n\(scenario.explanation)\n")
@@ -224,7 +231,12 @@ public enum CLI {
         console.out(
             output.isJSON
                 ? JSONReport(result, scenario: scenario, check: check, generatedAt: generatedAt).encoded()
-                : TableReport.render(result, scenario: scenario))
+                : TableReport.render(
+                    result, scenario: scenario,
+                    style: TerminalStyle(
+                        isColored: output.color.isColored(
+                            stdoutIsTerminal: console.outIsTerminal,
+                            environment: ProcessInfo.processInfo.environment))))
         for warning in Warnings.for(result) { console.err("warning: \(warning)\n") }
         if let path = output.junitPath {
             let xml = JUnitReport.render(

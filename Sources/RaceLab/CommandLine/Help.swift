@@ -17,6 +17,9 @@ public enum Help {
                 name: "explain", usage: "explain <scenario>",
                 summary: "How the race happens, step by step, and why each fix works"),
             Subcommand(name: "help", usage: "help <subcommand>", summary: "Detailed help for a subcommand"),
+            Subcommand(
+                name: "completions", usage: "completions <shell>",
+                summary: "Shell completion script: bash, zsh or fish"),
         ]
     }
 

@@ -105,6 +105,11 @@ enum Options {
             long: "json", short: nil, valueName: nil,
             help: "Print one JSON document on stdout instead of the table.", defaultText: nil, scope: nil),
         OptionSpec(
+            long: "color", short: nil, valueName: "<when>",
+            help: "Colour the verdict words: auto (a terminal, NO_COLOR unset), always or never."
+                + " JSON and files never carry colour.",
+            defaultText: "auto", scope: nil),
+        OptionSpec(
             long: "junit", short: nil, valueName: "<file>",
             help: "Also write the run as JUnit XML to this file (one test case per strategy), for CI.",
             defaultText: nil, scope: nil),

@@ -85,12 +85,13 @@ enum ScenarioArguments {
             throw UsageError(
                 "'--pin' and '--no-pin' contradict each other: give one of them.", subcommand: invocation.usage)
         }
-        let output = OutputOptions(
+        var output = OutputOptions(
             isJSON: values["json"] != nil, check: values["check"] != nil || values["expect-race"] != nil,
             expectRace: values["expect-race"] != nil,
             junitPath: try values["junit"].map { path throws(UsageError) in
                 try writableFile(path, option: "--junit <file>", usage: invocation.usage)
             })
+        output.color = try reader.choice("color", ColorChoice.self) ?? .auto
         return (request, output, false)
     }
 

@@ -82,6 +82,7 @@ struct ValueReader {
                 + (scenario.strategies.map(\.name) + ["all"]).joined(separator: ", ") + "."
         case "backend": return " Expected one of: pthread, dispatch."
         case "distribution": return " Expected one of: uniform, zipf."
+        case "color": return " Expected one of: auto, always, never."
         default: return " Expected a value after it."
         }
     }

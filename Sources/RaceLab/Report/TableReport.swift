@@ -2,10 +2,18 @@
 /// per strategy (medians when there were several runs), a spread table for
 /// repeated runs, one verdict sentence per strategy, and a legend.
 public enum TableReport {
-    public static func render(_ result: LabResult, scenario: Scenario) -> String {
+    public static func render(_ result: LabResult, scenario: Scenario, style: TerminalStyle = .plain) -> String {
         let summaries = result.strategies.map(StrategySummary.init)
         var sections = [header(result, scenario: scenario, summaries: summaries)]
-        sections.append(mainTable(result, scenario: scenario, summaries: summaries).render())
+        var table = mainTable(result, scenario: scenario, summaries: summaries)
+        if style.isColored {
+            let verdictColumn = table.columns.count - 1
+            table.decorate = { column, cell, text in
+                guard column == verdictColumn else { return text }
+                return style.paint(cell, as: cell) + String(text.dropFirst(cell.count))
+            }
+        }
+        sections.append(table.render())
         if result.strategies.contains(where: { $0.runs.count > 1 }) {
             sections.append(
                 "Spread over the runs (min / median / max):\n"
@@ -14,7 +22,7 @@ public enum TableReport {
         let remedy = VerdictText.overlapRemedy(result.request, cpusAvailable: result.machine.cpusAvailable)
         sections.append(
             zip(result.strategies, summaries)
-                .map { VerdictText.sentence($0, $1, scenario: scenario, overlapRemedy: remedy) }
+                .map { style.paintSentence(VerdictText.sentence($0, $1, scenario: scenario, overlapRemedy: remedy)) }
                 .joined(separator: "\n"))
         let notes = zip(result.strategies, summaries).compactMap {
             VerdictText.convoyNote($0, $1, scenario: scenario)

@@ -1,0 +1,39 @@
+/// How the table report marks its verdict words: plain text, or ANSI colours for a
+/// person at a terminal. JSON, CSV, JUnit and piped output are always plain.
+public struct TerminalStyle: Sendable, Equatable {
+    public var isColored: Bool
+
+    public init(isColored: Bool) { self.isColored = isColored }
+
+    public static let plain = TerminalStyle(isColored: false)
+
+    /// The SGR code of a verdict word: alarm red for BROKEN, red for the race shown,
+    /// green for held, yellow where the evidence is weak or absent.
+    static func code(for label: String) -> String? {
+        switch label {
+        case "BROKEN": "1;37;41"
+        case "RACE EXPOSED", "DATA RACE EXPOSED": "1;31"
+        case "held": "32"
+        case "held (weak)", "COULD NOT SHOW", "not shown": "33"
+        default: nil
+        }
+    }
+
+    /// `text` wrapped in the colour of `label`, or unchanged when plain.
+    func paint(_ text: String, as label: String) -> String {
+        guard isColored, let code = Self.code(for: label) else { return text }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+
+    /// A verdict sentence with its verdict word painted ("unsafe: RACE EXPOSED — ...").
+    func paintSentence(_ sentence: String) -> String {
+        guard isColored else { return sentence }
+        for label in ["DATA RACE EXPOSED", "RACE EXPOSED", "BROKEN", "COULD NOT SHOW", "integrity held"] {
+            guard let range = sentence.firstRange(of: label) else { continue }
+            let word = label == "integrity held" ? "held" : label
+            return String(sentence[..<range.lowerBound]) + paint(String(sentence[range]), as: word)
+                + String(sentence[range.upperBound...])
+        }
+        return sentence
+    }
+}
