@@ -66,6 +66,11 @@ struct ArgumentsTests {
         #expect(try request("counter --warmup 0").0.warmupMilliseconds == 0)
     }
 
+    @Test("strategy names typed in another case are accepted")
+    func strategyCase() throws {
+        #expect(try request("counter --strategy Mutex,ATOMIC").0.strategies == ["mutex", "atomic"])
+    }
+
     @Test("--strategy all includes every strategy")
     func strategyAll() throws {
         let (request, _) = try request("counter --strategy all")
@@ -96,6 +101,12 @@ struct ArgumentsTests {
             ("help countr", ["'countr'", "Did you mean 'counter'?"]),
             ("explain nothing", ["Unknown scenario 'nothing'"]),
             ("counter --threads 1024 --iterations 9223372036854775807", ["64-bit", "--iterations <n>"]),
+            ("counter -threads 2", ["'-threads'", "two dashes", "Did you mean '--threads'?"]),
+            ("counter 8", ["Unexpected argument '8'", "'--threads 8'"]),
+            ("counter mutex,atomic", ["'--strategy mutex,atomic'"]),
+            ("counter thread 8", ["Unexpected argument 'thread'", "Did you mean '--threads'?"]),
+            ("-V", ["Unknown option '-V'", "Did you mean '--version'?"]),
+            ("--threads 8", ["A scenario comes first"]),
             ("counter --duration 0", ["'0'", "--duration <ms>", "1 to 600000"]),
             ("counter --duration 2s", ["'2s'", "--duration <ms>"]),
             ("counter --duration 600001", ["'600001'", "1 to 600000"]),

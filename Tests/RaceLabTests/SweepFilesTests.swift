@@ -315,6 +315,15 @@ struct SweepFilesTests {
         #expect(SweepSVG.niceCeiling(47) == 50)
         #expect(SweepSVG.niceCeiling(0) == 1)
         #expect(SweepSVG.niceCeiling(99.5) == 100)
+        // One style for tick labels, from fractions to millions.
+        #expect(
+            [0.1, 1, 10, 1_000, 10_000, 100_000, 1_000_000].map(SweepSVG.tickLabel) == [
+                "0.1", "1", "10", "1k", "10k", "100k", "1M",
+            ])
+        // Five strategies, five colours and five marker shapes.
+        #expect(Set(SweepSVG.palette.prefix(5)).count == 5)
+        let shapes = (0..<5).map { SweepSVG.marker($0, x: 10, y: 10, attributes: "", title: nil) }
+        #expect(Set(shapes).count == 5)
     }
 
     /// The document with every worker's busy time (so every ns/op) multiplied by `factor`.

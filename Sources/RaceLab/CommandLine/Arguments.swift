@@ -136,9 +136,7 @@ public enum Arguments {
         default:
             guard let scenario = Catalog.scenario(named: first) else {
                 if first.hasPrefix("-") {
-                    throw UsageError(
-                        "Unknown option '\(first)': a scenario comes first, e.g. 'racelab counter \(first)'."
-                            + " Expected one of: --help, --version, \(subcommandNames).")
+                    throw UsageError(unknownTopLevelOption(first))
                 }
                 throw UsageError(
                     "Unknown subcommand '\(first)': expected one of \(subcommandNames)."
@@ -147,6 +145,21 @@ public enum Arguments {
             let (request, output, wantsHelp) = try ScenarioArguments.parse(rest, scenario: scenario, cpus: cpus)
             return wantsHelp ? .help(scenario.name) : .run(request, output)
         }
+    }
+
+    /// "-V" is --version; a scenario's own option ("--threads 8") needs the scenario first.
+    static func unknownTopLevelOption(_ token: String) -> String {
+        let name = String(token.drop { $0 == "-" }.prefix { $0 != "=" })
+        if ["V", "v", "version"].contains(name) || Suggestion.closest(to: token, in: ["--version"]) != nil {
+            return "Unknown option '\(token)'. Did you mean '--version'?"
+        }
+        if Suggestion.closest(to: token, in: ["--help"]) != nil {
+            return "Unknown option '\(token)'. Did you mean '--help'?"
+        }
+        let isScenarioOption =
+            Options.named(name) != nil || (name.count == 1 && Options.all.contains { $0.short == name.first })
+        let example = isScenarioOption ? " A scenario comes first, e.g. 'racelab counter \(token)'." : ""
+        return "Unknown option '\(token)'.\(example) Expected one of: --help, --version, \(subcommandNames)."
     }
 
     static var scenarioNames: String { Catalog.scenarios.map(\.name).joined(separator: ", ") }

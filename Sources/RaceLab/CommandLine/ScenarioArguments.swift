@@ -165,6 +165,18 @@ enum ScenarioArguments {
                                 "--" + name, in: (accepted.map(\.long) + invocation.otherOptions).map { "--" + $0 }))
                 }
             } else if token.hasPrefix("-"), token.count >= 2, token != "--" {
+                // "-threads": a long name with one dash. Said so, rather than read as
+                // "-t hreads"; short options with glued values ("-t8", "-sunsafe") are
+                // not close to any long name.
+                let word = String(token.dropFirst().prefix { $0 != "=" })
+                if word.count >= 3, word.allSatisfy({ $0.isLetter || $0 == "-" }),
+                    let long = Suggestion.closest(to: word, in: accepted.map(\.long)),
+                    Suggestion.distance(word, long) <= 1
+                {
+                    throw fail(
+                        "Unknown option '\(token)' for 'racelab \(invocation.command)': long options take two dashes."
+                            + " Did you mean '--\(long)'?")
+                }
                 let letter = token[token.index(after: token.startIndex)]
                 spec = Options.all.first { $0.short == letter }
                 if token.count > 2 { inlineValue = String(token.dropFirst(2)) }
@@ -176,7 +188,7 @@ enum ScenarioArguments {
             } else {
                 throw fail(
                     "Unexpected argument '\(token)' for 'racelab \(invocation.command)': options start with '--'"
-                        + " (e.g. '--strategy \(token)').")
+                        + bareArgumentHint(token, scenario: scenario, accepted: accepted))
             }
             guard let spec else { continue }
             guard accepted.contains(where: { $0.long == spec.long }) else {
@@ -206,6 +218,18 @@ enum ScenarioArguments {
             values[spec.long] = value
         }
         return values
+    }
+
+    /// What a bare word most likely meant: a worker count, a strategy, or an option
+    /// typed without its dashes.
+    static func bareArgumentHint(_ token: String, scenario: Scenario, accepted: [OptionSpec]) -> String {
+        if !token.isEmpty, token.allSatisfy(\.isNumber) { return " (e.g. '--threads \(token)')." }
+        let names = scenario.strategies.map(\.name) + ["all"]
+        if token.split(separator: ",").allSatisfy({ names.contains($0.lowercased()) }) {
+            return " (e.g. '--strategy \(token)')."
+        }
+        if let long = Suggestion.closest(to: token, in: accepted.map(\.long)) { return ". Did you mean '--\(long)'?" }
+        return "; see 'racelab \(scenario.name) --help'."
     }
 
     /// A following token that is an option, not a value: "-t" and "--json" are options;

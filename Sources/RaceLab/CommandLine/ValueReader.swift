@@ -57,13 +57,14 @@ struct ValueReader {
         guard let text = values["strategy"] else { return scenario.defaultStrategyNames }
         let names = scenario.strategies.map(\.name)
         var chosen = Set<String>()
-        for part in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+        for typed in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+            let part = typed.lowercased()  // "Mutex" is mutex: names are lower-case by design
             if part == "all" {
                 chosen.formUnion(names)
             } else if names.contains(part) {
                 chosen.insert(part)
             } else {
-                let what = part.isEmpty ? "an empty name in '\(text)'" : "'\(part)'"
+                let what = part.isEmpty ? "an empty name in '\(text)'" : "'\(typed)'"
                 throw UsageError(
                     "Unknown strategy \(what) for '--strategy <list>': \(scenario.name) has "
                         + (names + ["all"]).joined(separator: ", ") + "."

@@ -18,8 +18,11 @@ public enum SweepSVG {
     static let plotHeight = 320.0
     /// Left and right plot areas: x of the left edge, and the width.
     static let panels = [(x: 80.0, width: 380.0), (x: 580.0, width: 380.0)]
-    /// Okabe-Ito colours: distinguishable with the common colour blindnesses.
-    static let palette = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"]
+    /// Okabe-Ito colours, ordered so that a scenario's first five strategies get the five
+    /// most distinct ones (vermillion, blue, green, purple, black: no two oranges), all
+    /// distinguishable with the common colour blindnesses. Each strategy also gets its
+    /// own marker shape, so the chart reads in grey too.
+    static let palette = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#000000", "#56B4E9", "#E69F00", "#999999"]
 
     /// One line on the chart: a strategy on a backend, with a point per worker count.
     struct Series {
@@ -27,6 +30,8 @@ public enum SweepSVG {
         var backend: Backend
         var isExpectedSafe: Bool
         var colour: String
+        /// Index of the marker shape (see `marker`): the strategy's place in its scenario.
+        var marker: Int
         var dash: String?
         /// (workers, median, min, max, runs) for every worker count that has data.
         var costs: [Point]
@@ -105,10 +110,11 @@ public enum SweepSVG {
         let order = scenario.strategies.map(\.name)
         return keys.map { strategy, backend in
             let cells = result.request.threadCounts.compactMap { SweepReport.cell(result, strategy, backend, $0) }
-            let colour = palette[(order.firstIndex(of: strategy) ?? 0) % palette.count]
+            let place = order.firstIndex(of: strategy) ?? 0
+            let colour = palette[place % palette.count]
             return Series(
                 strategy: strategy, backend: backend, isExpectedSafe: cells.first?.isExpectedSafe ?? true,
-                colour: colour, dash: backend == .pthread ? nil : "7 4",
+                colour: colour, marker: place, dash: backend == .pthread ? nil : "7 4",
                 costs: cells.compactMap { cell in
                     Spread(cell.runs.compactMap(\.nsPerOp)).map {
                         Point(workers: cell.threads, spread: $0, runs: cell.runs.count)
@@ -252,8 +258,9 @@ public enum SweepSVG {
                 + " \(describe(point.spread.median)); min \(describe(point.spread.min)),"
                 + " max \(describe(point.spread.max)); \(point.runs) runs"
             svg.raw(
-                "<circle cx=\"\(n(median.x))\" cy=\"\(n(median.y))\" r=\"3.5\" stroke=\"#fff\" stroke-width=\"0.8\">"
-                    + "<title>\(SVGWriter.escaped(tip))</title></circle>")
+                marker(
+                    line.marker, x: median.x, y: median.y, attributes: "stroke=\"#fff\" stroke-width=\"0.8\"",
+                    title: SVGWriter.escaped(tip)))
         }
         svg.raw("</g>")
     }
@@ -289,7 +296,7 @@ public enum SweepSVG {
             svg.raw(
                 "<line x1=\"\(n(x))\" y1=\"\(n(y - 4))\" x2=\"\(n(x + 28))\" y2=\"\(n(y - 4))\""
                     + " stroke=\"\(line.colour)\" stroke-width=\"2\"\(dash)/>"
-                    + "<circle cx=\"\(n(x + 14))\" cy=\"\(n(y - 4))\" r=\"3.5\" fill=\"\(line.colour)\"/>")
+                    + marker(line.marker, x: x + 14, y: y - 4, attributes: "fill=\"\(line.colour)\"", title: nil))
             var tags = showsBackend ? [line.backend.rawValue] : []
             if !line.isExpectedSafe, line.strategy != "unsafe" { tags.append("unsafe") }
             let label = line.strategy + (tags.isEmpty ? "" : " (\(tags.joined(separator: ", ")))")
@@ -322,10 +329,24 @@ public enum SweepSVG {
         return top == 100 || lead == 2 ? 4 : 5
     }
 
+    /// A point's marker: circle, square, triangle, diamond, inverted triangle, then again.
+    static func marker(_ kind: Int, x: Double, y: Double, attributes: String, title: String?) -> String {
+        let inner = title.map { "<title>\($0)</title>" } ?? ""
+        let shape: String
+        switch kind % 5 {
+        case 0: return "<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"3.8\" \(attributes)>\(inner)</circle>"
+        case 1: shape = "M\(n(x - 3.4)),\(n(y - 3.4))h6.8v6.8h-6.8z"
+        case 2: shape = "M\(n(x)),\(n(y - 4.6))l4.4,7.8h-8.8z"
+        case 3: shape = "M\(n(x)),\(n(y - 4.8))l4.8,4.8l-4.8,4.8l-4.8,-4.8z"
+        default: shape = "M\(n(x)),\(n(y + 4.6))l4.4,-7.8h-8.8z"
+        }
+        return "<path d=\"\(shape)\" \(attributes)>\(inner)</path>"
+    }
+
+    /// Tick labels in one style from 1 to millions: 1, 10, 100, 1k, 10k, 100k, 1M.
     static func tickLabel(_ value: Double) -> String {
         if value >= 1_000_000 { return tickLabel(value / 1_000_000) + "M" }
-        if value >= 100_000 { return tickLabel(value / 1_000) + "k" }
-        if value >= 1000 { return Format.grouped(Int(value.rounded())) }
+        if value >= 1_000 { return tickLabel(value / 1_000) + "k" }
         if value == value.rounded() { return String(Int(value)) }
         return Format.significant(value).replacing(/0+$/, with: "")
     }

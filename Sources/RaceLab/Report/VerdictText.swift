@@ -14,10 +14,13 @@ enum VerdictText {
         case .timed(let milliseconds):
             longer = "--duration \(min(Options.maxDurationMilliseconds, max(1_000, milliseconds * 10)))"
         case .fixed(let iterations):
+            // Fixed counts that are too short for a VM to wake both CPUs: a window is the cure.
             let tenfold = iterations.multipliedReportingOverflow(by: 10)
             longer =
-                tenfold.overflow || tenfold.partialValue > 1_000_000_000
-                ? "more --iterations" : "--iterations \(tenfold.partialValue)"
+                iterations < 1_000_000
+                ? "drop --iterations for the default 100 ms window"
+                : tenfold.overflow || tenfold.partialValue > 1_000_000_000
+                    ? "more --iterations" : "--iterations \(tenfold.partialValue)"
         }
         if request.threads < 2 { return "run 2 or more workers (--threads 2)" }
         if cpusAvailable < 2 { return "give racelab 2 or more CPUs: only 1 is available to it" }
