@@ -87,7 +87,7 @@ struct CheckTests {
 
     @Test("JUnit escapes what it quotes")
     func junitEscapes() {
-        #expect(JUnitReport.escaped("a<b & \"c\" 'd'>\u{1}") == "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;")
+        #expect(XMLText.escaped("a<b & \"c\" 'd'>\u{1}") == "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;")
     }
 
     @Test("JSON: schemaVersion first, a check object, anomaly ids, generatedAt and build")

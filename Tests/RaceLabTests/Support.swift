@@ -37,18 +37,18 @@ let workerCounts = Array(Set([1, 2, 4 * cpuCount])).sorted()
 func request(
     _ scenario: String, _ strategy: String, threads: Int, iterations: Int, backend: Backend = .pthread
 ) -> Request {
-    Request(
-        scenario: scenario, strategies: [strategy], threads: threads, length: .fixed(iterations: iterations),
-        backend: backend)
+    request(scenario, strategy, threads: threads, length: .fixed(iterations: iterations), backend: backend)
 }
 
 /// A timed request: every worker runs for `milliseconds`.
 func request(
     _ scenario: String, _ strategy: String, threads: Int, milliseconds: Int, backend: Backend = .pthread
 ) -> Request {
-    Request(
-        scenario: scenario, strategies: [strategy], threads: threads, length: .timed(milliseconds: milliseconds),
-        backend: backend)
+    request(scenario, strategy, threads: threads, length: .timed(milliseconds: milliseconds), backend: backend)
+}
+
+func request(_ scenario: String, _ strategy: String, threads: Int, length: RunLength, backend: Backend) -> Request {
+    Request(scenario: scenario, strategies: [strategy], threads: threads, length: length, backend: backend)
 }
 
 /// A hand-made timing for report tests: `workers` equal workers, each busy for the

@@ -23,27 +23,27 @@ public enum JUnitReport {
             let sentence = VerdictText.sentence(outcome, summary, scenario: scenario, overlapRemedy: remedy)
             var body = ["      <properties>"]
             body += properties(outcome, summary).map {
-                "        <property name=\"\($0.0)\" value=\"\(escaped($0.1))\"/>"
+                "        <property name=\"\($0.0)\" value=\"\(XMLText.escaped($0.1))\"/>"
             }
             body.append("      </properties>")
             switch outcome.verdict {
             case .broken:
                 failures += 1
-                body.append("      <failure type=\"broken\" message=\"\(escaped(sentence))\"/>")
+                body.append("      <failure type=\"broken\" message=\"\(XMLText.escaped(sentence))\"/>")
             case .notExposed, .couldNotShow:
                 if expectRace {
                     failures += 1
-                    body.append("      <failure type=\"race-not-shown\" message=\"\(escaped(sentence))\"/>")
+                    body.append("      <failure type=\"race-not-shown\" message=\"\(XMLText.escaped(sentence))\"/>")
                 } else {
                     skipped += 1
-                    body.append("      <skipped message=\"\(escaped(sentence))\"/>")
+                    body.append("      <skipped message=\"\(XMLText.escaped(sentence))\"/>")
                 }
             case .held, .heldWeak, .exposed:
                 break
             }
-            body.append("      <system-out>\(escaped(sentence))</system-out>")
+            body.append("      <system-out>\(XMLText.escaped(sentence))</system-out>")
             cases.append(
-                "    <testcase name=\"\(escaped(outcome.name))\" classname=\"\(suite)\" time=\"\(fixed(seconds))\">\n"
+                "    <testcase name=\"\(XMLText.escaped(outcome.name))\" classname=\"\(suite)\" time=\"\(fixed(seconds))\">\n"
                     + body.joined(separator: "\n") + "\n    </testcase>")
         }
         let counts =
@@ -61,7 +61,7 @@ public enum JUnitReport {
             <testsuites name="racelab" \(counts)>
               <testsuite name="\(suite)" \(counts) timestamp="\(generatedAt)">
                 <properties>
-            \(settings.map { "      <property name=\"\($0.0)\" value=\"\(escaped($0.1))\"/>" }.joined(separator: "\n"))
+            \(settings.map { "      <property name=\"\($0.0)\" value=\"\(XMLText.escaped($0.1))\"/>" }.joined(separator: "\n"))
                 </properties>
             \(cases.joined(separator: "\n"))
               </testsuite>
@@ -85,25 +85,6 @@ public enum JUnitReport {
             list.append(("child-end", ChildEndText.describe(end, milliseconds: outcome.runs.last?.childMilliseconds)))
         }
         return list
-    }
-
-    /// XML attribute and text escaping (the five predefined entities; control
-    /// characters other than tab and newline are dropped, XML 1.0 cannot carry them).
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\n": out += "&#10;"
-            case "\t": out += "\t"
-            default: if scalar.value >= 0x20 { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out
     }
 
     private static func fixed(_ seconds: Double) -> String { String(Format.fixed(seconds, 3).filter { $0 != "," }) }

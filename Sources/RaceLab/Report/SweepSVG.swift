@@ -237,7 +237,7 @@ public enum SweepSVG {
         }
         let dash = line.dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
         svg.raw(
-            "<g class=\"series\" data-panel=\"\(panelName)\" data-strategy=\"\(SVGWriter.escaped(line.strategy))\""
+            "<g class=\"series\" data-panel=\"\(panelName)\" data-strategy=\"\(XMLText.escaped(line.strategy))\""
                 + " data-backend=\"\(line.backend.rawValue)\" stroke=\"\(line.colour)\" fill=\"\(line.colour)\">")
         let medians = points.map { position($0, $0.spread.median) }
         if medians.count > 1 {
@@ -260,7 +260,7 @@ public enum SweepSVG {
             svg.raw(
                 marker(
                     line.marker, x: median.x, y: median.y, attributes: "stroke=\"#fff\" stroke-width=\"0.8\"",
-                    title: SVGWriter.escaped(tip)))
+                    title: XMLText.escaped(tip)))
         }
         svg.raw("</g>")
     }
@@ -272,7 +272,7 @@ public enum SweepSVG {
     ) {
         guard !line.deaths.isEmpty else { return }
         svg.raw(
-            "<g class=\"deaths\" data-strategy=\"\(SVGWriter.escaped(line.strategy))\""
+            "<g class=\"deaths\" data-strategy=\"\(XMLText.escaped(line.strategy))\""
                 + " data-backend=\"\(line.backend.rawValue)\" stroke=\"\(line.colour)\" stroke-width=\"2.2\">")
         for death in line.deaths {
             let x = panel.x + xFraction(death.workers, counts: counts) * panel.width + offset
@@ -281,7 +281,7 @@ public enum SweepSVG {
                 "\(line.strategy) (\(line.backend.rawValue)), \(death.workers) workers: the child process"
                 + " \(death.how) in \(death.count) of \(death.runs) runs"
             svg.raw(
-                "<path d=\"M\(n(x - 5)),\(n(y - 5))l10,10m0,-10l-10,10\"><title>\(SVGWriter.escaped(tip))</title></path>"
+                "<path d=\"M\(n(x - 5)),\(n(y - 5))l10,10m0,-10l-10,10\"><title>\(XMLText.escaped(tip))</title></path>"
             )
         }
         svg.raw("</g>")
@@ -415,7 +415,7 @@ struct SVGWriter {
 
     mutating func text(_ content: String, x: Double, y: Double, attributes: String) {
         let extra = attributes.isEmpty ? "" : " " + attributes
-        parts.append("<text x=\"\(SweepSVG.n(x))\" y=\"\(SweepSVG.n(y))\"\(extra)>\(Self.escaped(content))</text>")
+        parts.append("<text x=\"\(SweepSVG.n(x))\" y=\"\(SweepSVG.n(y))\"\(extra)>\(XMLText.escaped(content))</text>")
     }
 
     mutating func noData(in panel: (x: Double, width: Double), top: Double, height: Double, _ message: String) {
@@ -426,19 +426,4 @@ struct SVGWriter {
 
     func finished() -> String { (parts + ["</svg>"]).joined(separator: "\n") + "\n" }
 
-    /// Text and attribute values: the five XML specials escaped.
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
 }
