@@ -205,7 +205,9 @@ struct VerdictWordingTests {
         #expect(remedy(pinned: false).contains("drop --no-pin"))
         #expect(remedy().contains("--until-exposed"))
         let tiny = Request(scenario: "counter", strategies: [], threads: 2, length: .fixed(iterations: 1))
-        #expect(VerdictText.overlapRemedy(tiny, cpusAvailable: 2).contains("drop --iterations for the default 100 ms window"))
+        #expect(
+            VerdictText.overlapRemedy(tiny, cpusAvailable: 2).contains(
+                "drop --iterations for the default 100 ms window"))
         let fixed = Request(scenario: "counter", strategies: [], threads: 2, length: .fixed(iterations: 3_000_000))
         #expect(VerdictText.overlapRemedy(fixed, cpusAvailable: 2).contains("--iterations 30000000"))
         let huge = Request(scenario: "counter", strategies: [], threads: 2, length: .fixed(iterations: Int.max / 2))
