@@ -39,4 +39,29 @@ struct ChildProcessTests {
         let outcome = ChildProcess(executable: "/nonexistent/racelab", arguments: [], timeoutSeconds: 1).run()
         #expect(outcome.end == .exited(code: 127))
     }
+
+    @Test("a child that exits 0 with something other than its report is said to, never 'exited 0'")
+    func unreadableReport() throws {
+        let scenario = CacheScenario.scenario
+        let raw = try #require(scenario.strategy(named: "raw"))
+        var request = request("cache", "raw", threads: 2, milliseconds: 10)
+        request.timeoutSeconds = 10
+        let observation = ChildRunner.launcher(executable: "/bin/echo")(request, raw)
+        #expect(observation.childEnd == .unreadableReport)
+        let outcome = StrategyOutcome(
+            name: "raw", summary: "", isExpectedSafe: false, runsInChildProcess: true, runs: [observation])
+        let sentence = VerdictText.sentence(
+            outcome, StrategySummary(outcome), scenario: scenario, overlapRemedy: "")
+        #expect(sentence.hasPrefix("raw: NO RESULT — the child process exited 0 with a report racelab could not read"))
+    }
+
+    @Test("the child reads its request as JSON, exactly as the parent holds it")
+    func requestAsJSON() throws {
+        var sent = request("counter", "atomic", threads: 3, milliseconds: 7)
+        sent.work = 5
+        sent.warmupMilliseconds = 0
+        let command = try Arguments.parse([Arguments.childSubcommand, JSONText.compact(sent)])
+        #expect(command == .child(sent))
+        #expect(throws: UsageError.self) { try Arguments.parse([Arguments.childSubcommand, "{not json"]) }
+    }
 }

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// How the report should be printed and judged; not part of what runs.
 public struct OutputOptions: Equatable, Sendable {
     public var isJSON = false
@@ -128,6 +134,16 @@ public enum Arguments {
         case SweepArguments.subcommand:
             return try SweepArguments.parse(rest, cpus: cpus)
         case childSubcommand:
+            // The parent hands its request over as JSON; a scenario name and options
+            // also work, for running one strategy by hand (scripts/tsan.sh does).
+            if let text = rest.first, text.hasPrefix("{") {
+                guard rest.count == 1,
+                    let request = try? JSONDecoder().decode(Request.self, from: Data(text.utf8)),
+                    let scenario = Catalog.scenario(named: request.scenario),
+                    request.strategies.count == 1, scenario.strategy(named: request.strategies[0]) != nil
+                else { throw UsageError("'\(childSubcommand)' got a request it cannot read: \(text.prefix(200))") }
+                return .child(request)
+            }
             guard let name = rest.first, let scenario = Catalog.scenario(named: name) else {
                 throw UsageError("'\(childSubcommand)' needs a scenario")
             }

@@ -18,9 +18,10 @@ public enum ChildRunner {
         var single = request
         single.strategies = [strategy.name]
         single.runs = 1
+        // The request travels as data, exactly as the parent holds it: no argv to rebuild.
         let child = ChildProcess(
             executable: executable,
-            arguments: [Arguments.childSubcommand, request.scenario] + arguments(for: single),
+            arguments: [Arguments.childSubcommand, JSONText.compact(single)],
             // The Swift runtime's crash backtrace is long and slow; the signal is what we report.
             environment: ["SWIFT_BACKTRACE=enable=no"],
             timeoutSeconds: request.timeoutSeconds)
@@ -35,7 +36,7 @@ public enum ChildRunner {
         // What a crashed child should have done is unknown (it counted its own operations).
         let expected =
             request.length.iterations.map { request.threads.multipliedReportingOverflow(by: $0).partialValue } ?? 0
-        let end = outcome.end == .finished ? ChildEnd.exited(code: 0) : outcome.end
+        let end = outcome.end == .finished ? ChildEnd.unreadableReport : outcome.end
         return Observation(
             expected: expected, observed: 0, operations: 0, anomalies: [], timing: nil,
             childEnd: end, childMilliseconds: outcome.milliseconds,
@@ -50,34 +51,6 @@ public enum ChildRunner {
         guard let slash = current.lastIndex(of: "/") else { return current }
         if current[current.index(after: slash)...] == "racelab" { return current }
         return String(current[...slash]) + "racelab"
-    }
-
-    /// The options that reproduce `request` on a command line.
-    static func arguments(for request: Request) -> [String] {
-        guard let scenario = Catalog.scenario(named: request.scenario) else { return [] }
-        var args = [
-            "--strategy", request.strategies.joined(separator: ","),
-            "--threads", "\(request.threads)", "--backend", request.backend.rawValue,
-            "--warmup", "\(request.warmupMilliseconds)",
-        ]
-        switch request.length {
-        case .timed(let milliseconds): args += ["--duration", "\(milliseconds)"]
-        case .fixed(let iterations): args += ["--iterations", "\(iterations)"]
-        }
-        if !request.isPinned { args.append("--no-pin") }
-        for option in scenario.options {
-            switch option {
-            case .work: args += ["--work", "\(request.work)"]
-            case .keys: args += ["--keys", "\(request.keys)"]
-            case .distribution: args += ["--distribution", request.distribution.rawValue]
-            case .seed: args += ["--seed", "\(request.seed)"]
-            case .stripes: args += ["--stripes", "\(request.stripes)"]
-            case .readRatio: args += ["--read-ratio", "\(request.readRatio)"]
-            case .writers: args += request.writers.map { ["--writers", "\($0)"] } ?? []
-            case .timeout: args += ["--timeout", "\(Int(request.timeoutSeconds))"]
-            }
-        }
-        return args
     }
 
     /// The runtime's own words about a crash ("Fatal error: ..."), if it said any.

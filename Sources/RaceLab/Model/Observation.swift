@@ -123,6 +123,8 @@ public enum ChildEnd: Codable, Sendable, Equatable {
     case crashed(signal: Int32)
     /// The child outlived its timeout and racelab killed it.
     case hung(timeoutSeconds: Double)
+    /// The child exited 0 but what it printed was not an observation racelab can read.
+    case unreadableReport
 }
 
 /// What one run of one strategy did: what should have happened, what did, and

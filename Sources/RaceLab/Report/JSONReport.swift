@@ -81,6 +81,13 @@ enum JSONText {
         return schemaVersionFirst(String(decoding: data, as: UTF8.self)) + "\n"
     }
 
+    /// One line, keys sorted: for handing a value to a child process.
+    static func compact(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
     /// Moves the top-level `"schemaVersion" : n` line (two-space indent) to the top of
     /// the object, fixing the commas around where it was.
     static func schemaVersionFirst(_ text: String) -> String {

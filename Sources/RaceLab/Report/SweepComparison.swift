@@ -112,14 +112,21 @@ public struct SweepComparison: Sendable {
         }
         compare("run length", now.length, then.length) { RunLengthText.short($0) }
         compare("--warmup", now.warmupMilliseconds, then.warmupMilliseconds) { "\($0) ms" }
-        compare("--work", now.work, then.work) { String($0) }
-        compare("--keys", now.keys, then.keys) { Format.grouped($0) }
-        compare("--distribution", now.distribution, then.distribution) { $0.rawValue }
-        compare("--seed", now.seed, then.seed) { String($0) }
-        compare("--stripes", now.stripes, then.stripes) { String($0) }
-        compare("--read-ratio", now.readRatio, then.readRatio) { "\($0)%" }
-        compare("--writers", now.writers, then.writers) { $0.map(String.init) ?? "half" }
         compare("pinning", now.isPinned, then.isPinned) { $0 ? "on" : "off" }
+        // Every scenario option, by an exhaustive switch: a new option cannot be
+        // forgotten here and let the gate compare runs made with different settings.
+        for option in ScenarioOption.allCases {
+            switch option {
+            case .work: compare("--work", now.work, then.work) { String($0) }
+            case .keys: compare("--keys", now.keys, then.keys) { Format.grouped($0) }
+            case .distribution: compare("--distribution", now.distribution, then.distribution) { $0.rawValue }
+            case .seed: compare("--seed", now.seed, then.seed) { String($0) }
+            case .stripes: compare("--stripes", now.stripes, then.stripes) { String($0) }
+            case .readRatio: compare("--read-ratio", now.readRatio, then.readRatio) { "\($0)%" }
+            case .writers: compare("--writers", now.writers, then.writers) { $0.map(String.init) ?? "half" }
+            case .timeout: compare("--timeout", now.timeoutSeconds, then.timeoutSeconds) { "\(Int($0)) s" }
+            }
+        }
         return settings
     }
 

@@ -73,7 +73,7 @@ public enum SweepReport {
         switch first {
         case .crashed: how = "crashed"
         case .hung: how = "hung"
-        case .exited, .finished: how = "died"
+        case .exited, .unreadableReport, .finished: how = "died"
         }
         return (ends.count, how, first)
     }

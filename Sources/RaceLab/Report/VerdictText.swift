@@ -70,6 +70,10 @@ enum VerdictText {
             let end = ended.childEnd
         {
             let how = ChildEndText.describe(end, milliseconds: ended.childMilliseconds)
+            if end == .unreadableReport {
+                return "\(name): NO RESULT — the child process \(how): a racelab bug, please report it with the"
+                    + " --json output"
+            }
             let verdict = outcome.isExpectedSafe ? "BROKEN" : "DATA RACE EXPOSED"
             let said = ended.childMessage.map { " (\($0))" } ?? ""
             let ofRunsEnded = runs > 1 ? " in \(summary.runsWithAnomaly) of \(runs) runs, first:" : ""
@@ -118,6 +122,7 @@ public enum ChildEndText {
         case .exited(let code): return "exited \(code)\(after)"
         case .crashed(let signal): return "crashed: \(signalName(signal))\(after)"
         case .hung(let timeout): return "hung: killed after \(Format.significant(timeout)) s"
+        case .unreadableReport: return "exited 0 with a report racelab could not read\(after)"
         }
     }
 
