@@ -44,13 +44,15 @@ check_scenario() {
     fail "racelab $*: the unsafe strategy never exposed its race in 5 tries"
 }
 
-check_scenario counter --threads 8
+# Every scenario racelab lists, at its default settings with 8 workers.
+for scenario in $("$bin" list --json | python3 -c 'import json, sys
+print(" ".join(s["name"] for s in json.load(sys.stdin)["scenarios"]))'); do
+    check_scenario "$scenario" --threads 8
+done
 # Dispatch threads are unpinned: the default 100 ms window outlasts many scheduler
 # time slices, so the workers interleave even when another program keeps one CPU busy.
 check_scenario counter --threads 2 --backend dispatch
-check_scenario cache --threads 8
 check_scenario cache --threads 4 --keys 1000 --distribution zipf --read-ratio 50
-check_scenario check-then-act --threads 8
 # The fixed-count mode is the same engine with a count instead of a window.
 check_scenario counter --threads 2 --iterations 2000000
 

@@ -19,11 +19,13 @@ import json, os, subprocess, sys, time
 bin, minutes = sys.argv[1], float(sys.argv[2])
 cpus = len(os.sched_getaffinity(0))
 counts = sorted({1, 2, cpus, 2 * cpus, 4 * cpus})
-configs = [(scenario, backend, threads)
-           for scenario in ("counter", "cache", "check-then-act")
+# What exists comes from racelab itself, with each scenario's fewest workers.
+catalog = json.loads(subprocess.run([bin, "list", "--json"], capture_output=True, text=True, check=True).stdout)
+configs = [(scenario["name"], backend, threads)
+           for scenario in catalog["scenarios"]
            for backend in ("pthread", "dispatch")
            for threads in counts
-           if not (scenario == "check-then-act" and threads < 2)]
+           if threads >= scenario["minimumWorkers"]]
 deadline = time.monotonic() + minutes * 60
 stats = {}  # (scenario, strategy) -> [safe, runs, runs with anomaly]
 rounds = 0

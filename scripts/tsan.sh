@@ -27,17 +27,15 @@ swift build --sanitize=thread --scratch-path .build-tsan >&2
 bin=.build-tsan/debug/racelab
 export TSAN_OPTIONS="halt_on_error=0 suppressions=$PWD/scripts/tsan.supp"
 
-if ((short)); then
-    runs=("counter unsafe" "counter mutex" "counter atomic" "cache unsafe" "cache raw" "cache locked"
-        "check-then-act unsafe" "check-then-act locked")
-else
-    runs=()
-    for scenario in counter cache check-then-act; do
-        for strategy in $("$bin" list | awk -v s="$scenario" '$1 == s {on=1; next} on && NF == 0 {on=0} on {print $2}'); do
-            runs+=("$scenario $strategy")
-        done
-    done
-fi
+# What to run comes from racelab itself (`racelab list --json`): every strategy of
+# every scenario, or with --short each scenario's unsafe strategies and its first safe one.
+mapfile -t runs < <("$bin" list --json | python3 -c 'import json, sys
+short = sys.argv[1] == "1"
+for scenario in json.load(sys.stdin)["scenarios"]:
+    safe = [s for s in scenario["strategies"] if s["isExpectedSafe"]]
+    for s in scenario["strategies"]:
+        if not short or not s["isExpectedSafe"] or s is safe[0]:
+            print(scenario["name"], s["name"])' "$short")
 
 failures=0
 fmt='%-15s %-14s %-5s %-46s %s\n'
@@ -68,7 +66,10 @@ except Exception:
         print(f"no report (exit {code})" if code < 128 else f"crashed: signal {code - 128}")
 PY
 )
-    safe=$("$bin" list | awk -v s="$scenario" -v t="$strategy" '$1 == s {on=1; next} on && $2 == t {print ($1 == "safe" ? "yes" : "no"); exit}')
+    safe=$("$bin" list --json | python3 -c 'import json, sys
+scenario, strategy = sys.argv[1:]
+s = next(s for c in json.load(sys.stdin)["scenarios"] if c["name"] == scenario for s in c["strategies"] if s["name"] == strategy)
+print("yes" if s["isExpectedSafe"] else "no")' "$scenario" "$strategy")
     if ((races > 0)); then verdict="RACE REPORTED ($races)"; else verdict="nothing reported"; fi
     # shellcheck disable=SC2059
     printf "$fmt" "$scenario" "$strategy" "$safe" "$seen" "$verdict"

@@ -132,7 +132,8 @@ struct ArgumentsTests {
         arguments: [
             ("--help", Command.help(nil)), ("-h", .help(nil)), ("", .help(nil)),
             ("help counter", .help("counter")), ("counter --help", .help("counter")),
-            ("counter -h", .help("counter")), ("--version", .version), ("list", .list),
+            ("counter -h", .help("counter")), ("--version", .version), ("list", .list(isJSON: false)),
+            ("list --json", .list(isJSON: true)),
             ("explain counter", .explain("counter")),
         ])
     func informational(line: String, expected: Command) throws {

@@ -89,6 +89,23 @@ struct UntilExposedTests {
     }
 }
 
+@Suite("Catalog for scripts")
+struct CatalogListingTests {
+    @Test("list --json names every scenario and strategy, with each scenario's fewest workers")
+    func listJSON() throws {
+        let run = runCLI(["list", "--json"])
+        #expect(run.code == 0)
+        let listing = try JSONDecoder().decode(CatalogListing.self, from: Data(run.out.utf8))
+        #expect(listing.scenarios.map(\.name) == Catalog.scenarios.map(\.name))
+        #expect(listing.scenarios.first { $0.name == "check-then-act" }?.minimumWorkers == 2)
+        #expect(listing.scenarios.first { $0.name == "counter" }?.minimumWorkers == 1)
+        let cache = try #require(listing.scenarios.first { $0.name == "cache" })
+        #expect(cache.strategies.first { $0.name == "raw" }?.runsInChildProcess == true)
+        #expect(cache.options.contains("stripes"))
+        #expect(runCLI(["list", "--yaml"]).code == 64)
+    }
+}
+
 @Suite("Shell completions")
 struct CompletionTests {
     /// Completes `words` (the last one being typed) with the generated bash script.

@@ -67,7 +67,8 @@ public struct SweepOutputs: Equatable, Sendable {
 /// What the command line asked for.
 public enum Command: Equatable, Sendable {
     case run(Request, OutputOptions)
-    case list
+    /// `racelab list`, or `racelab list --json` for scripts.
+    case list(isJSON: Bool)
     /// Help for a subcommand, or racelab's own help when nil.
     case help(String?)
     case explain(String)
@@ -95,8 +96,9 @@ public enum Arguments {
         case "-h", "--help": return .help(nil)
         case "--version", "version": return .version
         case "list":
-            try expectNothing(after: rest, subcommand: "list")
-            return .list
+            let isJSON = rest.first == "--json"
+            try expectNothing(after: Array(rest.dropFirst(isJSON ? 1 : 0)), subcommand: "list")
+            return .list(isJSON: isJSON)
         case "help":
             guard let topic = rest.first else { return .help(nil) }
             try expectNothing(after: Array(rest.dropFirst()), subcommand: "help")

@@ -99,8 +99,8 @@ public enum CLI {
             console.out(Help.text(for: topic) ?? Help.overview)
         case .version:
             console.out("racelab \(RaceLabVersion.current)\n")
-        case .list:
-            console.out(Help.list)
+        case .list(let isJSON):
+            console.out(isJSON ? CatalogListing.json() : Help.list)
         case .completions(let shell):
             console.out(Completions.script(for: shell) ?? "")
         case .explain(let name):

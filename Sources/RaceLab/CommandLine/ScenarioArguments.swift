@@ -58,13 +58,14 @@ enum ScenarioArguments {
         request.stripes = try reader.int("stripes", in: 1...Options.maxStripes) ?? 16
         request.readRatio = try reader.int("read-ratio", in: 0...100) ?? 0
         request.timeoutSeconds = Double(try reader.int("timeout", in: 1...Options.maxTimeoutSeconds) ?? 10)
+        guard threads >= scenario.minimumWorkers else {
+            throw UsageError(
+                "Invalid value '\(threads)' for '--threads <n>': \(scenario.name) needs at least"
+                    + " \(scenario.minimumWorkers) workers (writers and readers); expected an integer from"
+                    + " \(scenario.minimumWorkers) to \(Options.maxThreads).",
+                subcommand: invocation.usage)
+        }
         if scenario.options.contains(.writers) {
-            guard threads >= 2 else {
-                throw UsageError(
-                    "Invalid value '\(threads)' for '--threads <n>': \(scenario.name) needs at least 2 workers"
-                        + " (writers and readers); expected an integer from 2 to \(Options.maxThreads).",
-                    subcommand: invocation.usage)
-            }
             request.writers = try reader.int("writers", in: 1...(threads - 1))
         }
         if values["until-exposed"] != nil {

@@ -36,15 +36,16 @@ enum SweepArguments {
             throw UsageError("Option '\(flag)' does not apply to 'racelab sweep'; use --runs.", subcommand: subcommand)
         }
         var counts = try threadsText.map(threadList) ?? SweepRequest.defaultThreadCounts(cpus: cpus.count)
-        if scenario.options.contains(.writers) {
-            // Writers and readers: a sweep of this scenario starts at 2 workers.
-            if let threadsText, let low = counts.first, low < 2 {
+        let least = scenario.minimumWorkers
+        if least > 1 {
+            // Writers and readers: a sweep of this scenario starts at its minimum.
+            if let threadsText, let low = counts.first, low < least {
                 throw UsageError(
                     "Invalid value '\(threadsText)' for '--threads <list>': \(scenario.name) needs at least"
-                        + " 2 workers (writers and readers); expected counts from 2 to \(Options.maxThreads).",
+                        + " \(least) workers (writers and readers); expected counts from \(least) to \(Options.maxThreads).",
                     subcommand: subcommand)
             }
-            counts = counts.filter { $0 >= 2 }
+            counts = counts.filter { $0 >= least }
         }
         let (base, output, wantsHelp) = try ScenarioArguments.parse(
             rest, scenario: scenario, cpus: cpus, sweptThreads: counts.first, defaultRuns: 5,

@@ -62,6 +62,9 @@ public struct Scenario: Sendable {
         strategies.first { $0.name == name }
     }
 
+    /// The fewest workers a run needs: 2 where some workers write and others read.
+    public var minimumWorkers: Int { options.contains(.writers) ? 2 : 1 }
+
     public var defaultStrategyNames: [String] {
         strategies.filter(\.isInDefaultSet).map(\.name)
     }
