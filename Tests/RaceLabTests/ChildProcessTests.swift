@@ -2,6 +2,10 @@ import Testing
 
 @testable import RaceLab
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite("Child process containment")
 struct ChildProcessTests {
     func shell(_ script: String, timeout: Double = 5) -> ChildProcess.Outcome {
@@ -63,5 +67,20 @@ struct ChildProcessTests {
         let command = try Arguments.parse([Arguments.childSubcommand, JSONText.compact(sent)])
         #expect(command == .child(sent))
         #expect(throws: UsageError.self) { try Arguments.parse([Arguments.childSubcommand, "{not json"]) }
+    }
+
+    @Test(
+        "--timeout counts from the end of the child's window: a long --duration is not a hang", .timeLimit(.minutes(1)))
+    func timeoutAfterWindow() throws {
+        // A stand-in child that takes 1.5 s, then exits 0 without a report.
+        let script = "/tmp/racelab-slow-child-\(getpid()).sh"
+        _ = FileIO.write("#!/bin/sh\nsleep 1.5\n", to: script)
+        chmod(script, 0o755)
+        defer { unlink(script) }
+        let raw = try #require(CacheScenario.scenario.strategy(named: "raw"))
+        var request = request("cache", "raw", threads: 2, milliseconds: 1_000)
+        request.timeoutSeconds = 1
+        let observation = ChildRunner.launcher(executable: script)(request, raw)
+        #expect(observation.childEnd == .unreadableReport, "1 s window + 1 s timeout outlasts a 1.5 s child")
     }
 }

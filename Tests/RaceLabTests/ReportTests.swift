@@ -115,7 +115,23 @@ struct VerdictWordingTests {
         #expect(unsafe.hasSuffix("; REMEDY"))
         #expect(!unsafe.contains("not shown this time"))
         let safe = sentence(outcome(safe: true, lost: [0], overlap: 0.01))
-        #expect(safe.contains("held (no overlap: weak evidence"))
+        #expect(safe.contains("held (weak evidence: the workers never ran at the same time, overlap 1.0%)"))
+    }
+
+    @Test("the exposure sentence quotes one real run, so its count, total and share agree")
+    func medianRunAgrees() {
+        let runs = [(10, 100), (90, 300), (30, 200)].map { lost, expected in
+            Observation(
+                expected: expected, observed: expected - lost, operations: expected,
+                anomalies: [Anomaly("lost updates", lost)], timing: timing())
+        }
+        let outcome = StrategyOutcome(
+            name: "s", summary: "", isExpectedSafe: false, runsInChildProcess: false, runs: runs)
+        #expect(
+            sentence(outcome).hasPrefix("s: RACE EXPOSED in 3 of 3 runs — lost updates: 30 of 200 (15.0%) (median run)")
+        )
+        #expect(Format.share(0.0001) == "<0.1%")
+        #expect(Format.share(0) == "0.0%")
     }
 
     @Test("runs that disagree on their anomalies (a child that crashed counts none) summarise without trapping")

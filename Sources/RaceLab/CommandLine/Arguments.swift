@@ -118,6 +118,7 @@ public enum Arguments {
             }
             return .explain(scenario.name)
         case "completions":
+            if rest.first == "--help" || rest.first == "-h" { return .help("completions") }
             guard let shell = rest.first else {
                 throw UsageError(
                     "Missing value for 'completions <shell>': expected one of "
@@ -128,8 +129,7 @@ public enum Arguments {
             guard Completions.shells.contains(shell) else {
                 throw UsageError(
                     "Unknown shell '\(shell)' for 'completions <shell>': expected one of "
-                        + Completions.shells.joined(separator: ", ") + "."
-                        + Suggestion.didYouMean(shell, in: Completions.shells),
+                        + Completions.shells.joined(separator: ", ") + ".",
                     subcommand: "completions")
             }
             return .completions(shell)
@@ -176,7 +176,9 @@ public enum Arguments {
         }
         let isScenarioOption =
             Options.named(name) != nil || (name.count == 1 && Options.all.contains { $0.short == name.first })
-        let example = isScenarioOption ? " A scenario comes first, e.g. 'racelab counter \(token)'." : ""
+        // "-threads" is "--threads": show the example as it must be typed.
+        let typed = name.count > 1 && !token.hasPrefix("--") ? "--" + token.drop { $0 == "-" } : token
+        let example = isScenarioOption ? " A scenario comes first, e.g. 'racelab counter \(typed)'." : ""
         return "Unknown option '\(token)'.\(example) Expected one of: --help, --version, \(subcommandNames)."
     }
 

@@ -125,11 +125,16 @@ public enum CLI {
 
     /// The one line for a run that could not start its workers (exit 71).
     static func osErrorLine(_ error: any Error, workers: Int) -> String {
-        guard case WorkerPoolError.threadCreationFailed(let worker, let code)? = error as? WorkerPoolError else {
+        switch error as? WorkerPoolError {
+        case .threadCreationFailed(let worker, let code)?:
+            return "Error: could not create worker thread \(worker + 1) of \(workers):"
+                + " pthread_create failed with \(String(cString: strerror(code))) (\(code)).\n"
+        case .timerCreationFailed(let code)?:
+            return "Error: could not create the thread that closes the measurement window:"
+                + " pthread_create failed with \(String(cString: strerror(code))) (\(code)).\n"
+        case nil:
             return "Error: \(error)\n"
         }
-        return "Error: could not create worker thread \(worker + 1) of \(workers):"
-            + " pthread_create failed with \(String(cString: strerror(code))) (\(code)).\n"
     }
 
     static func runSweep(
@@ -246,7 +251,8 @@ public enum CLI {
                 return ExitCode.cannotCreate
             }
         }
-        guard let check else { return ExitCode.ran }
+        // A report that did not reach stdout is exit 74, said once by `run`: no result line then.
+        guard let check, console.outFailure() == nil else { return ExitCode.ran }
         // The last line, for passing and failing runs alike: what a CI log shows at its end.
         console.err(check.summary + "\n")
         return check.passed ? ExitCode.ran : ExitCode.checkFailed

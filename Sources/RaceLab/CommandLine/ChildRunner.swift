@@ -24,7 +24,9 @@ public enum ChildRunner {
             arguments: [Arguments.childSubcommand, JSONText.compact(single)],
             // The Swift runtime's crash backtrace is long and slow; the signal is what we report.
             environment: ["SWIFT_BACKTRACE=enable=no"],
-            timeoutSeconds: request.timeoutSeconds)
+            // --timeout counts from the end of the child's window: a long --duration is
+            // not a hang.
+            timeoutSeconds: request.timeoutSeconds + Double(request.length.milliseconds ?? 0) / 1000)
         let outcome = child.run()
         if outcome.end == .finished,
             var observation = try? JSONDecoder().decode(Observation.self, from: Data(outcome.stdout.utf8))

@@ -74,6 +74,25 @@ public enum Help {
     public static func text(for subcommand: String) -> String? {
         if let scenario = Catalog.scenario(named: subcommand) { return scenarioHelp(scenario) }
         switch subcommand {
+        case "completions":
+            return """
+                OVERVIEW: Print a shell completion script for racelab: subcommands, each scenario's
+                options and strategies, and the values options take, from the same declarations
+                as this help.
+
+                USAGE: racelab completions <shell>
+
+                ARGUMENTS:
+                  <shell>                 bash, zsh or fish
+
+                INSTALL:
+                  mkdir -p ~/.local/share/bash-completion/completions
+                  racelab completions bash > ~/.local/share/bash-completion/completions/racelab
+                  racelab completions zsh > "${fpath[1]}/_racelab"
+                  mkdir -p ~/.config/fish/completions
+                  racelab completions fish > ~/.config/fish/completions/racelab.fish
+
+                """
         case "sweep":
             return """
                 OVERVIEW: Run a scenario's strategies at several worker counts (and backends),

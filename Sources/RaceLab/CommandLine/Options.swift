@@ -99,7 +99,8 @@ enum Options {
             defaultText: "half the workers", scope: .writers),
         OptionSpec(
             long: "timeout", short: nil, valueName: "<seconds>",
-            help: "Kill a child-process strategy after this long, 1 to \(Options.maxTimeoutSeconds).",
+            help: "Kill a child-process strategy this long after its window should have closed, 1 to"
+                + " \(Options.maxTimeoutSeconds).",
             defaultText: "10", scope: .timeout),
         OptionSpec(
             long: "json", short: nil, valueName: nil,

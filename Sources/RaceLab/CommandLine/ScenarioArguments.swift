@@ -172,7 +172,7 @@ enum ScenarioArguments {
                 let word = String(token.dropFirst().prefix { $0 != "=" })
                 if word.count >= 3, word.allSatisfy({ $0.isLetter || $0 == "-" }),
                     let long = Suggestion.closest(to: word, in: accepted.map(\.long)),
-                    Suggestion.distance(word, long) <= 1
+                    Suggestion.distance(word, long) <= 1 || long.hasPrefix(word)
                 {
                     throw fail(
                         "Unknown option '\(token)' for 'racelab \(invocation.command)': long options take two dashes."

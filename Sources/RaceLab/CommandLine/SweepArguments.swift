@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// Parses `racelab sweep <scenario> [options]`: the scenario's own options, with
 /// `--threads` and `--backend` taking lists, `--runs` defaulting to 5, and `--ascii`.
 enum SweepArguments {
@@ -20,6 +26,16 @@ enum SweepArguments {
                 subcommand: subcommand)
         }
         var rest = Array(arguments.dropFirst())
+        // "-threads 1,2": the sweep's own list options with one dash.
+        for token in arguments.dropFirst() where token.hasPrefix("-") && !token.hasPrefix("--") {
+            let word = String(token.dropFirst())
+            if ["threads", "backend", "out", "baseline", "max-regression", "ascii"].contains(word) {
+                throw UsageError(
+                    "Unknown option '\(token)' for 'racelab sweep \(scenario.name)': long options take two dashes."
+                        + " Did you mean '--\(word)'?",
+                    subcommand: subcommand)
+            }
+        }
         let threadsText = try extract(
             &rest, long: "threads", short: "t", accepted: "worker counts as a list (1,2,4,8) or a range (1...16)")
         let backendText = try extract(
@@ -145,6 +161,18 @@ enum SweepArguments {
         switch FileIO.read(path) {
         case .success(let contents): text = contents
         case .failure(let failure): throw invalid("cannot read it (\(failure.reason))")
+        }
+        // Kind and version first: an older document may not decode as this racelab's.
+        struct Header: Decodable {
+            var kind: String?
+            var schemaVersion: Int?
+        }
+        if let header = try? JSONDecoder().decode(Header.self, from: Data(text.utf8)), header.kind == SweepJSON.kind,
+            let version = header.schemaVersion, version != JSONReport.schemaVersion
+        {
+            throw invalid(
+                "its schema version is \(version), this racelab reads \(JSONReport.schemaVersion);"
+                    + " make a new baseline with this racelab")
         }
         guard let document = try? SweepJSON.decode(text) else {
             if (try? JSONReport.decode(text)) != nil {

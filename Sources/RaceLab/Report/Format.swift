@@ -44,6 +44,12 @@ enum Format {
         seconds < 1 ? significant(seconds * 1000) + " ms" : significant(seconds) + " s"
     }
 
+    /// A share (0...1) as a percentage with one decimal; a share too small to show as
+    /// 0.1% but not zero reads "<0.1%", never "0.0%" beside a race that showed.
+    static func share(_ fraction: Double) -> String {
+        fraction > 0 && fraction < 0.0005 ? "<0.1%" : fixed(100 * fraction, 1) + "%"
+    }
+
     /// part/whole as a percentage with one decimal: "51.5%".
     static func percent(_ part: Int, of whole: Int) -> String {
         guard whole != 0 else { return "-" }

@@ -59,7 +59,7 @@ public enum JUnitReport {
         return """
             <?xml version="1.0" encoding="UTF-8"?>
             <testsuites name="racelab" \(counts)>
-              <testsuite name="\(suite)" \(counts) timestamp="\(generatedAt)">
+              <testsuite name="\(suite)" \(counts) timestamp="\(generatedAt.filter { $0 != "Z" })">
                 <properties>
             \(settings.map { "      <property name=\"\($0.0)\" value=\"\(XMLText.escaped($0.1))\"/>" }.joined(separator: "\n"))
                 </properties>
@@ -75,8 +75,9 @@ public enum JUnitReport {
         var list: [(String, String)] = [
             ("verdict", outcome.verdict.rawValue), ("expected-safe", "\(outcome.isExpectedSafe)"),
             ("runs", "\(summary.runs)"), ("runs-with-anomaly", "\(summary.runsWithAnomaly)"),
-            ("expected", "\(summary.expected)"),
         ]
+        // A child that died counted nothing: no expected total to report.
+        if outcome.runs.contains(where: { $0.timing != nil }) { list.append(("expected", "\(summary.expected)")) }
         for anomaly in summary.anomalies { list.append((anomaly.id, "\(Int(anomaly.spread.median))")) }
         if let value = summary.nsPerOp?.median { list.append(("ns-per-op", "\(value)")) }
         if let value = summary.opsPerSecond?.median { list.append(("ops-per-second", "\(value)")) }

@@ -60,7 +60,7 @@ public enum SweepReport {
     static func anomalyPercent(_ cell: SweepCell) -> String? {
         if let died = childDeaths(cell) { return "\(died.how) \(died.count)/\(cell.runs.count)" }
         let summary = cell.summary
-        if let share = summary.primaryAnomalyShare { return Format.fixed(100 * share.median, 1) + "%" }
+        if let share = summary.primaryAnomalyShare { return Format.share(share.median) }
         return summary.primaryAnomaly.map { Format.percent(Int($0.median), of: summary.expected) }
     }
 

@@ -22,13 +22,17 @@ public enum TableReport {
         let remedy = VerdictText.overlapRemedy(result.request, cpusAvailable: result.machine.cpusAvailable)
         sections.append(
             zip(result.strategies, summaries)
-                .map { style.paintSentence(VerdictText.sentence($0, $1, scenario: scenario, overlapRemedy: remedy)) }
+                .map {
+                    style.paintSentence(
+                        VerdictText.sentence($0, $1, scenario: scenario, overlapRemedy: remedy),
+                        label: label($0.verdict))
+                }
                 .joined(separator: "\n"))
         let notes = zip(result.strategies, summaries).compactMap {
             VerdictText.convoyNote($0, $1, scenario: scenario)
         }
         if !notes.isEmpty { sections.append(notes.joined(separator: "\n")) }
-        sections.append(legend(result))
+        sections.append(legend(result, scenario: scenario))
         return sections.joined(separator: "\n\n") + "\n"
     }
 
@@ -121,7 +125,7 @@ public enum TableReport {
                 for (i, anomaly) in summary.anomalies.enumerated() {
                     row.append(medianInt(anomaly.spread))
                     if i == 0 {
-                        row.append(summary.primaryAnomalyShare.map { Format.fixed(100 * $0.median, 1) + "%" } ?? "-")
+                        row.append(summary.primaryAnomalyShare.map { Format.share($0.median) } ?? "-")
                     }
                 }
             }
@@ -130,7 +134,8 @@ public enum TableReport {
             row.append(summary.windowNanoseconds.map { Format.significant($0.median / 1e6) } ?? "-")
             row.append(summary.nsPerOp.map { Format.significant($0.median) } ?? "-")
             row.append(summary.opsPerSecond.map { Format.significant($0.median / 1e6) } ?? "-")
-            row.append(label(outcome.verdict))
+            let childDied = outcome.runs.contains { ($0.childEnd ?? .finished) != .finished }
+            row.append(childDied && outcome.verdict == .exposed ? "DATA RACE EXPOSED" : label(outcome.verdict))
             table.append(row)
         }
         return table
@@ -154,17 +159,21 @@ public enum TableReport {
         return table
     }
 
-    static func legend(_ result: LabResult) -> String {
-        """
-        All workers start together at a shared start time; every figure is measured from it (medians over runs).
-        parallel:  workers on a CPU at once, on average: their CPU time / the window (2.00 on 2 CPUs: truly parallel).
-        skew µs:   how late the last worker began after the shared start (with more workers than CPUs,
-                   that includes waiting for a turn on a CPU); not charged to ns/op.
-        window ms: from the shared start to the last worker's stop.
-        ns/op:     each worker's time from its own start to its stop, summed, / all operations:
-                   what one operation costs one worker (window x workers / operations when none starts late).
-        Mops/s:    million operations per second, all workers together, over the window.
-        """
+    static func legend(_ result: LabResult, scenario: Scenario) -> String {
+        let anomalies = scenario.anomalyNames.joined(separator: ", ")
+        return """
+            \(scenario.expectedLabel) / \(scenario.observedLabel): what a correct run ends with (the sum of what the workers did) / \
+            what it really ended with.
+            \(anomalies): what went wrong; 'racelab explain \(scenario.name)' shows how it happens.
+            All workers start together at a shared start time; every figure is measured from it (medians over runs).
+            parallel:  workers on a CPU at once, on average: their CPU time / the window (2.00 on 2 CPUs: truly parallel).
+            skew µs:   how late the last worker began after the shared start (with more workers than CPUs,
+                       that includes waiting for a turn on a CPU); not charged to ns/op.
+            window ms: from the shared start to the last worker's stop.
+            ns/op:     each worker's time from its own start to its stop, summed, / all operations:
+                       what one operation costs one worker (window x workers / operations when none starts late).
+            Mops/s:    million operations per second, all workers together, over the window.
+            """
     }
 
     static func label(_ verdict: Verdict) -> String {

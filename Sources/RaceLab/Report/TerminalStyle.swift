@@ -25,15 +25,15 @@ public struct TerminalStyle: Sendable, Equatable {
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 
-    /// A verdict sentence with its verdict word painted ("unsafe: RACE EXPOSED — ...").
-    func paintSentence(_ sentence: String) -> String {
-        guard isColored else { return sentence }
-        for label in ["DATA RACE EXPOSED", "RACE EXPOSED", "BROKEN", "COULD NOT SHOW", "integrity held"] {
-            guard let range = sentence.firstRange(of: label) else { continue }
-            let word = label == "integrity held" ? "held" : label
-            return String(sentence[..<range.lowerBound]) + paint(String(sentence[range]), as: word)
-                + String(sentence[range.upperBound...])
-        }
-        return sentence
+    /// A verdict sentence with its verdict word painted in the colour of `label`,
+    /// the same as the table's cell ("unsafe: RACE EXPOSED — ..."): the word right
+    /// after the strategy's name.
+    func paintSentence(_ sentence: String, label: String) -> String {
+        guard isColored, let colon = sentence.firstRange(of: ": ") else { return sentence }
+        let rest = sentence[colon.upperBound...]
+        let word = rest.prefix { $0 != "—" && $0 != "(" }.reversed().drop { $0 == " " }.reversed()
+        guard !word.isEmpty else { return sentence }
+        let end = rest.index(rest.startIndex, offsetBy: word.count)
+        return String(sentence[..<colon.upperBound]) + paint(String(word), as: label) + String(rest[end...])
     }
 }

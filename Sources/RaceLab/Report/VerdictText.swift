@@ -37,7 +37,19 @@ enum VerdictText {
 
     /// The headline anomaly's median share of what was expected: "35.2%".
     static func share(_ summary: StrategySummary) -> String {
-        summary.primaryAnomalyShare.map { Format.fixed(100 * $0.median, 1) + "%" } ?? "-"
+        summary.primaryAnomalyShare.map { Format.share($0.median) } ?? "-"
+    }
+
+    /// Why a clean run is weak evidence, in the measured figures: the workers' windows
+    /// hardly overlapped, or they overlapped but took turns on the CPUs.
+    static func weakEvidence(_ summary: StrategySummary) -> String {
+        let overlap = summary.overlapFraction?.median ?? 0
+        if overlap < StrategyOutcome.weakOverlap || (summary.maxActiveWorkers?.max ?? 0) < 2 {
+            return "weak evidence: the workers never ran at the same time, overlap \(Format.fixed(100 * overlap, 1))%"
+        }
+        let parallel = Format.fixed(summary.cpuParallelism?.median ?? 0, 2)
+        return "weak evidence: the workers took turns, \(parallel) on a CPU at once on average;"
+            + " the CPUs were busy with other programs, or there are too few"
     }
 
     /// What a strategy's timing means when its workers spent the window asleep in the
@@ -51,7 +63,7 @@ enum VerdictText {
             "; the busiest worker did \(Format.fixed(100 * $0.median, 1))% of all \(scenario.operationName)"
         }
         return "\(outcome.name): lock convoy — \(Int(sleeping)) of \(Int(inWindow)) workers went to sleep in the kernel"
-            + " for (nearly) every one of their \(scenario.operationName)\(busiest ?? "")."
+            + " for at least every other one of their \(scenario.operationName)\(busiest ?? "")."
             + " \(Format.significant(nsPerOp)) ns/op is its true cost in this window; a convoy deepens as it"
             + " settles (--duration 2000 shows more of it)"
     }
@@ -83,14 +95,22 @@ enum VerdictText {
         case .exposed:
             let first =
                 outcome.firstAnomaly.flatMap { first in
-                    runs > 1 ? "; first at run \(Format.grouped(first.run)), \(Format.duration(first.seconds)) in" : nil
+                    runs > 1
+                        ? "; first at run \(Format.grouped(first.run)), \(Format.duration(first.seconds)) after racelab started"
+                        : nil
                 } ?? ""
-            return "\(name): RACE EXPOSED\(ofRuns) — \(headline): \(Format.grouped(median)) of \(expected)"
-                + " (\(share(summary)))\(medianNote)\(first)"
+            // One real run's figures (the run whose share is the median), so that the
+            // count, the total and the share in the sentence agree with each other.
+            let counted = outcome.runs.filter { $0.primaryAnomalyShare != nil }
+                .sorted { ($0.primaryAnomalyShare ?? 0) < ($1.primaryAnomalyShare ?? 0) }
+            guard !counted.isEmpty else { return "\(name): RACE EXPOSED\(ofRuns)" }
+            let middle = counted[(counted.count - 1) / 2]
+            return "\(name): RACE EXPOSED\(ofRuns) — \(headline): \(Format.grouped(middle.primaryAnomalyCount)) of"
+                + " \(Format.grouped(middle.expected)) (\(Format.share(middle.primaryAnomalyShare ?? 0)))\(medianNote)\(first)"
         case .held, .heldWeak:
             let observed = Format.grouped(Int(summary.observed?.median ?? 0))
             let every = runs > 1 ? " in \(Format.grouped(runs)) of \(Format.grouped(runs)) runs" : ""
-            let weak = outcome.verdict == .heldWeak ? " (no overlap: weak evidence, the workers never ran at once)" : ""
+            let weak = outcome.verdict == .heldWeak ? " (\(weakEvidence(summary)))" : ""
             let bound = ruleOfThree(runs).map { "; failure \($0)" } ?? ""
             return
                 "\(name): integrity held\(every)\(weak) — \(scenario.observedLabel) \(observed) of \(expected)\(bound)"
@@ -99,11 +119,8 @@ enum VerdictText {
                 + " A safe strategy must never lose: please report this with the --json output"
         case .notExposed, .couldNotShow:
             if outcome.verdict == .couldNotShow {
-                let parallel = summary.cpuParallelism.map { ", \(Format.fixed($0.median, 2)) on a CPU at once" } ?? ""
-                let overlap = Format.fixed(100 * (summary.overlapFraction?.median ?? 0), 1)
-                return "\(name): COULD NOT SHOW the race — its workers never really ran at the same time"
-                    + " (overlap \(overlap)%\(parallel)), so this says nothing about its safety;"
-                    + " \(overlapRemedy)"
+                return "\(name): COULD NOT SHOW the race — \(weakEvidence(summary)), so this says nothing about"
+                    + " its safety; \(overlapRemedy)"
             }
             let bound = ruleOfThree(runs).map { " (\($0))" } ?? ""
             return

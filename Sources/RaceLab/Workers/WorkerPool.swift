@@ -11,6 +11,8 @@ import Dispatch
 public enum WorkerPoolError: Error, Equatable, Sendable {
     /// `pthread_create` refused worker `worker` with error number `code`.
     case threadCreationFailed(worker: Int, code: Int32)
+    /// `pthread_create` refused the thread that closes a timed window.
+    case timerCreationFailed(code: Int32)
 }
 
 /// Runs one body on N workers inside a measurement window, and measures them.
@@ -58,8 +60,7 @@ public struct WorkerPool: Sendable {
             gate = StartGate(expected: max(1, min(workers, cpus.count)), stallNanoseconds: 250_000_000)
         }
         let timer = try length.milliseconds.map { milliseconds throws(WorkerPoolError) in
-            try Self.startTimer(
-                gate: gate, stop: stop, windowNanoseconds: UInt64(milliseconds) * 1_000_000, worker: workers)
+            try Self.startTimer(gate: gate, stop: stop, windowNanoseconds: UInt64(milliseconds) * 1_000_000)
         }
         defer {
             // The timer ends by itself once the window closes or the gate is abandoned.
@@ -94,7 +95,7 @@ public struct WorkerPool: Sendable {
     /// the window, then raises the stop flag. It is not pinned, and it sleeps, so it
     /// takes no CPU from the workers; the kernel wakes it ahead of busy threads.
     private static func startTimer(
-        gate: StartGate, stop: StopFlag, windowNanoseconds: UInt64, worker: Int
+        gate: StartGate, stop: StopFlag, windowNanoseconds: UInt64
     ) throws(WorkerPoolError) -> PThread {
         let started = PThread.spawn {
             var start = gate.start
@@ -112,7 +113,7 @@ public struct WorkerPool: Sendable {
         }
         switch started {
         case .success(let thread): return thread
-        case .failure(let error): throw .threadCreationFailed(worker: worker, code: error.code)
+        case .failure(let error): throw .timerCreationFailed(code: error.code)
         }
     }
 
