@@ -34,7 +34,7 @@ public enum Help {
           64  Bad usage: the message names the option, the value and what is accepted.
           71  The system refused to create a worker thread.
           73  sweep --out: a result file could not be written.
-          74  The report could not be written to stdout (disk full, stdout closed).
+          74  The report could not be written to stdout (disk full, stdout not open).
           130 / 143  Interrupted (Ctrl-C / SIGTERM); any child process was killed.
         """
 
