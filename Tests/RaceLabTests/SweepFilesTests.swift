@@ -326,6 +326,16 @@ struct SweepFilesTests {
         #expect(Set(shapes).count == 5)
     }
 
+    @Test("the chart in docs/ is what racelab draws from the JSON beside it (both written by one 'sweep --out')")
+    func docsChartMatchesItsJSON() throws {
+        let directory = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        let base = "/" + directory + "/docs/sweep-counter"
+        let document = try SweepJSON.decode(try Self.read(base + "/sweep.json"))
+        let scenario = try #require(Catalog.scenario(named: document.scenario))
+        let drawn = SweepSVG.render(document.result, scenario: scenario, generatedAt: document.generatedAt)
+        #expect(drawn == (try Self.read(base + "/sweep.svg")))
+    }
+
     /// The document with every worker's busy time (so every ns/op) multiplied by `factor`.
     static func scaled(_ document: SweepJSON, by factor: Double) -> SweepJSON {
         var result = document.result
