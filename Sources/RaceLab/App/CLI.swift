@@ -13,60 +13,6 @@ import Synchronization
     import Foundation
 #endif
 
-/// Exit codes racelab documents (sysexits.h names where one fits).
-public enum ExitCode {
-    public static let ran: Int32 = 0
-    public static let checkFailed: Int32 = 1
-    public static let usage: Int32 = 64  // EX_USAGE
-    public static let osError: Int32 = 71  // EX_OSERR
-    public static let cannotCreate: Int32 = 73  // EX_CANTCREAT
-    public static let ioError: Int32 = 74  // EX_IOERR
-}
-
-/// Where the CLI writes; injectable so tests can read what a user would see.
-public struct Console: Sendable {
-    public var out: @Sendable (String) -> Void
-    public var err: @Sendable (String) -> Void
-    /// Progress lines are drawn only for a person watching a terminal.
-    public var errIsTerminal: Bool
-    /// Colour (`--color auto`) only for a person watching a terminal.
-    public var outIsTerminal: Bool
-    /// Why writing the report failed (disk full, stdout closed, ...), or nil if every
-    /// write so far went through. A report that was lost must not exit 0.
-    public var outFailure: @Sendable () -> String?
-
-    public init(
-        out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void,
-        errIsTerminal: Bool = false, outIsTerminal: Bool = false,
-        outFailure: @escaping @Sendable () -> String? = { nil }
-    ) {
-        self.out = out
-        self.err = err
-        self.errIsTerminal = errIsTerminal
-        self.outIsTerminal = outIsTerminal
-        self.outFailure = outFailure
-    }
-
-    /// The process's own stdout and stderr, written unbuffered (progress lines show at once).
-    public static let standard = Console(
-        out: { text in
-            if case .failure(let failure) = FileIO.writeAll(text, to: 1) {
-                standardOutFailure.withLock { $0 = $0 ?? failure.reason }
-            }
-        },
-        err: { _ = FileIO.writeAll($0, to: 2) },
-        errIsTerminal: isatty(2) == 1,
-        outIsTerminal: isatty(1) == 1,
-        outFailure: {
-            // A closed stdout is caught before anything runs: a descriptor opened later
-            // could otherwise take number 1 and receive the report.
-            fcntl(1, F_GETFD) == -1 ? "standard output is closed" : standardOutFailure.withLock { $0 }
-        })
-
-    /// The first failed write to stdout, in the system's words.
-    private static let standardOutFailure = Mutex<String?>(nil)
-}
-
 /// argv -> command -> run -> print -> exit code. `main.swift` only calls this.
 public enum CLI {
     public static func run(
