@@ -1,5 +1,4 @@
 import CRaceLabShims
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc

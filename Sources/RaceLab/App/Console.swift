@@ -1,16 +1,9 @@
-import CRaceLabShims
 import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
-#endif
-
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
 #endif
 
 /// Exit codes racelab documents (sysexits.h names where one fits).
