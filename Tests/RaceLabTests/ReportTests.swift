@@ -66,7 +66,8 @@ struct ReportTests {
     @Test("a broken safe strategy fails --check")
     func brokenFailsCheck() {
         let bad = Observation(
-            expected: 10, observed: 9, operations: 10, anomalies: [Anomaly("lost updates", 1)], timing: nil)
+            expected: 10, observed: 9, operations: 10, anomalies: [Anomaly("lost updates", 1)],
+            timing: timing(operations: 10))  // an in-process run always has its timing
         let outcome = StrategyOutcome(
             name: "mutex", summary: "", isExpectedSafe: true, runsInChildProcess: false, runs: [bad])
         let result = LabResult(

@@ -35,12 +35,10 @@ public enum ChildRunner {
             observation.childMilliseconds = outcome.milliseconds
             return observation
         }
-        // What a crashed child should have done is unknown (it counted its own operations).
-        let expected =
-            request.length.iterations.map { request.threads.multipliedReportingOverflow(by: $0).partialValue } ?? 0
+        // A child that died counted nothing (`didCount` is false): no counts, no timing.
         let end = outcome.end == .finished ? ChildEnd.unreadableReport : outcome.end
         return Observation(
-            expected: expected, observed: 0, operations: 0, anomalies: [], timing: nil,
+            expected: 0, observed: 0, operations: 0, anomalies: [], timing: nil,
             childEnd: end, childMilliseconds: outcome.milliseconds,
             childMessage: firstTrapLine(outcome.stderr))
     }

@@ -78,6 +78,9 @@ public struct Timing: Codable, Sendable, Equatable {
         self.overlapFraction = overlapFraction
     }
 
+    /// Operations of all workers together.
+    public var operations: Int { workers.reduce(0) { $0 + $1.operations } }
+
     /// Workers that did at least one operation inside the window.
     public var workersInWindow: Int { workers.filter(\.ranInWindow).count }
 
@@ -107,9 +110,8 @@ public struct Timing: Codable, Sendable, Equatable {
 
     /// The share of all operations done by the busiest worker (1/workers when fair).
     public var busiestWorkerShare: Double? {
-        let total = workers.reduce(0) { $0 + $1.operations }
-        guard total > 0 else { return nil }
-        return Double(workers.map(\.operations).max() ?? 0) / Double(total)
+        guard operations > 0 else { return nil }
+        return Double(workers.map(\.operations).max() ?? 0) / Double(operations)
     }
 }
 
@@ -189,9 +191,13 @@ public struct Observation: Codable, Sendable, Equatable {
         return Double(operations) / (Double(timing.windowNanoseconds) / 1e9)
     }
 
+    /// Whether this run counted anything: false for a child process that died before
+    /// it could report (it has no timing, and its counts mean nothing).
+    public var didCount: Bool { timing != nil }
+
     /// The headline anomaly as a share of what was expected (0...1), for this run.
     public var primaryAnomalyShare: Double? {
-        guard expected > 0, timing != nil || childEnd == .finished else { return nil }
+        guard expected > 0, didCount else { return nil }
         return Double(primaryAnomalyCount) / Double(expected)
     }
 

@@ -77,7 +77,7 @@ public enum JUnitReport {
             ("runs", "\(summary.runs)"), ("runs-with-anomaly", "\(summary.runsWithAnomaly)"),
         ]
         // A child that died counted nothing: no expected total to report.
-        if outcome.runs.contains(where: { $0.timing != nil }) { list.append(("expected", "\(summary.expected)")) }
+        if outcome.runs.contains(where: \.didCount) { list.append(("expected", "\(summary.expected)")) }
         for anomaly in summary.anomalies { list.append((anomaly.id, "\(Int(anomaly.spread.median))")) }
         if let value = summary.nsPerOp?.median { list.append(("ns-per-op", "\(value)")) }
         if let value = summary.opsPerSecond?.median { list.append(("ops-per-second", "\(value)")) }

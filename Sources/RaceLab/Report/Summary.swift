@@ -47,9 +47,9 @@ public struct StrategySummary: Codable, Sendable, Equatable {
         let timings = runs.compactMap(\.timing)
         self.runs = runs.count
         runsWithAnomaly = outcome.runsWithAnomaly
-        let counted = runs.filter { $0.timing != nil || $0.childEnd == .finished }
+        let counted = runs.filter(\.didCount)
         expected =
-            Spread(counted.map { Double($0.expected) }).map { Int($0.median.rounded()) } ?? runs.first?.expected ?? 0
+            Spread(counted.map { Double($0.expected) }).map { Int($0.median.rounded()) } ?? 0
         observed = Spread(counted.map { Double($0.observed) })
         primaryAnomalyShare = Spread(runs.compactMap(\.primaryAnomalyShare))
         // By name, over the runs that counted it: a child that crashed reports no counts,

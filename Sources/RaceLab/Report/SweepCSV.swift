@@ -20,7 +20,7 @@ public enum SweepCSV {
         for cell in result.cells {
             for (index, run) in cell.runs.enumerated() {
                 // A child that crashed or hung counted nothing: its counts are empty, not 0.
-                let counted = (run.childEnd ?? .finished) == .finished
+                let counted = run.didCount
                 func ifCounted(_ value: Int) -> String { counted ? String(value) : "" }
                 let counts = anomalyNames.map { name in
                     run.anomalies.first { $0.name == name }.map { ifCounted($0.count) } ?? ""

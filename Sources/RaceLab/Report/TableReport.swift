@@ -113,9 +113,9 @@ public enum TableReport {
         var table = TextTable(columns)
         for (outcome, summary) in zip(result.strategies, summaries) {
             // A child that died counted nothing, so nothing was expected of it either.
-            let counted = outcome.runs.contains { $0.timing != nil }
             var row = [
-                outcome.name, outcome.isExpectedSafe ? "yes" : "no", counted ? Format.grouped(summary.expected) : "-",
+                outcome.name, outcome.isExpectedSafe ? "yes" : "no",
+                outcome.runs.contains(where: \.didCount) ? Format.grouped(summary.expected) : "-",
             ]
             if let ended = outcome.runs.last, let end = ended.childEnd, end != .finished {
                 row.append(ChildEndText.describe(end, milliseconds: ended.childMilliseconds))

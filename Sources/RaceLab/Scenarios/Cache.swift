@@ -72,7 +72,7 @@ public enum CacheScenario {
             expectedCounts.indices.filter { counted[$0, default: 0] != expectedCounts[$0] }.count
             + counted.keys.filter { !expectedCounts.indices.contains($0) }.count
         return Observation(
-            expected: expected, observed: observed, operations: timing.workers.reduce(0) { $0 + $1.operations },
+            expected: expected, observed: observed, operations: timing.operations,
             anomalies: [Anomaly("lost updates", expected - observed), Anomaly("wrong keys", wrongKeys)],
             timing: timing)
     }

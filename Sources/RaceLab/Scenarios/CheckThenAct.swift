@@ -65,7 +65,7 @@ public enum CheckThenActScenario {
         let vanishedCount = sum(vanished)
         return Observation(
             expected: checks, observed: checks - vanishedCount,
-            operations: timing.workers.reduce(0) { $0 + $1.operations },
+            operations: timing.operations,
             anomalies: [
                 Anomaly("vanished after check", vanishedCount), Anomaly("overwritten inserts", sum(overwritten)),
             ],

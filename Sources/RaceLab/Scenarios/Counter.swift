@@ -48,7 +48,7 @@ public enum CounterScenario {
         let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
             counter.run(worker: worker, budget: &budget)
         }
-        let expected = timing.workers.reduce(0) { $0 + $1.operations }
+        let expected = timing.operations
         let counted = counter.total()
         return Observation(
             expected: expected, observed: counted, operations: expected,

@@ -46,10 +46,8 @@ extension SweepSVG {
                     }
                 },
                 anomalyShares: cells.compactMap { cell in
-                    let finished = cell.runs.filter { ($0.childEnd ?? .finished) == .finished && $0.expected > 0 }
-                    return Spread(finished.map { 100 * Double($0.primaryAnomalyCount) / Double($0.expected) }).map {
-                        Point(workers: cell.threads, spread: $0, runs: finished.count)
-                    }
+                    let shares = cell.runs.compactMap(\.primaryAnomalyShare).map { 100 * $0 }
+                    return Spread(shares).map { Point(workers: cell.threads, spread: $0, runs: shares.count) }
                 },
                 deaths: cells.compactMap { cell in
                     SweepReport.childDeaths(cell).map {
