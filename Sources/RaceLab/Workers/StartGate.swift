@@ -43,19 +43,19 @@ final class StartGate: Sendable {
     var start: UInt64 { startTime.load(ordering: .acquiring) }
 
     /// Tells waiters to give up (e.g. a thread could not be created).
-    /// They return nil from `arriveAndWait`.
+    /// They return false from `arriveAndWait`.
     func abandon() { abandoned.store(true, ordering: .releasing) }
 
     var isAbandoned: Bool { abandoned.load(ordering: .acquiring) }
 
-    /// Waits for the shared start and returns it, or nil if the gate was abandoned.
-    func arriveAndWait() -> UInt64? {
+    /// Waits for the shared start (`start`); false if the gate was abandoned.
+    func arriveAndWait() -> Bool {
         let position = arrived.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
         if position >= expected { setStart() }
         var lastSeen = position
         var lastChange = MonotonicClock.now()
         while startTime.load(ordering: .acquiring) == 0 {
-            if isAbandoned { return nil }
+            if isAbandoned { return false }
             sched_yield()
             if let stall = stallNanoseconds {
                 let now = MonotonicClock.now()
@@ -78,7 +78,7 @@ final class StartGate: Sendable {
                 racelab_cpu_relax()
             }
         }
-        return isAbandoned ? nil : start
+        return !isAbandoned
     }
 
     private func setStart() {

@@ -59,8 +59,9 @@ public struct WorkerPool: Sendable {
             // deadlock (generous: a loaded machine can be slow to start a pool thread).
             gate = StartGate(expected: max(1, min(workers, cpus.count)), stallNanoseconds: 250_000_000)
         }
-        let timer = try length.milliseconds.map { milliseconds throws(WorkerPoolError) in
-            try Self.startTimer(gate: gate, stop: stop, windowNanoseconds: UInt64(milliseconds) * 1_000_000)
+        let windowNanoseconds = length.milliseconds.map { UInt64($0) * 1_000_000 }
+        let timer = try windowNanoseconds.map { nanoseconds throws(WorkerPoolError) in
+            try Self.startTimer(gate: gate, stop: stop, windowNanoseconds: nanoseconds)
         }
         defer {
             // The timer ends by itself once the window closes or the gate is abandoned.
@@ -75,16 +76,14 @@ public struct WorkerPool: Sendable {
                 Self.work(i, gate: gate, log: log, stop: stop, limit: limit, body)
             }
         }
-        return Timing(
-            start: gate.start, records: log.records(),
-            requestedWindowNanoseconds: length.milliseconds.map { UInt64($0) * 1_000_000 })
+        return Timing(start: gate.start, records: log.records(), requestedWindowNanoseconds: windowNanoseconds)
     }
 
     private static func work(
         _ i: Int, gate: StartGate, log: WorkerLog, stop: StopFlag, limit: Int,
         _ body: (Int, inout OperationBudget) -> Void
     ) {
-        guard gate.arriveAndWait() != nil, !stop.isRaised else { return }
+        guard gate.arriveAndWait(), !stop.isRaised else { return }
         var budget = OperationBudget(stop: stop, limit: limit)
         log.recordStart(i)
         body(i, &budget)
