@@ -8,11 +8,15 @@ import Testing
 #endif
 
 /// Hand-made results: one safe and one unsafe strategy, each one run.
-private func result(safeLost: Int = 0, unsafeLost: Int = 10, parallelWorkers: Int = 2) -> LabResult {
+private func result(
+    safeLost: Int = 0, unsafeLost: Int = 10, parallelWorkers: Int = 2, cpuNanoseconds: UInt64? = nil
+) -> LabResult {
     func run(_ lost: Int) -> Observation {
         Observation(
             expected: 100, observed: 100 - lost, operations: 100, anomalies: [Anomaly("lost updates", lost)],
-            timing: timing(workers: 2, maxActive: parallelWorkers, overlap: parallelWorkers >= 2 ? 1 : 0))
+            timing: timing(
+                workers: 2, maxActive: parallelWorkers, overlap: parallelWorkers >= 2 ? 1 : 0,
+                cpuNanoseconds: cpuNanoseconds))
     }
     return LabResult(
         request: Request(scenario: "counter", strategies: ["unsafe", "mutex"], threads: 2),
@@ -52,11 +56,20 @@ struct CheckTests {
         #expect(!strict.passed)
         #expect(
             strict.summary
-                == "check FAILED: unsafe could not show its race: its workers never ran at the same time (2 workers on 2 CPUs)"
+                == "check FAILED: unsafe could not show its race: its workers never ran at the same time (overlap 0.0%)"
         )
         let lenient = CheckResult(blind, expectRace: false)
         #expect(lenient.passed)
         #expect(lenient.summary.hasPrefix("check passed: 1 safe strategy held (1 with weak evidence"))
+    }
+
+    @Test("workers that overlapped but took turns are named as such, not as 'never ran at the same time'")
+    func tookTurns() {
+        let turns = result(unsafeLost: 0, cpuNanoseconds: 250)  // 2 x 250 ns of CPU in a 1,000 ns window
+        #expect(turns.strategies[0].evidenceGap == .tookTurns(parallelism: 0.5))
+        #expect(
+            CheckResult(turns, expectRace: true).summary
+                == "check FAILED: unsafe could not show its race: its workers took turns, 0.50 on a CPU at once")
     }
 
     @Test("JUnit: one test case per strategy, a broken safe strategy is a failure, figures are properties")

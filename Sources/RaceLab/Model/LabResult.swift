@@ -23,6 +23,16 @@ public struct MachineInfo: Codable, Sendable, Equatable {
     }
 }
 
+/// Why a strategy's runs prove little: its workers never really ran at the same time.
+public enum EvidenceGap: Equatable, Sendable {
+    /// Their windows (nearly) never overlapped: the median share of the window with 2
+    /// or more workers active.
+    case noOverlap(overlap: Double)
+    /// Their windows overlapped, but they took turns: the median number of workers on a
+    /// CPU at once, below 1.1.
+    case tookTurns(parallelism: Double)
+}
+
 /// When a strategy first showed an anomaly: which run (1-based) and how many
 /// seconds after the lab started.
 public struct FirstAnomaly: Codable, Sendable, Equatable {
@@ -70,18 +80,25 @@ public struct StrategyOutcome: Codable, Sendable, Equatable {
     /// Below this many workers on a CPU at once (on average), they took turns.
     public static let weakParallelism = 1.1
 
-    /// Whether the workers of these runs (nearly) never ran at the same time, judged
-    /// on the median run: their windows hardly overlapped, or they overlapped but took
-    /// turns on one CPU. Workers that spent the window asleep on a contended lock (a
-    /// convoy) use little CPU too, but they did contend: that is evidence, not turn-taking.
-    public var lacksOverlap: Bool {
+    /// Why these runs are weak evidence, judged on the median run, or nil when the
+    /// workers really ran together: their windows hardly overlapped, or they overlapped
+    /// but took turns on the CPUs. Workers that spent the window asleep on a contended
+    /// lock (a convoy) use little CPU too, but they did contend: that is evidence.
+    public var evidenceGap: EvidenceGap? {
         let timings = runs.compactMap(\.timing)
-        guard let overlap = Spread(timings.map(\.overlapFraction)) else { return false }
-        if overlap.median < Self.weakOverlap || (timings.map(\.maxActiveWorkers).max() ?? 0) < 2 { return true }
-        let tookTurns = Spread(timings.compactMap(\.cpuParallelism)).map { $0.median < Self.weakParallelism } ?? false
-        let contended = (Spread(timings.map { Double($0.sleepingWorkers) })?.median ?? 0) >= 2
-        return tookTurns && !contended
+        guard let overlap = Spread(timings.map(\.overlapFraction)) else { return nil }
+        if overlap.median < Self.weakOverlap || (timings.map(\.maxActiveWorkers).max() ?? 0) < 2 {
+            return .noOverlap(overlap: overlap.median)
+        }
+        guard let parallelism = Spread(timings.compactMap(\.cpuParallelism))?.median,
+            parallelism < Self.weakParallelism,
+            (Spread(timings.map { Double($0.sleepingWorkers) })?.median ?? 0) < 2
+        else { return nil }
+        return .tookTurns(parallelism: parallelism)
     }
+
+    /// Whether the workers of these runs never really ran at the same time.
+    public var lacksOverlap: Bool { evidenceGap != nil }
 }
 
 /// The outcome of one `racelab <scenario>` invocation.

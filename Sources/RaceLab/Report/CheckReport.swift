@@ -28,7 +28,7 @@ public struct CheckResult: Codable, Sendable, Equatable {
         var failures: [String] = []
         for outcome in safe where outcome.verdict == .broken {
             failures.append(
-                "\(outcome.name) BROKEN, \(StrategySummary(outcome).anomalies.first?.name ?? "anomalies")"
+                "\(outcome.name) BROKEN, \(StrategySummary.anomalyNames(outcome.runs).first ?? "anomalies")"
                     + " in \(Self.ofRuns(outcome.runsWithAnomaly, outcome.runs.count))")
         }
         if raceMissing { failures += unsafe.map { Self.unsafeFact($0, result) } }
@@ -38,7 +38,7 @@ public struct CheckResult: Codable, Sendable, Equatable {
                 safe.isEmpty
                     ? "no safe strategy ran"
                     : "\(safe.count) safe \(safe.count == 1 ? "strategy" : "strategies") held"
-                        + (weak > 0 ? " (\(weak) with weak evidence: the workers never ran at once)" : "")
+                        + (weak > 0 ? " (\(weak) with weak evidence: their workers never truly ran in parallel)" : "")
             ]
             parts += unsafe.map { Self.unsafeFact($0, result) }
             summary = "check passed: " + parts.joined(separator: ", ")
@@ -53,15 +53,25 @@ public struct CheckResult: Codable, Sendable, Equatable {
         case .exposed:
             return "\(outcome.name) exposed its race in \(ofRuns(outcome.runsWithAnomaly, outcome.runs.count))"
         case .couldNotShow:
-            let cause =
-                result.request.threads < 2
-                ? "only 1 worker"
-                : result.machine.cpusAvailable < 2
-                    ? "1 CPU" : "\(result.request.threads) workers on \(result.machine.cpusAvailable) CPUs"
-            return "\(outcome.name) could not show its race: its workers never ran at the same time (\(cause))"
+            let why = outcome.evidenceGap.map { Self.gapFact($0, result) } ?? "never ran at the same time"
+            return "\(outcome.name) could not show its race: its workers \(why)"
         default:
             return "\(outcome.name) did not show its race in \(ofRuns(0, outcome.runs.count)) although its workers"
                 + " ran together"
+        }
+    }
+
+    /// "never ran at the same time (only 1 worker)" / "took turns, 0.99 on a CPU at once".
+    static func gapFact(_ gap: EvidenceGap, _ result: LabResult) -> String {
+        switch gap {
+        case .tookTurns(let parallelism):
+            return "took turns, \(Format.fixed(parallelism, 2)) on a CPU at once"
+        case .noOverlap(let overlap):
+            let cause =
+                result.request.threads < 2
+                ? "only 1 worker"
+                : result.machine.cpusAvailable < 2 ? "1 CPU" : "overlap \(Format.fixed(100 * overlap, 1))%"
+            return "never ran at the same time (\(cause))"
         }
     }
 

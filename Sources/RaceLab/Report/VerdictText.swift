@@ -40,16 +40,15 @@ enum VerdictText {
         summary.primaryAnomalyShare.map { Format.share($0.median) } ?? "-"
     }
 
-    /// Why a clean run is weak evidence, in the measured figures: the workers' windows
-    /// hardly overlapped, or they overlapped but took turns on the CPUs.
-    static func weakEvidence(_ summary: StrategySummary) -> String {
-        let overlap = summary.overlapFraction?.median ?? 0
-        if overlap < StrategyOutcome.weakOverlap || (summary.maxActiveWorkers?.max ?? 0) < 2 {
+    /// Why a clean run is weak evidence, in the measured figures.
+    static func weakEvidence(_ gap: EvidenceGap) -> String {
+        switch gap {
+        case .noOverlap(let overlap):
             return "weak evidence: the workers never ran at the same time, overlap \(Format.fixed(100 * overlap, 1))%"
+        case .tookTurns(let parallelism):
+            return "weak evidence: the workers took turns, \(Format.fixed(parallelism, 2)) on a CPU at once on average;"
+                + " the CPUs were busy with other programs, or there are too few"
         }
-        let parallel = Format.fixed(summary.cpuParallelism?.median ?? 0, 2)
-        return "weak evidence: the workers took turns, \(parallel) on a CPU at once on average;"
-            + " the CPUs were busy with other programs, or there are too few"
     }
 
     /// What a strategy's timing means when its workers spent the window asleep in the
@@ -110,18 +109,17 @@ enum VerdictText {
         case .held, .heldWeak:
             let observed = Format.grouped(Int(summary.observed?.median ?? 0))
             let every = runs > 1 ? " in \(Format.grouped(runs)) of \(Format.grouped(runs)) runs" : ""
-            let weak = outcome.verdict == .heldWeak ? " (\(weakEvidence(summary)))" : ""
+            let weak = outcome.evidenceGap.map { " (\(weakEvidence($0)))" } ?? ""
             let bound = ruleOfThree(runs).map { "; failure \($0)" } ?? ""
             return
                 "\(name): integrity held\(every)\(weak) — \(scenario.observedLabel) \(observed) of \(expected)\(bound)"
         case .broken:
             return "\(name): BROKEN\(ofRuns) — \(headline): \(Format.grouped(median)) of \(expected)\(medianNote)."
                 + " A safe strategy must never lose: please report this with the --json output"
-        case .notExposed, .couldNotShow:
-            if outcome.verdict == .couldNotShow {
-                return "\(name): COULD NOT SHOW the race — \(weakEvidence(summary)), so this says nothing about"
-                    + " its safety; \(overlapRemedy)"
-            }
+        case .couldNotShow:
+            let why = outcome.evidenceGap.map(weakEvidence) ?? "its workers never ran at the same time"
+            return "\(name): COULD NOT SHOW the race — \(why), so this says nothing about its safety; \(overlapRemedy)"
+        case .notExposed:
             let bound = ruleOfThree(runs).map { " (\($0))" } ?? ""
             return
                 "\(name): race not shown this time — no \(headline) in \(runs == 1 ? "this run" : "\(runs) runs")\(bound)."
