@@ -8,9 +8,8 @@ public enum TableReport {
         var table = mainTable(result, scenario: scenario, summaries: summaries)
         if style.isColored {
             let verdictColumn = table.columns.count - 1
-            table.decorate = { column, cell, text in
-                guard column == verdictColumn else { return text }
-                return style.paint(cell, as: cell) + String(text.dropFirst(cell.count))
+            table.decorate = { row, column, cell in
+                column == verdictColumn ? style.paint(cell, as: result.strategies[row].verdict) : cell
             }
         }
         sections.append(table.render())
@@ -22,10 +21,10 @@ public enum TableReport {
         let remedy = VerdictText.overlapRemedy(result.request, cpusAvailable: result.machine.cpusAvailable)
         sections.append(
             zip(result.strategies, summaries)
-                .map {
-                    style.paintSentence(
-                        VerdictText.sentence($0, $1, scenario: scenario, overlapRemedy: remedy),
-                        label: label($0.verdict))
+                .map { outcome, summary in
+                    VerdictText.sentence(outcome, summary, scenario: scenario, overlapRemedy: remedy) {
+                        style.paint($0, as: outcome.verdict)
+                    }
                 }
                 .joined(separator: "\n"))
         let notes = zip(result.strategies, summaries).compactMap {
@@ -134,8 +133,7 @@ public enum TableReport {
             row.append(summary.windowNanoseconds.map { Format.significant($0.median / 1e6) } ?? "-")
             row.append(summary.nsPerOp.map { Format.significant($0.median) } ?? "-")
             row.append(summary.opsPerSecond.map { Format.significant($0.median / 1e6) } ?? "-")
-            let childDied = outcome.runs.contains { ($0.childEnd ?? .finished) != .finished }
-            row.append(childDied && outcome.verdict == .exposed ? "DATA RACE EXPOSED" : label(outcome.verdict))
+            row.append(VerdictText.label(outcome))
             table.append(row)
         }
         return table
@@ -174,17 +172,6 @@ public enum TableReport {
                        what one operation costs one worker (window x workers / operations when none starts late).
             Mops/s:    million operations per second, all workers together, over the window.
             """
-    }
-
-    static func label(_ verdict: Verdict) -> String {
-        switch verdict {
-        case .held: "held"
-        case .heldWeak: "held (weak)"
-        case .broken: "BROKEN"
-        case .exposed: "RACE EXPOSED"
-        case .notExposed: "not shown"
-        case .couldNotShow: "COULD NOT SHOW"
-        }
     }
 
     private static func medianInt(_ spread: Spread?) -> String {

@@ -7,9 +7,9 @@ struct TextTable {
 
     var columns: [Column]
     var rows: [[String]] = []
-    /// Applied to each body cell after padding (widths count the plain text), e.g. to
-    /// colour a verdict: (column index, raw cell, padded cell) -> text to print.
-    var decorate: ((Int, String, String) -> String)?
+    /// Applied to each body cell before padding, e.g. to colour a verdict: (row index,
+    /// column index, cell) -> text to print. Widths and padding count the plain cell.
+    var decorate: ((Int, Int, String) -> String)?
 
     init(_ columns: [Column]) { self.columns = columns }
 
@@ -22,17 +22,17 @@ struct TextTable {
                 widths[i] = max(widths[i], cell.count)
             }
         }
-        func line(_ cells: [String], decorated: Bool) -> String {
+        func line(_ cells: [String], row: Int?) -> String {
             let padded = cells.enumerated().map { i, cell in
                 let pad = String(repeating: " ", count: widths[i] - cell.count)
-                let text = columns[i].isNumeric ? pad + cell : cell + pad
-                return decorated ? decorate?(i, cell, text) ?? text : text
+                let shown = row.flatMap { row in decorate?(row, i, cell) } ?? cell
+                return columns[i].isNumeric ? pad + shown : shown + pad
             }
             return indent + String(padded.joined(separator: "  ").reversed().drop { $0 == " " }.reversed())
         }
-        var out = [line(columns.map(\.title), decorated: false)]
+        var out = [line(columns.map(\.title), row: nil)]
         out.append(indent + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
-        out += rows.map { line($0, decorated: true) }
+        out += rows.enumerated().map { line($1, row: $0) }
         return out.joined(separator: "\n")
     }
 }

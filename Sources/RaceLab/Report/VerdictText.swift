@@ -67,8 +67,24 @@ enum VerdictText {
             + " settles (--duration 2000 shows more of it)"
     }
 
+    /// The verdict in a word or two, as the table's last column shows it. An exposure
+    /// by a child process that died (a crash, a hang) is a data race.
+    static func label(_ outcome: StrategyOutcome) -> String {
+        switch outcome.verdict {
+        case .held: "held"
+        case .heldWeak: "held (weak)"
+        case .broken: "BROKEN"
+        case .exposed: outcome.runs.contains(where: { !$0.didCount }) ? "DATA RACE EXPOSED" : "RACE EXPOSED"
+        case .notExposed: "not shown"
+        case .couldNotShow: "COULD NOT SHOW"
+        }
+    }
+
+    /// The sentence under the table. `paint` marks its verdict words (the table report
+    /// colours them on a terminal).
     static func sentence(
-        _ outcome: StrategyOutcome, _ summary: StrategySummary, scenario: Scenario, overlapRemedy: String
+        _ outcome: StrategyOutcome, _ summary: StrategySummary, scenario: Scenario, overlapRemedy: String,
+        paint: (String) -> String = { $0 }
     ) -> String {
         let name = outcome.name
         let runs = summary.runs
@@ -77,18 +93,17 @@ enum VerdictText {
         let median = Int(summary.primaryAnomaly?.median ?? 0)
         let ofRuns = runs > 1 ? " in \(Format.grouped(summary.runsWithAnomaly)) of \(Format.grouped(runs)) runs" : ""
         let medianNote = runs > 1 ? " (median run)" : ""
-        if let ended = outcome.runs.first(where: { ($0.childEnd ?? .finished) != .finished }),
-            let end = ended.childEnd
-        {
+        if let ended = outcome.runs.first(where: { !$0.didCount }), let end = ended.childEnd {
             let how = ChildEndText.describe(end, milliseconds: ended.childMilliseconds)
             if end == .unreadableReport {
-                return "\(name): NO RESULT — the child process \(how): a racelab bug, please report it with the"
+                return
+                    "\(name): \(paint("NO RESULT")) — the child process \(how): a racelab bug, please report it with the"
                     + " --json output"
             }
-            let verdict = outcome.isExpectedSafe ? "BROKEN" : "DATA RACE EXPOSED"
             let said = ended.childMessage.map { " (\($0))" } ?? ""
             let ofRunsEnded = runs > 1 ? " in \(summary.runsWithAnomaly) of \(runs) runs, first:" : ""
-            return "\(name): \(verdict) — the child process\(ofRunsEnded) \(how)\(said); racelab carried on"
+            return
+                "\(name): \(paint(label(outcome))) — the child process\(ofRunsEnded) \(how)\(said); racelab carried on"
         }
         switch outcome.verdict {
         case .exposed:
@@ -102,9 +117,10 @@ enum VerdictText {
             // count, the total and the share in the sentence agree with each other.
             let counted = outcome.runs.filter { $0.primaryAnomalyShare != nil }
                 .sorted { ($0.primaryAnomalyShare ?? 0) < ($1.primaryAnomalyShare ?? 0) }
-            guard !counted.isEmpty else { return "\(name): RACE EXPOSED\(ofRuns)" }
+            guard !counted.isEmpty else { return "\(name): \(paint("RACE EXPOSED"))\(ofRuns)" }
             let middle = counted[(counted.count - 1) / 2]
-            return "\(name): RACE EXPOSED\(ofRuns) — \(headline): \(Format.grouped(middle.primaryAnomalyCount)) of"
+            return
+                "\(name): \(paint("RACE EXPOSED"))\(ofRuns) — \(headline): \(Format.grouped(middle.primaryAnomalyCount)) of"
                 + " \(Format.grouped(middle.expected)) (\(Format.share(middle.primaryAnomalyShare ?? 0)))\(medianNote)\(first)"
         case .held, .heldWeak:
             let observed = Format.grouped(Int(summary.observed?.median ?? 0))
@@ -112,17 +128,19 @@ enum VerdictText {
             let weak = outcome.evidenceGap.map { " (\(weakEvidence($0)))" } ?? ""
             let bound = ruleOfThree(runs).map { "; failure \($0)" } ?? ""
             return
-                "\(name): integrity held\(every)\(weak) — \(scenario.observedLabel) \(observed) of \(expected)\(bound)"
+                "\(name): \(paint("integrity held"))\(every)\(weak) — \(scenario.observedLabel) \(observed) of \(expected)\(bound)"
         case .broken:
-            return "\(name): BROKEN\(ofRuns) — \(headline): \(Format.grouped(median)) of \(expected)\(medianNote)."
+            return
+                "\(name): \(paint("BROKEN"))\(ofRuns) — \(headline): \(Format.grouped(median)) of \(expected)\(medianNote)."
                 + " A safe strategy must never lose: please report this with the --json output"
         case .couldNotShow:
             let why = outcome.evidenceGap.map(weakEvidence) ?? "its workers never ran at the same time"
-            return "\(name): COULD NOT SHOW the race — \(why), so this says nothing about its safety; \(overlapRemedy)"
+            return
+                "\(name): \(paint("COULD NOT SHOW")) the race — \(why), so this says nothing about its safety; \(overlapRemedy)"
         case .notExposed:
             let bound = ruleOfThree(runs).map { " (\($0))" } ?? ""
             return
-                "\(name): race not shown this time — no \(headline) in \(runs == 1 ? "this run" : "\(runs) runs")\(bound)."
+                "\(name): \(paint("race not shown")) this time — no \(headline) in \(runs == 1 ? "this run" : "\(runs) runs")\(bound)."
                 + " To make it show: more workers (--threads), a longer window (--duration), or a wider gap (--work 50)"
         }
     }
