@@ -13,19 +13,9 @@ enum Completions {
         }
     }
 
-    /// Fixed values an option takes, for a scenario; nil: a free value (a number, a path).
-    static func values(_ long: String, _ scenario: Scenario) -> [String]? {
-        switch long {
-        case "strategy": scenario.strategies.map(\.name) + ["all"]
-        case "backend": Backend.allCases.map(\.rawValue)
-        case "distribution": KeyDistribution.allCases.map(\.rawValue)
-        case "color": ColorChoice.allCases.map(\.rawValue)
-        default: nil
-        }
-    }
-
     static let fileOptions: Set<String> = ["junit", "out", "baseline"]
-    static let sweepOptions = ["--out", "--baseline", "--max-regression", "--ascii"]
+    /// The sweep's own options that scenarios do not share (`--threads` and `--backend` they do).
+    static let sweepOptions = SweepArguments.ownOptions.filter { Options.named($0) == nil }.map { "--" + $0 }
 
     static var topLevel: [String] { Help.subcommands.map(\.name) + ["--help", "--version"] }
 
@@ -72,14 +62,14 @@ enum Completions {
         lines.append("        case \"$scenario\" in")
         for scenario in Catalog.scenarios {
             lines.append(
-                "        \(scenario.name)) COMPREPLY=($(compgen -W \"\(values("strategy", scenario)!.joined(separator: " "))\" -- \"$cur\")) ;;"
+                "        \(scenario.name)) COMPREPLY=($(compgen -W \"\(Options.choices("strategy", scenario)!.joined(separator: " "))\" -- \"$cur\")) ;;"
             )
         }
         lines += ["        esac", "        return ;;"]
         let any = Catalog.scenarios[0]
         for spec in Options.all where spec.long != "strategy" && !spec.isFlag {
             let names = ["--\(spec.long)"] + (spec.short.map { ["-\($0)"] } ?? [])
-            if let words = values(spec.long, any) {
+            if let words = Options.choices(spec.long, any) {
                 lines.append(
                     "    \(names.joined(separator: " | "))) COMPREPLY=($(compgen -W \"\(words.joined(separator: " "))\" -- \"$cur\")); return ;;"
                 )
@@ -137,7 +127,7 @@ enum Completions {
                 var line = "complete -c racelab \(when) -l \(spec.long)"
                 if let short = spec.short { line += " -s \(short)" }
                 if !spec.isFlag { line += fileOptions.contains(spec.long) ? " -r -F" : " -x" }
-                if let words = values(spec.long, scenario) { line += " -a '\(words.joined(separator: " "))'" }
+                if let words = Options.choices(spec.long, scenario) { line += " -a '\(words.joined(separator: " "))'" }
                 lines.append(line + " -d '\(fishQuoted(spec.help))'")
             }
         }

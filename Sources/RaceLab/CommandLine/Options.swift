@@ -126,6 +126,18 @@ enum Options {
             scope: nil),
     ]
 
+    /// The fixed values an option takes, for a scenario (completions and error messages
+    /// list them); nil for a free value (a number, a path).
+    static func choices(_ long: String, _ scenario: Scenario) -> [String]? {
+        switch long {
+        case "strategy": scenario.strategies.map(\.name) + ["all"]
+        case "backend": Backend.allCases.map(\.rawValue)
+        case "distribution": KeyDistribution.allCases.map(\.rawValue)
+        case "color": ColorChoice.allCases.map(\.rawValue)
+        default: nil
+        }
+    }
+
     /// The options a scenario accepts, in help order.
     static func accepted(by scenario: Scenario) -> [OptionSpec] {
         all.filter { spec in spec.scope.map(scenario.options.contains) ?? true }

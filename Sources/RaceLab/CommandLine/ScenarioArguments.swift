@@ -121,22 +121,18 @@ enum ScenarioArguments {
     /// A file racelab may create or replace: its directory must exist and be writable.
     /// Checked before the run, so a typo costs nothing.
     static func writableFile(_ path: String, option: String, usage: String) throws(UsageError) -> String {
-        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        let problem: String? =
-            path.isEmpty || path.hasSuffix("/")
-            ? "it names no file"
-            : FileIO.isDirectory(path)
-                ? "it is a directory"
-                : !FileIO.isDirectory(directory.isEmpty ? "/" : directory)
-                    ? "its directory '\(directory)' does not exist"
-                    : !FileIO.isWritableDirectory(directory.isEmpty ? "/" : directory)
-                        ? "its directory '\(directory)' is not writable" : nil
-        if let problem {
-            throw UsageError(
+        func refuse(_ problem: String) -> UsageError {
+            UsageError(
                 "Invalid value '\(path)' for '\(option)': \(problem); expected a file path in an existing,"
                     + " writable directory.",
                 subcommand: usage)
         }
+        guard !path.isEmpty, !path.hasSuffix("/") else { throw refuse("it names no file") }
+        guard !FileIO.isDirectory(path) else { throw refuse("it is a directory") }
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let existing = directory.isEmpty ? "/" : directory  // "/x.xml" lives in "/"
+        guard FileIO.isDirectory(existing) else { throw refuse("its directory '\(directory)' does not exist") }
+        guard FileIO.isWritableDirectory(existing) else { throw refuse("its directory '\(directory)' is not writable") }
         return path
     }
 
@@ -166,17 +162,9 @@ enum ScenarioArguments {
                                 "--" + name, in: (accepted.map(\.long) + invocation.otherOptions).map { "--" + $0 }))
                 }
             } else if token.hasPrefix("-"), token.count >= 2, token != "--" {
-                // "-threads": a long name with one dash. Said so, rather than read as
-                // "-t hreads"; short options with glued values ("-t8", "-sunsafe") are
-                // not close to any long name.
-                let word = String(token.dropFirst().prefix { $0 != "=" })
-                if word.count >= 3, word.allSatisfy({ $0.isLetter || $0 == "-" }),
-                    let long = Suggestion.closest(to: word, in: accepted.map(\.long)),
-                    Suggestion.distance(word, long) <= 1 || long.hasPrefix(word)
-                {
-                    throw fail(
-                        "Unknown option '\(token)' for 'racelab \(invocation.command)': long options take two dashes."
-                            + " Did you mean '--\(long)'?")
+                // "-threads": a long name with one dash. Said so, rather than read as "-t hreads".
+                if let long = Suggestion.longNameWithOneDash(token, among: accepted.map(\.long)) {
+                    throw fail(oneDashMessage(token, long: long, command: invocation.command))
                 }
                 let letter = token[token.index(after: token.startIndex)]
                 spec = Options.all.first { $0.short == letter }
@@ -219,6 +207,11 @@ enum ScenarioArguments {
             values[spec.long] = value
         }
         return values
+    }
+
+    /// "Unknown option '-threads' for 'racelab counter': long options take two dashes. ..."
+    static func oneDashMessage(_ token: String, long: String, command: String) -> String {
+        "Unknown option '\(token)' for 'racelab \(command)': long options take two dashes. Did you mean '--\(long)'?"
     }
 
     /// What a bare word most likely meant: a worker count, a strategy, or an option

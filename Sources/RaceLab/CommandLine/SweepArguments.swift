@@ -8,6 +8,8 @@
 /// `--threads` and `--backend` taking lists, `--runs` defaulting to 5, and `--ascii`.
 enum SweepArguments {
     static let subcommand = "sweep"
+    /// The options the sweep takes out before the scenario's parser sees the rest.
+    static let ownOptions = ["threads", "backend", "out", "baseline", "max-regression", "ascii"]
     /// The largest --max-regression: past this a gate gates nothing.
     static let maxRegressionLimit = 1_000.0
     static let baselineAccepted = "a sweep.json written by 'racelab sweep --out' or 'racelab sweep --json'"
@@ -26,13 +28,12 @@ enum SweepArguments {
                 subcommand: subcommand)
         }
         var rest = Array(arguments.dropFirst())
-        // "-threads 1,2": the sweep's own list options with one dash.
-        for token in arguments.dropFirst() where token.hasPrefix("-") && !token.hasPrefix("--") {
-            let word = String(token.dropFirst())
-            if ["threads", "backend", "out", "baseline", "max-regression", "ascii"].contains(word) {
+        // "-threads 1,2": the sweep's own options with one dash, before `extract` reads
+        // them as "-t hreads" (the scenario's parser catches its own options the same way).
+        for token in rest {
+            if let long = Suggestion.longNameWithOneDash(token, among: ownOptions) {
                 throw UsageError(
-                    "Unknown option '\(token)' for 'racelab sweep \(scenario.name)': long options take two dashes."
-                        + " Did you mean '--\(word)'?",
+                    ScenarioArguments.oneDashMessage(token, long: long, command: "sweep \(scenario.name)"),
                     subcommand: subcommand)
             }
         }
@@ -67,7 +68,7 @@ enum SweepArguments {
             rest, scenario: scenario, cpus: cpus, sweptThreads: counts.first, defaultRuns: 5,
             invocation: .init(
                 command: "sweep \(scenario.name)", usage: subcommand,
-                otherOptions: ["threads", "backend", "out", "baseline", "max-regression", "ascii"]))
+                otherOptions: ownOptions))
         if wantsHelp { return .help(subcommand) }
         let backends = try backendText.map(backendList) ?? [.pthread]
         if outputs.maxRegression != nil, let baseline = outputs.baseline, let path = outputs.baselinePath {

@@ -30,6 +30,17 @@ enum Suggestion {
         return candidates.first { $0.hasPrefix(input) && input.count >= 3 }
     }
 
+    /// The long option a single-dash token was meant to be ("-threads", "-dur"), or nil.
+    /// Short options with glued values ("-t8", "-sunsafe") are not close to any long name.
+    static func longNameWithOneDash(_ token: String, among longs: [String]) -> String? {
+        guard token.hasPrefix("-"), !token.hasPrefix("--") else { return nil }
+        let word = String(token.dropFirst().prefix { $0 != "=" })
+        guard word.count >= 3, word.allSatisfy({ $0.isLetter || $0 == "-" }),
+            let long = closest(to: word, in: longs), distance(word, long) <= 1 || long.hasPrefix(word)
+        else { return nil }
+        return long
+    }
+
     /// "Did you mean 'x'?" or an empty string.
     static func didYouMean(_ input: String, in candidates: [String]) -> String {
         closest(to: input, in: candidates).map { " Did you mean '\($0)'?" } ?? ""

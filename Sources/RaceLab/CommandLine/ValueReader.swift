@@ -77,14 +77,8 @@ struct ValueReader {
 
     /// " Expected ..." for a missing-value error.
     static func accepted(_ long: String, _ scenario: Scenario) -> String {
-        switch long {
-        case "strategy":
-            return " Expected a comma-separated list of: "
-                + (scenario.strategies.map(\.name) + ["all"]).joined(separator: ", ") + "."
-        case "backend": return " Expected one of: pthread, dispatch."
-        case "distribution": return " Expected one of: uniform, zipf."
-        case "color": return " Expected one of: auto, always, never."
-        default: return " Expected a value after it."
-        }
+        guard let choices = Options.choices(long, scenario) else { return " Expected a value after it." }
+        let kind = long == "strategy" ? "a comma-separated list of" : "one of"
+        return " Expected \(kind): \(choices.joined(separator: ", "))."
     }
 }
