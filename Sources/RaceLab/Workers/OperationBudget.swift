@@ -44,21 +44,16 @@ public struct OperationBudget {
     public var operations: Int { limit &- remaining }
 }
 
-/// The flag that closes a timed window, alone on its own 128-byte block so that
-/// workers reading it on every operation never share its line with anything written.
+/// The flag that closes a timed window, alone on a padded slot so that workers
+/// reading it on every operation never share its line with anything written.
 ///
-/// `@unchecked Sendable`: the storage is a raw allocation shared across threads,
-/// which is sound because the flag is only ever accessed through atomic operations.
+/// `@unchecked Sendable`: the slot is shared across threads, which is sound because
+/// the flag is only ever accessed through atomic operations.
 final class StopFlag: @unchecked Sendable {
-    fileprivate let pointer: UnsafeMutablePointer<Atomic<Bool>>
+    private let slot = PaddedSlots(count: 1) { Atomic<Bool>(false) }
 
-    init() {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 128)
-        pointer = raw.bindMemory(to: Atomic<Bool>.self, capacity: 1)
-        pointer.initialize(to: Atomic<Bool>(false))
-    }
-
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    /// Where the flag lives, for `OperationBudget`'s loop (valid while this object is).
+    fileprivate var pointer: UnsafeMutablePointer<Atomic<Bool>> { slot[0] }
 
     func raise() { pointer.pointee.store(true, ordering: .releasing) }
 

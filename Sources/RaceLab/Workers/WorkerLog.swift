@@ -1,8 +1,7 @@
 import CRaceLabShims
 
-/// What each worker measured about itself, one record per worker, each alone on
-/// its own 128-byte block so that one worker publishing never disturbs another's
-/// cache line.
+/// What each worker measured about itself, one record per worker on `PaddedSlots`,
+/// so that one worker publishing never disturbs another's cache line.
 ///
 /// `@unchecked Sendable` because the buffer is shared across threads, which is
 /// sound here: worker i writes only record i, and the pool reads the records only
@@ -18,38 +17,25 @@ final class WorkerLog: @unchecked Sendable {
         var usageAtStop = racelab_thread_usage_t()
     }
 
-    private static let stride = 128
-    let count: Int
-    private let base: UnsafeMutableRawPointer
+    private let slots: PaddedSlots<Record>
 
-    init(workers: Int) {
-        precondition(MemoryLayout<Record>.size <= Self.stride)
-        count = workers
-        base = .allocate(byteCount: workers * Self.stride, alignment: Self.stride)
-        for i in 0..<workers { record(i).initialize(to: Record()) }
-    }
-
-    deinit { base.deallocate() }
-
-    private func record(_ worker: Int) -> UnsafeMutablePointer<Record> {
-        (base + worker * Self.stride).bindMemory(to: Record.self, capacity: 1)
-    }
+    init(workers: Int) { slots = PaddedSlots(count: workers) { Record() } }
 
     /// Called by worker `worker` right before its first operation.
     func recordStart(_ worker: Int) {
-        let slot = record(worker)
+        let slot = slots[worker]
         racelab_thread_usage(&slot.pointee.usageAtStart)
         slot.pointee.start = MonotonicClock.now()
     }
 
     /// Called by worker `worker` right after its last operation.
     func recordStop(_ worker: Int, operations: Int) {
-        let slot = record(worker)
+        let slot = slots[worker]
         slot.pointee.stop = MonotonicClock.now()
         racelab_thread_usage(&slot.pointee.usageAtStop)
         slot.pointee.operations = operations
     }
 
     /// Every worker's record. Call only after all workers have finished.
-    func records() -> [Record] { (0..<count).map { record($0).pointee } }
+    func records() -> [Record] { (0..<slots.count).map { slots[$0].pointee } }
 }
