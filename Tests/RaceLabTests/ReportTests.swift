@@ -11,7 +11,7 @@ struct ReportTests {
         #expect(Format.grouped(1000) == "1,000")
         #expect(Format.grouped(-1234567) == "-1,234,567")
         #expect(Format.fixed(12345.678, 2) == "12,345.68")
-        #expect(Format.percent(1, of: 3) == "33.3%")
+        #expect(Format.share(1.0 / 3) == "33.3%")
     }
 
     @Test("spread gives min, median and max")

@@ -50,11 +50,6 @@ enum Format {
         fraction > 0 && fraction < 0.0005 ? "<0.1%" : fixed(100 * fraction, 1) + "%"
     }
 
-    /// part/whole as a percentage with one decimal: "51.5%".
-    static func percent(_ part: Int, of whole: Int) -> String {
-        guard whole != 0 else { return "-" }
-        return fixed(100 * Double(part) / Double(whole), 1) + "%"
-    }
 }
 
 /// How long a run lasted, in words, for headers and charts.

@@ -59,9 +59,7 @@ public enum SweepReport {
     /// shows it; for a child-process strategy whose child died, how many runs it died in.
     static func anomalyPercent(_ cell: SweepCell) -> String? {
         if let died = childDeaths(cell) { return "\(died.how) \(died.count)/\(cell.runs.count)" }
-        let summary = cell.summary
-        if let share = summary.primaryAnomalyShare { return Format.share(share.median) }
-        return summary.primaryAnomaly.map { Format.percent(Int($0.median), of: summary.expected) }
+        return cell.summary.primaryAnomalyShare.map { Format.share($0.median) }
     }
 
     /// Runs whose child process crashed, hung or exited without reporting, and the

@@ -35,11 +35,6 @@ enum VerdictText {
         }
     }
 
-    /// The headline anomaly's median share of what was expected: "35.2%".
-    static func share(_ summary: StrategySummary) -> String {
-        summary.primaryAnomalyShare.map { Format.share($0.median) } ?? "-"
-    }
-
     /// Why a clean run is weak evidence, in the measured figures.
     static func weakEvidence(_ gap: EvidenceGap) -> String {
         switch gap {
