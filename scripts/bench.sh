@@ -182,6 +182,20 @@ c_ns_per_op() {  # strategy threads
     KEYS=$CACHE_KEYS "$C_BENCH" "$1" "$2" "$ITER"
 }
 
+# Runs the forms (functions taking strategy and workers) of one configuration back
+# to back: in the order given in odd rounds, reversed in even ones, so that no form
+# always runs on a core just warmed (or just throttled) by another.
+run_alternating() {  # round strategy threads form...
+    local round=$1 strategy=$2 threads=$3 k
+    shift 3
+    local forms=("$@")
+    if ((round % 2)); then
+        for ((k = 0; k < ${#forms[@]}; k++)); do "${forms[$k]}" "$strategy" "$threads"; done
+    else
+        for ((k = ${#forms[@]} - 1; k >= 0; k--)); do "${forms[$k]}" "$strategy" "$threads"; done
+    fi
+}
+
 # ---------------------------------------------------------------- steps
 
 print_header() {
@@ -239,7 +253,7 @@ compare_section() {  # title scenario "pairs..." [racelab options...]
         targets+=("$t")
     done
     declare -A swift_samples=() c_samples=()
-    local run s t key value ticks_before children_before started
+    local run s t key ticks_before children_before started
 
     ticks_before=$(machine_cpu_ticks)
     children_cpu_seconds
@@ -247,21 +261,22 @@ compare_section() {  # title scenario "pairs..." [racelab options...]
     started=$SECONDS
     echo "== $title: $ITER operations per worker, $RUNS interleaved rounds"
     local i
+    # One sample each, into this section's tables (bash functions see the caller's
+    # locals: scenario, options, c_names, i).
+    section_racelab_run() {
+        local value
+        value=$(racelab_ns_per_op "$scenario" "$1" "$2" "${options[@]}") && swift_samples["$1/$2"]+=" $value"
+    }
+    section_c_run() {
+        local value
+        value=$(c_ns_per_op "${c_names[$i]}" "$2") && c_samples["$1/$2"]+=" $value"
+    }
     for ((run = 1; run <= RUNS; run++)); do
         printf 'round %d/%d ' "$run" "$RUNS"
         for i in "${!strategies[@]}"; do
             s=${strategies[$i]}
             for t in "${thread_counts[@]}"; do
-                key="$s/$t"
-                # Alternate who goes first, so neither side always runs on a
-                # core just warmed (or just throttled) by the other.
-                if ((run % 2)); then
-                    value=$(racelab_ns_per_op "$scenario" "$s" "$t" "${options[@]}") && swift_samples[$key]+=" $value"
-                    value=$(c_ns_per_op "${c_names[$i]}" "$t") && c_samples[$key]+=" $value"
-                else
-                    value=$(c_ns_per_op "${c_names[$i]}" "$t") && c_samples[$key]+=" $value"
-                    value=$(racelab_ns_per_op "$scenario" "$s" "$t" "${options[@]}") && swift_samples[$key]+=" $value"
-                fi
+                run_alternating "$run" "$s" "$t" section_racelab_run section_c_run
                 printf '.'
             done
         done
@@ -428,17 +443,8 @@ default_vs_long_section() {
         printf 'round %d/%d ' "$run" "$DEFAULT_ROUNDS"
         for s in "${strategies[@]}"; do
             for t in "${thread_counts[@]}"; do
-                # Back to back; the order reverses every other round. Round 1 runs
-                # the long form before C, so C's iterations are calibrated first.
-                if ((run % 2)); then
-                    dvl_default_runs "$s" "$t"
-                    dvl_long_run "$s" "$t"
-                    dvl_c_run "$s" "$t"
-                else
-                    dvl_c_run "$s" "$t"
-                    dvl_long_run "$s" "$t"
-                    dvl_default_runs "$s" "$t"
-                fi
+                # Round 1 runs the long form before C, so C's iterations are calibrated first.
+                run_alternating "$run" "$s" "$t" dvl_default_runs dvl_long_run dvl_c_run
                 printf '.'
             done
         done
