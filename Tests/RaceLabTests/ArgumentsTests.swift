@@ -54,7 +54,7 @@ struct ArgumentsTests {
         #expect(request.runs == 4)
         #expect(request.backend == .dispatch)
         #expect(!request.isPinned)
-        #expect(request.work == 7)
+        #expect(request.settings["work"] == .integer(7))
         #expect(output == OutputOptions(isJSON: true, check: true, expectRace: true))
     }
 

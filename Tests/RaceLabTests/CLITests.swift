@@ -101,7 +101,7 @@ struct CatalogListingTests {
         #expect(listing.scenarios.first { $0.name == "counter" }?.minimumWorkers == 1)
         let cache = try #require(listing.scenarios.first { $0.name == "cache" })
         #expect(cache.strategies.first { $0.name == "raw" }?.runsInChildProcess == true)
-        #expect(cache.options.contains("stripes"))
+        #expect(cache.options.contains { $0.name == "stripes" && $0.defaultValue == .integer(16) })
         #expect(runCLI(["list", "--yaml"]).code == 64)
     }
 }

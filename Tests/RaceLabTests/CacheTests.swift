@@ -11,10 +11,10 @@ struct CacheTests {
         distribution: KeyDistribution = .uniform, readRatio: Int = 0
     ) -> Request {
         var r = request("cache", strategy, threads: threads, iterations: 5_000, backend: backend)
-        r.keys = keys
-        r.distribution = distribution
-        r.readRatio = readRatio
-        r.stripes = 8
+        r.settings["keys"] = .integer(keys)
+        r.settings["distribution"] = .text(distribution.rawValue)
+        r.settings["read-ratio"] = .integer(readRatio)
+        r.settings["stripes"] = .integer(8)
         return r
     }
 

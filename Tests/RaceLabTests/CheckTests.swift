@@ -19,7 +19,7 @@ private func result(
                 cpuNanoseconds: cpuNanoseconds))
     }
     return LabResult(
-        request: Request(scenario: "counter", strategies: ["unsafe", "mutex"], threads: 2),
+        request: counterRequest, scenario: CounterScenario.scenario.labels(for: counterRequest),
         machine: MachineInfo(cpusAvailable: 2, cpuIDs: [0, 1], cpusOnline: 2, architecture: "x86_64", kernel: "Linux"),
         strategies: [
             StrategyOutcome(
@@ -75,7 +75,7 @@ struct CheckTests {
     @Test("JUnit: one test case per strategy, a broken safe strategy is a failure, figures are properties")
     func junitFailures() throws {
         let xml = JUnitReport.render(
-            result(safeLost: 3), scenario: CounterScenario.scenario, expectRace: false,
+            result(safeLost: 3), expectRace: false,
             generatedAt: "2026-01-01T00:00:00Z")
         let doc = try JUnitSummary(xml)
         #expect(doc.suites == ["racelab.counter"])
@@ -91,10 +91,10 @@ struct CheckTests {
     func junitRaceNotShown() throws {
         let blind = result(unsafeLost: 0, parallelWorkers: 1)
         let lenient = try JUnitSummary(
-            JUnitReport.render(blind, scenario: CounterScenario.scenario, expectRace: false))
+            JUnitReport.render(blind, expectRace: false, generatedAt: "2026-01-01T00:00:00Z"))
         #expect(lenient.skipped == ["unsafe"])
         #expect(lenient.failures.isEmpty)
-        let strict = try JUnitSummary(JUnitReport.render(blind, scenario: CounterScenario.scenario, expectRace: true))
+        let strict = try JUnitSummary(JUnitReport.render(blind, expectRace: true, generatedAt: "2026-01-01T00:00:00Z"))
         #expect(strict.failures == ["unsafe": "race-not-shown"])
     }
 
@@ -106,9 +106,9 @@ struct CheckTests {
     @Test("JSON: schemaVersion first, a check object, anomaly ids, generatedAt and build")
     func json() throws {
         let report = JSONReport(
-            result(), scenario: CounterScenario.scenario, check: CheckResult(result(), expectRace: false))
+            result(), check: CheckResult(result(), expectRace: false), generatedAt: "2026-01-01T00:00:00Z")
         let text = report.encoded()
-        #expect(text.hasPrefix("{\n  \"schemaVersion\" : 2,\n"))
+        #expect(text.hasPrefix("{\n  \"schemaVersion\" : 3,\n"))
         let decoded = try JSONReport.decode(text)
         #expect(decoded.check?.passed == true)
         #expect(decoded.strategies[0].runs[0].anomalies[0].id == "lost-updates")
@@ -117,7 +117,7 @@ struct CheckTests {
         #expect(decoded.generatedAt.hasSuffix("Z"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(object["check"] != nil)
-        let withoutCheck = JSONReport(result(), scenario: CounterScenario.scenario).encoded()
+        let withoutCheck = JSONReport(result(), generatedAt: "2026-01-01T00:00:00Z").encoded()
         #expect(!withoutCheck.contains("\"check\""))
     }
 

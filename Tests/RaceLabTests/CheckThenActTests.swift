@@ -6,8 +6,8 @@ import Testing
 struct CheckThenActTests {
     func ctaRequest(_ strategy: String, threads: Int, writers: Int, backend: Backend = .pthread) -> Request {
         var r = request("check-then-act", strategy, threads: threads, iterations: 10_000, backend: backend)
-        r.writers = writers
-        r.keys = 4
+        r.settings["writers"] = .integer(writers)
+        r.settings["keys"] = .integer(4)
         return r
     }
 

@@ -55,14 +55,14 @@ struct ChildProcessTests {
         let outcome = StrategyOutcome(
             name: "raw", summary: "", isExpectedSafe: false, runsInChildProcess: true, runs: [observation])
         let sentence = VerdictText.sentence(
-            outcome, StrategySummary(outcome), scenario: scenario, overlapRemedy: "")
+            outcome, StrategySummary(outcome), scenario: scenario.labels(for: request), overlapRemedy: "")
         #expect(sentence.hasPrefix("raw: NO RESULT — the child process exited 0 with a report racelab could not read"))
     }
 
     @Test("the child reads its request as JSON, exactly as the parent holds it")
     func requestAsJSON() throws {
         var sent = request("counter", "atomic", threads: 3, milliseconds: 7)
-        sent.work = 5
+        sent.settings["work"] = .integer(5)
         sent.warmupMilliseconds = 0
         let command = try Arguments.parse([Arguments.childSubcommand, JSONText.compact(sent)])
         #expect(command == .child(sent))

@@ -32,13 +32,13 @@ struct ReportTests {
         #expect(report.strategies.map(\.name) == ["unsafe", "mutex", "pthread-mutex", "atomic", "sharded"])
         // Render the table from the very same result and compare cell by cell.
         let result = LabResult(
-            request: report.request, machine: report.machine,
+            request: report.request, scenario: report.labels, machine: report.machine,
             strategies: report.strategies.map {
                 StrategyOutcome(
                     name: $0.name, summary: $0.summary, isExpectedSafe: $0.isExpectedSafe,
                     runsInChildProcess: $0.runsInChildProcess, runs: $0.runs, firstAnomaly: $0.firstAnomaly)
             })
-        let table = TableReport.render(result, scenario: CounterScenario.scenario)
+        let table = TableReport.render(result)
         for entry in report.strategies {
             #expect(entry.runs.count == 3)
             #expect(entry.summarised == StrategySummary(result.strategies.first { $0.name == entry.name }!))
@@ -72,9 +72,9 @@ struct ReportTests {
             name: "mutex", summary: "", isExpectedSafe: true, runsInChildProcess: false, runs: [bad])
         let result = LabResult(
             request: Request(scenario: "counter", strategies: ["mutex"], threads: 2, length: .fixed(iterations: 5)),
-            machine: .current(), strategies: [outcome])
+            scenario: CounterScenario.scenario.labels(for: counterRequest), machine: .current(), strategies: [outcome])
         #expect(result.anySafeStrategyBroke)
-        let text = TableReport.render(result, scenario: CounterScenario.scenario)
+        let text = TableReport.render(result)
         #expect(text.contains("mutex: BROKEN — lost updates: 1 of 10"))
     }
 }
@@ -91,7 +91,9 @@ struct VerdictWordingTests {
     }
 
     func sentence(_ o: StrategyOutcome) -> String {
-        VerdictText.sentence(o, StrategySummary(o), scenario: CounterScenario.scenario, overlapRemedy: "REMEDY")
+        VerdictText.sentence(
+            o, StrategySummary(o), scenario: CounterScenario.scenario.labels(for: counterRequest),
+            overlapRemedy: "REMEDY")
     }
 
     @Test("held over N runs gives the rule-of-three bound")
@@ -162,13 +164,16 @@ struct VerdictWordingTests {
         )
         let outcome = StrategyOutcome(
             name: "mutex", summary: "", isExpectedSafe: true, runsInChildProcess: false, runs: [run])
-        let note = VerdictText.convoyNote(outcome, StrategySummary(outcome), scenario: CounterScenario.scenario)
+        let note = VerdictText.convoyNote(
+            outcome, StrategySummary(outcome), scenario: CounterScenario.scenario.labels(for: counterRequest))
         #expect(note?.hasPrefix("mutex: lock convoy — 3 of 4 workers went to sleep") == true)
         #expect(note?.contains("the busiest worker did 70.0% of all increments") == true)
         let calm = StrategyOutcome(
             name: "atomic", summary: "", isExpectedSafe: true, runsInChildProcess: false,
             runs: [Observation(expected: 100, observed: 100, operations: 100, anomalies: [], timing: timing())])
-        #expect(VerdictText.convoyNote(calm, StrategySummary(calm), scenario: CounterScenario.scenario) == nil)
+        #expect(
+            VerdictText.convoyNote(
+                calm, StrategySummary(calm), scenario: CounterScenario.scenario.labels(for: counterRequest)) == nil)
     }
 
     @Test("workers that took turns on one CPU are weak evidence, however much their windows overlapped")
@@ -180,7 +185,8 @@ struct VerdictWordingTests {
         #expect(outcome.lacksOverlap)
         #expect(
             VerdictText.sentence(
-                outcome, StrategySummary(outcome), scenario: CounterScenario.scenario, overlapRemedy: "R"
+                outcome, StrategySummary(outcome), scenario: CounterScenario.scenario.labels(for: counterRequest),
+                overlapRemedy: "R"
             )
             .contains("1.00 on a CPU at once"))
         // Asleep on a contended lock is not taking turns: that run is evidence.
@@ -200,9 +206,9 @@ struct VerdictWordingTests {
         let outcome = StrategyOutcome(
             name: "raw", summary: "", isExpectedSafe: false, runsInChildProcess: true, runs: [crashed])
         let result = LabResult(
-            request: Request(scenario: "cache", strategies: ["raw"], threads: 2), machine: .current(),
-            strategies: [outcome])
-        let row = TableReport.render(result, scenario: CacheScenario.scenario).split(separator: "\n")
+            request: Request(scenario: "cache", strategies: ["raw"], threads: 2),
+            scenario: CacheScenario.scenario.labels(for: counterRequest), machine: .current(), strategies: [outcome])
+        let row = TableReport.render(result).split(separator: "\n")
             .first { $0.hasPrefix("raw ") }
         #expect(
             row?.split(separator: " ", omittingEmptySubsequences: true).prefix(4) == ["raw", "no", "-", "crashed:"])

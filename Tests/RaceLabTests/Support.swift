@@ -73,3 +73,6 @@ func runOnce(_ request: Request) throws -> Observation {
     let pool = WorkerPool(backend: request.backend, isPinned: request.isPinningEffective)
     return try strategy.runInProcess(request, pool: pool)
 }
+
+/// A counter request for tests that need labels and nothing else.
+let counterRequest = Request(scenario: "counter", strategies: ["unsafe", "mutex"], threads: 2)

@@ -152,18 +152,19 @@ struct SweepFilesTests {
                     scenario: "cache", strategies: ["unsafe", "raw", "locked"], threads: 1,
                     length: .fixed(iterations: 50), runs: 2),
                 threadCounts: [1, 4], backends: [.pthread, .dispatch]),
+            scenario: CacheScenario.scenario.labels(for: counterRequest),
             machine: MachineInfo(
                 cpusAvailable: 2, cpuIDs: [0, 1], cpusOnline: 2, architecture: "x86_64", kernel: "Linux 6",
                 cpuModel: "A & B <CPU>"),
             cells: cells)
         let svg = try SVGSummary(
-            SweepSVG.render(result, scenario: CacheScenario.scenario, generatedAt: "2026-01-01T00:00:00Z"))
+            SweepSVG.render(result, generatedAt: "2026-01-01T00:00:00Z"))
         #expect(svg.series(panel: "ns-per-op").count == 6)
         #expect(svg.series(panel: "anomaly-percent").sorted() == ["raw", "raw", "unsafe", "unsafe"])
         #expect(svg.deaths == 2, "one cross per backend at 4 workers")
         #expect(svg.texts.contains { $0.contains("A & B <CPU>") }, "escaped and read back")
         #expect(svg.texts.contains("child process crashed or hung"))
-        let table = SweepReport.render(result, scenario: CacheScenario.scenario)
+        let table = SweepReport.render(result)
         #expect(table.contains("crashed 2/2"))
         // In the CSV a crashed run counted nothing: empty cells, not zeros (not "100% lost").
         let csv = SweepCSV.render(result).split(separator: "\n").map {
@@ -331,8 +332,7 @@ struct SweepFilesTests {
         let directory = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
         let base = "/" + directory + "/docs/sweep-counter"
         let document = try SweepJSON.decode(try Self.read(base + "/sweep.json"))
-        let scenario = try #require(Catalog.scenario(named: document.scenario))
-        let drawn = SweepSVG.render(document.result, scenario: scenario, generatedAt: document.generatedAt)
+        let drawn = SweepSVG.render(document.result, generatedAt: document.generatedAt)
         #expect(drawn == (try Self.read(base + "/sweep.svg")))
     }
 

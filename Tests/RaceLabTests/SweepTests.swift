@@ -37,7 +37,7 @@ struct SweepTests {
         #expect(request.threadCounts == [1, 2, 3, 8])
         #expect(request.backends == [.pthread, .dispatch])
         #expect(request.base.runs == 5)
-        #expect(request.base.keys == 9)
+        #expect(request.base.settings["keys"] == .integer(9))
     }
 
     @Test("check-then-act sweeps start at 2 workers and keep half of each count as writers")
@@ -48,10 +48,10 @@ struct SweepTests {
             return
         }
         #expect(request.threadCounts == [2, 4, 8])
-        #expect(request.base.writers == nil)
+        #expect(request.base.settings["writers"] == nil)
         var eight = request.base
         eight.threads = 8
-        #expect(eight.effectiveWriters == 4)
+        #expect(CheckThenActScenario.writerCount(eight) == 4)
         #expect(runCLI(["sweep", "check-then-act", "--threads", "1,2"]).code == 64)
         #expect(
             runCLI(["sweep", "check-then-act", "--threads", "2,4", "--writers", "2"]).err.contains(
@@ -96,7 +96,7 @@ struct SweepTests {
                 #expect(anomalous == 0, "\(cell.strategy) x\(cell.threads)")
             }
         }
-        let text = SweepReport.render(doc.result, scenario: CounterScenario.scenario)
+        let text = SweepReport.render(doc.result)
         for name in ["unsafe", "mutex", "pthread-mutex", "atomic", "sharded"] {
             #expect(text.contains("\n\(name) "))
         }
@@ -107,7 +107,7 @@ struct SweepTests {
             SweepResult(
                 request: SweepRequest(
                     base: doc.result.request.base, threadCounts: [1, 2], backends: [.pthread], isASCII: true),
-                machine: doc.result.machine, cells: doc.result.cells),
+                scenario: doc.result.scenario, machine: doc.result.machine, cells: doc.result.cells),
             rows: SweepReport.rowKeys(doc.result))
         let nonASCII = ascii.unicodeScalars.filter { !$0.isASCII }.count
         #expect(nonASCII == 0)

@@ -116,11 +116,12 @@ public enum CLI {
             return ExitCode.osError
         }
         // The document (every cell summarised) is built only for --json and --out.
-        let document = output.isJSON || outputs.directory != nil ? SweepJSON(result) : nil
+        let document =
+            output.isJSON || outputs.directory != nil ? SweepJSON(result, generatedAt: Timestamp.nowUTC()) : nil
         if output.isJSON, let document {
             console.out(document.encoded())
         } else {
-            console.out(SweepReport.render(result, scenario: scenario))
+            console.out(SweepReport.render(result))
         }
         var code = ExitCode.ran
         if let baseline = outputs.baseline {
@@ -137,7 +138,7 @@ public enum CLI {
             let files = [
                 ("sweep.json", document.encoded()),
                 ("sweep.csv", SweepCSV.render(result)),
-                ("sweep.svg", SweepSVG.render(result, scenario: scenario, generatedAt: document.generatedAt)),
+                ("sweep.svg", SweepSVG.render(result, generatedAt: document.generatedAt)),
             ]
             var written: [String] = []
             for (name, text) in files {
@@ -180,9 +181,9 @@ public enum CLI {
         let generatedAt = Timestamp.nowUTC()
         console.out(
             output.isJSON
-                ? JSONReport(result, scenario: scenario, check: check, generatedAt: generatedAt).encoded()
+                ? JSONReport(result, check: check, generatedAt: generatedAt).encoded()
                 : TableReport.render(
-                    result, scenario: scenario,
+                    result,
                     style: TerminalStyle(
                         isColored: output.color.isColored(
                             stdoutIsTerminal: console.outIsTerminal,
@@ -190,7 +191,7 @@ public enum CLI {
         for warning in Warnings.for(result) { console.err("warning: \(warning)\n") }
         if let path = output.junitPath {
             let xml = JUnitReport.render(
-                result, scenario: scenario, expectRace: output.expectRace, generatedAt: generatedAt)
+                result, expectRace: output.expectRace, generatedAt: generatedAt)
             if case .failure(let failure) = FileIO.write(xml, to: path) {
                 console.err("Error: cannot write '\(path)' for '--junit \(path)': \(failure.reason).\n")
                 return ExitCode.cannotCreate

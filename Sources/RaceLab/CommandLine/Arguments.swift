@@ -175,7 +175,8 @@ public enum Arguments {
             return "Unknown option '\(token)'. Did you mean '--help'?"
         }
         let isScenarioOption =
-            Options.named(name) != nil || (name.count == 1 && Options.all.contains { $0.short == name.first })
+            Options.everyOption.contains { $0.long == name }
+            || (name.count == 1 && Options.everyOption.contains { $0.short == name.first })
         // "-threads" is "--threads": show the example as it must be typed.
         let typed = name.count > 1 && !token.hasPrefix("--") ? "--" + token.drop { $0 == "-" } : token
         let example = isScenarioOption ? " A scenario comes first, e.g. 'racelab counter \(typed)'." : ""

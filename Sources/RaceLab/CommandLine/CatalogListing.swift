@@ -6,9 +6,19 @@ struct CatalogListing: Codable, Equatable {
         var summary: String
         /// The fewest workers a run of this scenario needs.
         var minimumWorkers: Int
-        /// Long names of the options this scenario takes besides the common ones.
-        var options: [String]
+        /// The options this scenario declares, besides racelab's own.
+        var options: [OptionEntry]
         var strategies: [StrategyEntry]
+    }
+
+    struct OptionEntry: Codable, Equatable {
+        var name: String
+        var valueName: String
+        /// As a run without the option uses it; absent when the scenario derives it from the run.
+        var defaultValue: SettingValue?
+        /// The words it takes; absent for a number.
+        var choices: [String]?
+        var help: String
     }
 
     struct StrategyEntry: Codable, Equatable {
@@ -27,7 +37,11 @@ struct CatalogListing: Codable, Equatable {
         scenarios = Catalog.scenarios.map { scenario in
             Entry(
                 name: scenario.name, summary: scenario.summary, minimumWorkers: scenario.minimumWorkers,
-                options: Options.all.filter { spec in spec.scope.map(scenario.options.contains) ?? false }.map(\.long),
+                options: scenario.options.map {
+                    OptionEntry(
+                        name: $0.name, valueName: $0.valueName, defaultValue: $0.defaultValue, choices: $0.choices,
+                        help: $0.help)
+                },
                 strategies: scenario.strategies.map {
                     StrategyEntry(
                         name: $0.name, summary: $0.summary, isExpectedSafe: $0.isExpectedSafe,

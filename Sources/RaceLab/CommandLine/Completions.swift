@@ -15,7 +15,9 @@ enum Completions {
 
     static let fileOptions: Set<String> = ["junit", "out", "baseline"]
     /// The sweep's own options that scenarios do not share (`--threads` and `--backend` they do).
-    static let sweepOptions = SweepArguments.ownOptions.filter { Options.named($0) == nil }.map { "--" + $0 }
+    static let sweepOptions = SweepArguments.ownOptions.map(\.long).filter { long in
+        !Options.everyOption.contains { $0.long == long }
+    }.map { "--" + $0 }
 
     static var topLevel: [String] { Help.subcommands.map(\.name) + ["--help", "--version"] }
 
@@ -62,14 +64,13 @@ enum Completions {
         lines.append("        case \"$scenario\" in")
         for scenario in Catalog.scenarios {
             lines.append(
-                "        \(scenario.name)) COMPREPLY=($(compgen -W \"\(Options.choices("strategy", scenario)!.joined(separator: " "))\" -- \"$cur\")) ;;"
+                "        \(scenario.name)) COMPREPLY=($(compgen -W \"\((scenario.strategies.map(\.name) + ["all"]).joined(separator: " "))\" -- \"$cur\")) ;;"
             )
         }
         lines += ["        esac", "        return ;;"]
-        let any = Catalog.scenarios[0]
-        for spec in Options.all where spec.long != "strategy" && !spec.isFlag {
+        for spec in Options.everyOption where spec.long != "strategy" && !spec.isFlag {
             let names = ["--\(spec.long)"] + (spec.short.map { ["-\($0)"] } ?? [])
-            if let words = Options.choices(spec.long, any) {
+            if let words = spec.choices {
                 lines.append(
                     "    \(names.joined(separator: " | "))) COMPREPLY=($(compgen -W \"\(words.joined(separator: " "))\" -- \"$cur\")); return ;;"
                 )
@@ -127,7 +128,7 @@ enum Completions {
                 var line = "complete -c racelab \(when) -l \(spec.long)"
                 if let short = spec.short { line += " -s \(short)" }
                 if !spec.isFlag { line += fileOptions.contains(spec.long) ? " -r -F" : " -x" }
-                if let words = Options.choices(spec.long, scenario) { line += " -a '\(words.joined(separator: " "))'" }
+                if let words = spec.choices { line += " -a '\(words.joined(separator: " "))'" }
                 lines.append(line + " -d '\(fishQuoted(spec.help))'")
             }
         }

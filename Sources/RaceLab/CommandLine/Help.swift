@@ -171,7 +171,6 @@ public enum Help {
         switch spec.long {
         case "iterations": return "off: runs are time-boxed by --duration"
         case "strategy": return scenario.defaultStrategyNames.joined(separator: ",")
-        case "keys": return Format.grouped(scenario.defaultKeys)
         case "threads": return "\(CPUSet.current().count), \(spec.defaultText ?? "")"
         default: return spec.defaultText
         }

@@ -1,5 +1,6 @@
-/// One command-line option of a scenario subcommand, as help shows it and the
-/// parser accepts it.
+/// One command-line option as help shows it and the parser accepts it: racelab's
+/// own (`--threads`), a sweep's (`--out`), or a scenario's declared option seen
+/// through `init(_: ScenarioOption)`.
 struct OptionSpec: Sendable {
     let long: String
     let short: Character?
@@ -8,140 +9,155 @@ struct OptionSpec: Sendable {
     let help: String
     /// Shown as "(default: ...)"; nil when there is nothing useful to show.
     let defaultText: String?
-    /// nil: every scenario takes it; otherwise only scenarios that declare it.
-    let scope: ScenarioOption?
+    /// The words it takes, for completions and a missing value's error; nil: free text.
+    var choices: [String]? = nil
+    /// What a value looks like, for a missing value's error, when `choices` cannot say.
+    var expects: String? = nil
 
     var isFlag: Bool { valueName == nil }
 
     /// `--threads <n>` as used in errors and usage lines.
     var display: String { valueName.map { "--\(long) \($0)" } ?? "--\(long)" }
+
+    init(
+        long: String, short: Character?, valueName: String?, help: String, defaultText: String?,
+        choices: [String]? = nil, expects: String? = nil
+    ) {
+        self.long = long
+        self.short = short
+        self.valueName = valueName
+        self.help = help
+        self.defaultText = defaultText
+        self.choices = choices
+        self.expects = expects
+    }
+
+    /// A scenario's declared option, as the parser and help see it.
+    init(_ option: ScenarioOption) {
+        self.init(
+            long: option.name, short: option.short, valueName: option.valueName, help: option.help,
+            defaultText: option.defaultText ?? option.defaultValue?.description, choices: option.choices)
+    }
+
+    /// " Expected ..." after "Missing value for '--x <v>'."
+    var missingValueHint: String {
+        if let choices {
+            let kind = long == "strategy" ? "a comma-separated list of" : "one of"
+            return " Expected \(kind): \(choices.joined(separator: ", "))."
+        }
+        return expects.map { " Expected \($0)." } ?? " Expected a value after it."
+    }
 }
 
 /// Every option racelab's scenario subcommands know.
 enum Options {
     static let maxThreads = 1024
     static let maxRuns = 10_000
-    static let maxKeys = 1_000_000
-    static let maxWork = 1_000_000
-    static let maxStripes = 4096
     static let maxTimeoutSeconds = 3600
     static let maxDurationMilliseconds = 600_000
     static let maxWarmupMilliseconds = 60_000
 
-    static let all: [OptionSpec] = [
+    /// How a run is made: workers, length, repetitions, backend.
+    static let runOptions: [OptionSpec] = [
         OptionSpec(
             long: "threads", short: "t", valueName: "<n>",
             help: "Worker threads, 1 to \(maxThreads); more than the CPUs is fine.",
-            defaultText: "the CPUs this process may run on", scope: nil),
+            defaultText: "the CPUs this process may run on"),
         OptionSpec(
             long: "duration", short: "d", valueName: "<ms>",
             help: "Length of each run's measurement window in milliseconds, 1 to \(maxDurationMilliseconds):"
                 + " workers run until it closes and count what they did.",
-            defaultText: "\(RunLength.standard.milliseconds ?? 0)", scope: nil),
+            defaultText: "\(RunLength.standard.milliseconds ?? 0)"),
         OptionSpec(
             long: "iterations", short: "i", valueName: "<n>",
             help: "Fixed-count mode instead of a window: exactly n operations per worker per run.",
-            defaultText: nil, scope: nil),
+            defaultText: nil),
         OptionSpec(
             long: "warmup", short: nil, valueName: "<ms>",
             help: "Unmeasured run before each strategy's first measured one, 0 to \(maxWarmupMilliseconds) ms;"
                 + " 0 turns it off.",
-            defaultText: "10", scope: nil),
+            defaultText: "10"),
         OptionSpec(
             long: "strategy", short: "s", valueName: "<list>",
-            help: "Comma-separated strategies to run, or 'all'.", defaultText: nil, scope: nil),
+            help: "Comma-separated strategies to run, or 'all'.", defaultText: nil),
         OptionSpec(
             long: "runs", short: "r", valueName: "<n>",
             help: "Repeat each strategy, 1 to \(maxRuns); report min / median / max.",
-            defaultText: "1", scope: nil),
+            defaultText: "1"),
         OptionSpec(
             long: "until-exposed", short: nil, valueName: nil,
             help: "Repeat unsafe strategies until their first anomaly, safe ones for the whole --budget.",
-            defaultText: nil, scope: nil),
+            defaultText: nil),
         OptionSpec(
             long: "budget", short: nil, valueName: "<seconds>",
-            help: "Time limit of --until-exposed, 1 to \(maxTimeoutSeconds).", defaultText: "10", scope: nil),
+            help: "Time limit of --until-exposed, 1 to \(maxTimeoutSeconds).", defaultText: "10"),
         OptionSpec(
             long: "backend", short: "b", valueName: "<backend>",
             help: "pthread (one thread per worker) or dispatch (concurrentPerform).",
-            defaultText: "pthread", scope: nil),
+            defaultText: "pthread", choices: Backend.allCases.map(\.rawValue)),
         OptionSpec(
             long: "no-pin", short: nil, valueName: nil,
             help: "Do not pin workers to CPUs; let the scheduler place them.",
-            defaultText: nil, scope: nil),
+            defaultText: nil),
         OptionSpec(
             long: "pin", short: nil, valueName: nil,
             help: "Pin worker i to allowed CPU (i mod count) (pthread backend).",
-            defaultText: "on", scope: nil),
-        OptionSpec(
-            long: "work", short: "w", valueName: "<n>",
-            help: "Spin steps between a read and its write-back, 0 to \(Options.maxWork).",
-            defaultText: "0", scope: .work),
-        OptionSpec(
-            long: "keys", short: "k", valueName: "<n>",
-            help: "Distinct keys, 1 to \(Options.maxKeys).", defaultText: nil, scope: .keys),
-        OptionSpec(
-            long: "distribution", short: nil, valueName: "<dist>",
-            help: "How keys are drawn: uniform or zipf.", defaultText: "uniform", scope: .distribution),
-        OptionSpec(
-            long: "seed", short: nil, valueName: "<n>",
-            help: "Seed of the key sequence, so runs repeat.", defaultText: "42", scope: .seed),
-        OptionSpec(
-            long: "stripes", short: nil, valueName: "<n>",
-            help: "Lock stripes of the striped cache, 1 to \(Options.maxStripes).",
-            defaultText: "16", scope: .stripes),
-        OptionSpec(
-            long: "read-ratio", short: nil, valueName: "<percent>",
-            help: "Percent of operations that are lookups, 0 to 100.", defaultText: "0", scope: .readRatio),
-        OptionSpec(
-            long: "writers", short: nil, valueName: "<n>",
-            help: "Workers that insert and remove; the others check-then-act.",
-            defaultText: "half the workers", scope: .writers),
-        OptionSpec(
-            long: "timeout", short: nil, valueName: "<seconds>",
-            help: "Kill a child-process strategy this long after its window should have closed, 1 to"
-                + " \(Options.maxTimeoutSeconds).",
-            defaultText: "10", scope: .timeout),
+            defaultText: "on"),
+    ]
+
+    /// Where the report goes and how it is judged.
+    static let outputOptions: [OptionSpec] = [
         OptionSpec(
             long: "json", short: nil, valueName: nil,
-            help: "Print one JSON document on stdout instead of the table.", defaultText: nil, scope: nil),
+            help: "Print one JSON document on stdout instead of the table.", defaultText: nil),
         OptionSpec(
             long: "color", short: nil, valueName: "<when>",
             help: "Colour the verdict words: auto (a terminal, NO_COLOR unset), always or never."
                 + " JSON and files never carry colour.",
-            defaultText: "auto", scope: nil),
+            defaultText: "auto", choices: ColorChoice.allCases.map(\.rawValue)),
         OptionSpec(
             long: "junit", short: nil, valueName: "<file>",
             help: "Also write the run as JUnit XML to this file (one test case per strategy), for CI.",
-            defaultText: nil, scope: nil),
+            defaultText: nil),
         OptionSpec(
             long: "check", short: nil, valueName: nil,
-            help: "Exit 1 if any safe strategy showed an anomaly.", defaultText: nil, scope: nil),
+            help: "Exit 1 if any safe strategy showed an anomaly.", defaultText: nil),
         OptionSpec(
             long: "expect-race", short: nil, valueName: nil,
             help: "With --check's rule, also exit 1 if no unsafe strategy showed its race.",
-            defaultText: nil, scope: nil),
+            defaultText: nil),
         OptionSpec(
-            long: "help", short: "h", valueName: nil, help: "Show help information.", defaultText: nil,
-            scope: nil),
+            long: "help", short: "h", valueName: nil, help: "Show help information.", defaultText: nil),
     ]
 
-    /// The fixed values an option takes, for a scenario (completions and error messages
-    /// list them); nil for a free value (a number, a path).
-    static func choices(_ long: String, _ scenario: Scenario) -> [String]? {
-        switch long {
-        case "strategy": scenario.strategies.map(\.name) + ["all"]
-        case "backend": Backend.allCases.map(\.rawValue)
-        case "distribution": KeyDistribution.allCases.map(\.rawValue)
-        case "color": ColorChoice.allCases.map(\.rawValue)
-        default: nil
-        }
-    }
+    /// For scenarios with a child-process strategy.
+    static let timeout = OptionSpec(
+        long: "timeout", short: nil, valueName: "<seconds>",
+        help: "Kill a child-process strategy this long after its window should have closed, 1 to"
+            + " \(Options.maxTimeoutSeconds).",
+        defaultText: "10")
 
-    /// The options a scenario accepts, in help order.
+    /// Every option racelab knows under some name: its own and every scenario's, for
+    /// "does not apply here" errors and completions that do not know the scenario.
+    static let everyOption: [OptionSpec] = {
+        var seen = Set<String>()
+        let scenarioOptions = Catalog.scenarios.flatMap(\.options).map(OptionSpec.init)
+        return (runOptions + [timeout] + scenarioOptions + outputOptions).filter { seen.insert($0.long).inserted }
+    }()
+
+    /// The options a scenario accepts, in help order: how to run, the scenario's own,
+    /// where the report goes. `--strategy` lists the scenario's strategies.
     static func accepted(by scenario: Scenario) -> [OptionSpec] {
-        all.filter { spec in spec.scope.map(scenario.options.contains) ?? true }
+        var run = runOptions
+        if let index = run.firstIndex(where: { $0.long == "strategy" }) {
+            run[index].choices = scenario.strategies.map(\.name) + ["all"]
+        }
+        return run + scenario.options.map(OptionSpec.init) + (scenario.hasChildProcessStrategies ? [timeout] : [])
+            + outputOptions
     }
 
-    static func named(_ long: String) -> OptionSpec? { all.first { $0.long == long } }
+    /// The scenarios that take an option, for "it is an option of: ...".
+    static func scenarios(accepting long: String) -> [String] {
+        Catalog.scenarios.filter { scenario in accepted(by: scenario).contains { $0.long == long } }.map(\.name)
+    }
 }

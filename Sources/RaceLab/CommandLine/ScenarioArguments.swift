@@ -13,28 +13,35 @@ enum ScenarioArguments {
         var command: String
         /// The subcommand whose usage line follows an error.
         var usage: String
-        /// Options the caller took out before parsing, for "Did you mean".
-        var otherOptions: [String] = []
+        /// Options racelab knows that this command refuses, with the reason to give.
+        var refusals: [String: String] = [:]
 
         static func direct(_ scenario: Scenario) -> Invocation {
             Invocation(command: scenario.name, usage: scenario.name)
         }
     }
 
+    static func parse(_ arguments: [String], scenario: Scenario, cpus: CPUSet) throws(UsageError) -> Parsed {
+        let invocation = Invocation.direct(scenario)
+        let accepted = Options.accepted(by: scenario)
+        let values = try collect(arguments, accepted: accepted, scenario: scenario, invocation: invocation)
+        return try request(from: values, accepted: accepted, scenario: scenario, cpus: cpus, invocation: invocation)
+    }
+
+    /// Turns collected option values into a validated request: racelab's own options,
+    /// then every option the scenario declares (given, or its default).
     /// - Parameter sweptThreads: for `racelab sweep`, the smallest worker count of the
-    ///   sweep: `--threads` is the sweep's list, not this parser's, and per-worker
-    ///   limits (`--writers`) are checked against that smallest count.
+    ///   sweep: `--threads` is the sweep's list, and per-worker limits (`--writers`)
+    ///   are checked against that smallest count.
     /// - Parameter defaultRuns: `--runs` when not given.
-    static func parse(
-        _ arguments: [String], scenario: Scenario, cpus: CPUSet, sweptThreads: Int? = nil, defaultRuns: Int = 1,
-        invocation: Invocation? = nil
+    static func request(
+        from values: [String: String], accepted: [OptionSpec], scenario: Scenario, cpus: CPUSet,
+        sweptThreads: Int? = nil, defaultRuns: Int = 1, invocation: Invocation
     ) throws(UsageError) -> Parsed {
-        let invocation = invocation ?? .direct(scenario)
-        let values = try collect(arguments, scenario: scenario, invocation: invocation)
         if values["help"] != nil {
             return (Request(scenario: scenario.name, strategies: [], threads: 1), OutputOptions(), true)
         }
-        let reader = ValueReader(values: values, scenario: scenario, usage: invocation.usage)
+        let reader = ValueReader(values: values, accepted: accepted, scenario: scenario, usage: invocation.usage)
         var threads = max(1, min(cpus.count, Options.maxThreads))
         if let sweptThreads {
             threads = sweptThreads
@@ -51,22 +58,22 @@ enum ScenarioArguments {
             runs: try reader.int("runs", in: 1...Options.maxRuns) ?? defaultRuns,
             backend: try reader.choice("backend", Backend.self) ?? .pthread,
             isPinned: values["no-pin"] == nil)
-        request.work = try reader.int("work", in: 0...Options.maxWork) ?? 0
-        request.keys = try reader.int("keys", in: 1...Options.maxKeys) ?? scenario.defaultKeys
-        request.distribution = try reader.choice("distribution", KeyDistribution.self) ?? .uniform
-        request.seed = try reader.unsigned("seed") ?? 42
-        request.stripes = try reader.int("stripes", in: 1...Options.maxStripes) ?? 16
-        request.readRatio = try reader.int("read-ratio", in: 0...100) ?? 0
         request.timeoutSeconds = Double(try reader.int("timeout", in: 1...Options.maxTimeoutSeconds) ?? 10)
         guard threads >= scenario.minimumWorkers else {
             throw UsageError(
                 "Invalid value '\(threads)' for '--threads <n>': \(scenario.name) needs at least"
-                    + " \(scenario.minimumWorkers) workers (writers and readers); expected an integer from"
+                    + " \(scenario.minimumWorkers) workers (\(rolesText(scenario))); expected an integer from"
                     + " \(scenario.minimumWorkers) to \(Options.maxThreads).",
                 subcommand: invocation.usage)
         }
-        if scenario.options.contains(.writers) {
-            request.writers = try reader.int("writers", in: 1...(threads - 1))
+        for option in scenario.options {
+            let value: SettingValue?
+            switch option.values {
+            case .integer(let range): value = try reader.int(option.name, in: range).map(SettingValue.integer)
+            case .workers: value = try reader.int(option.name, in: 1...(threads - 1)).map(SettingValue.integer)
+            case .choice(let words): value = try reader.word(option.name, in: words).map(SettingValue.text)
+            }
+            request.settings[option.name] = value ?? option.defaultValue
         }
         if values["until-exposed"] != nil {
             if values["runs"] != nil {
@@ -94,6 +101,12 @@ enum ScenarioArguments {
             })
         output.color = try reader.choice("color", ColorChoice.self) ?? .auto
         return (request, output, false)
+    }
+
+    /// Why a scenario needs 2 workers: "one for --writers and one for the rest".
+    static func rolesText(_ scenario: Scenario) -> String {
+        let roles = scenario.options.filter { $0.minimumWorkers > 1 }.map { "--" + $0.name }
+        return "one for " + roles.joined(separator: ", ") + " and one for the rest"
     }
 
     /// `--duration <ms>` (a time-boxed window, the default) or `--iterations <n>`
@@ -139,9 +152,9 @@ enum ScenarioArguments {
     /// Splits argv into option -> value ("" for flags), rejecting unknown, misplaced,
     /// repeated and valueless options.
     static func collect(
-        _ arguments: [String], scenario: Scenario, invocation: Invocation
+        _ arguments: [String], accepted: [OptionSpec], scenario: Scenario, invocation: Invocation
     ) throws(UsageError) -> [String: String] {
-        let accepted = Options.accepted(by: scenario)
+        let known = accepted + Options.everyOption.filter { spec in !accepted.contains { $0.long == spec.long } }
         var values: [String: String] = [:]
         var index = 0
         func fail(_ message: String) -> UsageError { UsageError(message, subcommand: invocation.usage) }
@@ -154,12 +167,11 @@ enum ScenarioArguments {
                 let body = token.dropFirst(2)
                 let name = String(body.prefix { $0 != "=" })
                 if body.contains("=") { inlineValue = String(body.drop { $0 != "=" }.dropFirst()) }
-                spec = Options.named(name)
+                spec = known.first { $0.long == name }
                 if spec == nil {
                     throw fail(
                         "Unknown option '--\(name)' for 'racelab \(invocation.command)'."
-                            + Suggestion.didYouMean(
-                                "--" + name, in: (accepted.map(\.long) + invocation.otherOptions).map { "--" + $0 }))
+                            + Suggestion.didYouMean("--" + name, in: accepted.map { "--" + $0.long }))
                 }
             } else if token.hasPrefix("-"), token.count >= 2, token != "--" {
                 // "-threads": a long name with one dash. Said so, rather than read as "-t hreads".
@@ -167,7 +179,7 @@ enum ScenarioArguments {
                     throw fail(oneDashMessage(token, long: long, command: invocation.command))
                 }
                 let letter = token[token.index(after: token.startIndex)]
-                spec = Options.all.first { $0.short == letter }
+                spec = accepted.first { $0.short == letter } ?? known.first { $0.short == letter }
                 if token.count > 2 { inlineValue = String(token.dropFirst(2)) }
                 guard spec != nil else {
                     let shorts = accepted.compactMap { $0.short.map { "-\($0)" } }.joined(separator: ", ")
@@ -180,11 +192,11 @@ enum ScenarioArguments {
                         + bareArgumentHint(token, scenario: scenario, accepted: accepted))
             }
             guard let spec else { continue }
+            if let refusal = invocation.refusals[spec.long] { throw fail(refusal) }
             guard accepted.contains(where: { $0.long == spec.long }) else {
-                let users = Catalog.scenarios.filter { s in spec.scope.map(s.options.contains) ?? true }.map(\.name)
                 throw fail(
                     "Option '--\(spec.long)' does not apply to 'racelab \(invocation.command)'; it is an option of: "
-                        + users.joined(separator: ", ") + ".")
+                        + Options.scenarios(accepting: spec.long).joined(separator: ", ") + ".")
             }
             let value: String
             if spec.isFlag {
@@ -192,13 +204,13 @@ enum ScenarioArguments {
                     throw fail("Option '--\(spec.long)' takes no value, but was given '\(inlineValue)'.")
                 }
                 value = ""
-            } else if let inlineValue {
+            } else if let inlineValue, !inlineValue.isEmpty {
                 value = inlineValue
-            } else if index < arguments.count, !looksLikeOption(arguments[index]) {
+            } else if inlineValue == nil, index < arguments.count, !looksLikeOption(arguments[index]) {
                 value = arguments[index]
                 index += 1
             } else {
-                throw fail("Missing value for '\(spec.display)'.\(ValueReader.accepted(spec.long, scenario))")
+                throw fail("Missing value for '\(spec.display)'.\(spec.missingValueHint)")
             }
             if let previous = values[spec.long] {
                 let shown = spec.isFlag ? "" : " ('\(previous)' and '\(value)')"

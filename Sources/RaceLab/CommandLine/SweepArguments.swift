@@ -8,8 +8,48 @@
 /// `--threads` and `--backend` taking lists, `--runs` defaulting to 5, and `--ascii`.
 enum SweepArguments {
     static let subcommand = "sweep"
-    /// The options the sweep takes out before the scenario's parser sees the rest.
-    static let ownOptions = ["threads", "backend", "out", "baseline", "max-regression", "ascii"]
+    /// The sweep's own options; `--threads` and `--backend` take lists here.
+    static let ownOptions: [OptionSpec] = [
+        OptionSpec(
+            long: "threads", short: "t", valueName: "<list>",
+            help: "Worker counts: a list (1,2,4,8) or a range (1...16).",
+            defaultText: "1, 2, 4, ... up to 4x the CPUs",
+            expects: "worker counts as a list (1,2,4,8) or a range (1...16)"),
+        OptionSpec(
+            long: "backend", short: "b", valueName: "<list>", help: "pthread, dispatch or both, comma-separated.",
+            defaultText: "pthread", expects: "pthread, dispatch or both, comma-separated"),
+        OptionSpec(
+            long: "out", short: "o", valueName: "<dir>",
+            help: "Write sweep.json, sweep.csv and sweep.svg into this directory.", defaultText: nil,
+            expects: "a directory for sweep.json, sweep.csv and sweep.svg"),
+        OptionSpec(
+            long: "baseline", short: nil, valueName: "<file>", help: "Compare with an earlier sweep.json.",
+            defaultText: nil, expects: baselineAccepted),
+        OptionSpec(
+            long: "max-regression", short: nil, valueName: "<ratio>",
+            help: "With --baseline: exit 1 if a safe strategy got slower than this ratio.", defaultText: nil,
+            expects: "a slowdown ratio from 1 to 1000, e.g. 1.5"),
+        OptionSpec(
+            long: "ascii", short: nil, valueName: nil, help: "Draw the chart in plain ASCII.", defaultText: nil),
+    ]
+
+    /// racelab's options that a sweep refuses, and what to use instead.
+    static let refusals = [
+        "until-exposed": "Option '--until-exposed' does not apply to 'racelab sweep'; use --runs.",
+        "budget": "Option '--budget' does not apply to 'racelab sweep'; use --runs.",
+        "junit":
+            "Option '--junit' applies to a single scenario run, not to 'racelab sweep'; use"
+            + " 'racelab <scenario> --junit <file>', or --out for the sweep's files.",
+    ]
+
+    /// What `racelab sweep <scenario>` accepts: its own options, then the scenario's
+    /// but for the ones the sweep replaces or refuses.
+    static func accepted(by scenario: Scenario) -> [OptionSpec] {
+        let own = Set(ownOptions.map(\.long))
+        return ownOptions
+            + Options.accepted(by: scenario).filter { !own.contains($0.long) && refusals[$0.long] == nil }
+    }
+
     /// The largest --max-regression: past this a gate gates nothing.
     static let maxRegressionLimit = 1_000.0
     static let baselineAccepted = "a sweep.json written by 'racelab sweep --out' or 'racelab sweep --json'"
@@ -27,50 +67,33 @@ enum SweepArguments {
                     + Suggestion.didYouMean(name, in: Catalog.scenarios.map(\.name)),
                 subcommand: subcommand)
         }
-        var rest = Array(arguments.dropFirst())
-        // "-threads 1,2": the sweep's own options with one dash, before `extract` reads
-        // them as "-t hreads" (the scenario's parser catches its own options the same way).
-        for token in rest {
-            if let long = Suggestion.longNameWithOneDash(token, among: ownOptions) {
-                throw UsageError(
-                    ScenarioArguments.oneDashMessage(token, long: long, command: "sweep \(scenario.name)"),
-                    subcommand: subcommand)
-            }
-        }
-        let threadsText = try extract(
-            &rest, long: "threads", short: "t", accepted: "worker counts as a list (1,2,4,8) or a range (1...16)")
-        let backendText = try extract(
-            &rest, long: "backend", short: "b", accepted: "pthread, dispatch or both, comma-separated")
-        let isASCII = try extract(&rest, long: "ascii", short: nil, isFlag: true) != nil
-        let outputs = try fileOptions(&rest, scenario: scenario)
-        for flag in ["--until-exposed", "--budget", "--junit"] where rest.contains(where: { $0.hasPrefix(flag) }) {
-            if flag == "--junit" {
-                throw UsageError(
-                    "Option '--junit' applies to a single scenario run, not to 'racelab sweep'; use"
-                        + " 'racelab <scenario> --junit <file>', or --out for the sweep's files.",
-                    subcommand: subcommand)
-            }
-            throw UsageError("Option '\(flag)' does not apply to 'racelab sweep'; use --runs.", subcommand: subcommand)
-        }
+        let invocation = ScenarioArguments.Invocation(
+            command: "sweep \(scenario.name)", usage: subcommand, refusals: refusals)
+        let accepted = accepted(by: scenario)
+        let values = try ScenarioArguments.collect(
+            Array(arguments.dropFirst()), accepted: accepted, scenario: scenario, invocation: invocation)
+        if values["help"] != nil { return .help(subcommand) }
+        let threadsText = values["threads"]
+        let isASCII = values["ascii"] != nil
+        let outputs = try fileOptions(values, scenario: scenario)
         var counts = try threadsText.map(threadList) ?? SweepRequest.defaultThreadCounts(cpus: cpus.count)
         let least = scenario.minimumWorkers
         if least > 1 {
-            // Writers and readers: a sweep of this scenario starts at its minimum.
+            // Workers in two roles: a sweep of this scenario starts at its minimum.
             if let threadsText, let low = counts.first, low < least {
                 throw UsageError(
                     "Invalid value '\(threadsText)' for '--threads <list>': \(scenario.name) needs at least"
-                        + " \(least) workers (writers and readers); expected counts from \(least) to \(Options.maxThreads).",
+                        + " \(least) workers (\(ScenarioArguments.rolesText(scenario))); expected counts from \(least) to \(Options.maxThreads).",
                     subcommand: subcommand)
             }
             counts = counts.filter { $0 >= least }
         }
-        let (base, output, wantsHelp) = try ScenarioArguments.parse(
-            rest, scenario: scenario, cpus: cpus, sweptThreads: counts.first, defaultRuns: 5,
-            invocation: .init(
-                command: "sweep \(scenario.name)", usage: subcommand,
-                otherOptions: ownOptions))
-        if wantsHelp { return .help(subcommand) }
-        let backends = try backendText.map(backendList) ?? [.pthread]
+        // The sweep's own options are read; the rest make the request every step shares.
+        let shared = values.filter { name, _ in !ownOptions.contains { $0.long == name } }
+        let (base, output, _) = try ScenarioArguments.request(
+            from: shared, accepted: accepted, scenario: scenario, cpus: cpus, sweptThreads: counts.first,
+            defaultRuns: 5, invocation: invocation)
+        let backends = try values["backend"].map(backendList) ?? [.pthread]
         if outputs.maxRegression != nil, let baseline = outputs.baseline, let path = outputs.baselinePath {
             try checkGate(baseline, path: path, base: base, counts: counts, backends: backends)
         }
@@ -80,12 +103,9 @@ enum SweepArguments {
 
     /// `--out DIR`, `--baseline FILE` and `--max-regression R`. The baseline is read
     /// and checked here, so a wrong file fails in milliseconds, not after the sweep.
-    static func fileOptions(_ rest: inout [String], scenario: Scenario) throws(UsageError) -> SweepOutputs {
+    static func fileOptions(_ values: [String: String], scenario: Scenario) throws(UsageError) -> SweepOutputs {
         var outputs = SweepOutputs()
-        if let directory = try extract(
-            &rest, long: "out", short: "o", valueName: "<dir>",
-            accepted: "a directory for sweep.json, sweep.csv and sweep.svg")
-        {
+        if let directory = values["out"] {
             if FileIO.exists(directory), !FileIO.isDirectory(directory) {
                 throw UsageError(
                     "Invalid value '\(directory)' for '--out <dir>': it is a file; expected a directory"
@@ -94,17 +114,11 @@ enum SweepArguments {
             }
             outputs.directory = directory
         }
-        if let path = try extract(
-            &rest, long: "baseline", short: nil, valueName: "<file>",
-            accepted: baselineAccepted)
-        {
+        if let path = values["baseline"] {
             outputs.baseline = try baseline(at: path, scenario: scenario)
             outputs.baselinePath = path
         }
-        if let text = try extract(
-            &rest, long: "max-regression", short: nil, valueName: "<ratio>",
-            accepted: "a slowdown ratio from 1 to 1000, e.g. 1.5")
-        {
+        if let text = values["max-regression"] {
             let isDecimal =
                 !text.isEmpty && text.allSatisfy { $0 == "." || ("0"..."9").contains($0) }
                 && text.filter { $0 == "." }.count <= 1
@@ -234,47 +248,5 @@ enum SweepArguments {
             if !backends.contains(backend) { backends.append(backend) }
         }
         return backends
-    }
-
-    /// Removes `--long value`, `--long=value`, `-s value` or `-svalue` (or a flag) from
-    /// `arguments` and returns its value ("" for a flag), or nil if absent.
-    private static func extract(
-        _ arguments: inout [String], long: String, short: Character?, valueName: String = "<list>",
-        accepted: String = "", isFlag: Bool = false
-    ) throws(UsageError) -> String? {
-        func missing() -> UsageError {
-            UsageError("Missing value for '--\(long) \(valueName)': expected \(accepted).", subcommand: subcommand)
-        }
-        var found: String?
-        var index = 0
-        while index < arguments.count {
-            let token = arguments[index]
-            var value: String?
-            var width = 1
-            if token == "--\(long)" || (short.map { token == "-\($0)" } ?? false) {
-                if !isFlag {
-                    // The next option taken for a value ("--out --json") is a missing value.
-                    guard index + 1 < arguments.count, !ScenarioArguments.looksLikeOption(arguments[index + 1])
-                    else { throw missing() }
-                    width = 2
-                }
-                value = isFlag ? "" : arguments[index + 1]
-            } else if !isFlag, token.hasPrefix("--\(long)=") {
-                value = String(token.dropFirst(long.count + 3))
-            } else if !isFlag, let short, token.hasPrefix("-\(short)"), token.count > 2, !token.hasPrefix("--") {
-                value = String(token.dropFirst(2))
-            }
-            if !isFlag, value?.isEmpty == true { throw missing() }
-            if let value {
-                if found != nil {
-                    throw UsageError("Option '--\(long)' was given twice: give it once.", subcommand: subcommand)
-                }
-                found = value
-                arguments.removeSubrange(index..<(index + width))
-            } else {
-                index += 1
-            }
-        }
-        return found
     }
 }

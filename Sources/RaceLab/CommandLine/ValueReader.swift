@@ -2,12 +2,14 @@
 /// the option, quote the value and say what is accepted.
 struct ValueReader {
     let values: [String: String]
+    /// The options the command accepts, for how errors show them.
+    let accepted: [OptionSpec]
     let scenario: Scenario
     /// Whose usage line follows an error: the scenario's, or `sweep`'s.
     let usage: String
 
     private func spec(_ long: String) -> OptionSpec {
-        guard let spec = Options.named(long) else { preconditionFailure("no option --\(long)") }
+        guard let spec = accepted.first(where: { $0.long == long }) else { preconditionFailure("no option --\(long)") }
         return spec
     }
 
@@ -30,25 +32,21 @@ struct ValueReader {
         return number
     }
 
-    func unsigned(_ long: String) throws(UsageError) -> UInt64? {
+    /// One of `words`, exactly as typed.
+    func word(_ long: String, in words: [String]) throws(UsageError) -> String? {
         guard let text = values[long] else { return nil }
-        guard text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = UInt64(text) else {
-            throw invalid(long, text, "an integer from 0 to \(UInt64.max)")
+        guard words.contains(text) else {
+            throw UsageError(
+                "Invalid value '\(text)' for '\(spec(long).display)': expected one of \(words.joined(separator: ", "))."
+                    + Suggestion.didYouMean(text, in: words),
+                subcommand: usage)
         }
-        return number
+        return text
     }
 
     func choice<T: RawRepresentable & CaseIterable>(_ long: String, _ type: T.Type) throws(UsageError) -> T?
     where T.RawValue == String {
-        guard let text = values[long] else { return nil }
-        let names = T.allCases.map(\.rawValue)
-        guard let value = T(rawValue: text) else {
-            throw UsageError(
-                "Invalid value '\(text)' for '\(spec(long).display)': expected one of \(names.joined(separator: ", "))."
-                    + Suggestion.didYouMean(text, in: names),
-                subcommand: usage)
-        }
-        return value
+        try word(long, in: T.allCases.map(\.rawValue)).flatMap(T.init(rawValue:))
     }
 
     /// `--strategy a,b` resolved to names in the scenario's order (unsafe first);
@@ -73,12 +71,5 @@ struct ValueReader {
             }
         }
         return names.filter(chosen.contains)
-    }
-
-    /// " Expected ..." for a missing-value error.
-    static func accepted(_ long: String, _ scenario: Scenario) -> String {
-        guard let choices = Options.choices(long, scenario) else { return " Expected a value after it." }
-        let kind = long == "strategy" ? "a comma-separated list of" : "one of"
-        return " Expected \(kind): \(choices.joined(separator: ", "))."
     }
 }

@@ -104,11 +104,14 @@ public struct StrategyOutcome: Codable, Sendable, Equatable {
 /// The outcome of one `racelab <scenario>` invocation.
 public struct LabResult: Codable, Sendable, Equatable {
     public var request: Request
+    /// The scenario's names and labels, and its settings in words, for the report.
+    public var scenario: ScenarioLabels
     public var machine: MachineInfo
     public var strategies: [StrategyOutcome]
 
-    public init(request: Request, machine: MachineInfo, strategies: [StrategyOutcome]) {
+    public init(request: Request, scenario: ScenarioLabels, machine: MachineInfo, strategies: [StrategyOutcome]) {
         self.request = request
+        self.scenario = scenario
         self.machine = machine
         self.strategies = strategies
     }

@@ -4,14 +4,6 @@ public enum Backend: String, Codable, Sendable, CaseIterable {
     case dispatch
 }
 
-/// How a cache workload picks its keys.
-public enum KeyDistribution: String, Codable, Sendable, CaseIterable {
-    /// Every key equally likely.
-    case uniform
-    /// Zipf's law (s = 1): key k is drawn with weight 1/k, a few hot keys.
-    case zipf
-}
-
 /// How long one run lasts.
 public enum RunLength: Codable, Sendable, Equatable, Hashable {
     /// Time-boxed (the default): every worker runs until the window closes and counts
@@ -61,21 +53,11 @@ public struct Request: Codable, Sendable, Equatable {
     public var backend: Backend
     /// Pin worker i to allowed CPU (i mod count). Only the pthread backend can pin.
     public var isPinned: Bool
-    /// Spin steps between a read and its write-back, widening the race window.
-    public var work: Int
-    /// Distinct keys a keyed workload draws from.
-    public var keys: Int
-    public var distribution: KeyDistribution
-    /// Seed of the key sequence, so runs are repeatable.
-    public var seed: UInt64
-    /// Lock stripes of the striped cache.
-    public var stripes: Int
-    /// Percent of cache operations that are lookups rather than increments, 0...100.
-    public var readRatio: Int
-    /// Workers that insert and remove in check-then-act; the rest read.
-    /// nil: half the workers (at least one), whatever `threads` is, so a sweep over
-    /// worker counts keeps the same proportion.
-    public var writers: Int?
+    /// The scenario's own options (`--work`, `--keys`, ...) by name, as its declarations
+    /// parsed and checked them. Every declared option with a default is present; an
+    /// option whose default depends on the run (`--writers`: half the workers) is absent
+    /// unless given.
+    public var settings: [String: SettingValue]
     /// Seconds a child-process strategy may run before it is killed.
     public var timeoutSeconds: Double
     /// `--until-exposed --budget S`: repeat unsafe strategies until their first
@@ -91,13 +73,7 @@ public struct Request: Codable, Sendable, Equatable {
         runs: Int = 1,
         backend: Backend = .pthread,
         isPinned: Bool = true,
-        work: Int = 0,
-        keys: Int = 1,
-        distribution: KeyDistribution = .uniform,
-        seed: UInt64 = 42,
-        stripes: Int = 16,
-        readRatio: Int = 0,
-        writers: Int? = nil,
+        settings: [String: SettingValue] = [:],
         timeoutSeconds: Double = 10
     ) {
         self.scenario = scenario
@@ -108,18 +84,9 @@ public struct Request: Codable, Sendable, Equatable {
         self.runs = runs
         self.backend = backend
         self.isPinned = isPinned
-        self.work = work
-        self.keys = keys
-        self.distribution = distribution
-        self.seed = seed
-        self.stripes = stripes
-        self.readRatio = readRatio
-        self.writers = writers
+        self.settings = settings
         self.timeoutSeconds = timeoutSeconds
     }
-
-    /// The writers this request really runs with: `writers`, or half the workers.
-    public var effectiveWriters: Int { writers ?? max(1, threads / 2) }
 
     /// Pinning takes effect only where racelab owns the threads.
     public var isPinningEffective: Bool { isPinned && backend == .pthread }

@@ -48,12 +48,15 @@ public struct SweepCell: Codable, Sendable, Equatable {
 /// The outcome of `racelab sweep`.
 public struct SweepResult: Codable, Sendable, Equatable {
     public var request: SweepRequest
+    /// The scenario's names and labels, and its settings in words, for the report.
+    public var scenario: ScenarioLabels
     public var machine: MachineInfo
     /// One cell per (strategy, backend, worker count), in scenario order.
     public var cells: [SweepCell]
 
-    public init(request: SweepRequest, machine: MachineInfo, cells: [SweepCell]) {
+    public init(request: SweepRequest, scenario: ScenarioLabels, machine: MachineInfo, cells: [SweepCell]) {
         self.request = request
+        self.scenario = scenario
         self.machine = machine
         self.cells = cells
     }

@@ -2,15 +2,7 @@
 /// machine, so tests and pasted runs agree.
 enum Format {
     /// 1234567 -> "1,234,567".
-    static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return value < 0 ? "-" + out : out
-    }
+    static func grouped(_ value: Int) -> String { value.grouped }
 
     /// Fixed decimals with a grouped integer part: 12345.678, 2 -> "12,345.68".
     static func fixed(_ value: Double, _ decimals: Int) -> String {

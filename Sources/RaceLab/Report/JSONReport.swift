@@ -9,7 +9,9 @@
 public struct JSONReport: Codable, Sendable, Equatable {
     /// 2: time-boxed runs (`request.length`), the measurement window per run
     /// (`timing.windowNanoseconds`, per-worker operations, skew, CPU time, sleeps).
-    public static let schemaVersion = 2
+    /// 3: a scenario's own options travel in `request.settings` (by option name) instead
+    /// of one field each; `labels` carries the scenario's column labels and settings lines.
+    public static let schemaVersion = 3
 
     public var schemaVersion: Int
     public var racelabVersion: String
@@ -17,6 +19,8 @@ public struct JSONReport: Codable, Sendable, Equatable {
     public var generatedAt: String
     public var build: BuildInfo
     public var scenario: String
+    /// The scenario's column labels, anomaly names and settings in words.
+    public var labels: ScenarioLabels
     public var machine: MachineInfo
     public var request: Request
     /// What `--check` / `--expect-race` decided; absent when neither was given.
@@ -40,15 +44,16 @@ public struct JSONReport: Codable, Sendable, Equatable {
     }
 
     public init(
-        _ result: LabResult, scenario: Scenario, check: CheckResult? = nil, generatedAt: String = Timestamp.nowUTC(),
-        build: BuildInfo = .current
+        _ result: LabResult, check: CheckResult? = nil, generatedAt: String, build: BuildInfo = .current
     ) {
         schemaVersion = Self.schemaVersion
         racelabVersion = RaceLabVersion.current
         self.generatedAt = generatedAt
         self.build = build
         self.check = check
+        let scenario = result.scenario
         self.scenario = scenario.name
+        labels = scenario
         machine = result.machine
         request = result.request
         let remedy = VerdictText.overlapRemedy(result.request, cpusAvailable: result.machine.cpusAvailable)

@@ -5,8 +5,9 @@
 /// travel as properties.
 public enum JUnitReport {
     public static func render(
-        _ result: LabResult, scenario: Scenario, expectRace: Bool, generatedAt: String = Timestamp.nowUTC()
+        _ result: LabResult, expectRace: Bool, generatedAt: String
     ) -> String {
+        let scenario = result.scenario
         let suite = "racelab.\(scenario.name)"
         var cases: [String] = []
         var failures = 0

@@ -113,19 +113,11 @@ public struct SweepComparison: Sendable {
         compare("run length", now.length, then.length) { RunLengthText.short($0) }
         compare("--warmup", now.warmupMilliseconds, then.warmupMilliseconds) { "\($0) ms" }
         compare("pinning", now.isPinned, then.isPinned) { $0 ? "on" : "off" }
-        // Every scenario option, by an exhaustive switch: a new option cannot be
-        // forgotten here and let the gate compare runs made with different settings.
-        for option in ScenarioOption.allCases {
-            switch option {
-            case .work: compare("--work", now.work, then.work) { String($0) }
-            case .keys: compare("--keys", now.keys, then.keys) { Format.grouped($0) }
-            case .distribution: compare("--distribution", now.distribution, then.distribution) { $0.rawValue }
-            case .seed: compare("--seed", now.seed, then.seed) { String($0) }
-            case .stripes: compare("--stripes", now.stripes, then.stripes) { String($0) }
-            case .readRatio: compare("--read-ratio", now.readRatio, then.readRatio) { "\($0)%" }
-            case .writers: compare("--writers", now.writers, then.writers) { $0.map(String.init) ?? "half" }
-            case .timeout: compare("--timeout", now.timeoutSeconds, then.timeoutSeconds) { "\(Int($0)) s" }
-            }
+        compare("--timeout", now.timeoutSeconds, then.timeoutSeconds) { "\(Int($0)) s" }
+        // Every option the scenario declares travels in `settings`, so none can be
+        // forgotten here: an option absent on one side was left to the scenario to derive.
+        for name in Set(now.settings.keys).union(then.settings.keys).sorted() {
+            compare("--\(name)", now.settings[name], then.settings[name]) { $0?.description ?? "its default" }
         }
         return settings
     }

@@ -18,6 +18,8 @@ public struct SweepJSON: Codable, Sendable, Equatable {
     public var generatedAt: String
     public var build: BuildInfo
     public var scenario: String
+    /// The scenario's column labels, anomaly names and settings in words.
+    public var labels: ScenarioLabels
     public var machine: MachineInfo
     public var request: SweepRequest
     /// One per (strategy, backend, worker count), in the scenario's strategy order.
@@ -33,13 +35,14 @@ public struct SweepJSON: Codable, Sendable, Equatable {
         public var runs: [Observation]
     }
 
-    public init(_ result: SweepResult, generatedAt: String = Timestamp.nowUTC(), build: BuildInfo = .current) {
+    public init(_ result: SweepResult, generatedAt: String, build: BuildInfo = .current) {
         schemaVersion = JSONReport.schemaVersion
         racelabVersion = RaceLabVersion.current
         kind = Self.kind
         self.generatedAt = generatedAt
         self.build = build
         scenario = result.request.base.scenario
+        labels = result.scenario
         machine = result.machine
         request = result.request
         cells = result.cells.map {
@@ -52,7 +55,7 @@ public struct SweepJSON: Codable, Sendable, Equatable {
     /// The sweep this document describes, as racelab holds it in memory.
     public var result: SweepResult {
         SweepResult(
-            request: request, machine: machine,
+            request: request, scenario: labels, machine: machine,
             cells: cells.map {
                 SweepCell(
                     strategy: $0.strategy, isExpectedSafe: $0.isExpectedSafe, backend: $0.backend,

@@ -1,7 +1,8 @@
 /// The sweep for people: median ns/op per strategy and worker count, the lost %
 /// of unsafe strategies, the price of safety, and a terminal chart.
 public enum SweepReport {
-    public static func render(_ result: SweepResult, scenario: Scenario) -> String {
+    public static func render(_ result: SweepResult) -> String {
+        let scenario = result.scenario
         let request = result.request
         let counts = request.threadCounts
         let rows = rowKeys(result)
@@ -29,7 +30,7 @@ public enum SweepReport {
                 [strategy, backend.rawValue] + cells.map { $0.flatMap(nsPerOp).map(Format.significant) ?? "-" })
             if cells.contains(where: { $0?.isExpectedSafe == false }) {
                 table.append(
-                    ["  \(scenario.anomalyNames.first ?? "anomalies") %", backend.rawValue]
+                    ["  \(scenario.headline) %", backend.rawValue]
                         + cells.map { $0.flatMap(anomalyPercent) ?? "-" })
             }
         }

@@ -2,7 +2,8 @@
 /// per strategy (medians when there were several runs), a spread table for
 /// repeated runs, one verdict sentence per strategy, and a legend.
 public enum TableReport {
-    public static func render(_ result: LabResult, scenario: Scenario, style: TerminalStyle = .plain) -> String {
+    public static func render(_ result: LabResult, style: TerminalStyle = .plain) -> String {
+        let scenario = result.scenario
         let summaries = result.strategies.map(StrategySummary.init)
         var sections = [header(result, scenario: scenario, summaries: summaries)]
         var table = mainTable(result, scenario: scenario, summaries: summaries)
@@ -35,7 +36,7 @@ public enum TableReport {
         return sections.joined(separator: "\n\n") + "\n"
     }
 
-    static func header(_ result: LabResult, scenario: Scenario, summaries: [StrategySummary]) -> String {
+    static func header(_ result: LabResult, scenario: ScenarioLabels, summaries: [StrategySummary]) -> String {
         let request = result.request
         let machine = result.machine
         let placement: String
@@ -60,7 +61,7 @@ public enum TableReport {
                         request.length, operationName: scenario.operationName, threads: request.threads),
                 warmup,
                 runsLine(result),
-            ] + scenario.headerLines(request)
+            ] + scenario.settingLines
         return lines.joined(separator: "\n")
     }
 
@@ -94,7 +95,7 @@ public enum TableReport {
             + " (\(Format.significant(budget)) s): \(counts)"
     }
 
-    static func mainTable(_ result: LabResult, scenario: Scenario, summaries: [StrategySummary]) -> TextTable {
+    static func mainTable(_ result: LabResult, scenario: ScenarioLabels, summaries: [StrategySummary]) -> TextTable {
         var columns: [TextTable.Column] = [
             .init(title: "strategy", isNumeric: false), .init(title: "safe", isNumeric: false),
             .init(title: scenario.expectedLabel, isNumeric: true),
@@ -139,11 +140,11 @@ public enum TableReport {
         return table
     }
 
-    static func spreadTable(_ result: LabResult, scenario: Scenario, summaries: [StrategySummary]) -> TextTable {
+    static func spreadTable(_ result: LabResult, scenario: ScenarioLabels, summaries: [StrategySummary]) -> TextTable {
         var table = TextTable([
             .init(title: "strategy", isNumeric: false),
             .init(title: "runs with \(scenario.anomalyNames.first ?? "anomaly")", isNumeric: true),
-            .init(title: scenario.anomalyNames.first ?? "anomalies", isNumeric: true),
+            .init(title: scenario.headline, isNumeric: true),
             .init(title: "window ms", isNumeric: true), .init(title: "ns/op", isNumeric: true),
         ])
         for (outcome, summary) in zip(result.strategies, summaries) {
@@ -157,7 +158,7 @@ public enum TableReport {
         return table
     }
 
-    static func legend(_ result: LabResult, scenario: Scenario) -> String {
+    static func legend(_ result: LabResult, scenario: ScenarioLabels) -> String {
         let anomalies = scenario.anomalyNames.joined(separator: ", ")
         return """
             \(scenario.expectedLabel) / \(scenario.observedLabel): what a correct run ends with (the sum of what the workers did) / \

@@ -49,7 +49,8 @@ enum VerdictText {
     /// What a strategy's timing means when its workers spent the window asleep in the
     /// kernel waiting for each other (a lock convoy); nil when they did not. Judged on
     /// the median run: at least two workers slept for every other operation or more.
-    static func convoyNote(_ outcome: StrategyOutcome, _ summary: StrategySummary, scenario: Scenario) -> String? {
+    static func convoyNote(_ outcome: StrategyOutcome, _ summary: StrategySummary, scenario: ScenarioLabels) -> String?
+    {
         guard let sleeping = summary.sleepingWorkers?.median, sleeping >= 2,
             let nsPerOp = summary.nsPerOp?.median, let inWindow = summary.workersInWindow?.median
         else { return nil }
@@ -78,13 +79,13 @@ enum VerdictText {
     /// The sentence under the table. `paint` marks its verdict words (the table report
     /// colours them on a terminal).
     static func sentence(
-        _ outcome: StrategyOutcome, _ summary: StrategySummary, scenario: Scenario, overlapRemedy: String,
+        _ outcome: StrategyOutcome, _ summary: StrategySummary, scenario: ScenarioLabels, overlapRemedy: String,
         paint: (String) -> String = { $0 }
     ) -> String {
         let name = outcome.name
         let runs = summary.runs
         let expected = Format.grouped(summary.expected)
-        let headline = scenario.anomalyNames.first ?? "anomalies"
+        let headline = scenario.headline
         let median = Int(summary.primaryAnomaly?.median ?? 0)
         let ofRuns = runs > 1 ? " in \(Format.grouped(summary.runsWithAnomaly)) of \(Format.grouped(runs)) runs" : ""
         let medianNote = runs > 1 ? " (median run)" : ""

@@ -9,14 +9,13 @@ public enum CacheScenario {
         expectedLabel: "expected",
         observedLabel: "counted",
         anomalyNames: ["lost updates", "wrong keys"],
-        options: [.work, .keys, .distribution, .seed, .stripes, .readRatio, .timeout],
-        defaultKeys: 1,
+        options: [.work, keys, .distribution, .seed, stripes, readRatio],
         strategies: [
             Strategy(
                 name: "unsafe",
                 summary: "each get and set locked on its own, increment = get then set (Python dict)",
                 isExpectedSafe: false
-            ) { request, pool in try run(PerOperationLockedCache(work: request.work), request, pool) },
+            ) { request, pool in try run(PerOperationLockedCache(work: request.integer(.work)), request, pool) },
             Strategy(
                 name: "raw",
                 summary: "plain Swift Dictionary, no synchronisation: a data race, usually a crash",
@@ -29,7 +28,7 @@ public enum CacheScenario {
             Strategy(
                 name: "striped", summary: "--stripes locked dictionaries; the key's hash picks one",
                 isExpectedSafe: true
-            ) { request, pool in try run(StripedCache(stripes: request.stripes), request, pool) },
+            ) { request, pool in try run(StripedCache(stripes: request.integer(stripes)), request, pool) },
             Strategy(
                 name: "rwlock", summary: "pthread_rwlock_t: lookups share it, increments take it alone",
                 isExpectedSafe: true
@@ -37,16 +36,46 @@ public enum CacheScenario {
         ],
         explanation: cacheExplanation)
 
+    static let keys = ScenarioOption.keys(default: 1)
+    static let maxStripes = 4096
+
+    /// `--stripes N`: the striped cache's lock count.
+    static let stripes = ScenarioOption(
+        name: "stripes", values: .integer(1...maxStripes), default: .integer(16),
+        help: "Lock stripes of the striped cache, 1 to \(maxStripes).",
+        headerLine: { request in
+            request.strategies.contains("striped") ? "  stripes     \(request.integer("stripes", default: 16))" : nil
+        },
+        brief: { request in
+            request.strategies.contains("striped") ? "\(request.integer("stripes", default: 16)) stripes" : nil
+        })
+
+    /// `--read-ratio P`: the share of operations that only look a key up.
+    static let readRatio = ScenarioOption(
+        name: "read-ratio", valueName: "<percent>", values: .integer(0...100), default: .integer(0),
+        help: "Percent of operations that are lookups, 0 to 100.",
+        headerLine: { request in
+            let reads = request.integer("read-ratio", default: 0)
+            return "  reads       \(reads)% lookups, \(100 - reads)% increments"
+        },
+        brief: { request in
+            let reads = request.integer("read-ratio", default: 0)
+            return reads > 0 ? "\(reads)% lookups" : nil
+        })
+
     /// One run: each worker follows its own seeded key stream for as long as its
     /// budget lasts; afterwards each stream is replayed for as many operations as its
     /// worker did, to know what every key's count should be.
     static func run<Cache: HitCounterCache>(
         _ cache: Cache, _ request: Request, _ pool: WorkerPool
     ) throws -> Observation {
-        let zipf = request.distribution == .zipf && request.keys > 1 ? ZipfTable(keys: request.keys) : nil
+        let keyCount = request.integer(keys)
+        let isZipf = request.choice(.distribution) == KeyDistribution.zipf.rawValue
+        let zipf = isZipf && keyCount > 1 ? ZipfTable(keys: keyCount) : nil
+        let seed = UInt64(request.integer(.seed))
+        let readPercent = request.integer(readRatio)
         @Sendable func stream(_ worker: Int) -> KeyStream {
-            KeyStream(
-                seed: request.seed, worker: worker, keys: request.keys, readPercent: request.readRatio, zipf: zipf)
+            KeyStream(seed: seed, worker: worker, keys: keyCount, readPercent: readPercent, zipf: zipf)
         }
         let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
             var keys = stream(worker)
@@ -57,7 +86,7 @@ public enum CacheScenario {
             }
             blackHole(seen)
         }
-        var expectedCounts = [Int](repeating: 0, count: request.keys)
+        var expectedCounts = [Int](repeating: 0, count: keyCount)
         for (worker, done) in timing.workers.enumerated() {
             var keys = stream(worker)
             for _ in 0..<done.operations {

@@ -10,14 +10,13 @@ public enum CheckThenActScenario {
         expectedLabel: "checks",
         observedLabel: "consistent",
         anomalyNames: ["vanished after check", "overwritten inserts"],
-        options: [.work, .keys, .seed, .writers],
-        defaultKeys: 4,
+        options: [.work, keys, .seed, writers],
         strategies: [
             Strategy(
                 name: "unsafe",
                 summary: "each operation locked on its own; the check and the act are separate",
                 isExpectedSafe: false
-            ) { request, pool in try run(SeparateCheckDictionary(work: request.work), request, pool) },
+            ) { request, pool in try run(SeparateCheckDictionary(work: request.integer(.work)), request, pool) },
             Strategy(
                 name: "locked", summary: "check and act inside one critical section", isExpectedSafe: true
             ) { request, pool in try run(CriticalSectionDictionary(), request, pool) },
@@ -29,16 +28,38 @@ public enum CheckThenActScenario {
         ],
         explanation: checkThenActExplanation)
 
+    static let keys = ScenarioOption.keys(default: 4)
+
+    /// `--writers N`: workers that insert and remove; the others check-then-act.
+    static let writers = ScenarioOption(
+        name: "writers", values: .workers, default: nil, defaultText: "half the workers",
+        help: "Workers that insert and remove; the others check-then-act.",
+        headerLine: { request in
+            let writers = writerCount(request)
+            return "  writers     \(writers) insert/remove, \(request.threads - writers) check-then-act"
+        },
+        brief: { request in
+            request.settings["writers"].map { "\($0) writers" } ?? "half the workers write"
+        })
+
+    /// The writers a run really has: `--writers`, or half the workers (at least one),
+    /// whatever the worker count, so a sweep keeps the same proportion.
+    static func writerCount(_ request: Request) -> Int {
+        request.integer("writers", default: max(1, request.threads / 2))
+    }
+
     /// One run: workers 0..<writers toggle keys, the rest read. Every reader
     /// operation is one check.
     static func run<Dictionary: CheckThenActDictionary>(
         _ dictionary: Dictionary, _ request: Request, _ pool: WorkerPool
     ) throws -> Observation {
-        let writers = request.effectiveWriters
+        let writers = writerCount(request)
+        let seed = UInt64(request.integer(.seed))
+        let keyCount = request.integer(keys)
         let vanished = PaddedAtomicSlots(count: request.threads)
         let overwritten = PaddedAtomicSlots(count: request.threads)
         let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
-            var keys = KeyStream(seed: request.seed, worker: worker, keys: request.keys, readPercent: 0, zipf: nil)
+            var keys = KeyStream(seed: seed, worker: worker, keys: keyCount, readPercent: 0, zipf: nil)
             var tally = 0
             if worker < writers {
                 budget.forEachOperation {

@@ -17,7 +17,7 @@ public enum CounterScenario {
                 summary: "load, add 1, store: every access atomic, the increment not",
                 isExpectedSafe: false
             ) { request, pool in
-                try run(UnsafeCounter(work: request.work), request, pool)
+                try run(UnsafeCounter(work: request.integer(.work)), request, pool)
             },
             Strategy(
                 name: "mutex", summary: "Synchronization.Mutex around the increment",

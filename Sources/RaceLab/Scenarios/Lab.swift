@@ -62,7 +62,9 @@ public struct Lab: Sendable {
                 runsInChildProcess: strategy.runsInChildProcess, runs: runs[index],
                 firstAnomaly: firstAnomaly[index])
         }
-        return LabResult(request: request, machine: .current(cpus: pool.cpus), strategies: outcomes)
+        return LabResult(
+            request: request, scenario: scenario.labels(for: request), machine: .current(cpus: pool.cpus),
+            strategies: outcomes)
     }
 
     /// One unmeasured run before a strategy's first measured one: first-touch page

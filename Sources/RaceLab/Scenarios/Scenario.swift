@@ -32,12 +32,6 @@ public struct Strategy: Sendable {
     }
 }
 
-/// Scenario-specific command-line options, so help and validation know which
-/// scenario accepts which.
-public enum ScenarioOption: String, Sendable, CaseIterable {
-    case work, keys, distribution, seed, stripes, readRatio, writers, timeout
-}
-
 /// A piece of shared-state code with an unsafe form and its fixes.
 public struct Scenario: Sendable {
     public let name: String
@@ -50,9 +44,8 @@ public struct Scenario: Sendable {
     public let observedLabel: String
     /// Names of the anomalies, in the order observations report them.
     public let anomalyNames: [String]
+    /// The scenario's own options, in help order.
     public let options: [ScenarioOption]
-    /// `--keys` when not given, for scenarios that take it.
-    public var defaultKeys: Int = 1
     /// Unsafe forms first.
     public let strategies: [Strategy]
     /// Plain-language story of the race, for `racelab explain`.
@@ -62,10 +55,27 @@ public struct Scenario: Sendable {
         strategies.first { $0.name == name }
     }
 
-    /// The fewest workers a run needs: 2 where some workers write and others read.
-    public var minimumWorkers: Int { options.contains(.writers) ? 2 : 1 }
+    public func option(named name: String) -> ScenarioOption? {
+        options.first { $0.name == name }
+    }
+
+    /// The fewest workers a run needs: 2 where some workers take one role and the
+    /// others another (writers and readers, producers and consumers).
+    public var minimumWorkers: Int { options.map(\.minimumWorkers).max() ?? 1 }
 
     public var defaultStrategyNames: [String] {
         strategies.filter(\.isInDefaultSet).map(\.name)
+    }
+
+    /// Whether any strategy runs in a child process (and `--timeout` applies).
+    public var hasChildProcessStrategies: Bool { strategies.contains(where: \.runsInChildProcess) }
+
+    /// What a report of `request` needs to know about this scenario.
+    public func labels(for request: Request) -> ScenarioLabels {
+        ScenarioLabels(
+            name: name, summary: summary, operationName: operationName, expectedLabel: expectedLabel,
+            observedLabel: observedLabel, anomalyNames: anomalyNames, strategyOrder: strategies.map(\.name),
+            settingLines: options.compactMap { $0.headerLine(request) },
+            settingsBrief: options.compactMap { $0.brief(request) })
     }
 }

@@ -74,7 +74,8 @@ public struct Sweeper: Sendable {
                 }
             }
         }
-        return SweepResult(request: request, machine: .current(cpus: cpus), cells: cells)
+        return SweepResult(
+            request: request, scenario: scenario.labels(for: request.base), machine: .current(cpus: cpus), cells: cells)
     }
 
     private static func key(_ strategy: String, _ backend: Backend, _ threads: Int) -> String {

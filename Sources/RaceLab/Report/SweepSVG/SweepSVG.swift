@@ -24,13 +24,13 @@ public enum SweepSVG {
     /// own marker shape, so the chart reads in grey too.
     static let palette = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#000000", "#56B4E9", "#E69F00", "#999999"]
 
-    static func subtitle(_ result: SweepResult, scenario: Scenario, generatedAt: String) -> String {
+    static func subtitle(_ result: SweepResult, scenario: ScenarioLabels, generatedAt: String) -> String {
         let base = result.request.base
         let backends = result.request.backends.map { backend in
             backend == .pthread ? (base.isPinned ? "pthread (pinned)" : "pthread (not pinned)") : backend.rawValue
         }
         var settings = [RunLengthText.short(base.length)]
-        settings += scenario.settingsSummary(base)
+        settings += scenario.settingsBrief
         let runs = base.runs == 1 ? "1 run per point" : "\(base.runs) runs per point, round-robin"
         return "backend \(backends.joined(separator: ", ")) · \(settings.joined(separator: ", ")) · \(runs)"
     }
@@ -40,10 +40,11 @@ public enum SweepSVG {
             + " \(machine.cpusOnline) online · \(machine.kernel) · racelab \(RaceLabVersion.current) · \(generatedAt)"
     }
 
-    public static func render(_ result: SweepResult, scenario: Scenario, generatedAt: String) -> String {
+    public static func render(_ result: SweepResult, generatedAt: String) -> String {
+        let scenario = result.scenario
         let series = makeSeries(result, scenario: scenario)
         let counts = result.request.threadCounts
-        let anomaly = scenario.anomalyNames.first ?? "anomalies"
+        let anomaly = scenario.headline
         let legendRows = (series.count + (series.contains { !$0.deaths.isEmpty } ? 1 : 0) + 3) / 4
         let height = plotTop + plotHeight + 62 + Double(legendRows) * 22
         var svg = SVGWriter(width: width, height: height)

@@ -30,9 +30,9 @@ extension SweepSVG {
 
     /// One series per strategy and backend. A strategy's colour comes from its place in
     /// the scenario, so it is the same in every chart of that scenario, whatever was selected.
-    static func makeSeries(_ result: SweepResult, scenario: Scenario) -> [Series] {
+    static func makeSeries(_ result: SweepResult, scenario: ScenarioLabels) -> [Series] {
         let keys = SweepReport.rowKeys(result)
-        let order = scenario.strategies.map(\.name)
+        let order = scenario.strategyOrder
         return keys.map { strategy, backend in
             let cells = result.request.threadCounts.compactMap { SweepReport.cell(result, strategy, backend, $0) }
             let place = order.firstIndex(of: strategy) ?? 0
