@@ -171,7 +171,12 @@ public enum Help {
         switch spec.long {
         case "iterations": return "off: runs are time-boxed by --duration"
         case "strategy": return scenario.defaultStrategyNames.joined(separator: ",")
-        case "threads": return "\(CPUSet.current().count), \(spec.defaultText ?? "")"
+        case "threads":
+            let cpus = CPUSet.current().count
+            guard let least = scenario.leastDefaultWorkers, least.count > cpus else {
+                return "\(cpus), \(spec.defaultText ?? "")"
+            }
+            return "\(least.count): \(least.why)"
         default: return spec.defaultText
         }
     }

@@ -42,7 +42,7 @@ enum ScenarioArguments {
             return (Request(scenario: scenario.name, strategies: [], threads: 1), OutputOptions(), true)
         }
         let reader = ValueReader(values: values, accepted: accepted, scenario: scenario, usage: invocation.usage)
-        var threads = max(1, min(cpus.count, Options.maxThreads))
+        var threads = max(scenario.leastDefaultWorkers?.count ?? 1, min(cpus.count, Options.maxThreads))
         if let sweptThreads {
             threads = sweptThreads
         } else if let given = try reader.int("threads", in: 1...Options.maxThreads) {
@@ -58,6 +58,7 @@ enum ScenarioArguments {
             runs: try reader.int("runs", in: 1...Options.maxRuns) ?? defaultRuns,
             backend: try reader.choice("backend", Backend.self) ?? .pthread,
             isPinned: values["no-pin"] == nil)
+        try refuseUnsupported(request.backend, scenario: scenario, option: "--backend <backend>", usage: invocation.usage)
         request.timeoutSeconds = Double(try reader.int("timeout", in: 1...Options.maxTimeoutSeconds) ?? 10)
         guard threads >= scenario.minimumWorkers else {
             throw UsageError(
@@ -70,7 +71,9 @@ enum ScenarioArguments {
             let value: SettingValue?
             switch option.values {
             case .integer(let range): value = try reader.int(option.name, in: range).map(SettingValue.integer)
-            case .workers: value = try reader.int(option.name, in: 1...(threads - 1)).map(SettingValue.integer)
+            case .workers:
+                let why = " (one fewer than the \(threads) workers: at least one takes the other role)"
+                value = try reader.int(option.name, in: 1...(threads - 1), why: why).map(SettingValue.integer)
             case .choice(let words): value = try reader.word(option.name, in: words).map(SettingValue.text)
             }
             request.settings[option.name] = value ?? option.defaultValue
@@ -101,6 +104,18 @@ enum ScenarioArguments {
             })
         output.color = try reader.choice("color", ColorChoice.self) ?? .auto
         return (request, output, false)
+    }
+
+    /// A backend the scenario cannot run on is a usage error that says why.
+    static func refuseUnsupported(
+        _ backend: Backend, scenario: Scenario, option: String, usage: String
+    ) throws(UsageError) {
+        guard let reason = scenario.unsupportedBackends[backend] else { return }
+        let accepted = Backend.allCases.filter { scenario.unsupportedBackends[$0] == nil }.map(\.rawValue)
+        throw UsageError(
+            "Invalid value '\(backend.rawValue)' for '\(option)': \(scenario.name) cannot run on \(backend.rawValue):"
+                + " \(reason); expected \(accepted.joined(separator: " or ")).",
+            subcommand: usage)
     }
 
     /// Why a scenario needs 2 workers: "one for --writers and one for the rest".

@@ -94,6 +94,10 @@ enum SweepArguments {
             from: shared, accepted: accepted, scenario: scenario, cpus: cpus, sweptThreads: counts.first,
             defaultRuns: 5, invocation: invocation)
         let backends = try values["backend"].map(backendList) ?? [.pthread]
+        for backend in backends {
+            try ScenarioArguments.refuseUnsupported(
+                backend, scenario: scenario, option: "--backend <list>", usage: subcommand)
+        }
         if outputs.maxRegression != nil, let baseline = outputs.baseline, let path = outputs.baselinePath {
             try checkGate(baseline, path: path, base: base, counts: counts, backends: backends)
         }

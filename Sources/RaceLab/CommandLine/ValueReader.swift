@@ -20,12 +20,13 @@ struct ValueReader {
     }
 
     /// A decimal integer in `range`: ASCII digits only, no sign, unit or decimal point.
-    func int(_ long: String, in range: ClosedRange<Int>) throws(UsageError) -> Int? {
+    /// - Parameter why: said after the range, e.g. why its top is what it is.
+    func int(_ long: String, in range: ClosedRange<Int>, why: String = "") throws(UsageError) -> Int? {
         guard let text = values[long] else { return nil }
         let expectation =
-            range.upperBound == Int.max
-            ? "an integer of at least \(range.lowerBound)"
-            : "an integer from \(range.lowerBound) to \(range.upperBound)"
+            (range.upperBound == Int.max
+                ? "an integer of at least \(range.lowerBound)"
+                : "an integer from \(range.lowerBound) to \(range.upperBound)") + why
         guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = Int(text),
             range.contains(number)
         else { throw invalid(long, text, expectation) }

@@ -82,8 +82,9 @@ public struct StrategyOutcome: Codable, Sendable, Equatable {
 
     /// Why these runs are weak evidence, judged on the median run, or nil when the
     /// workers really ran together: their windows hardly overlapped, or they overlapped
-    /// but took turns on the CPUs. Workers that spent the window asleep on a contended
-    /// lock (a convoy) use little CPU too, but they did contend: that is evidence.
+    /// but took turns on the CPUs. Workers that kept going to sleep waiting for each
+    /// other (a lock convoy, a blocking queue's hand-offs) use little CPU too, but they
+    /// did contend: that is evidence.
     public var evidenceGap: EvidenceGap? {
         let timings = runs.compactMap(\.timing)
         guard let overlap = Spread(timings.map(\.overlapFraction)) else { return nil }
@@ -92,7 +93,7 @@ public struct StrategyOutcome: Codable, Sendable, Equatable {
         }
         guard let parallelism = Spread(timings.compactMap(\.cpuParallelism))?.median,
             parallelism < Self.weakParallelism,
-            (Spread(timings.map { Double($0.sleepingWorkers) })?.median ?? 0) < 2
+            (Spread(timings.map { Double($0.waitingWorkers) })?.median ?? 0) < 2
         else { return nil }
         return .tookTurns(parallelism: parallelism)
     }

@@ -108,6 +108,11 @@ public struct Timing: Codable, Sendable, Equatable {
         workers.filter { $0.operations > 0 && 2 * $0.voluntarySwitches >= $0.operations }.count
     }
 
+    /// Workers that went to sleep in the kernel at least 10 times in the window:
+    /// they waited for one another (a lock, a condition variable), which is contention
+    /// even when little CPU was used.
+    public var waitingWorkers: Int { workers.filter { $0.voluntarySwitches >= 10 }.count }
+
     /// The share of all operations done by the busiest worker (1/workers when fair).
     public var busiestWorkerShare: Double? {
         guard operations > 0 else { return nil }

@@ -76,6 +76,11 @@ enum VerdictText {
         }
     }
 
+    /// The anomalies after the headline that a run did show: "duplicates: 2,109".
+    static func otherAnomalies(_ run: Observation) -> [String] {
+        run.anomalies.dropFirst().filter { $0.count > 0 }.map { "\($0.name): \(Format.grouped($0.count))" }
+    }
+
     /// The sentence under the table. `paint` marks its verdict words (the table report
     /// colours them on a terminal).
     static func sentence(
@@ -115,9 +120,18 @@ enum VerdictText {
                 .sorted { ($0.primaryAnomalyShare ?? 0) < ($1.primaryAnomalyShare ?? 0) }
             guard !counted.isEmpty else { return "\(name): \(paint("RACE EXPOSED"))\(ofRuns)" }
             let middle = counted[(counted.count - 1) / 2]
+            let others = otherAnomalies(middle)
+            if middle.primaryAnomalyCount == 0, !others.isEmpty {
+                // The race showed as something else (consumers left waiting, not items lost).
+                return
+                    "\(name): \(paint("RACE EXPOSED"))\(ofRuns) — \(others.joined(separator: ", "))\(medianNote);"
+                    + " no \(headline) of \(Format.grouped(middle.expected))\(first)"
+            }
+            let also = others.isEmpty ? "" : "; also " + others.joined(separator: ", ")
             return
                 "\(name): \(paint("RACE EXPOSED"))\(ofRuns) — \(headline): \(Format.grouped(middle.primaryAnomalyCount)) of"
-                + " \(Format.grouped(middle.expected)) (\(Format.share(middle.primaryAnomalyShare ?? 0)))\(medianNote)\(first)"
+                + " \(Format.grouped(middle.expected)) (\(Format.share(middle.primaryAnomalyShare ?? 0)))\(also)"
+                + "\(medianNote)\(first)"
         case .held, .heldWeak:
             let observed = Format.grouped(Int(summary.observed?.median ?? 0))
             let every = runs > 1 ? " in \(Format.grouped(runs)) of \(Format.grouped(runs)) runs" : ""
@@ -126,8 +140,14 @@ enum VerdictText {
             return
                 "\(name): \(paint("integrity held"))\(every)\(weak) — \(scenario.observedLabel) \(observed) of \(expected)\(bound)"
         case .broken:
+            let worst = outcome.runs.max { $0.anomalies.map(\.count).reduce(0, +) < $1.anomalies.map(\.count).reduce(0, +) }
+            let others = worst.map(otherAnomalies) ?? []
+            let shown =
+                median == 0 && !others.isEmpty
+                ? others.joined(separator: ", ") + (runs > 1 ? " (worst run)" : "")
+                : "\(headline): \(Format.grouped(median)) of \(expected)\(medianNote)"
             return
-                "\(name): \(paint("BROKEN"))\(ofRuns) — \(headline): \(Format.grouped(median)) of \(expected)\(medianNote)."
+                "\(name): \(paint("BROKEN"))\(ofRuns) — \(shown)."
                 + " A safe strategy must never lose: please report this with the --json output"
         case .couldNotShow:
             let why = outcome.evidenceGap.map(weakEvidence) ?? "its workers never ran at the same time"

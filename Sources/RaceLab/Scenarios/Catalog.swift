@@ -2,6 +2,7 @@
 public enum Catalog {
     public static let scenarios: [Scenario] = [
         CounterScenario.scenario, CacheScenario.scenario, CheckThenActScenario.scenario,
+        QueueScenario.scenario,
     ]
 
     public static func scenario(named name: String) -> Scenario? {

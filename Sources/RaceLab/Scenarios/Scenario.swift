@@ -50,6 +50,10 @@ public struct Scenario: Sendable {
     public let strategies: [Strategy]
     /// Plain-language story of the race, for `racelab explain`.
     public let explanation: String
+    /// Backends this scenario cannot run on, and why (said in the usage error).
+    public var unsupportedBackends: [Backend: String] = [:]
+    /// Without `--threads`, at least this many workers, and why; nil: one per CPU.
+    public var leastDefaultWorkers: (count: Int, why: String)? = nil
 
     public func strategy(named name: String) -> Strategy? {
         strategies.first { $0.name == name }

@@ -40,6 +40,11 @@ public struct OperationBudget {
         self.remaining = remaining
     }
 
+    /// Counts `operations` done outside `forEachOperation`: by a worker whose work is
+    /// not bounded by the window (a consumer that drains a queue after the
+    /// producers stopped).
+    public mutating func record(operations: Int) { remaining &-= operations }
+
     /// Operations granted so far: the worker's count.
     public var operations: Int { limit &- remaining }
 }
