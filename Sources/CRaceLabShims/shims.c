@@ -111,3 +111,17 @@ void racelab_install_interrupt_handlers(void) {
 int racelab_allowed_cpus(int32_t *out, int32_t capacity) { (void)out; (void)capacity; return -1; }
 int racelab_pin_current_thread(int32_t cpu) { (void)cpu; return 0; }
 #endif
+
+// pthread_once with a context, for the lazy-init scenario: the routine pthread_once
+// calls runs on the calling thread, so it finds its body and context in that
+// thread's storage.
+static __thread void (*once_body)(void *);
+static __thread void *once_context;
+
+static void once_trampoline(void) { once_body(once_context); }
+
+int racelab_once(pthread_once_t *once, void (*body)(void *), void *context) {
+    once_body = body;
+    once_context = context;
+    return pthread_once(once, once_trampoline);
+}

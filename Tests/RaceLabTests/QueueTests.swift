@@ -52,6 +52,17 @@ struct QueueTests {
         }
     }
 
+    @Test("short-sentinels runs in a child process, which reports its stuck consumer and ends")
+    func shortSentinelsInAChild() throws {
+        let strategy = try #require(QueueScenario.scenario.strategy(named: "short-sentinels"))
+        #expect(strategy.runsInChildProcess)
+        let o = ChildRunner.run(
+            queueRequest("short-sentinels", threads: 4, producers: 2), strategy: strategy,
+            executable: ChildRunner.racelabExecutable)
+        #expect(o.childEnd == .finished)
+        #expect(o.anomalies[3] == Anomaly("stuck consumers", 1))
+    }
+
     @Test("unsafe delivers items twice and loses others when two consumers race", .timeLimit(.minutes(1)))
     func unsafeDuplicates() throws {
         guard cpuCount >= 2 else { return }

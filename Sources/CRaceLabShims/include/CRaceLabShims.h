@@ -1,6 +1,7 @@
 #ifndef CRACELAB_SHIMS_H
 #define CRACELAB_SHIMS_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 /// Writes the ids of the CPUs this process may run on (its affinity mask) into
@@ -36,6 +37,11 @@ void racelab_set_activity(const char *text);
 /// Installs SIGINT and SIGTERM handlers that kill every tracked child's process
 /// group, say on stderr what was interrupted, and exit 130 (SIGINT) or 143 (SIGTERM).
 void racelab_install_interrupt_handlers(void);
+
+/// `pthread_once` with a context: runs `body(context)` once per `once`, on the
+/// calling thread (pthread_once's own routine takes no argument, so the context
+/// travels in thread-local storage). Returns pthread_once's result.
+int racelab_once(pthread_once_t *once, void (*body)(void *), void *context);
 
 /// Burns `steps` iterations of an empty loop the optimiser must keep, to widen
 /// the window between a read and its write-back (`--work`). Inline, no call cost.

@@ -58,7 +58,8 @@ enum ScenarioArguments {
             runs: try reader.int("runs", in: 1...Options.maxRuns) ?? defaultRuns,
             backend: try reader.choice("backend", Backend.self) ?? .pthread,
             isPinned: values["no-pin"] == nil)
-        try refuseUnsupported(request.backend, scenario: scenario, option: "--backend <backend>", usage: invocation.usage)
+        try refuseUnsupported(
+            request.backend, scenario: scenario, option: "--backend <backend>", usage: invocation.usage)
         request.timeoutSeconds = Double(try reader.int("timeout", in: 1...Options.maxTimeoutSeconds) ?? 10)
         guard threads >= scenario.minimumWorkers else {
             throw UsageError(

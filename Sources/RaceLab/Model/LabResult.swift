@@ -51,6 +51,8 @@ public struct StrategyOutcome: Codable, Sendable, Equatable {
     public var summary: String
     public var isExpectedSafe: Bool
     public var runsInChildProcess: Bool
+    /// What to say when this unsafe strategy shows nothing and more workers would not help.
+    public var note: String?
     /// One observation per run, in the order they ran.
     public var runs: [Observation]
     /// The first run that showed an anomaly, if any did.
@@ -58,8 +60,9 @@ public struct StrategyOutcome: Codable, Sendable, Equatable {
 
     public init(
         name: String, summary: String, isExpectedSafe: Bool, runsInChildProcess: Bool, runs: [Observation],
-        firstAnomaly: FirstAnomaly? = nil
+        firstAnomaly: FirstAnomaly? = nil, note: String? = nil
     ) {
+        self.note = note
         self.name = name
         self.summary = summary
         self.isExpectedSafe = isExpectedSafe

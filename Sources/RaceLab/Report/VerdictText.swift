@@ -140,7 +140,9 @@ enum VerdictText {
             return
                 "\(name): \(paint("integrity held"))\(every)\(weak) — \(scenario.observedLabel) \(observed) of \(expected)\(bound)"
         case .broken:
-            let worst = outcome.runs.max { $0.anomalies.map(\.count).reduce(0, +) < $1.anomalies.map(\.count).reduce(0, +) }
+            let worst = outcome.runs.max {
+                $0.anomalies.map(\.count).reduce(0, +) < $1.anomalies.map(\.count).reduce(0, +)
+            }
             let others = worst.map(otherAnomalies) ?? []
             let shown =
                 median == 0 && !others.isEmpty
@@ -157,7 +159,8 @@ enum VerdictText {
             let bound = ruleOfThree(runs).map { " (\($0))" } ?? ""
             return
                 "\(name): \(paint("race not shown")) this time — no \(headline) in \(runs == 1 ? "this run" : "\(runs) runs")\(bound)."
-                + " To make it show: more workers (--threads), a longer window (--duration), or a wider gap (--work 50)"
+                + (outcome.note.map { " " + $0 }
+                    ?? " To make it show: more workers (--threads), a longer window (--duration), or a wider gap (--work 50)")
         }
     }
 }

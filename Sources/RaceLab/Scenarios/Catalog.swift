@@ -2,7 +2,7 @@
 public enum Catalog {
     public static let scenarios: [Scenario] = [
         CounterScenario.scenario, CacheScenario.scenario, CheckThenActScenario.scenario,
-        QueueScenario.scenario,
+        QueueScenario.scenario, LazyInitScenario.scenario,
     ]
 
     public static func scenario(named name: String) -> Scenario? {

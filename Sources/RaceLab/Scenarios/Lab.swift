@@ -60,7 +60,7 @@ public struct Lab: Sendable {
                 name: strategy.name, summary: strategy.summary,
                 isExpectedSafe: strategy.isExpectedSafe,
                 runsInChildProcess: strategy.runsInChildProcess, runs: runs[index],
-                firstAnomaly: firstAnomaly[index])
+                firstAnomaly: firstAnomaly[index], note: strategy.note)
         }
         return LabResult(
             request: request, scenario: scenario.labels(for: request), machine: .current(cpus: pool.cpus),

@@ -8,14 +8,18 @@ public struct Strategy: Sendable {
     public let isExpectedSafe: Bool
     /// Part of the default set. Child-process strategies are opt-in.
     public let isInDefaultSet: Bool
-    /// A true data race (undefined behaviour): it runs only in a child process.
+    /// Runs only in a child process: a true data race (undefined behaviour), a hang,
+    /// or state a process can set up only once.
     public let runsInChildProcess: Bool
+    /// What the report should say when this unsafe strategy shows nothing, when the
+    /// usual advice (more workers, a longer window) would not help.
+    public let note: String?
     /// Runs the workload once on the pool and reports what happened.
     let body: @Sendable (Request, WorkerPool) throws -> Observation
 
     init(
         name: String, summary: String, isExpectedSafe: Bool,
-        isInDefaultSet: Bool = true, runsInChildProcess: Bool = false,
+        isInDefaultSet: Bool = true, runsInChildProcess: Bool = false, note: String? = nil,
         body: @escaping @Sendable (Request, WorkerPool) throws -> Observation
     ) {
         self.name = name
@@ -23,6 +27,7 @@ public struct Strategy: Sendable {
         self.isExpectedSafe = isExpectedSafe
         self.isInDefaultSet = isInDefaultSet
         self.runsInChildProcess = runsInChildProcess
+        self.note = note
         self.body = body
     }
 
