@@ -83,6 +83,10 @@ commands = [
     "cache --threads 2",
     "check-then-act --threads 8",
     "check-then-act --threads 2",
+    "queue",
+    "queue --threads 8",
+    "lazy-init --threads 2",
+    "lazy-init --threads 8",
 ]
 LAUNCH_TRIES, LAUNCH_WAIT = 3, 30  # the binary may be gone for a moment while it is rebuilt
 

@@ -19,11 +19,11 @@ import json, os, subprocess, sys, time
 bin, minutes = sys.argv[1], float(sys.argv[2])
 cpus = len(os.sched_getaffinity(0))
 counts = sorted({1, 2, cpus, 2 * cpus, 4 * cpus})
-# What exists comes from racelab itself, with each scenario's fewest workers.
+# What exists comes from racelab itself, with each scenario's fewest workers and its backends.
 catalog = json.loads(subprocess.run([bin, "list", "--json"], capture_output=True, text=True, check=True).stdout)
 configs = [(scenario["name"], backend, threads)
            for scenario in catalog["scenarios"]
-           for backend in ("pthread", "dispatch")
+           for backend in scenario["backends"]
            for threads in counts
            if threads >= scenario["minimumWorkers"]]
 deadline = time.monotonic() + minutes * 60
@@ -53,8 +53,8 @@ while time.monotonic() < deadline:
         print(f"soak: round {rounds} done, {max(0, deadline - time.monotonic()):.0f} s left", file=sys.stderr)
 
 print(f"soak: {minutes:g} min, {rounds} rounds over {len(configs)} configurations "
-      f"(scenarios x pthread/dispatch x workers {counts})")
-print(f"{'scenario':15} {'strategy':14} {'safe':5} {'runs':>6} {'anomalous':>9}  summary")
+      f"(scenarios x their backends x workers {counts})")
+print(f"{'scenario':15} {'strategy':19} {'safe':5} {'runs':>6} {'anomalous':>9}  summary")
 broken = 0
 for (scenario, name), (safe, runs, bad, parallel_runs, parallel_bad) in stats.items():
     if safe:
@@ -63,7 +63,7 @@ for (scenario, name), (safe, runs, bad, parallel_runs, parallel_bad) in stats.it
         broken += bad
     else:
         note = f"exposed its race in {100 * parallel_bad / max(1, parallel_runs):.0f}% of runs with 2+ workers"
-    print(f"{scenario:15} {name:14} {'yes' if safe else 'no':5} {runs:6} {bad:9}  {note}")
+    print(f"{scenario:15} {name:19} {'yes' if safe else 'no':5} {runs:6} {bad:9}  {note}")
 print(f"anomalies in safe strategies: {broken}")
 sys.exit(1 if broken else 0)
 PY

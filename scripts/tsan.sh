@@ -2,7 +2,7 @@
 # Data race or race condition? ThreadSanitizer's view of every strategy.
 #
 # Builds racelab with -sanitize=thread (into .build-tsan, beside the normal build)
-# and runs each strategy of each scenario once, for a 50 ms window, in racelab's
+# and runs each strategy of each scenario once, 4 workers for a 50 ms window, in racelab's
 # hidden single-strategy child mode (`racelab __child <scenario> --strategy S`),
 # so TSan's report for that strategy is on that process's stderr. Then prints a
 # table: racelab's verdict (did it lose anything, did it crash) beside TSan's
@@ -38,15 +38,15 @@ for scenario in json.load(sys.stdin)["scenarios"]:
             print(scenario["name"], s["name"])' "$short")
 
 failures=0
-fmt='%-15s %-14s %-5s %-46s %s\n'
+fmt='%-15s %-19s %-5s %-46s %s\n'
 # shellcheck disable=SC2059
 printf "$fmt" scenario strategy safe "racelab saw" "ThreadSanitizer"
 # shellcheck disable=SC2059
-printf "$fmt" --------------- -------------- ----- ---------------------------------------------- ----------------------
+printf "$fmt" --------------- ------------------- ----- ---------------------------------------------- ----------------------
 for entry in "${runs[@]}"; do
     read -r scenario strategy <<<"$entry"
     set +e
-    "$bin" __child "$scenario" --strategy "$strategy" --threads 2 --duration 50 --warmup 0 \
+    "$bin" __child "$scenario" --strategy "$strategy" --threads 4 --duration 50 --warmup 0 \
         >/tmp/racelab-tsan.out 2>/tmp/racelab-tsan.err
     code=$?
     set -e
@@ -56,8 +56,8 @@ import json, sys, signal
 code = int(sys.argv[1])
 try:
     o = json.load(open("/tmp/racelab-tsan.out"))
-    a = ", ".join(f"{x['name']} {x['count']}" for x in o["anomalies"])
-    print(a or "-")
+    a = ", ".join(f"{x['name']} {x['count']}" for x in o["anomalies"] if x["count"])
+    print(a or "no anomaly")
 except Exception:
     err = open("/tmp/racelab-tsan.err", errors="replace").read()
     if "ThreadSanitizer: SEGV" in err:

@@ -70,6 +70,6 @@ struct LazyInitTests {
     func badInput() {
         let run = runCLI(["lazy-init", "--work", "-3"])
         #expect(run.code == 64)
-        #expect(run.err.contains("Invalid value '-3' for '--work <n>': expected an integer from 0 to 1000000"))
+        #expect(run.err.contains("Invalid value '-3' for '--work <n>': expected an integer from 0 to 100000000"))
     }
 }

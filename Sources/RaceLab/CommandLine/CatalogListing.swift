@@ -6,6 +6,8 @@ struct CatalogListing: Codable, Equatable {
         var summary: String
         /// The fewest workers a run of this scenario needs.
         var minimumWorkers: Int
+        /// The backends it runs on (`queue` refuses dispatch, and says why).
+        var backends: [Backend]
         /// The options this scenario declares, besides racelab's own.
         var options: [OptionEntry]
         var strategies: [StrategyEntry]
@@ -37,6 +39,7 @@ struct CatalogListing: Codable, Equatable {
         scenarios = Catalog.scenarios.map { scenario in
             Entry(
                 name: scenario.name, summary: scenario.summary, minimumWorkers: scenario.minimumWorkers,
+                backends: Backend.allCases.filter { scenario.unsupportedBackends[$0] == nil },
                 options: scenario.options.map {
                     OptionEntry(
                         name: $0.name, valueName: $0.valueName, defaultValue: $0.defaultValue, choices: $0.choices,
