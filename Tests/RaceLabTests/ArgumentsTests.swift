@@ -146,4 +146,34 @@ struct ArgumentsTests {
         #expect(Suggestion.closest(to: "zzzzzz", in: ["atomic", "mutex"]) == nil)
         #expect(Suggestion.distance("kitten", "sitting") == 3)
     }
+
+    @Test(
+        "every option a scenario declares is parsed, defaulted, in its help, its completions and list --json",
+        arguments: Catalog.scenarios.map(\.name))
+    func declaredOptions(name: String) throws {
+        let scenario = try #require(Catalog.scenario(named: name))
+        let help = Help.scenarioHelp(scenario)
+        let bash = try #require(Completions.script(for: "bash"))
+        let listing = try #require(CatalogListing().scenarios.first { $0.name == name })
+        let (request, _, _) = try ScenarioArguments.parse([], scenario: scenario, cpus: CPUSet(ids: [0, 1]))
+        for option in scenario.options {
+            #expect(help.contains("--\(option.name) \(option.valueName)"), "\(name) help shows --\(option.name)")
+            #expect(bash.contains("--\(option.name)"), "\(name) completions know --\(option.name)")
+            #expect(listing.options.contains { $0.name == option.name })
+            #expect(request.settings[option.name] == option.defaultValue, "\(name) --\(option.name) defaults")
+        }
+        #expect(Set(request.settings.keys).isSubset(of: scenario.options.map(\.name)))
+    }
+
+    @Test("the regression gate compares every declared setting, without a list of them to forget")
+    func settingDifferences() {
+        var now = Request(scenario: "queue", strategies: ["locked"], threads: 4)
+        now.settings = ["capacity": .integer(8), "work": .integer(0)]
+        var then = now
+        then.settings["capacity"] = .integer(64)
+        then.settings["producers"] = .integer(1)
+        let differences = SweepComparison.settingDifferences(now: now, then: then)
+        #expect(differences == ["--capacity 64 then, 8 now", "--producers 1 then, its default now"])
+        #expect(SweepComparison.settingDifferences(now: now, then: now).isEmpty)
+    }
 }

@@ -8,10 +8,11 @@ extension ScenarioOption {
     /// write-back, between a check and its act), to widen it.
     static let work = ScenarioOption(
         name: "work", short: "w", values: .integer(0...maxWork), default: .integer(0),
-        help: "Spin steps between a read and its write-back, 0 to \(maxWork.grouped).",
+        help: "Spin steps inside the race window (a read and its write-back, a check and its act),"
+            + " 0 to \(maxWork.grouped).",
         headerLine: { request in
             let work = request.integer("work", default: 0)
-            return work > 0 ? "  work        \(work) spin steps between read and write-back" : nil
+            return work > 0 ? "  work        \(work) spin steps inside the race window" : nil
         },
         brief: { request in
             let work = request.integer("work", default: 0)

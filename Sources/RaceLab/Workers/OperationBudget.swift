@@ -14,12 +14,23 @@ public struct OperationBudget {
     private let stop: UnsafeMutablePointer<Atomic<Bool>>
     private let limit: Int
     private var remaining: Int
+    /// Where this worker's start is recorded, for `startMeasuringHere`.
+    private let log: WorkerLog
+    private let worker: Int
 
-    init(stop: StopFlag, limit: Int) {
+    init(stop: StopFlag, limit: Int, log: WorkerLog, worker: Int) {
         self.stop = stop.pointer
         self.limit = limit
         remaining = limit
+        self.log = log
+        self.worker = worker
     }
+
+    /// Moves this worker's recorded start to now: what it did before (a first access
+    /// that may run a costly initialiser) is neither an operation nor charged to the
+    /// operations' time; it shows as a late start (skew). Call before the first
+    /// operation.
+    public mutating func startMeasuringHere() { log.recordStart(worker) }
 
     /// Runs `operation` once per operation the budget grants: until the stop flag is
     /// raised (timed) or the count is spent (fixed). Per operation it costs a compare,

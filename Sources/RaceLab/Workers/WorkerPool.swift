@@ -84,7 +84,7 @@ public struct WorkerPool: Sendable {
         _ body: (Int, inout OperationBudget) -> Void
     ) {
         guard gate.arriveAndWait(), !stop.isRaised else { return }
-        var budget = OperationBudget(stop: stop, limit: limit)
+        var budget = OperationBudget(stop: stop, limit: limit, log: log, worker: i)
         log.recordStart(i)
         body(i, &budget)
         log.recordStop(i, operations: budget.operations)
