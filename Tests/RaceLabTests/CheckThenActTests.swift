@@ -53,7 +53,7 @@ struct CheckThenActTests {
         let run = runCLI(["explain", name])
         #expect(run.code == 0)
         #expect(run.out.contains("THE RACE") && run.out.contains("THE FIXES"))
-        #expect(["worker A", "reader A", "consumer A"].contains(where: run.out.contains))
+        #expect(["worker A", "reader A", "consumer A", "writer A"].contains(where: run.out.contains))
         for strategy in Catalog.scenario(named: name)!.strategies where strategy.isExpectedSafe {
             #expect(run.out.contains(strategy.name), "explain \(name) covers \(strategy.name)")
         }

@@ -65,10 +65,10 @@ public enum ChildRunner {
             let strategy = request.strategies.first.flatMap(scenario.strategy(named:))
         else { return ExitCode.usage }
         let pool = WorkerPool(backend: request.backend, isPinned: request.isPinningEffective)
+        ChildReport.markAsChild()
         do {
             let observation = try strategy.runInProcess(request, pool: pool)
-            let data = try JSONEncoder().encode(observation)
-            console.out(String(decoding: data, as: UTF8.self) + "\n")
+            console.out(ChildReport.encoded(observation))
             return ExitCode.ran
         } catch {
             console.err("Error: \(error)\n")

@@ -153,12 +153,16 @@ public struct Observation: Codable, Sendable, Equatable {
     public var childMilliseconds: Double?
     /// What the child's runtime said as it died ("Fatal error: ..."), if anything.
     public var childMessage: String?
+    /// What the scenario saw beyond the counts, in words: which workers deadlocked on
+    /// which lock, how often a sequence lock's readers retried. The report prints it.
+    public var detail: String?
 
     public init(
         expected: Int, observed: Int, operations: Int, anomalies: [Anomaly],
-        timing: Timing?, childEnd: ChildEnd? = nil, childMilliseconds: Double? = nil,
+        timing: Timing?, detail: String? = nil, childEnd: ChildEnd? = nil, childMilliseconds: Double? = nil,
         childMessage: String? = nil
     ) {
+        self.detail = detail
         self.expected = expected
         self.observed = observed
         self.operations = operations
@@ -198,7 +202,7 @@ public struct Observation: Codable, Sendable, Equatable {
 
     /// Whether this run counted anything: false for a child process that died before
     /// it could report (it has no timing, and its counts mean nothing).
-    public var didCount: Bool { timing != nil }
+    public var didCount: Bool { timing != nil || childEnd == .finished }
 
     /// The headline anomaly as a share of what was expected (0...1), for this run.
     public var primaryAnomalyShare: Double? {

@@ -48,11 +48,18 @@ public struct ScenarioLabels: Codable, Sendable, Equatable {
     public var settingLines: [String]
     /// The same settings, short, for a chart subtitle ("64 keys (zipf)").
     public var settingsBrief: [String]
+    /// The verdict word of an unsafe strategy that showed its bug ("DEADLOCK
+    /// EXPOSED"), and of one whose child process died of it; nil: the race words.
+    public var exposedWord: String?
+    public var childDiedWord: String?
 
     public init(
         name: String, summary: String, operationName: String, expectedLabel: String, observedLabel: String,
-        anomalyNames: [String], strategyOrder: [String], settingLines: [String] = [], settingsBrief: [String] = []
+        anomalyNames: [String], strategyOrder: [String], settingLines: [String] = [], settingsBrief: [String] = [],
+        exposedWord: String? = nil, childDiedWord: String? = nil
     ) {
+        self.exposedWord = exposedWord
+        self.childDiedWord = childDiedWord
         self.name = name
         self.summary = summary
         self.operationName = operationName
@@ -63,6 +70,11 @@ public struct ScenarioLabels: Codable, Sendable, Equatable {
         self.settingLines = settingLines
         self.settingsBrief = settingsBrief
     }
+
+    /// "RACE EXPOSED", or what the scenario calls it.
+    public var exposed: String { exposedWord ?? "RACE EXPOSED" }
+    /// "DATA RACE EXPOSED" (a child that crashed or hung of a data race), or the scenario's word.
+    public var childDied: String { childDiedWord ?? "DATA RACE EXPOSED" }
 
     /// The headline anomaly ("lost updates").
     public var headline: String { anomalyNames.first ?? "anomalies" }

@@ -28,8 +28,9 @@ public enum TableReport {
                     }
                 }
                 .joined(separator: "\n"))
-        let notes = zip(result.strategies, summaries).compactMap {
-            VerdictText.convoyNote($0, $1, scenario: scenario)
+        let notes = zip(result.strategies, summaries).flatMap { outcome, summary in
+            [VerdictText.detailNote(outcome), VerdictText.convoyNote(outcome, summary, scenario: scenario)]
+                .compactMap { $0 }
         }
         if !notes.isEmpty { sections.append(notes.joined(separator: "\n")) }
         sections.append(legend(result, scenario: scenario))
@@ -134,7 +135,7 @@ public enum TableReport {
             row.append(summary.windowNanoseconds.map { Format.significant($0.median / 1e6) } ?? "-")
             row.append(summary.nsPerOp.map { Format.significant($0.median) } ?? "-")
             row.append(summary.opsPerSecond.map { Format.significant($0.median / 1e6) } ?? "-")
-            row.append(VerdictText.label(outcome))
+            row.append(VerdictText.label(outcome, scenario))
             table.append(row)
         }
         return table

@@ -64,16 +64,27 @@ enum VerdictText {
     }
 
     /// The verdict in a word or two, as the table's last column shows it. An exposure
-    /// by a child process that died (a crash, a hang) is a data race.
-    static func label(_ outcome: StrategyOutcome) -> String {
+    /// by a child process that died (a crash, a hang) is a data race, unless the
+    /// scenario says what else it is.
+    static func label(_ outcome: StrategyOutcome, _ scenario: ScenarioLabels) -> String {
         switch outcome.verdict {
         case .held: "held"
         case .heldWeak: "held (weak)"
         case .broken: "BROKEN"
-        case .exposed: outcome.runs.contains(where: { !$0.didCount }) ? "DATA RACE EXPOSED" : "RACE EXPOSED"
+        case .exposed: outcome.runs.contains(where: { !$0.didCount }) ? scenario.childDied : scenario.exposed
         case .notExposed: "not shown"
         case .couldNotShow: "COULD NOT SHOW"
         }
+    }
+
+    /// What a strategy's run said beyond its counts ("readers retried 1,234 reads"),
+    /// from the first run that said anything.
+    static func detailNote(_ outcome: StrategyOutcome) -> String? {
+        guard let index = outcome.runs.firstIndex(where: { $0.detail != nil }),
+            let detail = outcome.runs[index].detail
+        else { return nil }
+        let which = outcome.runs.count > 1 ? " (run \(index + 1) of \(outcome.runs.count))" : ""
+        return "\(outcome.name)\(which): \(detail)"
     }
 
     /// The anomalies after the headline that a run did show: "duplicates: 2,109".
@@ -104,7 +115,7 @@ enum VerdictText {
             let said = ended.childMessage.map { " (\($0))" } ?? ""
             let ofRunsEnded = runs > 1 ? " in \(summary.runsWithAnomaly) of \(runs) runs, first:" : ""
             return
-                "\(name): \(paint(label(outcome))) — the child process\(ofRunsEnded) \(how)\(said); racelab carried on"
+                "\(name): \(paint(label(outcome, scenario))) — the child process\(ofRunsEnded) \(how)\(said); racelab carried on"
         }
         switch outcome.verdict {
         case .exposed:
@@ -118,18 +129,18 @@ enum VerdictText {
             // count, the total and the share in the sentence agree with each other.
             let counted = outcome.runs.filter { $0.primaryAnomalyShare != nil }
                 .sorted { ($0.primaryAnomalyShare ?? 0) < ($1.primaryAnomalyShare ?? 0) }
-            guard !counted.isEmpty else { return "\(name): \(paint("RACE EXPOSED"))\(ofRuns)" }
+            guard !counted.isEmpty else { return "\(name): \(paint(scenario.exposed))\(ofRuns)" }
             let middle = counted[(counted.count - 1) / 2]
             let others = otherAnomalies(middle)
             if middle.primaryAnomalyCount == 0, !others.isEmpty {
                 // The race showed as something else (consumers left waiting, not items lost).
                 return
-                    "\(name): \(paint("RACE EXPOSED"))\(ofRuns) — \(others.joined(separator: ", "))\(medianNote);"
-                    + " no \(headline) of \(Format.grouped(middle.expected))\(first)"
+                    "\(name): \(paint(scenario.exposed))\(ofRuns) — \(others.joined(separator: ", "))\(medianNote);"
+                    + " \(headline): 0\(first)"
             }
             let also = others.isEmpty ? "" : "; also " + others.joined(separator: ", ")
             return
-                "\(name): \(paint("RACE EXPOSED"))\(ofRuns) — \(headline): \(Format.grouped(middle.primaryAnomalyCount)) of"
+                "\(name): \(paint(scenario.exposed))\(ofRuns) — \(headline): \(Format.grouped(middle.primaryAnomalyCount)) of"
                 + " \(Format.grouped(middle.expected)) (\(Format.share(middle.primaryAnomalyShare ?? 0)))\(also)"
                 + "\(medianNote)\(first)"
         case .held, .heldWeak:

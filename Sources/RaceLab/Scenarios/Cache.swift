@@ -33,6 +33,11 @@ public enum CacheScenario {
                 name: "rwlock", summary: "pthread_rwlock_t: lookups share it, increments take it alone",
                 isExpectedSafe: true
             ) { request, pool in try run(ReadWriteLockedCache(), request, pool) },
+            Strategy(
+                name: "thread-local",
+                summary: "each worker counts in its own dictionary, merged once at the end: no lock, total only after",
+                isExpectedSafe: true
+            ) { request, pool in try run(ThreadLocalCache(workers: request.threads), request, pool) },
         ],
         explanation: cacheExplanation)
 
@@ -82,7 +87,11 @@ public enum CacheScenario {
             var seen = 0
             budget.forEachOperation {
                 let (key, isRead) = keys.next()
-                if isRead { seen &+= cache.lookup(key) ?? 0 } else { cache.increment(key) }
+                if isRead {
+                    seen &+= cache.lookup(key, worker: worker) ?? 0
+                } else {
+                    cache.increment(key, worker: worker)
+                }
             }
             blackHole(seen)
         }
@@ -142,4 +151,10 @@ private let cacheExplanation = """
       rwlock    A read-write lock: lookups (--read-ratio) share it, increments
                 take it alone. It pays off only when reads dominate and are
                 long enough to outweigh the rwlock's own bookkeeping.
+      thread-local
+                Stop sharing (Python's threading.local()): each worker counts
+                in its own dictionary, and the dictionaries are added up once,
+                after the run. No lock, nothing shared, an exact total; but the
+                total exists only after the merge: a lookup during the run sees
+                its own worker's counts. The counter's `sharded` is the same idea.
     """

@@ -3,6 +3,7 @@ public enum Catalog {
     public static let scenarios: [Scenario] = [
         CounterScenario.scenario, CacheScenario.scenario, CheckThenActScenario.scenario,
         QueueScenario.scenario, LazyInitScenario.scenario,
+        SnapshotScenario.scenario, DeadlockScenario.scenario, ReentrancyScenario.scenario,
     ]
 
     public static func scenario(named name: String) -> Scenario? {

@@ -33,7 +33,7 @@ public enum CounterScenario {
             ) { request, pool in try run(AtomicCounter(), request, pool) },
             Strategy(
                 name: "sharded",
-                summary: "one padded slot per worker, summed at the end: stop sharing",
+                summary: "one padded slot per worker, summed at the end: stop sharing (thread-local state)",
                 isExpectedSafe: true
             ) { request, pool in try run(ShardedCounter(workers: request.threads), request, pool) },
         ],
@@ -85,7 +85,9 @@ private let counterExplanation = """
                             indivisible instruction (lock xadd on x86). No lock, but
                             the cache line still bounces between cores.
       sharded               Stop sharing: each worker counts in its own cache line
-                            and the slots are summed at the end. Nothing to race
-                            on, nothing to wait for; the total is only exact once
-                            the workers are done.
+                            (thread-local state, Python's threading.local()) and
+                            the slots are summed at the end. Nothing to race on,
+                            nothing to wait for; the total is only exact once the
+                            workers are done. The cache's `thread-local` is the
+                            same idea with a dictionary per worker.
     """

@@ -59,6 +59,10 @@ public struct Scenario: Sendable {
     public var unsupportedBackends: [Backend: String] = [:]
     /// Without `--threads`, at least this many workers, and why; nil: one per CPU.
     public var leastDefaultWorkers: (count: Int, why: String)? = nil
+    /// The verdict words when an unsafe strategy shows its bug, and when its child
+    /// process dies of it (a crash, a hang), for scenarios whose bug is not a race.
+    public var exposedWord: String? = nil
+    public var childDiedWord: String? = nil
 
     public func strategy(named name: String) -> Strategy? {
         strategies.first { $0.name == name }
@@ -85,6 +89,7 @@ public struct Scenario: Sendable {
             name: name, summary: summary, operationName: operationName, expectedLabel: expectedLabel,
             observedLabel: observedLabel, anomalyNames: anomalyNames, strategyOrder: strategies.map(\.name),
             settingLines: options.compactMap { $0.headerLine(request) },
-            settingsBrief: options.compactMap { $0.brief(request) })
+            settingsBrief: options.compactMap { $0.brief(request) }, exposedWord: exposedWord,
+            childDiedWord: childDiedWord)
     }
 }

@@ -5,8 +5,18 @@ import CRaceLabShims
 protocol HitCounterCache: Sendable {
     func increment(_ key: Int)
     func lookup(_ key: Int) -> Int?
+    /// As the workers call them: a cache may keep per-worker state (thread-local).
+    func increment(_ key: Int, worker: Int)
+    func lookup(_ key: Int, worker: Int) -> Int?
     /// Every key's count; read after all workers have finished.
     func snapshot() -> [Int: Int]
+}
+
+extension HitCounterCache {
+    @inline(__always)
+    func increment(_ key: Int, worker: Int) { increment(key) }
+    @inline(__always)
+    func lookup(_ key: Int, worker: Int) -> Int? { lookup(key) }
 }
 
 /// Deliberately racy, memory-safe: every single get and set is locked on its own
@@ -83,6 +93,29 @@ final class ReadWriteLockedCache: HitCounterCache {
     func increment(_ key: Int) { box.write { $0[key, default: 0] &+= 1 } }
     func lookup(_ key: Int) -> Int? { box.read { $0[key] } }
     func snapshot() -> [Int: Int] { box.read { $0 } }
+}
+
+/// Thread-local state (Python's `threading.local()`): each worker counts in its own
+/// dictionary, and the dictionaries are merged once, after the run. No lock and no
+/// shared line in the hot loop, and the total is exact; the price is that it exists
+/// only after the merge: a lookup sees its own worker's count, not everyone's.
+final class ThreadLocalCache: HitCounterCache {
+    private let counts: PerWorker<[Int: Int]>
+
+    init(workers: Int) { counts = PerWorker(count: workers, [:]) }
+
+    func increment(_ key: Int) { preconditionFailure("a thread-local cache needs the worker") }
+    func lookup(_ key: Int) -> Int? { preconditionFailure("a thread-local cache needs the worker") }
+
+    @inline(__always)
+    func increment(_ key: Int, worker: Int) { counts.modify(worker) { $0[key, default: 0] &+= 1 } }
+    @inline(__always)
+    func lookup(_ key: Int, worker: Int) -> Int? { counts[worker][key] }
+
+    /// The merge: every worker's counts added up. Only valid once they have finished.
+    func snapshot() -> [Int: Int] {
+        (0..<counts.count).reduce(into: [:]) { all, worker in all.merge(counts[worker], uniquingKeysWith: +) }
+    }
 }
 
 /// A plain Swift Dictionary shared with no synchronisation at all: a true data

@@ -1,0 +1,106 @@
+import Testing
+
+@testable import RaceLab
+
+@Suite("Snapshot, deadlock and reentrancy scenarios", .serialized)
+struct LockTests {
+    func snapshotRequest(_ strategy: String, threads: Int, writers: Int, iterations: Int = 20_000) -> Request {
+        var r = request("snapshot", strategy, threads: threads, iterations: iterations)
+        r.settings = ["writers": .integer(writers), "work": .integer(0)]
+        return r
+    }
+
+    @Test(
+        "snapshot: safe forms never show a torn record nor a version going backwards",
+        arguments: ["locked", "rwlock", "immutable", "seqlock"])
+    func snapshotHolds(strategy: String) throws {
+        for (threads, writers) in [(2, 1), (4, 1), (4, 2), (4 * cpuCount, cpuCount)] {
+            let o = try runOnce(snapshotRequest(strategy, threads: threads, writers: writers))
+            #expect(o.expected == (threads - writers) * 20_000)
+            #expect(o.anomalies == [Anomaly("torn reads", 0), Anomaly("went backwards", 0)], "\(strategy) \(threads)")
+        }
+    }
+
+    @Test("snapshot: field by field tears", .timeLimit(.minutes(1)))
+    func snapshotTears() throws {
+        guard cpuCount >= 2 else { return }
+        let torn = try firstAnomaly {
+            try runOnce(snapshotRequest("unsafe", threads: 2, writers: 1, iterations: 200_000)).primaryAnomalyCount
+        }
+        #expect(torn > 0)
+    }
+
+    @Test("snapshot: a sequence lock says how often its readers retried")
+    func seqlockRetries() throws {
+        let o = try runOnce(snapshotRequest("seqlock", threads: 4, writers: 2))
+        #expect(o.detail?.contains("retried") == true)
+    }
+
+    @Test(
+        "deadlock: ordered, try-lock and single-lock always finish", arguments: ["ordered", "try-lock", "single-lock"])
+    func deadlockFixes(strategy: String) throws {
+        for threads in workerCounts + [8] {
+            let o = try runOnce(request("deadlock", strategy, threads: threads, iterations: 5_000))
+            #expect(o.operations == threads * 5_000)
+            #expect(o.anomalies == [Anomaly("deadlocked workers", 0)])
+        }
+    }
+
+    @Test("deadlock: opposite orders deadlock in the child, which says who holds which lock")
+    func oppositeOrder() throws {
+        let strategy = try #require(DeadlockScenario.scenario.strategy(named: "opposite-order"))
+        #expect(strategy.runsInChildProcess)
+        var deadlocked = Observation(expected: 0, observed: 0, operations: 0, anomalies: [], timing: nil)
+        for _ in 0..<5 {
+            deadlocked = ChildRunner.run(
+                request("deadlock", "opposite-order", threads: 2, milliseconds: 2_000), strategy: strategy,
+                executable: ChildRunner.racelabExecutable)
+            if deadlocked.primaryAnomalyCount > 0 { break }
+        }
+        #expect(deadlocked.childEnd == .finished)
+        #expect(deadlocked.primaryAnomalyCount == 2)
+        let detail = try #require(deadlocked.detail)
+        #expect(detail.contains("holds A and waits for B") && detail.contains("holds B and waits for A"))
+    }
+
+    @Test("reentrancy: a recursive mutex and the split method work; error-checking fails every nested call")
+    func reentrancyInProcess() throws {
+        for strategy in ["pthread-recursive", "split"] {
+            let o = try runOnce(request("reentrancy", strategy, threads: 2, iterations: 1_000))
+            #expect(o.observed == 2_000 && o.expected == 2_000, "\(strategy)")
+            #expect(o.anomalies == [Anomaly("failed calls", 0), Anomaly("stuck workers", 0)])
+        }
+        let refused = try runOnce(request("reentrancy", "pthread-errorcheck", threads: 2, iterations: 1_000))
+        #expect(refused.anomalies[0] == Anomaly("failed calls", 2_000))
+        #expect(refused.observed == 0)
+    }
+
+    @Test("reentrancy: Mutex traps with its message; a default pthread mutex waits for itself, and racelab says so")
+    func reentrancyInAChild() throws {
+        let scenario = ReentrancyScenario.scenario
+        let mutex = ChildRunner.run(
+            request("reentrancy", "mutex", threads: 1, milliseconds: 50),
+            strategy: try #require(scenario.strategy(named: "mutex")), executable: ChildRunner.racelabExecutable)
+        if case .crashed = mutex.childEnd {
+            #expect(mutex.childMessage?.contains("Recursive call to lock Mutex") == true)
+        } else {
+            Issue.record("Mutex locked twice did not trap: \(String(describing: mutex.childEnd))")
+        }
+        let stuck = ChildRunner.run(
+            request("reentrancy", "pthread-default", threads: 2, milliseconds: 50),
+            strategy: try #require(scenario.strategy(named: "pthread-default")),
+            executable: ChildRunner.racelabExecutable)
+        #expect(stuck.childEnd == .finished)
+        #expect(stuck.anomalies[1] == Anomaly("stuck workers", 2))
+        #expect(stuck.detail?.contains("holds the lock and waits for it again") == true)
+    }
+
+    @Test("cache: thread-local counts exactly, and the counter's sharded says it is the same idea")
+    func threadLocal() throws {
+        var r = request("cache", "thread-local", threads: 4, iterations: 5_000)
+        r.settings = ["keys": .integer(64), "read-ratio": .integer(25)]
+        let o = try runOnce(r)
+        #expect(o.anomalies == [Anomaly("lost updates", 0), Anomaly("wrong keys", 0)])
+        #expect(runCLI(["explain", "counter"]).out.contains("thread-local"))
+    }
+}
