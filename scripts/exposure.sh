@@ -87,6 +87,11 @@ commands = [
     "queue --threads 8",
     "lazy-init --threads 2",
     "lazy-init --threads 8",
+    "snapshot --threads 2",
+    "snapshot --threads 8",
+    "deadlock --threads 2",
+    "deadlock --threads 8",
+    "reentrancy",
 ]
 LAUNCH_TRIES, LAUNCH_WAIT = 3, 30  # the binary may be gone for a moment while it is rebuilt
 

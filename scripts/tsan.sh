@@ -11,7 +11,9 @@
 # The lesson it should show: TSan flags `raw` (a true data race: unsynchronised
 # memory access) and does NOT flag `unsafe` (every access is atomic or locked; the
 # compound operation is still broken, a race condition no sanitizer can see), nor
-# the safe strategies. The counter's `mutex` strategy runs with a suppression for
+# the safe strategies. It also warns of lock-order inversions (deadlock's
+# opposite-order) and double locks (reentrancy's pthread-default): deadlocks, not
+# data races. The counter's `mutex` strategy runs with a suppression for
 # a known TSan false positive; see scripts/tsan.supp.
 #
 # Usage: scripts/tsan.sh [--short]   (--short: fewer strategies, for CI)
@@ -85,5 +87,6 @@ print("yes" if s["isExpectedSafe"] else "no")' "$scenario" "$strategy")
 done
 rm -f /tmp/racelab-tsan.out /tmp/racelab-tsan.err
 echo
-echo "TSan sees data races (raw); it cannot see race conditions (unsafe: every access is atomic or locked)."
+echo "TSan sees data races (raw), and warns of lock-order inversions and double locks (deadlock, reentrancy);"
+echo "it cannot see race conditions (unsafe: every access is atomic or locked), nor a consumer waiting forever."
 ((failures == 0)) || { echo "tsan: $failures failure(s)" >&2; exit 1; }

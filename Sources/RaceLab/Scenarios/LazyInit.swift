@@ -110,7 +110,9 @@ public enum LazyInitScenario {
             halfBuilt[worker] = incomplete
         }
         let published = lazy.published
-        let workers = (0..<request.threads).filter { timing.workers[$0].operations > 0 }
+        // Every worker that made its first access holds an instance, even one whose
+        // window closed while it was still building.
+        let workers = (0..<request.threads).filter { !seen[$0].isEmpty }
         let split = workers.filter { seen[$0].contains { $0 != published } }.count
         return Observation(
             expected: workers.count, observed: workers.count - split, operations: timing.operations,
