@@ -34,6 +34,7 @@ struct LockTests {
     func seqlockRetries() throws {
         let o = try runOnce(snapshotRequest("seqlock", threads: 4, writers: 2))
         #expect(o.detail?.contains("retried") == true)
+        #expect(o.detail?.hasPrefix("a read cost the readers ") == true)
     }
 
     @Test(

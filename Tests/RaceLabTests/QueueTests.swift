@@ -43,6 +43,27 @@ struct QueueTests {
         }
     }
 
+    @Test(
+        "a window too short for every worker to start still ends: late producers and consumers run their exit paths",
+        .timeLimit(.minutes(1)))
+    func lateWorkersDoNotHang() throws {
+        for strategy in ["locked", "spsc", "unsafe"] {
+            for _ in 0..<10 {
+                var r = request("queue", strategy, threads: 8 * cpuCount, milliseconds: 1)
+                r.settings = ["producers": .integer(4 * cpuCount)]
+                let o = try runOnce(r)
+                #expect(o.anomalies[3] == Anomaly("stuck consumers", 0), "\(strategy)")
+                if strategy != "unsafe" { #expect(o.anomalies == Self.clean, "\(strategy)") }
+            }
+        }
+    }
+
+    @Test("a run is bounded, since every item is kept to be checked")
+    func runLimit() {
+        #expect(runCLI(["queue", "--duration", "2001"]).err.contains("queue accepts at most 2,000"))
+        #expect(runCLI(["queue", "--threads", "4", "--iterations", "12500001"]).code == 64)
+    }
+
     @Test("one sentinel too few leaves exactly one consumer stuck, counted, and released")
     func shortSentinels() throws {
         for (threads, producers) in [(2, 1), (4, 1), (6, 3)] {

@@ -49,6 +49,19 @@ enum ScenarioArguments {
             threads = given
         }
         let length = try runLength(reader, threads: threads, usage: invocation.usage)
+        if let limit = scenario.runLimit {
+            let (option, given, most) =
+                length.milliseconds.map { ("--duration <ms>", $0, limit.milliseconds) }
+                ?? ("--iterations <n>", length.iterations ?? 0, max(1, limit.operations / threads))
+            if given > most {
+                let per =
+                    length.iterations == nil ? "" : " with \(threads) workers (\(limit.operations.grouped) in all)"
+                throw UsageError(
+                    "Invalid value '\(given)' for '\(option)': \(scenario.name) accepts at most \(most.grouped)\(per):"
+                        + " \(limit.why); expected an integer from 1 to \(most).",
+                    subcommand: invocation.usage)
+            }
+        }
         var request = Request(
             scenario: scenario.name,
             strategies: try reader.strategies(),

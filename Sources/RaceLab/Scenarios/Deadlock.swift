@@ -76,6 +76,7 @@ public enum DeadlockScenario {
                 stallMilliseconds: stallMilliseconds,
                 progress: { started[0].pointee.load(ordering: .relaxed) + locks.totalProgress() },
                 onStall: { ChildReport.deliverAndExit(stuck(locks, workers: request.threads)) }) : nil
+        defer { watch?.stop() }
         let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
             started[0].pointee.add(1, ordering: .relaxed)
             var done = 0
@@ -83,7 +84,6 @@ public enum DeadlockScenario {
             budget.forEachOperation { retried &+= transfer(locks, worker, &done) }
             retries[worker] = retried
         }
-        watch?.stop()
         let retried = (0..<request.threads).reduce(0) { $0 + retries[$1] }
         let workers = (0..<request.threads).filter { timing.workers[$0].startSkewNanoseconds != nil }.count
         return Observation(

@@ -78,9 +78,13 @@ public struct Lab: Sendable {
     }
 
     private func runOnce(_ strategy: Strategy, _ request: Request) throws -> Observation {
-        if strategy.runsInChildProcess, let childRunner {
-            return childRunner(request, strategy)
+        guard strategy.runsInChildProcess else { return try strategy.runInProcess(request, pool: pool) }
+        guard let childRunner else {
+            // Never in racelab's own process: a data race, a deadlock or a trap is the child's.
+            return Observation(
+                expected: 0, observed: 0, operations: 0, anomalies: [], timing: nil, childEnd: .exited(code: 127),
+                childMessage: "not run: this strategy runs only in a child process, and this lab has no child runner")
         }
-        return try strategy.runInProcess(request, pool: pool)
+        return childRunner(request, strategy)
     }
 }

@@ -59,6 +59,7 @@ public enum ReentrancyScenario {
                 stallMilliseconds: stallMilliseconds,
                 progress: { started[0].pointee.load(ordering: .relaxed) + account.totalProgress() },
                 onStall: { ChildReport.deliverAndExit(stuck(account, workers: request.threads)) }) : nil
+        defer { watch?.stop() }
         let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
             started[0].pointee.add(1, ordering: .relaxed)
             var calls = 0
@@ -70,7 +71,6 @@ public enum ReentrancyScenario {
             }
             failed[worker] = failures
         }
-        watch?.stop()
         let calls = timing.operations
         let audited = account.audits.load(ordering: .relaxed)
         return Observation(
@@ -97,7 +97,8 @@ public enum ReentrancyScenario {
         let who = selfDeadlocked.map { "worker \($0)" }.joined(separator: ", ")
         let others = queued > 0 ? "; \(queued) other worker\(queued == 1 ? " waits" : "s wait") behind it" : ""
         return Observation(
-            expected: calls + workers, observed: account.audits.load(ordering: .relaxed), operations: calls,
+            expected: calls + selfDeadlocked.count + queued, observed: account.audits.load(ordering: .relaxed),
+            operations: calls,
             anomalies: [Anomaly("failed calls", 0), Anomaly("stuck workers", selfDeadlocked.count + queued)],
             timing: nil,
             detail: "self-deadlock after \(calls.grouped) calls: \(who.isEmpty ? "a worker" : who) holds the lock and"

@@ -57,6 +57,10 @@ public struct Scenario: Sendable {
     public let explanation: String
     /// Backends this scenario cannot run on, and why (said in the usage error).
     public var unsupportedBackends: [Backend: String] = [:]
+    /// The longest run this scenario accepts (a window in ms; a fixed count, as the
+    /// total over all workers), and why: a scenario that keeps what every operation
+    /// did, to check it, must bound it.
+    public var runLimit: (milliseconds: Int, operations: Int, why: String)? = nil
     /// Without `--threads`, at least this many workers, and why; nil: one per CPU.
     public var leastDefaultWorkers: (count: Int, why: String)? = nil
     /// The verdict words when an unsafe strategy shows its bug, and when its child

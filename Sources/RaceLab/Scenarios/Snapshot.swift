@@ -33,15 +33,17 @@ public enum SnapshotScenario {
         ],
         explanation: snapshotExplanation)
 
+    static let defaultWriters = 1
+
     /// `--writers N`: workers that update; the others read.
     static let writers = ScenarioOption(
-        name: "writers", values: .workers, default: .integer(1),
+        name: "writers", values: .workers, default: .integer(defaultWriters),
         help: "Workers that update the record; the others read it.",
         headerLine: { request in
-            let writers = request.integer("writers", default: 1)
+            let writers = request.integer("writers", default: defaultWriters)
             return "  writers     \(writers) update, \(request.threads - writers) read"
         },
-        brief: { request in "\(request.integer("writers", default: 1)) writers" })
+        brief: { request in "\(request.integer("writers", default: defaultWriters)) writers" })
 
     /// One run: workers 0..<W update, the others read and check every read: torn
     /// (the two fields differ) or older than a version this reader already saw.
@@ -76,17 +78,34 @@ public enum SnapshotScenario {
         let readCount = readers.reduce(0) { $0 + reads[$1] }
         let tornCount = readers.reduce(0) { $0 + torn[$1] }
         let retried = readers.reduce(0) { $0 + retries[$1] }
+        var detail = prices(timing, writers: writers)
+        if Record.self == SequenceLockedRecord.self, readCount > 0 {
+            detail +=
+                "; readers threw away and retried \(retried.grouped) reads"
+                + " (\(percent(retried, of: readCount)) of the reads they kept)"
+        }
         return Observation(
             expected: readCount, observed: readCount - tornCount, operations: timing.operations,
             anomalies: [
                 Anomaly("torn reads", tornCount),
                 Anomaly("went backwards", readers.reduce(0) { $0 + backwards[$1] }),
             ],
-            timing: timing,
-            detail: Record.self == SequenceLockedRecord.self && readCount > 0
-                ? "readers threw away and retried \(retried.grouped) reads"
-                    + " (\(percent(retried, of: readCount)) of the reads they kept): the price of reading without a lock"
-                : nil)
+            timing: timing, detail: detail)
+    }
+
+    /// What a read and an update cost, apart: each side's busy time over its own
+    /// operations (the table's ns/op mixes them).
+    static func prices(_ timing: Timing, writers: Int) -> String {
+        func price(_ workers: ArraySlice<WorkerTiming>) -> String {
+            let operations = workers.reduce(0) { $0 + $1.operations }
+            guard operations > 0 else { return "-" }
+            let busy = workers.reduce(0.0) { $0 + Double($1.busyNanoseconds) }
+            let nanoseconds = busy / Double(operations)
+            return nanoseconds >= 100
+                ? "\(Int(nanoseconds.rounded()).grouped) ns" : "\((nanoseconds * 10).rounded() / 10) ns"
+        }
+        return "a read cost the readers \(price(timing.workers[writers...])), an update cost the writers"
+            + " \(price(timing.workers[..<writers]))"
     }
 
     private static func percent(_ part: Int, of whole: Int) -> String {

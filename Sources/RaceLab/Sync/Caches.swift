@@ -96,8 +96,8 @@ final class ReadWriteLockedCache: HitCounterCache {
 }
 
 /// Thread-local state (Python's `threading.local()`): each worker counts in its own
-/// dictionary, and the dictionaries are merged once, after the run. No lock and no
-/// shared line in the hot loop, and the total is exact; the price is that it exists
+/// dictionary (each on its own padded slot), and the dictionaries are merged once,
+/// after the run. No lock and no shared line in the hot loop, and the total is exact; the price is that it exists
 /// only after the merge: a lookup sees its own worker's count, not everyone's.
 final class ThreadLocalCache: HitCounterCache {
     private let counts: PerWorker<[Int: Int]>

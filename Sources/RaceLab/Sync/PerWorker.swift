@@ -1,30 +1,23 @@
-/// Values each owned by one worker: written only by that worker during a run and
-/// read after the pool has joined every worker thread (the join orders the writes
-/// before the reads).
+/// Values each owned by one worker, each on its own padded slot: written only by
+/// that worker during a run (no line shared with another worker's value) and read
+/// after the pool has joined every worker thread (the join orders the writes before
+/// the reads).
 ///
 /// `@unchecked Sendable`: shared across threads, sound because no slot is ever
-/// touched by two threads at once (see above).
-final class PerWorker<Value>: @unchecked Sendable {
-    private let values: UnsafeMutablePointer<Value>
-    let count: Int
+/// touched by two threads at once (see above), and the values are Sendable.
+final class PerWorker<Value: Sendable>: @unchecked Sendable {
+    private let slots: PaddedSlots<Value>
 
-    init(count: Int, _ initial: Value) {
-        self.count = count
-        values = .allocate(capacity: count)
-        values.initialize(repeating: initial, count: count)
-    }
+    init(count: Int, _ initial: Value) { slots = PaddedSlots(count: count) { initial } }
 
-    deinit {
-        values.deinitialize(count: count)
-        values.deallocate()
-    }
+    var count: Int { slots.count }
 
     subscript(worker: Int) -> Value {
-        get { values[worker] }
-        set { values[worker] = newValue }
+        get { slots[worker].pointee }
+        set { slots[worker].pointee = newValue }
     }
 
     /// Changes worker `worker`'s value in place (no copy of a dictionary or array).
     @inline(__always)
-    func modify<Result>(_ worker: Int, _ body: (inout Value) -> Result) -> Result { body(&values[worker]) }
+    func modify<Result>(_ worker: Int, _ body: (inout Value) -> Result) -> Result { body(&slots[worker].pointee) }
 }

@@ -34,15 +34,17 @@ protocol ProducerConsumerQueue: AnyObject, Sendable {
     /// Called once, by the last producer to finish: tell the consumers to stop
     /// (sentinels, or a closed flag).
     func close()
+    /// Whether consumers can be left waiting forever (too few stop messages).
+    var canStrandConsumers: Bool { get }
     /// After `close`: waits until every consumer has stopped or is waiting for an
     /// item that cannot come, releases those, and returns how many there were.
     func strandedConsumers() -> Int
-    /// Items still inside once everyone has stopped (taken by nobody).
-    func leftover() -> Int
 }
 
 extension ProducerConsumerQueue {
     func finish(producer: Int) {}
+    var canStrandConsumers: Bool { false }
+    func strandedConsumers() -> Int { 0 }
 }
 
 /// An item as it travels: the producer in the high bits, its sequence number in
@@ -97,9 +99,6 @@ final class PerOperationLockedQueue: ProducerConsumerQueue {
         isClosed.store(true, ordering: .releasing)
     }
 
-    func strandedConsumers() -> Int { 0 }  // consumers poll: none can be stranded
-
-    func leftover() -> Int { items.withLock { $0.itemCount } }
 }
 
 /// The fix: one lock and two condition variables around a bounded ring (what
@@ -191,6 +190,8 @@ final class ConditionQueue: ProducerConsumerQueue, @unchecked Sendable {
         for _ in 0..<sentinels { put(QueueItem.sentinel, producer: -1) }
     }
 
+    var canStrandConsumers: Bool { sentinels < consumers }
+
     func strandedConsumers() -> Int {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
@@ -203,14 +204,6 @@ final class ConditionQueue: ProducerConsumerQueue, @unchecked Sendable {
         isReleased = true
         pthread_cond_broadcast(notEmpty)
         return stranded
-    }
-
-    func leftover() -> Int {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        var items = 0
-        for i in 0..<count where ring[(head + i) % capacity] != QueueItem.sentinel { items += 1 }
-        return items
     }
 }
 
@@ -235,6 +228,9 @@ final class SPSCRings: ProducerConsumerQueue, @unchecked Sendable {
     private let heads: PaddedAtomicSlots
     private let tails: PaddedAtomicSlots
     private let closed: PaddedAtomicSlots
+    /// Per consumer: the ring its next look starts at, so that no ring waits behind
+    /// another (written by its consumer only).
+    private let cursors: PaddedAtomicSlots
 
     init(producers: Int, consumers: Int, capacity: Int) {
         self.producers = producers
@@ -244,6 +240,7 @@ final class SPSCRings: ProducerConsumerQueue, @unchecked Sendable {
         heads = PaddedAtomicSlots(count: producers)
         tails = PaddedAtomicSlots(count: producers)
         closed = PaddedAtomicSlots(count: producers)
+        cursors = PaddedAtomicSlots(count: consumers)
     }
 
     deinit { slots.deallocate() }
@@ -263,32 +260,30 @@ final class SPSCRings: ProducerConsumerQueue, @unchecked Sendable {
 
     /// `consumer` counts consumers only (0..<consumers), not workers.
     func take(consumer: Int) -> Take {
+        // Its rings are consumer, consumer + C, consumer + 2C, ...: start each look
+        // one ring further on.
+        let owned = consumer < producers ? (producers - 1 - consumer) / consumers + 1 : 0
+        let start = cursors[consumer].pointee.load(ordering: .relaxed)
         var allClosed = true
-        var ring = consumer
-        while ring < producers {
+        for step in 0..<owned {
+            let index = (start + step) % owned
+            let ring = consumer + index * consumers
             // Closed first, then tail: an item published before the close is seen.
             let isClosed = closed[ring].pointee.load(ordering: .acquiring) == 1
             let head = heads[ring].pointee.load(ordering: .relaxed)
             if tails[ring].pointee.load(ordering: .acquiring) != head {
                 let item = slots[ring * capacity + head % capacity]
                 heads[ring].pointee.store(head + 1, ordering: .releasing)
+                cursors[consumer].pointee.store((index + 1) % owned, ordering: .relaxed)
                 return .item(item)
             }
             if !isClosed { allClosed = false }
-            ring += consumers
         }
         if allClosed { return .closed }
         sched_yield()
         return .nothingYet
     }
 
-    func strandedConsumers() -> Int { 0 }
-
-    func leftover() -> Int {
-        (0..<producers).reduce(0) { sum, ring in
-            sum + tails[ring].pointee.load(ordering: .acquiring) - heads[ring].pointee.load(ordering: .acquiring)
-        }
-    }
 }
 
 /// A growable FIFO of Ints for the unsafe queue (guarded by its `Locked`).
@@ -298,9 +293,6 @@ struct Deque {
 
     var count: Int { storage.count - head }
     var first: Int? { head < storage.count ? storage[head] : nil }
-
-    /// Items that are not sentinels.
-    var itemCount: Int { storage[head...].filter { $0 != QueueItem.sentinel }.count }
 
     mutating func append(_ item: Int) { storage.append(item) }
 

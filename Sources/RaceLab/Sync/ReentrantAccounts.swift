@@ -10,6 +10,10 @@ import Synchronization
 /// method that takes the same lock (deposit, then audit the deposit). Workers
 /// publish their progress and whether they hold or wait for the lock, so a stuck
 /// run can say who is stuck on what.
+///
+/// `@unchecked Sendable` (here and in each subclass): shared across threads, sound
+/// because every stored property is an atomic, a padded atomic slot or a lock, and
+/// none is ever replaced after init.
 class ReentrantAccount: @unchecked Sendable {
     /// Per worker: calls finished, lock held (0/1), lock waited for (0/1).
     let progress: PaddedAtomicSlots

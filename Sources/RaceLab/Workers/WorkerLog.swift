@@ -36,6 +36,9 @@ final class WorkerLog: @unchecked Sendable {
         slot.pointee.operations = operations
     }
 
+    /// Clears worker `worker`'s record: it found the window closed and did nothing.
+    func forget(_ worker: Int) { slots[worker].pointee = Record() }
+
     /// Every worker's record. Call only after all workers have finished.
     func records() -> [Record] { (0..<slots.count).map { slots[$0].pointee } }
 }

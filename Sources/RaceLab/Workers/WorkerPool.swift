@@ -83,11 +83,20 @@ public struct WorkerPool: Sendable {
         _ i: Int, gate: StartGate, log: WorkerLog, stop: StopFlag, limit: Int,
         _ body: (Int, inout OperationBudget) -> Void
     ) {
-        guard gate.arriveAndWait(), !stop.isRaised else { return }
+        guard gate.arriveAndWait() else { return }
+        // A worker that finds the window already closed still runs its body, with a
+        // budget that grants nothing: a role with an exit path (a producer that must
+        // say it is done, a consumer that must drain) takes it, and nobody waits for a
+        // worker that never came. It counts as having run only if it did something.
+        let isLate = stop.isRaised
         var budget = OperationBudget(stop: stop, limit: limit, log: log, worker: i)
         log.recordStart(i)
         body(i, &budget)
-        log.recordStop(i, operations: budget.operations)
+        if isLate, budget.operations == 0 {
+            log.forget(i)
+        } else {
+            log.recordStop(i, operations: budget.operations)
+        }
     }
 
     /// The thread that closes a timed window: it sleeps until the gate's start plus
