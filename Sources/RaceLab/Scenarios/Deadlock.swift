@@ -115,7 +115,7 @@ public enum DeadlockScenario {
         return Observation(
             expected: workers, observed: workers - stuck.count, operations: done,
             anomalies: [Anomaly("deadlocked workers", stuck.count)], timing: nil,
-            detail: "deadlocked after \(done.grouped) transfers: \(shown); nothing moved for"
+            detail: "deadlocked after \(done.grouped) transfer\(done == 1 ? "" : "s"): \(shown); nothing moved for"
                 + " \(stallMilliseconds) ms, so racelab ended the child")
     }
 
