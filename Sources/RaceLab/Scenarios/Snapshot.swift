@@ -101,6 +101,7 @@ public enum SnapshotScenario {
             guard operations > 0 else { return "-" }
             let busy = workers.reduce(0.0) { $0 + Double($1.busyNanoseconds) }
             let nanoseconds = busy / Double(operations)
+            if nanoseconds >= 1_000_000 { return "\((nanoseconds / 100_000).rounded() / 10) ms" }
             return nanoseconds >= 100
                 ? "\(Int(nanoseconds.rounded()).grouped) ns" : "\((nanoseconds * 10).rounded() / 10) ns"
         }
