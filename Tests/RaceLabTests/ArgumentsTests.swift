@@ -21,7 +21,8 @@ struct ArgumentsTests {
     @Test("defaults: all default strategies, threads = available CPUs, pinned pthreads")
     func defaults() throws {
         let (request, output) = try request("counter")
-        #expect(request.strategies == ["unsafe", "mutex", "pthread-mutex", "atomic", "sharded"])
+        #expect(
+            request.strategies == ["unsafe", "mutex", "pthread-mutex", "atomic", "sharded", "serial-queue", "actor"])
         #expect(request.threads == 2)
         #expect(request.length == .timed(milliseconds: 100))
         #expect(request.warmupMilliseconds == 10)

@@ -187,7 +187,7 @@ struct ColorTests {
         let verdictCells = painted.split(separator: "\n").filter { line in
             CounterScenario.scenario.strategies.contains { line.hasPrefix($0.name + " ") }
         }
-        #expect(verdictCells.count == 5)
+        #expect(verdictCells.count == 7)
         #expect(verdictCells.allSatisfy { line in paintedLabels.contains { line.hasSuffix($0) } })
         let plain = runCLI(["counter", "--threads", "2", "--duration", "5", "--color", "never"]).out
         #expect(!plain.contains("\u{1B}["))
@@ -201,7 +201,7 @@ struct ColorTests {
         let column = try #require(header.range(of: "verdict")).lowerBound.utf16Offset(in: header)
         let rows = lines.filter { line in CounterScenario.scenario.strategies.contains { line.hasPrefix($0.name + " ") }
         }
-        #expect(rows.count == 5)
+        #expect(rows.count == 7)
         for row in rows {
             let verdict = String(row.dropFirst(column))
             #expect(["held", "held (weak)", "RACE EXPOSED", "COULD NOT SHOW", "not shown"].contains(verdict), "\(row)")

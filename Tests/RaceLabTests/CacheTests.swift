@@ -18,7 +18,7 @@ struct CacheTests {
         return r
     }
 
-    @Test("safe caches count every increment on the right key", arguments: safe, Backend.allCases)
+    @Test("safe caches count every increment on the right key", arguments: safe, inProcessBackends)
     func safeLosesNothing(strategy: String, backend: Backend) throws {
         for threads in workerCounts {
             for keys in [1, 64, 5_000] {

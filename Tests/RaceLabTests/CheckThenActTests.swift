@@ -13,7 +13,7 @@ struct CheckThenActTests {
 
     @Test(
         "safe forms never lose a key between check and use, nor overwrite an insert",
-        arguments: ["locked", "single-lookup"], Backend.allCases)
+        arguments: ["locked", "single-lookup"], inProcessBackends)
     func safeHolds(strategy: String, backend: Backend) throws {
         for threads in Set([2, 4, 4 * cpuCount]).sorted() {
             let o = try runOnce(ctaRequest(strategy, threads: threads, writers: threads / 2, backend: backend))
@@ -53,7 +53,7 @@ struct CheckThenActTests {
         let run = runCLI(["explain", name])
         #expect(run.code == 0)
         #expect(run.out.contains("THE RACE") && run.out.contains("THE FIXES"))
-        #expect(["worker A", "reader A", "consumer A", "writer A"].contains(where: run.out.contains))
+        #expect(["worker A", "reader A", "consumer A", "writer A", "task A"].contains(where: run.out.contains))
         for strategy in Catalog.scenario(named: name)!.strategies where strategy.isExpectedSafe {
             #expect(run.out.contains(strategy.name), "explain \(name) covers \(strategy.name)")
         }

@@ -6,7 +6,7 @@ import Testing
 struct CounterTests {
     static let safe = ["mutex", "pthread-mutex", "atomic", "sharded"]
 
-    @Test("safe counters lose nothing", arguments: safe, Backend.allCases)
+    @Test("safe counters lose nothing", arguments: safe, inProcessBackends)
     func safeLosesNothing(strategy: String, backend: Backend) throws {
         for threads in workerCounts {
             let observation = try runOnce(

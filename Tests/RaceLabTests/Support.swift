@@ -76,3 +76,8 @@ func runOnce(_ request: Request) throws -> Observation {
 
 /// A counter request for tests that need labels and nothing else.
 let counterRequest = Request(scenario: "counter", strategies: ["unsafe", "mutex"], threads: 2)
+
+/// The backends tests run in their own process. A test is itself a task on Swift's
+/// cooperative pool, and the tasks backend would block one of its few threads while
+/// its workers wait for one: tasks are tested through the racelab binary.
+let inProcessBackends: [Backend] = [.pthread, .dispatch]

@@ -88,7 +88,7 @@ struct SweepTests {
         let run = runCLI(["sweep", "counter", "--threads", "1,2", "--runs", "2", "--iterations", "2000", "--json"])
         #expect(run.code == 0)
         let doc = try JSONDecoderForTests.decode(SweepJSON.self, run.out)
-        #expect(doc.result.cells.count == 5 * 2)
+        #expect(doc.result.cells.count == 7 * 2)
         for cell in doc.result.cells {
             #expect(cell.runs.count == 2)
             if cell.isExpectedSafe {

@@ -6,7 +6,7 @@ import Testing
 @Suite("Worker pool", .serialized)
 struct WorkerPoolTests {
     @Test(
-        "fixed count: every worker index runs exactly its count", arguments: Backend.allCases,
+        "fixed count: every worker index runs exactly its count", arguments: inProcessBackends,
         [1, 2, 3, 4 * cpuCount, 64])
     func everyWorkerRunsItsCount(backend: Backend, workers: Int) throws {
         let seen = Mutex([Int](repeating: 0, count: workers))

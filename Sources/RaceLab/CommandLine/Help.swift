@@ -106,7 +106,7 @@ public enum Help {
 
                 OPTIONS:
                   -t, --threads <list>    Worker counts: 1,2,4,8 or a range 1...16. (default: 1, 2, 4, ... up to 4x the CPUs)
-                  -b, --backend <list>    pthread, dispatch or pthread,dispatch. (default: pthread)
+                  -b, --backend <list>    pthread, dispatch, tasks, comma-separated. (default: pthread)
                   -r, --runs <n>          Runs per configuration. (default: 5)
                   -o, --out <dir>         Also write sweep.json (every run, summaries, machine, build),
                                           sweep.csv (one row per run) and sweep.svg (the chart) there.
@@ -170,6 +170,7 @@ public enum Help {
     private static func defaultText(_ spec: OptionSpec, _ scenario: Scenario) -> String? {
         switch spec.long {
         case "iterations": return "off: runs are time-boxed by --duration"
+        case "backend": return scenario.defaultBackend.rawValue
         case "strategy": return scenario.defaultStrategyNames.joined(separator: ",")
         case "threads":
             let cpus = CPUSet.current().count

@@ -93,7 +93,8 @@ enum Options {
             help: "Time limit of --until-exposed, 1 to \(maxTimeoutSeconds).", defaultText: "10"),
         OptionSpec(
             long: "backend", short: "b", valueName: "<backend>",
-            help: "pthread (one thread per worker) or dispatch (concurrentPerform).",
+            help: "pthread (one thread per worker), dispatch (concurrentPerform) or tasks (a task group on"
+                + " Swift's cooperative pool).",
             defaultText: "pthread", choices: Backend.allCases.map(\.rawValue)),
         OptionSpec(
             long: "no-pin", short: nil, valueName: nil,

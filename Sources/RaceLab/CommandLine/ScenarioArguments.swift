@@ -69,7 +69,7 @@ enum ScenarioArguments {
             length: length,
             warmupMilliseconds: try reader.int("warmup", in: 0...Options.maxWarmupMilliseconds) ?? 10,
             runs: try reader.int("runs", in: 1...Options.maxRuns) ?? defaultRuns,
-            backend: try reader.choice("backend", Backend.self) ?? .pthread,
+            backend: try reader.choice("backend", Backend.self) ?? scenario.defaultBackend,
             isPinned: values["no-pin"] == nil)
         try refuseUnsupported(
             request.backend, scenario: scenario, option: "--backend <backend>", usage: invocation.usage)

@@ -16,8 +16,8 @@ enum SweepArguments {
             defaultText: "1, 2, 4, ... up to 4x the CPUs",
             expects: "worker counts as a list (1,2,4,8) or a range (1...16)"),
         OptionSpec(
-            long: "backend", short: "b", valueName: "<list>", help: "pthread, dispatch or both, comma-separated.",
-            defaultText: "pthread", expects: "pthread, dispatch or both, comma-separated"),
+            long: "backend", short: "b", valueName: "<list>", help: "pthread, dispatch, tasks, comma-separated.",
+            defaultText: "pthread", expects: "pthread, dispatch, tasks, comma-separated"),
         OptionSpec(
             long: "out", short: "o", valueName: "<dir>",
             help: "Write sweep.json, sweep.csv and sweep.svg into this directory.", defaultText: nil,
@@ -93,7 +93,7 @@ enum SweepArguments {
         let (base, output, _) = try ScenarioArguments.request(
             from: shared, accepted: accepted, scenario: scenario, cpus: cpus, sweptThreads: counts.first,
             defaultRuns: 5, invocation: invocation)
-        let backends = try values["backend"].map(backendList) ?? [.pthread]
+        let backends = try values["backend"].map(backendList) ?? [scenario.defaultBackend]
         for backend in backends {
             try ScenarioArguments.refuseUnsupported(
                 backend, scenario: scenario, option: "--backend <list>", usage: subcommand)
@@ -245,7 +245,7 @@ enum SweepArguments {
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard let backend = Backend(rawValue: String(part)) else {
                 throw UsageError(
-                    "Invalid value '\(text)' for '--backend <list>': expected pthread, dispatch or both, comma-separated."
+                    "Invalid value '\(text)' for '--backend <list>': expected pthread, dispatch, tasks, comma-separated."
                         + Suggestion.didYouMean(String(part), in: Backend.allCases.map(\.rawValue)),
                     subcommand: subcommand)
             }

@@ -1,7 +1,9 @@
-/// How workers are started: one pthread each, or Dispatch's `concurrentPerform`.
+/// How workers are started: one pthread each, Dispatch's `concurrentPerform`, or
+/// child tasks of a task group on Swift's cooperative pool.
 public enum Backend: String, Codable, Sendable, CaseIterable {
     case pthread
     case dispatch
+    case tasks
 }
 
 /// How long one run lasts.

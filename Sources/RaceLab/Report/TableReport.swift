@@ -45,6 +45,8 @@ public enum TableReport {
         case (.pthread, true): placement = "pthread, pinned: worker i on allowed CPU (i mod \(machine.cpusAvailable))"
         case (.pthread, false): placement = "pthread, not pinned (--no-pin): the scheduler places workers"
         case (.dispatch, _): placement = "dispatch (concurrentPerform; its threads are not pinned)"
+        case (.tasks, _):
+            placement = "tasks (child tasks of a task group on Swift's cooperative pool; its threads are not pinned)"
         }
         let cpuList = machine.cpuIDs.map(String.init).joined(separator: ",")
         let warmup =
@@ -76,8 +78,9 @@ public enum TableReport {
         var text = "  workers     \(request.threads) requested, "
         text += low == high ? "\(high)" : "\(low) to \(high)"
         text += " ran inside the window"
-        if request.backend == .dispatch, high < request.threads {
-            text += " (Dispatch runs about one worker per CPU at a time; the rest found the window closed)"
+        if request.backend != .pthread, high < request.threads {
+            let pool = request.backend == .dispatch ? "Dispatch" : "Swift's cooperative pool"
+            text += " (\(pool) runs about one worker per CPU at a time; the rest found the window closed)"
         } else if request.threads > result.machine.cpusAvailable, request.isPinningEffective {
             let share = (request.threads + result.machine.cpusAvailable - 1) / result.machine.cpusAvailable
             text += " (up to \(share) take turns on each CPU)"

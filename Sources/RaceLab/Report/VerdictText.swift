@@ -25,8 +25,9 @@ enum VerdictText {
         if request.threads < 2 { return "run 2 or more workers (--threads 2)" }
         if cpusAvailable < 2 { return "give racelab 2 or more CPUs: only 1 is available to it" }
         switch request.backend {
-        case .dispatch:
-            return "Dispatch's threads cannot be pinned and the scheduler ran them one after another;"
+        case .dispatch, .tasks:
+            let pool = request.backend == .dispatch ? "Dispatch's" : "The cooperative pool's"
+            return "\(pool) threads cannot be pinned and the scheduler ran them one after another;"
                 + " use --backend pthread (pinned), or run longer (\(longer)) to outlast a scheduler time slice"
         case .pthread where !request.isPinned:
             return "drop --no-pin so each worker gets its own CPU, or run longer (\(longer))"

@@ -5,7 +5,7 @@
 public enum CounterScenario {
     public static let scenario = Scenario(
         name: "counter",
-        summary: "Shared counter: unsafe += vs mutex, pthread mutex, atomic, sharded",
+        summary: "Shared counter: unsafe += vs mutex, pthread mutex, atomic, sharded, serial queue, actor",
         operationName: "increments",
         expectedLabel: "expected",
         observedLabel: "counted",
@@ -36,8 +36,36 @@ public enum CounterScenario {
                 summary: "one padded slot per worker, summed at the end: stop sharing (thread-local state)",
                 isExpectedSafe: true
             ) { request, pool in try run(ShardedCounter(workers: request.threads), request, pool) },
+            Strategy(
+                name: "serial-queue", summary: "a serial DispatchQueue owns the count: queue.sync per increment",
+                isExpectedSafe: true
+            ) { request, pool in try run(SerialQueueCounter(), request, pool) },
+            Strategy(
+                name: "actor", summary: "the count in an actor; workers are tasks that await its method",
+                isExpectedSafe: true, runsInChildProcess: true
+            ) { request, pool in try runActor(request, pool) },
         ],
         explanation: counterExplanation)
+
+    /// The actor strategy: workers are child tasks (whatever the backend: awaiting
+    /// needs tasks), each awaiting the actor's `increment` as long as its budget lasts.
+    /// It runs in a child process, on that process's main thread: the thread that
+    /// waits for the task group must not be one of the cooperative pool's (racelab's
+    /// tests run on that pool, and a run inside them would starve it).
+    static func runActor(_ request: Request, _ pool: WorkerPool) throws -> Observation {
+        let counter = CounterActor()
+        let timing = try pool.runAsync(workers: request.threads, length: request.length) { _, budget in
+            await budget.forEachOperation { await counter.increment() }
+        }
+        let expected = timing.operations
+        let counted = Blocking.wait { await counter.total }
+        return Observation(
+            expected: expected, observed: counted, operations: expected,
+            anomalies: [Anomaly("lost updates", expected - counted)], timing: timing,
+            detail: pool.backend == .tasks
+                ? nil : "ran as tasks on Swift's cooperative pool, not on \(pool.backend.rawValue): an actor is awaited"
+        )
+    }
 
     /// One run: every worker increments for as long as its budget lasts and counts
     /// what it did; whatever is missing from the sum at the end was lost. Generic so
@@ -90,4 +118,11 @@ private let counterExplanation = """
                             nothing to wait for; the total is only exact once the
                             workers are done. The cache's `thread-local` is the
                             same idea with a dictionary per worker.
+      serial-queue          The pre-actor Swift idiom: a serial DispatchQueue owns
+                            the count and every increment is a queue.sync onto it.
+      actor                 Swift concurrency's: the count lives in an actor, and
+                            the workers are tasks that await its increment(). The
+                            compiler proves it free of data races; each call is an
+                            actor hop. It runs on Swift's cooperative pool (about
+                            one thread per CPU), whatever --backend says.
     """

@@ -55,7 +55,11 @@ public enum QueueScenario {
             .dispatch:
                 "its consumers block until producers put, and Dispatch runs only about one worker per CPU at a"
                 + " time: blocked consumers can hold every slot while the producers never start (a thread-pool"
-                + " starvation deadlock)"
+                + " starvation deadlock)",
+            .tasks:
+                "its consumers block until producers put, and Swift's cooperative pool runs only about one task"
+                + " per CPU at a time: blocked consumers can hold every thread while the producers never start"
+                + " (never block a cooperative thread)",
         ],
         runLimit: (
             2_000, 50_000_000,

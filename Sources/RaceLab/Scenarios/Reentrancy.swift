@@ -101,7 +101,8 @@ public enum ReentrancyScenario {
             operations: calls,
             anomalies: [Anomaly("failed calls", 0), Anomaly("stuck workers", selfDeadlocked.count + queued)],
             timing: nil,
-            detail: "self-deadlock after \(calls.grouped) call\(calls == 1 ? "" : "s"): \(who.isEmpty ? "a worker" : who) holds the lock and"
+            detail:
+                "self-deadlock after \(calls.grouped) call\(calls == 1 ? "" : "s"): \(who.isEmpty ? "a worker" : who) holds the lock and"
                 + " waits for it again\(others); nothing moved for \(stallMilliseconds) ms, so racelab ended the child")
     }
 }

@@ -84,6 +84,11 @@ public struct Scenario: Sendable {
         strategies.filter(\.isInDefaultSet).map(\.name)
     }
 
+    /// The first backend it runs on: pthread, unless it refuses it.
+    public var defaultBackend: Backend {
+        Backend.allCases.first { unsupportedBackends[$0] == nil } ?? .pthread
+    }
+
     /// Whether any strategy runs in a child process (and `--timeout` applies).
     public var hasChildProcessStrategies: Bool { strategies.contains(where: \.runsInChildProcess) }
 

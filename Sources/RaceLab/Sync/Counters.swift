@@ -1,4 +1,5 @@
 import CRaceLabShims
+import Dispatch
 import Synchronization
 
 /// A counter every worker increments. `worker` lets sharded forms pick a slot.
@@ -109,4 +110,29 @@ final class ShardedCounter: SharedCounter {
     func total() -> Int {
         (0..<slots.count).reduce(0) { $0 &+ slots[$1].pointee.load(ordering: .relaxed) }
     }
+}
+
+/// The pre-actor Swift idiom: a serial DispatchQueue owns the count, and every
+/// increment is a `queue.sync` hop onto it.
+///
+/// `@unchecked Sendable`: `value` is shared across threads, which is sound because it
+/// is only ever touched from blocks running on `queue`, one at a time.
+final class SerialQueueCounter: SharedCounter, @unchecked Sendable {
+    private let queue = DispatchQueue(label: "racelab.counter.serial")
+    private var value = 0
+
+    @inline(__always)
+    func increment(worker: Int) { queue.sync { value &+= 1 } }
+
+    func total() -> Int { queue.sync { value } }
+}
+
+/// Swift concurrency's answer: the count lives in an actor, and workers (child
+/// tasks) await its method. Correct by construction: the compiler checks it.
+actor CounterActor {
+    private var value = 0
+
+    func increment() { value &+= 1 }
+
+    var total: Int { value }
 }

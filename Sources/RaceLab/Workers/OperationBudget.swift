@@ -51,6 +51,17 @@ public struct OperationBudget {
         self.remaining = remaining
     }
 
+    /// `forEachOperation` for an operation that awaits (an actor's method).
+    public mutating func forEachOperation(_ operation: () async -> Void) async {
+        let stop = self.stop
+        var remaining = self.remaining
+        while remaining != 0, !stop.pointee.load(ordering: .relaxed) {
+            remaining &-= 1
+            await operation()
+        }
+        self.remaining = remaining
+    }
+
     /// Counts `operations` done outside `forEachOperation`: by a worker whose work is
     /// not bounded by the window (a consumer that drains a queue after the
     /// producers stopped).

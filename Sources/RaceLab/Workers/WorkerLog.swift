@@ -21,18 +21,20 @@ final class WorkerLog: @unchecked Sendable {
 
     init(workers: Int) { slots = PaddedSlots(count: workers) { Record() } }
 
-    /// Called by worker `worker` right before its first operation.
-    func recordStart(_ worker: Int) {
+    /// Called by worker `worker` right before its first operation. `readsThread`:
+    /// whether the calling thread's CPU time and switches are the worker's (not for a
+    /// task, which may resume on another thread after each await: those stay 0).
+    func recordStart(_ worker: Int, readsThread: Bool = true) {
         let slot = slots[worker]
-        racelab_thread_usage(&slot.pointee.usageAtStart)
+        if readsThread { racelab_thread_usage(&slot.pointee.usageAtStart) }
         slot.pointee.start = MonotonicClock.now()
     }
 
     /// Called by worker `worker` right after its last operation.
-    func recordStop(_ worker: Int, operations: Int) {
+    func recordStop(_ worker: Int, operations: Int, readsThread: Bool = true) {
         let slot = slots[worker]
         slot.pointee.stop = MonotonicClock.now()
-        racelab_thread_usage(&slot.pointee.usageAtStop)
+        if readsThread { racelab_thread_usage(&slot.pointee.usageAtStop) }
         slot.pointee.operations = operations
     }
 

@@ -52,12 +52,12 @@ public struct WorkerPool: Sendable {
         let gate: StartGate
         switch backend {
         case .pthread: gate = StartGate(expected: workers)
-        case .dispatch:
-            // concurrentPerform runs about one worker per CPU this process may use (it
-            // counts them with pthread_getaffinity_np, as `cpus` does): start when that
-            // many are in, and let a gate stalled for 250 ms start itself rather than
-            // deadlock (generous: a loaded machine can be slow to start a pool thread).
-            gate = StartGate(expected: max(1, min(workers, cpus.count)), stallNanoseconds: 250_000_000)
+        case .dispatch, .tasks:
+            // concurrentPerform and the cooperative pool run about one worker per CPU
+            // this process may use: start when that many are in, and let a gate stalled
+            // for 250 ms start itself rather than deadlock (generous: a loaded machine
+            // can be slow to start a pool thread).
+            gate = Self.sharedPoolGate(workers: workers, cpus: cpus)
         }
         let windowNanoseconds = length.milliseconds.map { UInt64($0) * 1_000_000 }
         let timer = try windowNanoseconds.map { nanoseconds throws(WorkerPoolError) in
@@ -75,8 +75,61 @@ public struct WorkerPool: Sendable {
             DispatchQueue.concurrentPerform(iterations: workers) { i in
                 Self.work(i, gate: gate, log: log, stop: stop, limit: limit, body)
             }
+        case .tasks:
+            Blocking.wait {
+                await withTaskGroup(of: Void.self) { group in
+                    for i in 0..<workers {
+                        group.addTask { Self.work(i, gate: gate, log: log, stop: stop, limit: limit, body) }
+                    }
+                }
+            }
         }
         return Timing(start: gate.start, records: log.records(), requestedWindowNanoseconds: windowNanoseconds)
+    }
+
+    /// Runs the async `body(i, &budget)` for i in 0..<workers as child tasks of a task
+    /// group on Swift's cooperative pool (whatever `backend` says: awaiting needs
+    /// tasks), inside one window; returns when all finished. The calling thread waits
+    /// and must not be one of the pool's.
+    public func runAsync(
+        workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) async -> Void
+    ) throws(WorkerPoolError) -> Timing {
+        precondition(workers >= 1, "a pool needs at least one worker")
+        let log = WorkerLog(workers: workers)
+        let stop = StopFlag()
+        let gate = Self.sharedPoolGate(workers: workers, cpus: cpus)
+        let windowNanoseconds = length.milliseconds.map { UInt64($0) * 1_000_000 }
+        let timer = try windowNanoseconds.map { nanoseconds throws(WorkerPoolError) in
+            try Self.startTimer(gate: gate, stop: stop, windowNanoseconds: nanoseconds)
+        }
+        defer { timer?.join() }
+        let limit = length.iterations ?? Int.max
+        Blocking.wait {
+            await withTaskGroup(of: Void.self) { group in
+                for i in 0..<workers {
+                    group.addTask {
+                        guard gate.arriveAndWait() else { return }
+                        let isLate = stop.isRaised
+                        var budget = OperationBudget(stop: stop, limit: limit, log: log, worker: i)
+                        // A task may resume on another thread after an await: its
+                        // thread's CPU time is not the worker's, so none is recorded.
+                        log.recordStart(i, readsThread: false)
+                        await body(i, &budget)
+                        if isLate, budget.operations == 0 {
+                            log.forget(i)
+                        } else {
+                            log.recordStop(i, operations: budget.operations, readsThread: false)
+                        }
+                    }
+                }
+            }
+        }
+        return Timing(start: gate.start, records: log.records(), requestedWindowNanoseconds: windowNanoseconds)
+    }
+
+    /// The gate of a pool that runs about one worker per CPU (Dispatch, tasks).
+    private static func sharedPoolGate(workers: Int, cpus: CPUSet) -> StartGate {
+        StartGate(expected: max(1, min(workers, cpus.count)), stallNanoseconds: 250_000_000)
     }
 
     private static func work(

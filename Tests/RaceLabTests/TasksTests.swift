@@ -1,0 +1,58 @@
+import Testing
+
+@testable import RaceLab
+
+/// The tasks backend and the actor strategies, through the real binary: a test is a
+/// task itself and must not block the cooperative pool it shares.
+@Suite("Tasks backend and actors", .serialized)
+struct TasksTests {
+    func racelab(_ arguments: [String]) throws -> JSONReport {
+        let outcome = ChildProcess(
+            executable: ChildRunner.racelabExecutable, arguments: arguments + ["--json"], timeoutSeconds: 60
+        ).run()
+        #expect(outcome.end == .finished, "racelab \(arguments.joined(separator: " ")): \(outcome.stderr)")
+        return try JSONReport.decode(outcome.stdout)
+    }
+
+    @Test("every counter strategy holds on tasks, and the actor and the serial queue lose nothing")
+    func counterOnTasks() throws {
+        let report = try racelab(["counter", "--backend", "tasks", "--threads", "4", "--iterations", "20000"])
+        #expect(report.request.backend == .tasks)
+        for strategy in report.strategies where strategy.isExpectedSafe {
+            #expect(strategy.runs[0].anomalies[0].count == 0, "\(strategy.name)")
+            #expect(strategy.runs[0].expected == 4 * 20_000, "\(strategy.name)")
+        }
+        #expect(report.strategies.map(\.name).contains("actor"))
+        #expect(report.strategies.map(\.name).contains("serial-queue"))
+    }
+
+    @Test("the actor strategy runs as tasks even on the pthread backend, and says so")
+    func actorSaysWhereItRan() throws {
+        let report = try racelab(["counter", "--strategy", "actor", "--threads", "4", "--iterations", "5000"])
+        let run = try #require(report.strategies.first?.runs.first)
+        #expect(run.expected == 20_000 && run.observed == 20_000)
+        #expect(run.detail?.contains("ran as tasks") == true)
+    }
+
+    @Test("an actor that awaits between its check and its act is overdrawn; recheck and no-suspension are not")
+    func actorReentrancy() throws {
+        var overdrawn = 0
+        for _ in 0..<5 where overdrawn == 0 {
+            let report = try racelab(["actor-reentrancy", "--threads", "4", "--duration", "50"])
+            #expect(report.request.backend == .tasks)
+            for strategy in report.strategies where strategy.isExpectedSafe {
+                #expect(strategy.runs[0].anomalies[0].count == 0, "\(strategy.name)")
+            }
+            overdrawn = report.strategies.first { $0.name == "unsafe" }?.runs[0].anomalies[0].count ?? 0
+        }
+        #expect(overdrawn > 0)
+    }
+
+    @Test("actor-reentrancy refuses the pthread backend and says why; queue refuses tasks")
+    func refusals() {
+        let pthread = runCLI(["actor-reentrancy", "--backend", "pthread"])
+        #expect(pthread.code == 64)
+        #expect(pthread.err.contains("needs tasks"))
+        #expect(runCLI(["queue", "--backend", "tasks"]).err.contains("never block a cooperative thread"))
+    }
+}
