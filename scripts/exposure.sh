@@ -92,6 +92,7 @@ commands = [
     "deadlock --threads 2",
     "deadlock --threads 8",
     "reentrancy",
+    "actor-reentrancy",
 ]
 LAUNCH_TRIES, LAUNCH_WAIT = 3, 30  # the binary may be gone for a moment while it is rebuilt
 
