@@ -40,11 +40,11 @@ for scenario in json.load(sys.stdin)["scenarios"]:
             print(scenario["name"], s["name"])' "$short")
 
 failures=0
-fmt='%-15s %-19s %-5s %-46s %s\n'
+fmt='%-16s %-19s %-5s %-46s %s\n'
 # shellcheck disable=SC2059
 printf "$fmt" scenario strategy safe "racelab saw" "ThreadSanitizer"
 # shellcheck disable=SC2059
-printf "$fmt" --------------- ------------------- ----- ---------------------------------------------- ----------------------
+printf "$fmt" ---------------- ------------------- ----- ---------------------------------------------- ----------------------
 for entry in "${runs[@]}"; do
     read -r scenario strategy <<<"$entry"
     set +e
