@@ -53,9 +53,6 @@ public enum DeadlockScenario {
         explanation: deadlockExplanation,
         leastDefaultWorkers: (2, "one worker per lock order"), exposedWord: "DEADLOCK", childDiedWord: "DEADLOCK")
 
-    /// How long no worker may make progress before the run counts as deadlocked.
-    static let stallMilliseconds = 200
-
     /// One run: every worker transfers as long as its budget lasts. With
     /// `watchForStall` (a strategy that can deadlock, run in a child process), a
     /// watch thread samples their progress; if nobody moves for 200 ms the workers
@@ -67,18 +64,12 @@ public enum DeadlockScenario {
     ) throws -> Observation {
         let locks = TwoLocks(workers: request.threads)
         let retries = PerWorker(count: request.threads, 0)
-        let started = PaddedAtomicSlots(count: 1)
-        // Progress: workers that started, and transfers done. A run stuck on its first
-        // transfer has started workers, so the watch's clock runs from there.
-        let watch =
-            watchForStall
-            ? StallWatch.start(
-                stallMilliseconds: stallMilliseconds,
-                progress: { started[0].pointee.load(ordering: .relaxed) + locks.totalProgress() },
-                onStall: { ChildReport.deliverAndExit(stuck(locks, workers: request.threads)) }) : nil
-        defer { watch?.stop() }
+        let watch = StuckRunWatch(
+            isOn: watchForStall, progress: { locks.totalProgress() },
+            report: { stuck(locks, workers: request.threads) })
+        defer { watch.stop() }
         let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
-            started[0].pointee.add(1, ordering: .relaxed)
+            watch.workerStarted()
             var done = 0
             var retried = 0
             budget.forEachOperation { retried &+= transfer(locks, worker, &done) }
@@ -116,7 +107,7 @@ public enum DeadlockScenario {
             expected: workers, observed: workers - stuck.count, operations: done,
             anomalies: [Anomaly("deadlocked workers", stuck.count)], timing: nil,
             detail: "deadlocked after \(done.grouped) transfer\(done == 1 ? "" : "s"): \(shown); nothing moved for"
-                + " \(stallMilliseconds) ms, so racelab ended the child")
+                + " \(StuckRunWatch.stallMilliseconds) ms, so racelab ended the child")
     }
 
     private static func ratio(_ part: Int, _ whole: Int) -> String {

@@ -40,8 +40,6 @@ public enum ReentrancyScenario {
         ],
         explanation: reentrancyExplanation, exposedWord: "BUG EXPOSED", childDiedWord: "BUG EXPOSED")
 
-    static let stallMilliseconds = 200
-
     /// One run: every worker calls the account's public method as long as its budget
     /// lasts. A call that locks twice either works, fails (EDEADLK), traps (the child
     /// dies), or never returns: then, with `watchForStall`, the watch reports who is
@@ -50,18 +48,12 @@ public enum ReentrancyScenario {
         _ account: ReentrantAccount, _ request: Request, _ pool: WorkerPool, watchForStall: Bool = false
     ) throws -> Observation {
         let failed = PerWorker(count: request.threads, 0)
-        let started = PaddedAtomicSlots(count: 1)
-        // Progress: workers that started, and calls done (a self-deadlock strikes on
-        // the first call, so the watch's clock runs from the first start).
-        let watch =
-            watchForStall
-            ? StallWatch.start(
-                stallMilliseconds: stallMilliseconds,
-                progress: { started[0].pointee.load(ordering: .relaxed) + account.totalProgress() },
-                onStall: { ChildReport.deliverAndExit(stuck(account, workers: request.threads)) }) : nil
-        defer { watch?.stop() }
+        let watch = StuckRunWatch(
+            isOn: watchForStall, progress: { account.totalProgress() },
+            report: { stuck(account, workers: request.threads) })
+        defer { watch.stop() }
         let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
-            started[0].pointee.add(1, ordering: .relaxed)
+            watch.workerStarted()
             var calls = 0
             var failures = 0
             budget.forEachOperation {
@@ -103,7 +95,8 @@ public enum ReentrancyScenario {
             timing: nil,
             detail:
                 "self-deadlock after \(calls.grouped) call\(calls == 1 ? "" : "s"): \(who.isEmpty ? "a worker" : who) holds the lock and"
-                + " waits for it again\(others); nothing moved for \(stallMilliseconds) ms, so racelab ended the child")
+                + " waits for it again\(others); nothing moved for \(StuckRunWatch.stallMilliseconds) ms, so racelab ended the child"
+        )
     }
 }
 

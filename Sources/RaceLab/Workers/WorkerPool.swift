@@ -108,18 +108,12 @@ public struct WorkerPool: Sendable {
             await withTaskGroup(of: Void.self) { group in
                 for i in 0..<workers {
                     group.addTask {
-                        guard gate.arriveAndWait() else { return }
-                        let isLate = stop.isRaised
-                        var budget = OperationBudget(stop: stop, limit: limit, log: log, worker: i)
                         // A task may resume on another thread after an await: its
                         // thread's CPU time is not the worker's, so none is recorded.
-                        log.recordStart(i, readsThread: false)
-                        await body(i, &budget)
-                        if isLate, budget.operations == 0 {
-                            log.forget(i)
-                        } else {
-                            log.recordStop(i, operations: budget.operations, readsThread: false)
-                        }
+                        guard var shift = Shift(i, gate: gate, log: log, stop: stop, limit: limit, readsThread: false)
+                        else { return }
+                        await body(i, &shift.budget)
+                        shift.end()
                     }
                 }
             }
@@ -136,20 +130,9 @@ public struct WorkerPool: Sendable {
         _ i: Int, gate: StartGate, log: WorkerLog, stop: StopFlag, limit: Int,
         _ body: (Int, inout OperationBudget) -> Void
     ) {
-        guard gate.arriveAndWait() else { return }
-        // A worker that finds the window already closed still runs its body, with a
-        // budget that grants nothing: a role with an exit path (a producer that must
-        // say it is done, a consumer that must drain) takes it, and nobody waits for a
-        // worker that never came. It counts as having run only if it did something.
-        let isLate = stop.isRaised
-        var budget = OperationBudget(stop: stop, limit: limit, log: log, worker: i)
-        log.recordStart(i)
-        body(i, &budget)
-        if isLate, budget.operations == 0 {
-            log.forget(i)
-        } else {
-            log.recordStop(i, operations: budget.operations)
-        }
+        guard var shift = Shift(i, gate: gate, log: log, stop: stop, limit: limit, readsThread: true) else { return }
+        body(i, &shift.budget)
+        shift.end()
     }
 
     /// The thread that closes a timed window: it sleeps until the gate's start plus
@@ -247,5 +230,38 @@ extension Timing {
         self.init(
             windowNanoseconds: window, requestedWindowNanoseconds: requestedWindowNanoseconds, workers: workers,
             maxActiveWorkers: most, overlapFraction: window == 0 ? 0 : min(1, Double(overlapped) / Double(window)))
+    }
+}
+
+/// One worker's turn in a window: it waits at the gate, records its start, gets its
+/// budget, and records its stop. A worker that finds the window already closed still
+/// runs its body, with a budget that grants nothing: a role with an exit path (a
+/// producer that must say it is done, a consumer that must drain) takes it, and
+/// nobody waits for a worker that never came. It counts as having run only if it did
+/// something.
+private struct Shift {
+    var budget: OperationBudget
+    private let worker: Int
+    private let log: WorkerLog
+    private let isLate: Bool
+    private let readsThread: Bool
+
+    /// nil: the gate was abandoned (a thread could not be created); do nothing.
+    init?(_ worker: Int, gate: StartGate, log: WorkerLog, stop: StopFlag, limit: Int, readsThread: Bool) {
+        guard gate.arriveAndWait() else { return nil }
+        self.worker = worker
+        self.log = log
+        self.readsThread = readsThread
+        isLate = stop.isRaised
+        budget = OperationBudget(stop: stop, limit: limit, log: log, worker: worker)
+        log.recordStart(worker, readsThread: readsThread)
+    }
+
+    func end() {
+        if isLate, budget.operations == 0 {
+            log.forget(worker)
+        } else {
+            log.recordStop(worker, operations: budget.operations, readsThread: readsThread)
+        }
     }
 }
