@@ -26,6 +26,35 @@ struct TasksTests {
         #expect(report.strategies.map(\.name).contains("serial-queue"))
     }
 
+    @Test("the cache's actor counts every hit on the right key, beside the locked cache, on both backends")
+    func cacheActor() throws {
+        for backend in ["pthread", "tasks"] {
+            let report = try racelab([
+                "cache", "--backend", backend, "--strategy", "locked,actor", "--keys", "64", "--read-ratio", "20",
+                "--threads", "4", "--iterations", "5000",
+            ])
+            #expect(report.strategies.map(\.name) == ["locked", "actor"])
+            for strategy in report.strategies {
+                let run = strategy.runs[0]
+                #expect(run.anomalies.map(\.count) == [0, 0], "\(backend) \(strategy.name)")
+                // 20% lookups: about 16,000 of the 20,000 operations are increments.
+                #expect(run.expected > 14_000 && run.expected < 18_000, "\(backend) \(strategy.name)")
+                #expect(run.observed == run.expected, "\(backend) \(strategy.name)")
+            }
+        }
+    }
+
+    @Test("every scenario that accepts tasks runs its safe strategies on them without an anomaly")
+    func everyScenarioOnTasks() throws {
+        for scenario in Catalog.scenarios where !scenario.unsupportedBackends.keys.contains(.tasks) {
+            let report = try racelab([scenario.name, "--backend", "tasks", "--threads", "4", "--duration", "20"])
+            #expect(report.request.backend == .tasks, "\(scenario.name)")
+            for strategy in report.strategies where strategy.isExpectedSafe {
+                #expect(strategy.runs[0].anomalies.allSatisfy { $0.count == 0 }, "\(scenario.name) \(strategy.name)")
+            }
+        }
+    }
+
     @Test("the actor strategy runs as tasks even on the pthread backend, and says so")
     func actorSaysWhereItRan() throws {
         let report = try racelab(["counter", "--strategy", "actor", "--threads", "4", "--iterations", "5000"])

@@ -4,7 +4,7 @@
 public enum CacheScenario {
     public static let scenario = Scenario(
         name: "cache",
-        summary: "Shared hit-counter dictionary: get-then-set vs locked, striped, rwlock",
+        summary: "Shared hit-counter dictionary: get-then-set vs locked, striped, rwlock, thread-local, actor",
         operationName: "cache operations",
         expectedLabel: "expected",
         observedLabel: "counted",
@@ -38,6 +38,10 @@ public enum CacheScenario {
                 summary: "each worker counts in its own dictionary, merged once at the end: no lock, total only after",
                 isExpectedSafe: true
             ) { request, pool in try run(ThreadLocalCache(workers: request.threads), request, pool) },
+            Strategy(
+                name: "actor", summary: "the dictionary in an actor; workers are tasks that await its methods",
+                isExpectedSafe: true, runsInChildProcess: true
+            ) { request, pool in try runActor(request, pool) },
         ],
         explanation: cacheExplanation)
 
@@ -68,22 +72,58 @@ public enum CacheScenario {
             return reads > 0 ? "\(reads)% lookups" : nil
         })
 
-    /// One run: each worker follows its own seeded key stream for as long as its
-    /// budget lasts; afterwards each stream is replayed for as many operations as its
-    /// worker did, to know what every key's count should be.
+    /// What every worker of a run does, and how to check the result: each worker
+    /// follows its own seeded key stream for as long as its budget lasts; afterwards
+    /// each stream is replayed for as many operations as its worker did, to know what
+    /// every key's count should be.
+    struct Plan: Sendable {
+        let keyCount: Int
+        let zipf: ZipfTable?
+        let seed: UInt64
+        let readPercent: Int
+
+        init(_ request: Request) {
+            keyCount = request.integer(keys)
+            let isZipf = request.choice(.distribution) == KeyDistribution.zipf.rawValue
+            zipf = isZipf && keyCount > 1 ? ZipfTable(keys: keyCount) : nil
+            seed = UInt64(request.integer(.seed))
+            readPercent = request.integer(readRatio)
+        }
+
+        func stream(_ worker: Int) -> KeyStream {
+            KeyStream(seed: seed, worker: worker, keys: keyCount, readPercent: readPercent, zipf: zipf)
+        }
+
+        /// Compares the cache's final counts with the replayed streams.
+        func observation(_ timing: Timing, counted: [Int: Int], detail: String? = nil) -> Observation {
+            var expectedCounts = [Int](repeating: 0, count: keyCount)
+            for (worker, done) in timing.workers.enumerated() {
+                var keys = stream(worker)
+                for _ in 0..<done.operations {
+                    let (key, isRead) = keys.next()
+                    if !isRead { expectedCounts[key] += 1 }
+                }
+            }
+            let expected = expectedCounts.reduce(0, +)
+            let observed = counted.values.reduce(0, &+)
+            let wrongKeys =
+                expectedCounts.indices.filter { counted[$0, default: 0] != expectedCounts[$0] }.count
+                + counted.keys.filter { !expectedCounts.indices.contains($0) }.count
+            return Observation(
+                expected: expected, observed: observed, operations: timing.operations,
+                anomalies: [Anomaly("lost updates", expected - observed), Anomaly("wrong keys", wrongKeys)],
+                timing: timing, detail: detail)
+        }
+    }
+
+    /// One run on a cache shared by threads. Generic so each cache's calls are
+    /// specialised and inlined.
     static func run<Cache: HitCounterCache>(
         _ cache: Cache, _ request: Request, _ pool: WorkerPool
     ) throws -> Observation {
-        let keyCount = request.integer(keys)
-        let isZipf = request.choice(.distribution) == KeyDistribution.zipf.rawValue
-        let zipf = isZipf && keyCount > 1 ? ZipfTable(keys: keyCount) : nil
-        let seed = UInt64(request.integer(.seed))
-        let readPercent = request.integer(readRatio)
-        @Sendable func stream(_ worker: Int) -> KeyStream {
-            KeyStream(seed: seed, worker: worker, keys: keyCount, readPercent: readPercent, zipf: zipf)
-        }
+        let plan = Plan(request)
         let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
-            var keys = stream(worker)
+            var keys = plan.stream(worker)
             var seen = 0
             budget.forEachOperation {
                 let (key, isRead) = keys.next()
@@ -95,24 +135,30 @@ public enum CacheScenario {
             }
             blackHole(seen)
         }
-        var expectedCounts = [Int](repeating: 0, count: keyCount)
-        for (worker, done) in timing.workers.enumerated() {
-            var keys = stream(worker)
-            for _ in 0..<done.operations {
+        return plan.observation(timing, counted: cache.snapshot())
+    }
+
+    /// The actor strategy: the dictionary lives in an actor; workers are child tasks
+    /// (whatever the backend: awaiting needs tasks) that await its methods. It runs in
+    /// a child process, whose main thread waits for the task group.
+    static func runActor(_ request: Request, _ pool: WorkerPool) throws -> Observation {
+        let plan = Plan(request)
+        let cache = CacheActor()
+        let timing = try pool.runAsync(workers: request.threads, length: request.length) { worker, budget in
+            var keys = plan.stream(worker)
+            var seen = 0
+            await budget.forEachOperation {
                 let (key, isRead) = keys.next()
-                if !isRead { expectedCounts[key] += 1 }
+                if isRead {
+                    seen &+= await cache.lookup(key) ?? 0
+                } else {
+                    await cache.increment(key)
+                }
             }
+            blackHole(seen)
         }
-        let counted = cache.snapshot()
-        let expected = expectedCounts.reduce(0, +)
-        let observed = counted.values.reduce(0, &+)
-        let wrongKeys =
-            expectedCounts.indices.filter { counted[$0, default: 0] != expectedCounts[$0] }.count
-            + counted.keys.filter { !expectedCounts.indices.contains($0) }.count
-        return Observation(
-            expected: expected, observed: observed, operations: timing.operations,
-            anomalies: [Anomaly("lost updates", expected - observed), Anomaly("wrong keys", wrongKeys)],
-            timing: timing)
+        let counted = Blocking.wait { await cache.snapshot() }
+        return plan.observation(timing, counted: counted, detail: pool.ranAsTasksDetail)
     }
 }
 
@@ -157,4 +203,8 @@ private let cacheExplanation = """
                 after the run. No lock, nothing shared, an exact total; but the
                 total exists only after the merge: a lookup during the run sees
                 its own worker's counts. The counter's `sharded` is the same idea.
+      actor     The dictionary lives in an actor; the workers are tasks that
+                await its increment() and lookup(). One call at a time, like
+                `locked`, but each call is an actor hop instead of a lock. It
+                runs on Swift's cooperative pool, whatever --backend says.
     """

@@ -62,9 +62,7 @@ public enum CounterScenario {
         return Observation(
             expected: expected, observed: counted, operations: expected,
             anomalies: [Anomaly("lost updates", expected - counted)], timing: timing,
-            detail: pool.backend == .tasks
-                ? nil : "ran as tasks on Swift's cooperative pool, not on \(pool.backend.rawValue): an actor is awaited"
-        )
+            detail: pool.ranAsTasksDetail)
     }
 
     /// One run: every worker increments for as long as its budget lasts and counts

@@ -102,3 +102,12 @@ public struct Scenario: Sendable {
             childDiedWord: childDiedWord)
     }
 }
+
+extension WorkerPool {
+    /// The detail line of a strategy that awaits (an actor): its workers are tasks
+    /// whatever the backend, and the report says so when the backend was not tasks.
+    var ranAsTasksDetail: String? {
+        backend == .tasks
+            ? nil : "ran as tasks on Swift's cooperative pool, not on \(backend.rawValue): an actor is awaited"
+    }
+}

@@ -132,3 +132,13 @@ final class UnsynchronisedCache: HitCounterCache, @unchecked Sendable {
     func lookup(_ key: Int) -> Int? { storage[key] }
     func snapshot() -> [Int: Int] { storage }
 }
+
+/// Swift concurrency's answer: the dictionary lives in an actor, and workers (child
+/// tasks) await its methods, one call at a time. Correct by construction.
+actor CacheActor {
+    private var storage: [Int: Int] = [:]
+
+    func increment(_ key: Int) { storage[key, default: 0] &+= 1 }
+    func lookup(_ key: Int) -> Int? { storage[key] }
+    func snapshot() -> [Int: Int] { storage }
+}
