@@ -93,6 +93,8 @@ commands = [
     "deadlock --threads 8",
     "reentrancy",
     "actor-reentrancy",
+    "actor-cache",
+    "actor-cache --threads 8",
 ]
 LAUNCH_TRIES, LAUNCH_WAIT = 3, 30  # the binary may be gone for a moment while it is rebuilt
 

@@ -136,7 +136,8 @@ struct CompletionTests {
         #expect(complete(["racelab", "co"]) == "counter completions")
         #expect(complete(["racelab", "counter", "--str"]) == "--strategy")
         #expect(
-            complete(["racelab", "cache", "--strategy", ""]) == "unsafe raw locked striped rwlock thread-local all")
+            complete(["racelab", "cache", "--strategy", ""])
+                == "unsafe raw locked striped rwlock thread-local actor all")
         #expect(complete(["racelab", "check-then-act", "--wr"]) == "--writers")
         #expect(complete(["racelab", "counter", "--wr"]) == "", "counter has no --writers")
         #expect(complete(["racelab", "counter", "--threads", ""]) == "", "a number: nothing to offer")
@@ -154,7 +155,7 @@ struct CompletionTests {
             #expect(fish.contains("-a \(scenario.name) -d"))
             #expect(fish.contains("__fish_seen_subcommand_from \(scenario.name)' -l threads -s t -x"))
         }
-        #expect(fish.contains("-l strategy -s s -x -a 'unsafe raw locked striped rwlock thread-local all'"))
+        #expect(fish.contains("-l strategy -s s -x -a 'unsafe raw locked striped rwlock thread-local actor all'"))
         let bad = runCLI(["completions", "tcsh"])
         #expect(bad.code == 64)
         #expect(

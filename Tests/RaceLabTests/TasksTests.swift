@@ -77,6 +77,23 @@ struct TasksTests {
         #expect(overdrawn > 0)
     }
 
+    @Test("a cache actor that awaits its fetch fetches keys twice; in-flight fetches each key once")
+    func actorCache() throws {
+        var duplicates = 0
+        for _ in 0..<5 where duplicates == 0 {
+            let report = try racelab(["actor-cache", "--threads", "4", "--duration", "30"])
+            #expect(report.strategies.map(\.name) == ["unsafe", "recheck", "in-flight"])
+            let inFlight = try #require(report.strategies.last?.runs.first)
+            #expect(inFlight.anomalies.map(\.count) == [0, 0])
+            #expect(inFlight.expected > 0 && inFlight.observed == inFlight.expected)
+            let recheck = try #require(report.strategies[1].runs.first)
+            #expect(recheck.anomalies[1].count == 0, "a recheck never overwrites")
+            duplicates = report.strategies[0].runs[0].anomalies[0].count
+        }
+        #expect(duplicates > 0)
+        #expect(runCLI(["actor-cache", "--backend", "dispatch"]).code == 64)
+    }
+
     @Test("actor-reentrancy refuses the pthread backend and says why; queue refuses tasks")
     func refusals() {
         let pthread = runCLI(["actor-reentrancy", "--backend", "pthread"])

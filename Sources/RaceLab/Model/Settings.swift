@@ -40,6 +40,9 @@ public struct ScenarioLabels: Codable, Sendable, Equatable {
     /// Column headers of `Observation.expected` / `.observed`.
     public var expectedLabel: String
     public var observedLabel: String
+    /// What those two columns hold, in words; nil: the sum of what the workers did /
+    /// what the shared state ended with.
+    public var countsLegend: String?
     /// Names of the anomalies, in the order observations report them; the first is the headline.
     public var anomalyNames: [String]
     /// Every strategy of the scenario, in its order (unsafe forms first).
@@ -55,7 +58,8 @@ public struct ScenarioLabels: Codable, Sendable, Equatable {
 
     public init(
         name: String, summary: String, operationName: String, expectedLabel: String, observedLabel: String,
-        anomalyNames: [String], strategyOrder: [String], settingLines: [String] = [], settingsBrief: [String] = [],
+        countsLegend: String? = nil, anomalyNames: [String], strategyOrder: [String], settingLines: [String] = [],
+        settingsBrief: [String] = [],
         exposedWord: String? = nil, childDiedWord: String? = nil
     ) {
         self.exposedWord = exposedWord
@@ -65,6 +69,7 @@ public struct ScenarioLabels: Codable, Sendable, Equatable {
         self.operationName = operationName
         self.expectedLabel = expectedLabel
         self.observedLabel = observedLabel
+        self.countsLegend = countsLegend
         self.anomalyNames = anomalyNames
         self.strategyOrder = strategyOrder
         self.settingLines = settingLines

@@ -164,9 +164,11 @@ public enum TableReport {
 
     static func legend(_ result: LabResult, scenario: ScenarioLabels) -> String {
         let anomalies = scenario.anomalyNames.joined(separator: ", ")
+        let counts =
+            scenario.countsLegend.map { $0 + "." }
+            ?? "what a correct run ends with (the sum of what the workers did) / what it really ended with."
         return """
-            \(scenario.expectedLabel) / \(scenario.observedLabel): what a correct run ends with (the sum of what the workers did) / \
-            what it really ended with.
+            \(scenario.expectedLabel) / \(scenario.observedLabel): \(counts)
             \(anomalies): what went wrong; 'racelab explain \(scenario.name)' shows how it happens.
             All workers start together at a shared start time; every figure is measured from it (medians over runs).
             parallel:  workers on a CPU at once, on average: their CPU time / the window (2.00 on 2 CPUs: truly parallel).

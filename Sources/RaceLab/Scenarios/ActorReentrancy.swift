@@ -9,6 +9,7 @@ public enum ActorReentrancyScenario {
         operationName: "withdrawals",
         expectedLabel: "granted",
         observedLabel: "covered",
+        countsLegend: "withdrawals granted / granted withdrawals the balance covered",
         anomalyNames: ["overdrawn", "deepest overdraft"],
         options: [funds, .work],
         strategies: [
@@ -98,4 +99,10 @@ private let actorReentrancyExplanation = """
       no-suspension  Do the awaiting first, then check and act in one
                      synchronous stretch of the actor, with no await between:
                      nothing else can run in the middle.
+
+    THE SECOND SHAPE
+      A cache actor that awaits its fetch: callers that miss while the fetch is
+      in flight fetch again, and the slower fetch overwrites the value the first
+      one handed out. `racelab actor-cache` runs it, with the fix (share one
+      in-flight Task per key).
     """

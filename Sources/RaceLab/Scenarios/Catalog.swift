@@ -4,7 +4,7 @@ public enum Catalog {
         CounterScenario.scenario, CacheScenario.scenario, CheckThenActScenario.scenario,
         QueueScenario.scenario, LazyInitScenario.scenario,
         SnapshotScenario.scenario, DeadlockScenario.scenario, ReentrancyScenario.scenario,
-        ActorReentrancyScenario.scenario,
+        ActorReentrancyScenario.scenario, ActorCacheScenario.scenario,
     ]
 
     public static func scenario(named name: String) -> Scenario? {

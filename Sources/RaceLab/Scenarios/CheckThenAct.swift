@@ -9,6 +9,7 @@ public enum CheckThenActScenario {
         operationName: "operations",
         expectedLabel: "checks",
         observedLabel: "consistent",
+        countsLegend: "checks that found the key / of those, the ones whose act still found it",
         anomalyNames: ["vanished after check", "overwritten inserts"],
         options: [.work, keys, .seed, writers],
         strategies: [

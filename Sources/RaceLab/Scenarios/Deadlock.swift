@@ -7,6 +7,7 @@ public enum DeadlockScenario {
         operationName: "transfers",
         expectedLabel: "workers",
         observedLabel: "finished",
+        countsLegend: "workers that started / workers that finished their transfers",
         anomalyNames: ["deadlocked workers"],
         options: [],
         strategies: [

@@ -8,6 +8,7 @@ public enum LazyInitScenario {
         operationName: "accesses",
         expectedLabel: "workers",
         observedLabel: "one instance",
+        countsLegend: "workers that made their first access / workers that saw only the one published instance",
         anomalyNames: ["split workers", "extra inits", "half-built reads"],
         options: [work],
         strategies: [

@@ -8,6 +8,7 @@ public enum QueueScenario {
         operationName: "queue operations (puts and takes)",
         expectedLabel: "items put",
         observedLabel: "delivered",
+        countsLegend: "items the producers put / items the consumers took",
         anomalyNames: ["lost items", "duplicates", "out of order", "stuck consumers", "empty takes"],
         options: [producers, capacity, .work],
         strategies: [

@@ -8,6 +8,7 @@ public enum ReentrancyScenario {
         operationName: "calls",
         expectedLabel: "calls",
         observedLabel: "audited",
+        countsLegend: "calls made (and, stuck, calls begun) / calls whose nested audit ran",
         anomalyNames: ["failed calls", "stuck workers"],
         options: [],
         strategies: [

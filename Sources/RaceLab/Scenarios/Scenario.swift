@@ -47,6 +47,9 @@ public struct Scenario: Sendable {
     /// Column headers of `Observation.expected` / `.observed` in the table.
     public let expectedLabel: String
     public let observedLabel: String
+    /// What those two columns hold, for the legend under the table; nil: the sum of
+    /// what the workers did / what the shared state ended with.
+    public var countsLegend: String? = nil
     /// Names of the anomalies, in the order observations report them.
     public let anomalyNames: [String]
     /// The scenario's own options, in help order.
@@ -96,7 +99,8 @@ public struct Scenario: Sendable {
     public func labels(for request: Request) -> ScenarioLabels {
         ScenarioLabels(
             name: name, summary: summary, operationName: operationName, expectedLabel: expectedLabel,
-            observedLabel: observedLabel, anomalyNames: anomalyNames, strategyOrder: strategies.map(\.name),
+            observedLabel: observedLabel, countsLegend: countsLegend, anomalyNames: anomalyNames,
+            strategyOrder: strategies.map(\.name),
             settingLines: options.compactMap { $0.headerLine(request) },
             settingsBrief: options.compactMap { $0.brief(request) }, exposedWord: exposedWord,
             childDiedWord: childDiedWord)

@@ -7,6 +7,7 @@ public enum SnapshotScenario {
         operationName: "reads and updates",
         expectedLabel: "reads",
         observedLabel: "consistent",
+        countsLegend: "reads of the record / reads that saw both fields from one update",
         anomalyNames: ["torn reads", "went backwards"],
         options: [writers, .work],
         strategies: [

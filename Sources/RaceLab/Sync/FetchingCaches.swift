@@ -1,0 +1,111 @@
+import CRaceLabShims
+
+/// The slow source a cache fetches from: `--work` spin steps of preparing the
+/// request, then a suspension point (the network). Each fetch returns a new version,
+/// so two fetches of one key give two different values.
+struct SlowSource: Sendable {
+    let workSteps: Int64
+
+    func fetch(version: Int) async -> Int {
+        if workSteps > 0 { racelab_spin(workSteps) }
+        await Task.yield()
+        return version
+    }
+}
+
+/// What a fetching cache did, for the run's verdict: how many fetches it started,
+/// for how many distinct keys, and how many stores replaced a value already stored.
+struct FetchTally: Sendable {
+    var fetches = 0
+    var keysFetched = 0
+    var overwritten = 0
+}
+
+/// A cache actor that fetches a missing value with an await. Every access to its
+/// dictionary is isolated, so there is no data race; but the await gives the actor
+/// up, and each strategy decides what a caller that arrives meanwhile does.
+protocol FetchingCache: Actor {
+    func value(for key: Int) async -> Int
+    var tally: FetchTally { get }
+}
+
+/// Check, await the fetch, store: every caller that misses while the first fetch is
+/// in flight fetches again (duplicate fetches), and the slower fetch overwrites the
+/// value the faster one stored and its callers already returned.
+actor CheckThenFetchCache: FetchingCache {
+    private var values: [Int: Int] = [:]
+    private var fetchedKeys = Set<Int>()
+    private let source: SlowSource
+    private(set) var tally = FetchTally()
+
+    init(source: SlowSource) { self.source = source }
+
+    func value(for key: Int) async -> Int {
+        if let value = values[key] { return value }
+        tally.fetches += 1
+        if fetchedKeys.insert(key).inserted { tally.keysFetched += 1 }
+        let value = await source.fetch(version: tally.fetches)
+        if values[key] != nil { tally.overwritten += 1 }
+        values[key] = value
+        return value
+    }
+}
+
+/// Check, await the fetch, check again: a caller whose fetch lost the race keeps the
+/// value already stored (no overwrite, every caller of a key sees one value), but it
+/// has fetched all the same: the recheck comes after the cost.
+actor RecheckAfterFetchCache: FetchingCache {
+    private var values: [Int: Int] = [:]
+    private var fetchedKeys = Set<Int>()
+    private let source: SlowSource
+    private(set) var tally = FetchTally()
+
+    init(source: SlowSource) { self.source = source }
+
+    func value(for key: Int) async -> Int {
+        if let value = values[key] { return value }
+        tally.fetches += 1
+        if fetchedKeys.insert(key).inserted { tally.keysFetched += 1 }
+        let fetched = await source.fetch(version: tally.fetches)
+        if let stored = values[key] { return stored }
+        values[key] = fetched
+        return fetched
+    }
+}
+
+/// The first caller stores the fetch's `Task` before it awaits; a caller that
+/// arrives while it is in flight awaits that same task. One fetch per key, one value.
+actor InFlightCache: FetchingCache {
+    private enum Entry {
+        case fetching(Task<Int, Never>)
+        case ready(Int)
+    }
+
+    private var entries: [Int: Entry] = [:]
+    private let source: SlowSource
+    private(set) var tally = FetchTally()
+
+    init(source: SlowSource) { self.source = source }
+
+    func value(for key: Int) async -> Int {
+        switch entries[key] {
+        case .ready(let value):
+            return value
+        case .fetching(let task):
+            return await task.value
+        case nil:
+            tally.fetches += 1
+            tally.keysFetched += 1
+            let source = source
+            let version = tally.fetches
+            let task = Task { await source.fetch(version: version) }
+            entries[key] = .fetching(task)
+            let value = await task.value
+            // Only the first caller stores, so the entry is still this task's: a
+            // ready value here would be an overwrite, counted like the others'.
+            if case .ready = entries[key] { tally.overwritten += 1 }
+            entries[key] = .ready(value)
+            return value
+        }
+    }
+}
