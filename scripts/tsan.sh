@@ -16,6 +16,10 @@
 # data races. The counter's `mutex` strategy runs with a suppression for
 # a known TSan false positive; see scripts/tsan.supp.
 #
+# A last column says what the Swift 6 compiler makes of each strategy's code, from
+# the probes in scripts/compiler/ (see below): the compiler refuses raw's data race
+# unless told not to look, and accepts every race condition.
+#
 # Usage: scripts/tsan.sh [--short]   (--short: fewer strategies, for CI)
 # Exit 1 if TSan flags a safe strategy or misses `raw`.
 set -euo pipefail
@@ -40,11 +44,41 @@ for scenario in json.load(sys.stdin)["scenarios"]:
             print(scenario["name"], s["name"])' "$short")
 
 failures=0
-fmt='%-16s %-19s %-5s %-46s %s\n'
+
+# The compiler as a detector: each file in scripts/compiler/ is a strategy's code as a
+# small program, named <scenario>-<strategy>.swift, with the outcome it must have on
+# its first line (`// expect: refused` or `// expect: accepted`). Each is type-checked
+# in Swift 6 language mode with warnings as errors.
+declare -A compiler
+diagnostics=()
+for probe in scripts/compiler/*.swift; do
+    name=$(basename "$probe" .swift)
+    expect=$(sed -n '1s#^// expect: ##p' "$probe")
+    set +e
+    swiftc -swift-version 6 -typecheck -warnings-as-errors "$probe" >/tmp/racelab-swiftc.err 2>&1
+    code=$?
+    set -e
+    if ((code == 0)); then said=accepted; else said=refused; fi
+    if [[ $said != "$expect" ]]; then
+        echo "  FAIL: the Swift 6 compiler $said $probe, which expects: $expect" >&2
+        head -5 /tmp/racelab-swiftc.err >&2
+        failures=$((failures + 1))
+    fi
+    if [[ $said == refused ]]; then
+        compiler[$name]="refused ($((${#diagnostics[@]} + 1)))"
+        diagnostics+=("$probe: $(grep -m1 'error:' /tmp/racelab-swiftc.err | sed 's/^[^ ]* error: //')")
+    else
+        compiler[$name]="accepted, probe too"
+    fi
+done
+rm -f /tmp/racelab-swiftc.err
+
+fmt='%-16s %-19s %-5s %-46s %-22s %s\n'
 # shellcheck disable=SC2059
-printf "$fmt" scenario strategy safe "racelab saw" "ThreadSanitizer"
+printf "$fmt" scenario strategy safe "racelab saw" "ThreadSanitizer" "Swift 6 compiler"
 # shellcheck disable=SC2059
-printf "$fmt" ---------------- ------------------- ----- ---------------------------------------------- ----------------------
+printf "$fmt" ---------------- ------------------- ----- ---------------------------------------------- \
+    ---------------------- -------------------
 for entry in "${runs[@]}"; do
     read -r scenario strategy <<<"$entry"
     # A raw strategy corrupts memory: now and then it crashes, or spins in a broken
@@ -87,7 +121,7 @@ s = next(s for c in json.load(sys.stdin)["scenarios"] if c["name"] == scenario f
 print("yes" if s["isExpectedSafe"] else "no")' "$scenario" "$strategy")
     if ((races > 0)); then verdict="RACE REPORTED ($races)"; else verdict="nothing reported"; fi
     # shellcheck disable=SC2059
-    printf "$fmt" "$scenario" "$strategy" "$safe" "$seen" "$verdict"
+    printf "$fmt" "$scenario" "$strategy" "$safe" "$seen" "$verdict" "${compiler[$scenario-$strategy]:-accepted}"
     if [[ $safe == yes && $races -gt 0 ]]; then
         echo "  FAIL: TSan flagged a safe strategy:" >&2
         grep -A3 "WARNING: ThreadSanitizer" /tmp/racelab-tsan.err | head -8 >&2
@@ -102,4 +136,13 @@ rm -f /tmp/racelab-tsan.out /tmp/racelab-tsan.err
 echo
 echo "TSan sees data races (raw), and warns of lock-order inversions and double locks (deadlock, reentrancy);"
 echo "it cannot see race conditions (unsafe: every access is atomic or locked), nor a consumer waiting forever."
+echo
+echo "Swift 6 compiler: accepted = racelab's code for it compiles in Swift 6 language mode (where it shares a"
+echo "lock the compiler cannot see, a pthread or DispatchQueue one, behind an @unchecked Sendable)."
+echo "A probe (scripts/compiler/<scenario>-<strategy>.swift) is that strategy's code as a small program:"
+echo "accepted, probe too = it compiles with no @unchecked and no warning, and still loses;"
+echo "refused = without racelab's @unchecked Sendable it does not compile. The compiler said:"
+for i in "${!diagnostics[@]}"; do echo "  ($((i + 1))) ${diagnostics[$i]}"; done
+echo "Data-race safety is not race-condition safety: the compiler refuses the data race, TSan reports it,"
+echo "and neither says a word about the unsafe strategies that lose."
 ((failures == 0)) || { echo "tsan: $failures failure(s)" >&2; exit 1; }
