@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 
 /// Writes the ids of the CPUs this process may run on (its affinity mask) into
 /// `out`, at most `capacity` of them, and returns how many there are.
@@ -58,6 +59,26 @@ static inline void racelab_cpu_relax(void) {
     __asm__ __volatile__("yield" ::: "memory");
 #else
     __asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/// A fast clock for starting threads together (litmus tests): the time-stamp counter
+/// on x86-64 (rdtsc, invariant and shared by all cores where the kernel says
+/// constant_tsc), the generic timer on ARM64 (cntvct_el0, shared by design), else
+/// CLOCK_MONOTONIC in nanoseconds. Ticks, not nanoseconds: callers calibrate.
+static inline uint64_t racelab_timebase(void) {
+#if defined(__x86_64__)
+    uint32_t lo, hi;
+    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+#elif defined(__aarch64__)
+    uint64_t ticks;
+    __asm__ __volatile__("isb; mrs %0, cntvct_el0" : "=r"(ticks) :: "memory");
+    return ticks;
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 #endif
 }
 

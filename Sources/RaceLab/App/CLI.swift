@@ -49,6 +49,10 @@ public enum CLI {
         case .completions(let shell):
             console.out(Completions.script(for: shell) ?? "")
         case .explain(let name):
+            if name == "litmus" { console.out(LitmusReport.explainIndex(LitmusExplanations.index)) }
+            if let explanation = LitmusExplanations.explanation(for: name) {
+                console.out(LitmusReport.explain(explanation))
+            }
             if let scenario = Catalog.scenario(named: name) {
                 console.out("racelab explain \(scenario.name): \(scenario.summary)\n\n\(scenario.explanation)\n")
             }
@@ -58,6 +62,8 @@ public enum CLI {
             return runSweep(request, output, outputs, console: console)
         case .child(let request):
             return ChildRunner.runAsChild(request, console: console)
+        case .litmus(let request, let output):
+            return runLitmus(request, output, console: console)
         }
         return ExitCode.ran
     }

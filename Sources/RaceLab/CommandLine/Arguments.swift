@@ -80,6 +80,8 @@ public enum Command: Equatable, Sendable {
     /// Internal: run the request's single strategy in this process and print its
     /// observation as JSON. How racelab re-executes itself for child-process strategies.
     case child(Request)
+    /// `racelab litmus`: memory-model litmus tests.
+    case litmus(LitmusRequest, OutputOptions)
 }
 
 /// Turns argv into a validated `Command`, or a `UsageError` naming what was wrong.
@@ -109,11 +111,17 @@ public enum Arguments {
                     "Missing value for 'explain <scenario>': expected one of \(scenarioNames).",
                     subcommand: "explain")
             }
-            try expectNothing(after: Array(rest.dropFirst()), subcommand: "explain")
-            guard let scenario = Catalog.scenario(named: topic) else {
+            // "explain sb" and "explain litmus sb" explain a litmus test; "explain litmus" lists them.
+            let isLitmusTopic = topic == "litmus" && rest.count > 1
+            let name = isLitmusTopic ? rest[1] : topic
+            try expectNothing(after: Array(rest.dropFirst(isLitmusTopic ? 2 : 1)), subcommand: "explain")
+            if topic == "litmus", !isLitmusTopic { return .explain("litmus") }
+            if let test = LitmusCatalog.test(named: name) { return .explain(test.name) }
+            guard !isLitmusTopic, let scenario = Catalog.scenario(named: name) else {
                 throw UsageError(
-                    "Unknown scenario '\(topic)' for 'explain <scenario>': expected one of \(scenarioNames)."
-                        + Suggestion.didYouMean(topic, in: Catalog.scenarios.map(\.name)),
+                    "Unknown \(isLitmusTopic ? "litmus test" : "scenario") '\(name)' for 'explain <scenario>':"
+                        + " expected one of \(scenarioNames), or a litmus test: \(LitmusCatalog.names.joined(separator: ", "))."
+                        + Suggestion.didYouMean(name, in: Catalog.scenarios.map(\.name) + LitmusCatalog.names),
                     subcommand: "explain")
             }
             return .explain(scenario.name)
@@ -135,6 +143,8 @@ public enum Arguments {
             return .completions(shell)
         case SweepArguments.subcommand:
             return try SweepArguments.parse(rest, cpus: cpus)
+        case LitmusArguments.subcommand:
+            return try LitmusArguments.parse(rest)
         case childSubcommand:
             // The parent hands its request over as JSON; a scenario name and options
             // also work, for running one strategy by hand (scripts/tsan.sh does).

@@ -12,6 +12,9 @@ public enum Help {
             Subcommand(
                 name: "sweep", usage: "sweep <scenario>",
                 summary: "Every strategy across worker counts: ns/op, lost %, the price of safety, a chart"),
+            Subcommand(
+                name: "litmus", usage: "litmus [<test>]",
+                summary: "Memory-model litmus tests (sb, mp, lb, iriw, 2+2w, corr): what the CPU allows"),
             Subcommand(name: "list", usage: "list", summary: "Scenarios and their strategies, one line each"),
             Subcommand(
                 name: "explain", usage: "explain <scenario>",
@@ -28,9 +31,9 @@ public enum Help {
     static let exitCodes = """
         EXIT CODES:
           0   Ran. What a race did is a result, not a failure.
-          1   --check: a safe strategy showed an anomaly; --expect-race: also when no
-              unsafe strategy showed its race; sweep --max-regression: a safe strategy
-              got slower than the baseline allows.
+          1   --check: a safe strategy showed an anomaly (litmus: a forbidden outcome
+              showed); --expect-race: also when no unsafe strategy showed its race;
+              sweep --max-regression: a safe strategy got slower than the baseline allows.
           64  Bad usage: the message names the option, the value and what is accepted.
           71  The system refused to create a worker thread.
           73  sweep --out: a result file could not be written.
@@ -74,6 +77,8 @@ public enum Help {
     public static func text(for subcommand: String) -> String? {
         if let scenario = Catalog.scenario(named: subcommand) { return scenarioHelp(scenario) }
         switch subcommand {
+        case LitmusArguments.subcommand:
+            return LitmusArguments.help
         case "completions":
             return """
                 OVERVIEW: Print a shell completion script for racelab: subcommands, each scenario's
@@ -127,12 +132,16 @@ public enum Help {
         case "explain":
             return """
                 OVERVIEW: Explain the race in a scenario: the interleaving that breaks it, as a
-                timeline of two workers, and why each fix works.
+                timeline of two workers, and why each fix works. For a litmus test: its
+                program, its weak outcome, what produces it and what forbids it.
 
                 USAGE: racelab explain <scenario>
+                       racelab explain [litmus] <test>
 
                 ARGUMENTS:
                   <scenario>              One of: \(Arguments.scenarioNames)
+                  <test>                  A litmus test: \(LitmusCatalog.names.joined(separator: ", "))
+                                          ('racelab explain litmus' lists them)
 
                 """
         case "help":
@@ -197,6 +206,7 @@ public enum Help {
         if subcommand == "sweep" {
             return "Usage: " + sweepSynopsis
         }
+        if subcommand == LitmusArguments.subcommand { return "Usage: " + LitmusArguments.synopsis }
         return subcommands.first { $0.name == subcommand }.map { "Usage: racelab \($0.usage)" }
     }
 
