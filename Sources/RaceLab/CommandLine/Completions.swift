@@ -19,6 +19,9 @@ enum Completions {
         !Options.everyOption.contains { $0.long == long }
     }.map { "--" + $0 }
 
+    /// The litmus tests, space-separated.
+    static var litmusNames: String { LitmusCatalog.names.joined(separator: " ") }
+
     static var topLevel: [String] { Help.subcommands.map(\.name) + ["--help", "--version"] }
 
     static func optionWords(_ scenario: Scenario) -> [String] {
@@ -42,10 +45,18 @@ enum Completions {
             "    case \"$sub\" in",
             "    explain | help)",
             "        ((COMP_CWORD == 2)) && COMPREPLY=($(compgen -W \"\(Catalog.scenarios.map(\.name).joined(separator: " "))"
-                + "$([[ $sub == help ]] && echo ' sweep list explain help')\" -- \"$cur\"))",
+                + "$([[ $sub == help ]] && echo ' sweep litmus list explain help' || echo ' litmus \(litmusNames)')\""
+                + " -- \"$cur\"))",
             "        return ;;",
             "    completions)",
             "        ((COMP_CWORD == 2)) && COMPREPLY=($(compgen -W \"\(shells.joined(separator: " "))\" -- \"$cur\"))",
+            "        return ;;",
+            "    litmus)",
+            "        case \"$prev\" in",
+            "        --ordering) COMPREPLY=($(compgen -W \"relaxed acquire-release seq_cst all\" -- \"$cur\")); return ;;",
+            "        --iterations | -i) return ;;  # a number",
+            "        esac",
+            "        COMPREPLY=($(compgen -W \"\(litmusNames) all \(LitmusArguments.options.joined(separator: " "))\" -- \"$cur\"))",
             "        return ;;",
             "    sweep)",
             "        if ((COMP_CWORD == 2)); then",
@@ -122,6 +133,18 @@ enum Completions {
         lines.append("complete -c racelab -n '__fish_seen_subcommand_from explain help sweep' -a '\(names)'")
         lines.append(
             "complete -c racelab -n '__fish_seen_subcommand_from completions' -a '\(shells.joined(separator: " "))'")
+        lines += [
+            "complete -c racelab -n '__fish_seen_subcommand_from explain' -a 'litmus \(litmusNames)'",
+            "complete -c racelab -n '__fish_seen_subcommand_from litmus' -a '\(litmusNames) all'",
+            "complete -c racelab -n '__fish_seen_subcommand_from litmus' -l ordering -x"
+                + " -a 'relaxed acquire-release seq_cst all' -d 'Orderings, comma-separated'",
+            "complete -c racelab -n '__fish_seen_subcommand_from litmus' -l iterations -s i -x"
+                + " -d 'Iterations per test and ordering'",
+            "complete -c racelab -n '__fish_seen_subcommand_from litmus' -l json -d 'JSON on stdout'",
+            "complete -c racelab -n '__fish_seen_subcommand_from litmus' -l check"
+                + " -d 'Exit 1 if a forbidden outcome showed'",
+            "complete -c racelab -n '__fish_seen_subcommand_from litmus' -l no-pin -d 'Do not pin the threads'",
+        ]
         for scenario in Catalog.scenarios {
             let when = "-n '__fish_seen_subcommand_from \(scenario.name)'"
             for spec in Options.accepted(by: scenario) where spec.long != "pin" {
