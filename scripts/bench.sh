@@ -60,8 +60,23 @@
 #     scripts/bench.sh --section default
 #     DEFAULT_ROUNDS=1 STABILITY_RUNS=3 LONG_MS=200 scripts/bench.sh --section default --no-build
 #
+# LITMUS  (section "litmus")
+#   racelab litmus's weak-outcome rates and speed. Every round runs, for each
+#   ordering (relaxed, acquire-release, seq_cst), `racelab litmus sb --ordering O
+#   --iterations LITMUS_ITER --json` and scripts/litmus_sb.c (the C twin: the same
+#   threads, gate, fresh locations and prefetch, compiled with cc -O2) back to back,
+#   alternating which goes first; then racelab alone on mp, lb, iriw, 2+2w and corr
+#   at each ordering. LITMUS_RUNS rounds (default 5), LITMUS_ITER iterations
+#   (default 1,000,000). The table has, per test and ordering, the median share of
+#   iterations that ended in the weak outcome (min and max beside it) and the median
+#   seconds per run, racelab beside C for sb. Targets: sb relaxed weak >= 10% (median),
+#   sb seq_cst weak = 0 in every run, 1,000,000 sb iterations in under 3 s (median).
+#   Only this section, against a build in another scratch path:
+#     SCRATCH_PATH=.build-litmus scripts/bench.sh --section litmus
+#     LITMUS_RUNS=3 scripts/bench.sh --section litmus --no-build
+#
 # OPTIONS
-#   --section LIST   comma-separated sections to run: counter, cache, default
+#   --section LIST   comma-separated sections to run: counter, cache, default, litmus
 #                    (default: all of them, in that order)
 #   --no-build       do not run `swift build`: use the existing .build/release/racelab
 #
@@ -78,7 +93,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ITER="${ITER:-5000000}"
 RUNS="${RUNS:-7}"
 CC="${CC:-cc}"
-RACELAB=.build/release/racelab
+SCRATCH_PATH="${SCRATCH_PATH:-.build}"       # swift build's scratch path (--scratch-path)
+RACELAB="$SCRATCH_PATH/release/racelab"
 BIN_DIR=scripts/bin
 C_BENCH="$BIN_DIR/bench_reference"
 SWIFT_DICT_BENCH="$BIN_DIR/bench_dictionary"
@@ -93,7 +109,12 @@ STABILITY_RUNS="${STABILITY_RUNS:-20}"       # default runs per strategy in the 
 DEFAULT_LONG_TARGET=1.5   # default/long, either way
 DEFAULT_C_TARGET=1.5      # sharded at 8 workers: default/C
 STABILITY_TARGET=1.5      # p90/p10 of repeated default runs
-SECTIONS="counter,cache,default"  # --section
+LITMUS_RUNS="${LITMUS_RUNS:-5}"          # rounds of the litmus section
+LITMUS_ITER="${LITMUS_ITER:-1000000}"    # iterations per litmus run
+LITMUS_SB_TARGET=10       # sb relaxed: median weak share, at least this %
+LITMUS_TIME_TARGET=3      # sb: median seconds per run of LITMUS_ITER iterations, under this
+C_LITMUS="$BIN_DIR/litmus_sb"
+SECTIONS="counter,cache,default,litmus"  # --section
 BUILD_RACELAB=1                   # --no-build sets 0
 
 declare -A SWIFT_MEDIAN=() C_MEDIAN=()  # "scenario/strategy/workers" -> median ns/op, for the summary
@@ -208,6 +229,9 @@ print_header() {
         echo "default:    DEFAULT_ROUNDS=$DEFAULT_ROUNDS DEFAULT_PER_ROUND=$DEFAULT_PER_ROUND LONG_MS=$LONG_MS" \
             "C_ITER=${C_ITER:-calibrated} STABILITY_RUNS=$STABILITY_RUNS"
     fi
+    if section_selected litmus; then
+        echo "litmus:     LITMUS_RUNS=$LITMUS_RUNS LITMUS_ITER=$LITMUS_ITER"
+    fi
     echo "machine:    nproc=$(nproc), cpu: ${model:-unknown}, $(uname -sr)"
     echo "date:       $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     echo "load:       $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) before starting"
@@ -217,8 +241,8 @@ print_header() {
 
 build() {
     if ((BUILD_RACELAB)); then
-        echo "building racelab (swift build -c release)..."
-        swift build -c release >/dev/null
+        echo "building racelab (swift build -c release --scratch-path $SCRATCH_PATH)..."
+        swift build -c release --scratch-path "$SCRATCH_PATH" >/dev/null
     else
         echo "not building racelab (--no-build): using $RACELAB as it is"
         [[ -x $RACELAB ]] || { echo "error: $RACELAB is missing: run swift build -c release" >&2; exit 1; }
@@ -226,6 +250,10 @@ build() {
     echo "compiling $C_BENCH ($CC -O2 -pthread)..."
     mkdir -p "$BIN_DIR"
     "$CC" -O2 -pthread -o "$C_BENCH" scripts/bench_reference.c
+    if section_selected litmus; then
+        echo "compiling $C_LITMUS ($CC -O2 -pthread)..."
+        "$CC" -O2 -pthread -o "$C_LITMUS" scripts/litmus_sb.c
+    fi
     if section_selected cache; then  # only the cache breakdown uses it
         echo "compiling $SWIFT_DICT_BENCH (swiftc -O)..."
         swiftc -O -o "$SWIFT_DICT_BENCH" scripts/bench_dictionary.swift
@@ -555,6 +583,105 @@ print("COUNTS %d %d" % (met, len(strategies)))' "$file" "$STABILITY_TARGET" "${s
     echo
 }
 
+# ---------------------------------------------------------------- litmus
+
+# racelab litmus and its C twin: each form appends "form test ordering weak
+# iterations seconds" to LITMUS_SAMPLES; the table is worked out at the end.
+LITMUS_SAMPLES=""
+
+litmus_racelab_run() {  # test ordering
+    "$RACELAB" litmus "$1" --ordering "$2" --iterations "$LITMUS_ITER" --json >"$WORK_DIR/litmus.json" \
+        2>"$WORK_DIR/litmus.err" || { cat "$WORK_DIR/litmus.err" >&2; return 0; }
+    python3 -c 'import json, sys
+run = json.load(open(sys.argv[1]))["tests"][0]["runs"][0]
+if run["forbiddenCount"]:
+    print("warning: racelab litmus %s %s: a forbidden outcome showed" % (sys.argv[2], sys.argv[3]), file=sys.stderr)
+print("racelab", sys.argv[2], sys.argv[3], run["weakCount"], run["iterations"], run["elapsedNanoseconds"] / 1e9)' \
+        "$WORK_DIR/litmus.json" "$1" "$2" >>"$LITMUS_SAMPLES"
+}
+
+litmus_c_run() {  # test ordering (the C twin is sb only)
+    local weak iterations seconds
+    read -r weak iterations seconds <<<"$("$C_LITMUS" "$2" "$LITMUS_ITER")" || return 0
+    echo "c $1 $2 $weak $iterations $seconds" >>"$LITMUS_SAMPLES"
+}
+
+litmus_section() {
+    local orderings=(relaxed acquire-release seq_cst) others=(mp lb iriw 2+2w corr)
+    local run o t ticks_before children_before started report
+    LITMUS_SAMPLES="$WORK_DIR/litmus.samples"
+    : >"$LITMUS_SAMPLES"
+    ticks_before=$(machine_cpu_ticks)
+    children_cpu_seconds
+    children_before=$CHILDREN_CPU
+    started=$SECONDS
+    echo "== litmus: \`racelab litmus T --ordering O --iterations $LITMUS_ITER --json\` for every test and ordering," \
+        "sb beside its C twin (scripts/litmus_sb.c), $LITMUS_RUNS interleaved rounds"
+    for ((run = 1; run <= LITMUS_RUNS; run++)); do
+        printf 'round %d/%d ' "$run" "$LITMUS_RUNS"
+        for o in "${orderings[@]}"; do
+            run_alternating "$run" sb "$o" litmus_racelab_run litmus_c_run
+            printf '.'
+        done
+        for t in "${others[@]}"; do
+            for o in "${orderings[@]}"; do
+                litmus_racelab_run "$t" "$o"
+                printf '.'
+            done
+        done
+        echo
+    done
+    report_noise "$ticks_before" "$children_before" $((SECONDS - started))
+    echo
+    report=$(python3 -c 'import statistics, sys
+path, sb_target, time_target = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+samples = {}
+for line in open(path):
+    form, test, ordering, weak, n, seconds = line.split()
+    samples.setdefault((form, test, ordering), []).append((int(weak), int(n), float(seconds)))
+def stats(key):
+    xs = samples.get(key)
+    if not xs:
+        return None
+    shares = [100.0 * w / n for w, n, _ in xs]
+    return (statistics.median(shares), min(shares), max(shares), statistics.median(s for _, _, s in xs),
+            sum(w for w, _, _ in xs), len(xs))
+def cells(st):
+    if st is None:
+        return ("-", "-", "-")
+    return ("%.2f%%" % st[0], "%.2f-%.2f%%" % (st[1], st[2]), "%.2f" % st[3])
+fmt = "%-5s %-16s %14s %16s %12s %10s %16s %8s  %s"
+print(fmt % ("test", "ordering", "racelab weak", "racelab min-max", "racelab s", "C weak", "C min-max", "C s",
+             "targets"))
+print(fmt % ("-" * 5, "-" * 16, "-" * 14, "-" * 16, "-" * 12, "-" * 10, "-" * 16, "-" * 8, "-" * 7))
+met = checked = 0
+for test in ["sb", "mp", "lb", "iriw", "2+2w", "corr"]:
+    for ordering in ["relaxed", "acquire-release", "seq_cst"]:
+        r, c = stats(("racelab", test, ordering)), stats(("c", test, ordering))
+        marks = []
+        if test == "sb" and ordering == "relaxed":
+            ok = r is not None and r[0] >= sb_target
+            checked += 1; met += ok
+            marks.append("weak >= %g%% %s" % (sb_target, "PASS" if ok else "MISS"))
+        if test == "sb" and ordering == "seq_cst":
+            ok = r is not None and r[4] == 0
+            checked += 1; met += ok
+            marks.append("weak = 0 %s" % ("PASS" if ok else "MISS"))
+        if test == "sb":
+            ok = r is not None and r[3] < time_target
+            checked += 1; met += ok
+            marks.append("< %g s %s" % (time_target, "PASS" if ok else "MISS"))
+        rc, cc = cells(r), cells(c)
+        print(fmt % ((test, ordering) + rc + cc[:2] + (cc[2], ", ".join(marks))))
+print("(weak: the share of iterations that ended in the test\x27s weak outcome, median over %d runs, min-max beside it;"
+      " s: median seconds per run of %s iterations, thread creation to join; x86-64 never produces mp, lb, iriw and"
+      " 2+2w\x27s weak outcomes, and corr\x27s is forbidden everywhere)" % (
+          max((len(v) for v in samples.values()), default=0), sys.argv[4]))
+print("COUNTS %d %d" % (met, checked))' "$LITMUS_SAMPLES" "$LITMUS_SB_TARGET" "$LITMUS_TIME_TARGET" "$LITMUS_ITER")
+    count_and_print "$report"
+    echo
+}
+
 # Prints a report whose last line is "COUNTS met checked" (without that line)
 # and adds the counts to MET / TARGETS.
 count_and_print() {  # report
@@ -580,7 +707,7 @@ parse_args() {
     while (($#)); do
         case $1 in
         --section)
-            (($# >= 2)) || { echo "bench.sh: --section needs a value (counter, cache, default)" >&2; exit 64; }
+            (($# >= 2)) || { echo "bench.sh: --section needs a value (counter, cache, default, litmus)" >&2; exit 64; }
             SECTIONS=$2
             shift 2
             ;;
@@ -590,15 +717,15 @@ parse_args() {
         *) echo "bench.sh: unknown argument '$1' (try --help)" >&2; exit 64 ;;
         esac
     done
-    [[ $SECTIONS == all ]] && SECTIONS="counter,cache,default"
+    [[ $SECTIONS == all ]] && SECTIONS="counter,cache,default,litmus"
     local section
     local -a requested
     IFS=, read -r -a requested <<<"$SECTIONS"
-    ((${#requested[@]})) || { echo "bench.sh: --section needs a value (counter, cache, default)" >&2; exit 64; }
+    ((${#requested[@]})) || { echo "bench.sh: --section needs a value (counter, cache, default, litmus)" >&2; exit 64; }
     for section in "${requested[@]}"; do
         case $section in
-        counter | cache | default) ;;
-        *) echo "bench.sh: unknown section '$section' (counter, cache, default)" >&2; exit 64 ;;
+        counter | cache | default | litmus) ;;
+        *) echo "bench.sh: unknown section '$section' (counter, cache, default, litmus)" >&2; exit 64 ;;
         esac
     done
 }
@@ -626,6 +753,10 @@ main() {
     if section_selected default; then
         default_vs_long_section
         described+=("default/long within ${DEFAULT_LONG_TARGET}x, sharded at 8 workers default/C within ${DEFAULT_C_TARGET}x, default-run p90/p10 <= ${STABILITY_TARGET}x")
+    fi
+    if section_selected litmus; then
+        litmus_section
+        described+=("litmus sb relaxed weak >= ${LITMUS_SB_TARGET}%, seq_cst weak = 0, $LITMUS_ITER iterations < ${LITMUS_TIME_TARGET} s")
     fi
     local joined
     joined=$(printf '%s; ' "${described[@]}")
