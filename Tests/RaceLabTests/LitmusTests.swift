@@ -309,6 +309,21 @@ struct LitmusTests {
     }
 
     @Test(
+        "a run whose threads share CPUs stops at its time budget, at a batch's end, and says so",
+        .timeLimit(.minutes(1)))
+    func sharedCPUBudget() throws {
+        var runner = LitmusRunner(cpus: CPUSet(ids: [CPUSet.current().ids[0]]))
+        runner.sharedCPUBudgetNanoseconds = 1
+        let counts = try runner.run(LitmusCatalog.storeBuffering, ordering: .relaxed, iterations: 5_000)
+        #expect(counts.completedIterations == runner.batch)
+        let run = LitmusJudge.judge(LitmusCatalog.storeBuffering, ordering: .relaxed, counts: counts, iterations: 5_000)
+        #expect(run.iterations == runner.batch)
+        #expect(run.requestedIterations == 5_000)
+        let text = LitmusReport.sentence(run, LitmusJudge.result(LitmusCatalog.storeBuffering, runs: [run]))
+        #expect(text.contains("Stopped at its time budget after 1,024 of 5,000 iterations"))
+    }
+
+    @Test(
         "racelab litmus --json: every test x ordering with iterations, states and verdict",
         .timeLimit(.minutes(1)))
     func jsonDocument() throws {

@@ -28,7 +28,7 @@ enum LitmusExplanations {
           and POWER may make the flag visible before the data (stores to different cache
           lines drain in any order) or perform the reader's second load before its first.
           The reader sees flag=1 and stale data=0. x86-64 keeps stores in order and loads in
-          order, so this CPU never shows it: that says nothing about an ARM64 server or phone.
+          order, so an x86-64 CPU never shows it: that says nothing about an ARM64 server or phone.
 
         WHAT FORBIDS IT
           A releasing store of the flag and an acquiring load of it: when the acquire reads

@@ -2,9 +2,11 @@
 /// and the verdict. Pure, so the tests can feed it synthetic counts.
 enum LitmusJudge {
     static func judge(
-        _ test: LitmusTest, ordering: LitmusOrdering, counts: LitmusCounts, iterations: Int,
+        _ test: LitmusTest, ordering: LitmusOrdering, counts: LitmusCounts, iterations requested: Int,
         architecture: LitmusArchitecture = .current
     ) -> LitmusRun {
+        // Shares are of the iterations that ran (a shared-CPU run may stop early).
+        let iterations = min(requested, counts.completedIterations)
         let observables = test.observables.count
         let names = test.observableNames
         var byKey = counts.byKey
@@ -42,7 +44,8 @@ enum LitmusJudge {
             verdict = .notObserved
         }
         return LitmusRun(
-            ordering: ordering, iterations: iterations, elapsedNanoseconds: counts.elapsedNanoseconds,
+            ordering: ordering, iterations: iterations, requestedIterations: requested,
+            elapsedNanoseconds: counts.elapsedNanoseconds,
             threadsSharedCPUs: counts.threadsSharedCPUs, states: states, weakCount: weakCount,
             weakStatus: weakStatus, forbiddenCount: forbiddenCount, verdict: verdict, hardwareNote: note)
     }

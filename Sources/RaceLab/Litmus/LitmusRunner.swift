@@ -7,6 +7,10 @@ struct LitmusCounts: Equatable, Sendable {
     var byKey: [Int]
     var elapsedNanoseconds: UInt64
     var threadsSharedCPUs: Bool
+
+    /// Iterations that ran: fewer than asked when a run with more threads than CPUs
+    /// reached its time budget.
+    var completedIterations: Int { byKey.reduce(0, +) }
 }
 
 /// A final state as one small integer: each observable value is a base-4 digit, a value
@@ -48,6 +52,10 @@ struct LitmusRunner {
     var batch = 1_024
     /// How far ahead the leader sets each iteration's start.
     var leadNanoseconds = 300.0
+    /// With more threads than CPUs every wait yields the CPU, and another busy program
+    /// can take it for a whole time slice per iteration: such a run stops at the end of
+    /// the first batch past this budget, and says how many iterations it ran.
+    var sharedCPUBudgetNanoseconds: UInt64 = 20_000_000_000
 
     /// How the threads run, in words, for the report's header.
     var synchronisation: String {
@@ -108,7 +116,8 @@ struct LitmusRunner {
                 if let cpus { _ = racelab_pin_current_thread(cpus.cpu(forWorker: t)) }
                 let counts = Self.threadLoop(
                     P.self, A.self, thread: t, iterations: iterations, memory: memory, gate: gate,
-                    observables: t == 0 ? observables : [])
+                    observables: t == 0 ? observables : [],
+                    deadline: isSharing ? started + sharedCPUBudgetNanoseconds : nil)
                 if t == 0 { tally.counts.withLock { $0 = counts } }
             }) {
             case .success(let thread): spawned.append(thread)
@@ -133,7 +142,7 @@ struct LitmusRunner {
     /// key (the others return an empty array).
     private static func threadLoop<P: LitmusProgram, A: LitmusAccesses>(
         _ program: P.Type, _ accesses: A.Type, thread: Int, iterations: Int, memory: LitmusMemory,
-        gate: IterationGate, observables: [LitmusObservable]
+        gate: IterationGate, observables: [LitmusObservable], deadline: UInt64?
     ) -> [Int] {
         let width = memory.registersPerThread[thread]
         let row = memory.row(thread: thread)
@@ -157,10 +166,12 @@ struct LitmusRunner {
             if thread == 0 {
                 tallyBatch(count, memory: memory, observables: observables, into: &counts)
                 memory.reset(count: count)
+                if let deadline, MonotonicClock.now() > deadline { gate.requestStop() }
             }
             generation += 1
             guard gate.pass(thread: thread, generation: generation, isTimed: false) else { return [] }
             done += count
+            if gate.isStopRequested { break }
         }
         memory.touchSink.add(touched, ordering: .relaxed)
         return counts

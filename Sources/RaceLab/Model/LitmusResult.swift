@@ -79,7 +79,11 @@ public struct LitmusStateCount: Codable, Sendable, Equatable {
 /// One test under one ordering: every state with its count, and the verdict.
 public struct LitmusRun: Codable, Sendable, Equatable {
     public var ordering: LitmusOrdering
+    /// Iterations that ran (every share is of these).
     public var iterations: Int
+    /// Iterations asked for: more than `iterations` when a run whose threads shared CPUs
+    /// stopped at its time budget.
+    public var requestedIterations: Int
     /// From the threads' creation to their join.
     public var elapsedNanoseconds: UInt64
     /// More threads than CPUs: some took turns on a CPU instead of running at once.
@@ -100,12 +104,14 @@ public struct LitmusRun: Codable, Sendable, Equatable {
     public var upperBoundPerIteration: Double?
 
     public init(
-        ordering: LitmusOrdering, iterations: Int, elapsedNanoseconds: UInt64, threadsSharedCPUs: Bool,
+        ordering: LitmusOrdering, iterations: Int, requestedIterations: Int? = nil, elapsedNanoseconds: UInt64,
+        threadsSharedCPUs: Bool,
         states: [LitmusStateCount], weakCount: Int, weakStatus: LitmusStatus, forbiddenCount: Int,
         verdict: LitmusVerdict, hardwareNote: String?
     ) {
         self.ordering = ordering
         self.iterations = iterations
+        self.requestedIterations = requestedIterations ?? iterations
         self.elapsedNanoseconds = elapsedNanoseconds
         self.threadsSharedCPUs = threadsSharedCPUs
         self.states = states

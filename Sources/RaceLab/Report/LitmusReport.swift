@@ -131,6 +131,11 @@ public enum LitmusReport {
                 $0 == .sequentiallyConsistent ? "seq_cst forbids it" : "\($0.rawValue) or stronger forbids it"
             } ?? ""
         let time = " (\(Format.duration(Double(run.elapsedNanoseconds) / 1e9)))"
+        let stopped =
+            run.iterations < run.requestedIterations
+            ? " Stopped at its time budget after \(n) of \(Format.grouped(run.requestedIterations)) iterations:"
+                + " with more threads than CPUs every wait yields the CPU, and other programs took it."
+            : ""
         let text: String
         switch run.verdict {
         case .observed:
@@ -166,7 +171,7 @@ public enum LitmusReport {
                 + " \(run.ordering.rawValue). A bug in racelab, the compiler or the machine; please report it"
                 + " (--check exits 1)."
         }
-        return text + sharing + time
+        return text + sharing + stopped + time
     }
 
     /// A small probability: "3.0e-6", "0.0300".

@@ -34,6 +34,7 @@ final class IterationGate: Sendable {
     /// Slot 0: the start time of the generation the leader released last.
     private let startTime: PaddedAtomicSlots
     private let abandoned = Atomic<Bool>(false)
+    private let stopRequested = Atomic<Bool>(false)
 
     /// Pause-hinted spins before a waiter starts yielding its CPU (about 0.5 ms).
     static let spinLimit = 10_000
@@ -48,6 +49,12 @@ final class IterationGate: Sendable {
 
     /// Waiters give up: `pass` returns false (a thread could not be created).
     func abandon() { abandoned.store(true, ordering: .releasing) }
+
+    /// The leader asks every thread to stop at the end of the batch; threads read it
+    /// after the next `pass`, which orders it before them.
+    func requestStop() { stopRequested.store(true, ordering: .relaxed) }
+
+    var isStopRequested: Bool { stopRequested.load(ordering: .relaxed) }
 
     /// Waits until every thread has reached `generation` (1, 2, 3, ... in every thread),
     /// then, if `isTimed`, until the shared start time. False if the gate was abandoned.
