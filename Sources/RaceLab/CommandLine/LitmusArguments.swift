@@ -21,6 +21,7 @@ enum LitmusArguments {
 
     static func parse(_ arguments: [String]) throws(UsageError) -> Command {
         var tests: [String]?
+        var testsToken = ""
         var orderings: [LitmusOrdering]?
         var iterations: Int?
         var output = OutputOptions()
@@ -71,10 +72,11 @@ enum LitmusArguments {
                 }
                 guard tests == nil else {
                     throw fail(
-                        "Unexpected argument '\(token)' after the test '\(arguments.first { !$0.hasPrefix("-") } ?? "")':"
+                        "Unexpected argument '\(token)' after the test '\(testsToken)':"
                             + " name several tests with commas, e.g. 'racelab litmus sb,mp'.")
                 }
                 tests = try parseTests(token)
+                testsToken = token
             }
         }
         let request = LitmusRequest(
