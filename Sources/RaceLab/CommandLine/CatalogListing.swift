@@ -43,7 +43,8 @@ struct CatalogListing: Codable, Equatable {
                 backends: Backend.allCases.filter { scenario.unsupportedBackends[$0] == nil },
                 options: scenario.options.map {
                     OptionEntry(
-                        name: $0.name, valueName: $0.isFlag ? nil : $0.valueName, defaultValue: $0.defaultValue, choices: $0.choices,
+                        name: $0.name, valueName: $0.isFlag ? nil : $0.valueName, defaultValue: $0.defaultValue,
+                        choices: $0.choices,
                         help: $0.help)
                 },
                 strategies: scenario.strategies.map {

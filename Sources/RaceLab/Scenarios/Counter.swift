@@ -53,7 +53,7 @@ public enum CounterScenario {
     /// lost update.
     static let witness = ScenarioOption(
         name: "witness", values: .flag, default: .integer(0),
-        help: "Record every read of the unsafe counter and account for every lost update (a fixed count).",
+        help: "Record every read of the unsafe counter (up to 250,000 per worker) and account for every lost update.",
         headerLine: { request in
             guard request.integer("witness", default: 0) == 1, request.strategies.contains("unsafe") else {
                 return nil
@@ -143,6 +143,8 @@ private let counterExplanation = """
       a relaxed atomic store: each access is atomic, the increment is not. That is
       a race condition, not a data race: no sanitizer flags it, and it never
       crashes. `--work N` spins between the read and the write to widen the gap.
+      `racelab counter --witness` shows real collisions from your machine, with
+      the time of each read and write, and accounts for every update lost.
 
     THE FIXES
       mutex, pthread-mutex  Make read-add-write one critical section: while A holds
