@@ -158,7 +158,8 @@ struct ArgumentsTests {
         let listing = try #require(CatalogListing().scenarios.first { $0.name == name })
         let (request, _, _) = try ScenarioArguments.parse([], scenario: scenario, cpus: CPUSet(ids: [0, 1]))
         for option in scenario.options {
-            #expect(help.contains("--\(option.name) \(option.valueName)"), "\(name) help shows --\(option.name)")
+            let usage = option.isFlag ? "--\(option.name)" : "--\(option.name) \(option.valueName)"
+            #expect(help.contains(usage), "\(name) help shows --\(option.name)")
             #expect(bash.contains("--\(option.name)"), "\(name) completions know --\(option.name)")
             #expect(listing.options.contains { $0.name == option.name })
             #expect(request.settings[option.name] == option.defaultValue, "\(name) --\(option.name) defaults")

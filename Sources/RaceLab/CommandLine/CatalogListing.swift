@@ -15,7 +15,8 @@ struct CatalogListing: Codable, Equatable {
 
     struct OptionEntry: Codable, Equatable {
         var name: String
-        var valueName: String
+        /// `<n>`, `<percent>`, ...; absent for a flag, which takes no value.
+        var valueName: String?
         /// As a run without the option uses it; absent when the scenario derives it from the run.
         var defaultValue: SettingValue?
         /// The words it takes; absent for a number.
@@ -42,7 +43,8 @@ struct CatalogListing: Codable, Equatable {
                 backends: Backend.allCases.filter { scenario.unsupportedBackends[$0] == nil },
                 options: scenario.options.map {
                     OptionEntry(
-                        name: $0.name, valueName: $0.valueName, defaultValue: $0.defaultValue, choices: $0.choices,
+                        name: $0.name, valueName: $0.isFlag ? nil : $0.valueName, defaultValue: $0.defaultValue,
+                        choices: $0.choices,
                         help: $0.help)
                 },
                 strategies: scenario.strategies.map {

@@ -35,8 +35,10 @@ struct OptionSpec: Sendable {
     /// A scenario's declared option, as the parser and help see it.
     init(_ option: ScenarioOption) {
         self.init(
-            long: option.name, short: option.short, valueName: option.valueName, help: option.help,
-            defaultText: option.defaultText ?? option.defaultValue?.description, choices: option.choices)
+            long: option.name, short: option.short, valueName: option.isFlag ? nil : option.valueName,
+            help: option.help,
+            defaultText: option.isFlag ? nil : option.defaultText ?? option.defaultValue?.description,
+            choices: option.choices)
     }
 
     /// " Expected ..." after "Missing value for '--x <v>'."

@@ -89,6 +89,7 @@ enum ScenarioArguments {
                 let why = " (one fewer than the \(threads) workers: at least one takes the other role)"
                 value = try reader.int(option.name, in: 1...(threads - 1), why: why).map(SettingValue.integer)
             case .choice(let words): value = try reader.word(option.name, in: words).map(SettingValue.text)
+            case .flag: value = values[option.name] != nil ? .integer(1) : nil
             }
             request.settings[option.name] = value ?? option.defaultValue
         }

@@ -156,6 +156,8 @@ public struct Observation: Codable, Sendable, Equatable {
     /// What the scenario saw beyond the counts, in words: which workers deadlocked on
     /// which lock, how often a sequence lock's readers retried. The report prints it.
     public var detail: String?
+    /// `--witness`: every read of the run, accounted for (the unsafe counter).
+    public var witness: Witness?
 
     public init(
         expected: Int, observed: Int, operations: Int, anomalies: [Anomaly],

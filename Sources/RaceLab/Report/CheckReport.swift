@@ -23,7 +23,11 @@ public struct CheckResult: Codable, Sendable, Equatable {
         exposed = unsafe.filter { $0.verdict == .exposed }.map(\.name)
         notExposed = unsafe.filter { $0.verdict != .exposed }.map(\.name)
         let raceMissing = expectRace && !unsafe.isEmpty && exposed.isEmpty
-        passed = broken.isEmpty && !raceMissing
+        // A witness log that cannot account for its run is a bug in the recording.
+        let incomplete = result.strategies.flatMap { outcome in
+            outcome.runs.compactMap(\.witness).filter { !$0.isComplete }.map { (outcome.name, $0) }
+        }
+        passed = broken.isEmpty && !raceMissing && incomplete.isEmpty
 
         var failures: [String] = []
         for outcome in safe where outcome.verdict == .broken {
@@ -32,6 +36,9 @@ public struct CheckResult: Codable, Sendable, Equatable {
                     + " in \(Self.ofRuns(outcome.runsWithAnomaly, outcome.runs.count))")
         }
         if raceMissing { failures += unsafe.map { Self.unsafeFact($0, result) } }
+        failures += incomplete.map { name, witness in
+            "\(name)'s witness log is incomplete: " + witness.problems.joined(separator: "; ")
+        }
         if passed {
             let weak = safe.filter { $0.verdict == .heldWeak }.count
             var parts = [

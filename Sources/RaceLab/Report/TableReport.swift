@@ -33,6 +33,11 @@ public enum TableReport {
                 .compactMap { $0 }
         }
         if !notes.isEmpty { sections.append(notes.joined(separator: "\n")) }
+        for outcome in result.strategies {
+            if let witness = outcome.runs.lazy.compactMap(\.witness).first {
+                sections.append(WitnessText.render(outcome.name, witness))
+            }
+        }
         sections.append(legend(result, scenario: scenario))
         return sections.joined(separator: "\n\n") + "\n"
     }

@@ -12,6 +12,8 @@ public struct ScenarioOption: Sendable {
         case workers
         /// One of these words.
         case choice([String])
+        /// Present or not, no value: 1 when given, else the default 0.
+        case flag
     }
 
     /// Typed after `--`, e.g. `keys`.
@@ -53,6 +55,11 @@ public struct ScenarioOption: Sendable {
     public var minimumWorkers: Int {
         if case .workers = values { return 2 }
         return 1
+    }
+
+    public var isFlag: Bool {
+        if case .flag = values { return true }
+        return false
     }
 
     /// The fixed words this option takes, or nil for a number.

@@ -12,7 +12,7 @@ import Synchronization
 /// once, at the end, by the pool.
 public struct OperationBudget {
     private let stop: UnsafeMutablePointer<Atomic<Bool>>
-    private let limit: Int
+    private var limit: Int
     private var remaining: Int
     /// Where this worker's start is recorded, for `startMeasuringHere`.
     private let log: WorkerLog
@@ -66,6 +66,18 @@ public struct OperationBudget {
     /// not bounded by the window (a consumer that drains a queue after the
     /// producers stopped).
     public mutating func record(operations: Int) { remaining &-= operations }
+
+    /// Lowers this worker's allowance to at most `most` operations in all, for a
+    /// worker that keeps a record of every operation in a buffer of that size: it
+    /// stops there even if the window is still open.
+    public mutating func cap(at most: Int) {
+        let done = operations
+        let left = max(0, most - done)
+        if remaining > left {
+            limit = done + left
+            remaining = left
+        }
+    }
 
     /// Operations granted so far: the worker's count.
     public var operations: Int { limit &- remaining }
