@@ -73,6 +73,26 @@ struct WitnessTests {
         #expect(witness.overwritten.flatMap { $0 }.reduce(0, +) == witness.sharedReads)
     }
 
+    @Test("each key of the cache is a counter of its own: the identity holds per key and summed")
+    func keyed() {
+        // Key 0: both workers read 0 (a collision), final 1. Key 1: w0 reads 0 then 1, final 2.
+        let witness = WitnessLog(
+            values: [[0, 0, 1], [0]], readTimes: [[0, 2, 4], [1]], writeTimes: [[1, 3, 5], [2]],
+            keys: [[0, 1, 1], [0]], operations: 4, finals: [1, 2]
+        ).account()
+        #expect(witness.keys == 2)
+        #expect(witness.lost == 1 && witness.final == 3 && witness.distinct == 3)
+        #expect(witness.sharedReads == 1 && witness.movedBack == 0)
+        #expect(witness.isComplete, "\(witness.problems)")
+        #expect(witness.collisions.map(\.key) == [0])
+        #expect(witness.overwritten == [[0, 1], [0, 0]])
+        let stray = WitnessLog(
+            values: [[0, 0, 1], [0]], readTimes: [[0, 2, 4], [1]], writeTimes: [[1, 3, 5], [2]],
+            keys: [[0, 5, 1], [0]], operations: 4, finals: [1, 2]
+        ).account()
+        #expect(stray.problems.contains("1 read of a key outside 0 to 1"))
+    }
+
     @Test("a log with reads missing, or a value below the final count never read, is flagged and fails --check")
     func brokenLogs() throws {
         let short = log([[(0, 0, 1), (1, 2, 3)]], operations: 3, final: 2).account()
@@ -108,6 +128,22 @@ struct WitnessTests {
         #expect(witness.lost == observation.anomalies[0].count)
         #expect(witness.sharedReads + witness.movedBack == witness.lost)
         #expect(witness.withoutRecording?.operations == 40_000)
+    }
+
+    @Test("a real witnessed cache run accounts, key by key, for every update it lost")
+    func realCacheRun() throws {
+        var request = request("cache", "unsafe", threads: 2, iterations: 20_000)
+        request.settings["witness"] = .integer(1)
+        request.settings["keys"] = .integer(8)
+        request.settings["read-ratio"] = .integer(25)
+        let observation = try runOnce(request)
+        let witness = try #require(observation.witness)
+        #expect(witness.keys == 8)
+        #expect(witness.reads == observation.expected, "lookups are not recorded, every increment is")
+        #expect(witness.reads > 25_000 && witness.reads < 35_000)
+        #expect(witness.isComplete, "\(witness.problems)")
+        #expect(witness.lost == observation.anomalies[0].count)
+        #expect(witness.sharedReads + witness.movedBack == witness.lost)
     }
 
     @Test("--witness is a flag: parsed, in the header, refused with a value")

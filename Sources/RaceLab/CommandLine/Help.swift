@@ -31,9 +31,10 @@ public enum Help {
     static let exitCodes = """
         EXIT CODES:
           0   Ran. What a race did is a result, not a failure.
-          1   --check: a safe strategy showed an anomaly (litmus: a forbidden outcome
-              showed); --expect-race: also when no unsafe strategy showed its race;
-              sweep --max-regression: a safe strategy got slower than the baseline allows.
+          1   --check: a safe strategy showed an anomaly, or a --witness log could not
+              account for its run (litmus: a forbidden outcome showed); --expect-race:
+              also when no unsafe strategy showed its race; sweep --max-regression: a
+              safe strategy got slower than the baseline allows.
           64  Bad usage: the message names the option, the value and what is accepted.
           71  The system refused to create a worker thread.
           73  sweep --out: a result file could not be written.

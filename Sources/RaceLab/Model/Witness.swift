@@ -11,10 +11,11 @@
 /// and every value from 0 to F - 1 read at least once (a write of v + 1 needs a read
 /// of v). `problems` says which check failed; `--check` fails on any.
 public struct Witness: Codable, Sendable, Equatable {
-    /// Reads recorded (N), and the operations the workers counted.
+    /// Reads recorded (N), and the operations (increments) the workers counted.
     public var reads: Int
     public var operations: Int
-    /// Distinct values read (D) and the counter's final value (F).
+    /// Distinct values read (D) and the counter's final value (F); for a keyed
+    /// workload, summed over the keys (each key is a counter of its own).
     public var distinct: Int
     public var final: Int
     /// N - D and D - F; their sum is `lost`.
@@ -27,14 +28,18 @@ public struct Witness: Codable, Sendable, Equatable {
     /// `overwritten[a][b]`: writes of worker a overwritten by worker b (both wrote the
     /// same successor of a value they both read; b's write came later).
     public var overwritten: [[Int]]
-    /// The same fixed count, run without the recording: what recording does to the race.
+    /// The same command, run without the recording: what recording does to the race.
     public var withoutRecording: Unrecorded?
+    /// How many keys, each a counter of its own (the cache); nil: one counter.
+    public var keys: Int?
 
     public var lost: Int { reads - final }
     public var isComplete: Bool { problems.isEmpty }
 
     /// One value read by several workers, each of whom wrote its successor.
     public struct Collision: Codable, Sendable, Equatable {
+        /// The key, for a keyed workload.
+        public var key: Int?
         public var value: Int
         public var reads: [Read]
     }
@@ -55,25 +60,40 @@ public struct Witness: Codable, Sendable, Equatable {
 }
 
 /// Every read of one witnessed run, per worker: the value read, when (just before the
-/// read) and when its write was done (just after the store), on the monotonic clock.
+/// read) and when its write was done (just after it), on the monotonic clock; for a
+/// keyed workload (the cache), which key. Each key is a counter of its own.
 public struct WitnessLog: Sendable {
     public var values: [[Int]]
     public var readTimes: [[UInt64]]
     public var writeTimes: [[UInt64]]
-    /// What the workers counted, and the counter's final value.
+    /// The key of each read; nil: one counter (key 0).
+    public var keys: [[Int]]?
+    /// Increments the workers counted, and each key's final value.
     public var operations: Int
-    public var final: Int
+    public var finals: [Int]
 
-    public init(values: [[Int]], readTimes: [[UInt64]], writeTimes: [[UInt64]], operations: Int, final: Int) {
+    public init(
+        values: [[Int]], readTimes: [[UInt64]], writeTimes: [[UInt64]], keys: [[Int]]? = nil, operations: Int,
+        finals: [Int]
+    ) {
         self.values = values
         self.readTimes = readTimes
         self.writeTimes = writeTimes
+        self.keys = keys
         self.operations = operations
-        self.final = final
+        self.finals = finals
     }
 
-    /// Accounts for every lost update; `collisionsShown` collisions are kept, the
-    /// earliest first.
+    /// One counter's log.
+    public init(values: [[Int]], readTimes: [[UInt64]], writeTimes: [[UInt64]], operations: Int, final: Int) {
+        self.init(
+            values: values, readTimes: readTimes, writeTimes: writeTimes, operations: operations, finals: [final])
+    }
+
+    private typealias Ref = (worker: Int, index: Int)
+
+    /// Accounts for every lost update, key by key; `collisionsShown` collisions are
+    /// kept, the earliest first.
     public func account(collisionsShown: Int = 3) -> Witness {
         let workers = values.count
         let reads = values.reduce(0) { $0 + $1.count }
@@ -81,65 +101,93 @@ public struct WitnessLog: Sendable {
         if reads != operations {
             problems.append("\(reads.grouped) reads recorded for \(operations.grouped) operations")
         }
-        let largest = values.lazy.compactMap { $0.max() }.max() ?? -1
-        let smallest = values.lazy.compactMap { $0.min() }.min() ?? 0
-        if smallest < 0 { problems.append("a read returned \(smallest), below 0") }
+        // The reads of each key, then each key on its own.
+        var byKey = [[Ref]](repeating: [], count: finals.count)
+        var strayKeys = 0
+        for worker in 0..<workers {
+            for index in values[worker].indices {
+                let key = keys?[worker][index] ?? 0
+                if byKey.indices.contains(key) { byKey[key].append((worker, index)) } else { strayKeys += 1 }
+            }
+        }
+        if strayKeys > 0 {
+            problems.append(
+                "\(strayKeys.grouped) read\(strayKeys == 1 ? "" : "s") of a key outside 0 to \(finals.count - 1)")
+        }
+        let origin = readTimes.lazy.compactMap { $0.min() }.min() ?? 0
+        var witness = Witness(
+            reads: reads, operations: operations, distinct: 0, final: finals.reduce(0, +), sharedReads: 0, movedBack: 0,
+            problems: [], collisions: [],
+            overwritten: [[Int]](repeating: [Int](repeating: 0, count: workers), count: workers),
+            keys: keys == nil ? nil : finals.count)
+        for (key, refs) in byKey.enumerated() where !refs.isEmpty || finals[key] > 0 {
+            account(
+                key: key, refs, origin: origin, into: &witness, problems: &problems, collisionsShown: collisionsShown)
+        }
+        witness.sharedReads = reads - witness.distinct
+        witness.problems = Array(problems.prefix(5)) + (problems.count > 5 ? ["and \(problems.count - 5) more"] : [])
+        return witness
+    }
+
+    /// One key (one counter): its distinct values, the values at or above its final
+    /// count, the checks, its collisions and who overwrote whom.
+    private func account(
+        key: Int, _ refs: [Ref], origin: UInt64, into witness: inout Witness, problems: inout [String],
+        collisionsShown: Int
+    ) {
+        let final = finals[key]
+        let name = keys == nil ? "" : "key \(key): "
+        let smallest = refs.lazy.map { values[$0.worker][$0.index] }.min() ?? 0
+        if smallest < 0 { problems.append("\(name)a read returned \(smallest), below 0") }
+        let largest = refs.lazy.map { values[$0.worker][$0.index] }.max() ?? -1
         // Reads per value, and where each value's reads start in `byValue`.
         let span = max(largest, final - 1, -1) + 1
         var count = [Int](repeating: 0, count: span)
-        for log in values { for value in log where value >= 0 { count[value] += 1 } }
-        var distinct = 0
-        var neverRead: [Int] = []
-        for value in 0..<span where count[value] > 0 { distinct += 1 }
-        for value in 0..<max(0, final) where count[value] == 0 {
-            neverRead.append(value)
-            if neverRead.count == 3 { break }
-        }
+        for ref in refs where values[ref.worker][ref.index] >= 0 { count[values[ref.worker][ref.index]] += 1 }
+        witness.distinct += count.lazy.filter { $0 > 0 }.count
+        let neverRead = (0..<max(0, final)).lazy.filter { count[$0] == 0 }.prefix(3).map(\.grouped)
         if !neverRead.isEmpty {
-            let shown = neverRead.map(\.grouped).joined(separator: ", ")
             problems.append(
-                "value\(neverRead.count == 1 ? "" : "s") \(shown) below the final \(final.grouped) never read"
-                    + " (a write of v + 1 needs a read of v)")
+                "\(name)value\(neverRead.count == 1 ? "" : "s") \(neverRead.joined(separator: ", ")) below the final"
+                    + " \(final.grouped) never read (a write of v + 1 needs a read of v)")
         }
-        let movedBack = (max(0, final)..<span).filter { count[$0] > 0 }.count
+        witness.movedBack += (max(0, final)..<span).lazy.filter { count[$0] > 0 }.count
 
         // Group the reads by value (counting sort), then each shared value's reads by
         // the time of their writes: each write was overwritten by the next one.
-        let origin = readTimes.lazy.compactMap { $0.min() }.min() ?? 0
         var start = [Int](repeating: 0, count: span + 1)
         for value in 0..<span { start[value + 1] = start[value] + count[value] }
         var next = start
-        var byValue = [(worker: Int, index: Int)](repeating: (0, 0), count: start[span])
-        for (worker, log) in values.enumerated() {
-            for (index, value) in log.enumerated() where value >= 0 {
-                byValue[next[value]] = (worker, index)
-                next[value] += 1
-            }
+        var byValue = [Ref](repeating: (0, 0), count: start[span])
+        for ref in refs where values[ref.worker][ref.index] >= 0 {
+            let value = values[ref.worker][ref.index]
+            byValue[next[value]] = ref
+            next[value] += 1
         }
-        var overwritten = [[Int]](repeating: [Int](repeating: 0, count: workers), count: workers)
-        var collisions: [Witness.Collision] = []
         for value in 0..<span where count[value] > 1 {
             let group = byValue[start[value]..<start[value + 1]].sorted {
                 writeTimes[$0.worker][$0.index] < writeTimes[$1.worker][$1.index]
             }
             for (earlier, later) in zip(group, group.dropFirst()) {
-                overwritten[earlier.worker][later.worker] += 1
+                witness.overwritten[earlier.worker][later.worker] += 1
             }
             let collision = Witness.Collision(
-                value: value,
+                key: keys == nil ? nil : key, value: value,
                 reads: group.map {
                     Witness.Read(
                         worker: $0.worker, readNanoseconds: readTimes[$0.worker][$0.index] &- origin,
                         writeNanoseconds: writeTimes[$0.worker][$0.index] &- origin)
                 })
-            collisions.append(collision)
-            collisions.sort {
-                ($0.reads.map(\.readNanoseconds).min() ?? 0) < ($1.reads.map(\.readNanoseconds).min() ?? 0)
+            let firstRead = collision.reads.map(\.readNanoseconds).min() ?? 0
+            if witness.collisions.count < collisionsShown
+                || firstRead < (witness.collisions.last?.reads.map(\.readNanoseconds).min() ?? 0)
+            {
+                witness.collisions.append(collision)
+                witness.collisions.sort {
+                    ($0.reads.map(\.readNanoseconds).min() ?? 0) < ($1.reads.map(\.readNanoseconds).min() ?? 0)
+                }
+                if witness.collisions.count > collisionsShown { witness.collisions.removeLast() }
             }
-            if collisions.count > collisionsShown { collisions.removeLast() }
         }
-        return Witness(
-            reads: reads, operations: operations, distinct: distinct, final: final, sharedReads: reads - distinct,
-            movedBack: movedBack, problems: problems, collisions: collisions, overwritten: overwritten)
     }
 }

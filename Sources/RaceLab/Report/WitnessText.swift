@@ -15,7 +15,7 @@ enum WitnessText {
         if let unwatched = witness.withoutRecording {
             lines.append("")
             lines.append(
-                "Recording changes what it records (two clock reads and three stores per increment, and a shorter"
+                "Recording changes what it records (two clock reads and a few stores per increment, and a shorter"
                     + " run): the same command, without and with it:")
             lines.append(
                 "  lost without recording  \(rate(unwatched.lost, unwatched.operations))"
@@ -27,6 +27,7 @@ enum WitnessText {
     /// One collision as columns, one per worker that read the value.
     static func timeline(_ collision: Witness.Collision) -> [String] {
         let value = collision.value
+        let key = collision.key.map { "key \($0), " } ?? ""
         let cells = collision.reads.sorted { $0.readNanoseconds < $1.readNanoseconds }.map { read in
             [
                 "worker \(read.worker)",
@@ -41,7 +42,7 @@ enum WitnessText {
         }
         let lost = collision.reads.count - 1
         return [
-            "  value \(value.grouped) was read by \(collision.reads.count) workers; each wrote"
+            "  \(key)value \(value.grouped) was read by \(collision.reads.count) workers; each wrote"
                 + " \((value + 1).grouped): \(lost) update\(lost == 1 ? "" : "s") lost"
         ] + rows.map { $0.trimmingTrailingSpaces }
     }
@@ -50,18 +51,25 @@ enum WitnessText {
         let n = witness.reads.grouped
         let d = witness.distinct.grouped
         let f = witness.final.grouped
-        var lines = [
-            "Every lost update accounted for: lost = reads - final = \(n) - \(f) = \(witness.lost.grouped)",
-            "  = \(witness.sharedReads.grouped)  reads - distinct values read (\(n) - \(d)): reads of a value read"
-                + " before (by another worker at the same moment, or again after a stale write moved the counter back);"
-                + " each wrote a successor already written",
-            "  + \(witness.movedBack.grouped)  distinct values read - final (\(d) - \(f)): values at or above the final"
-                + " count that were read; a stale write moved the counter back below them",
-        ]
+        let keyed =
+            witness.keys.map {
+                "Each of the \($0.grouped) keys is a counter of its own; every figure below is summed over the keys."
+            }
+        var lines =
+            (keyed.map { [$0] } ?? []) + [
+                "Every lost update accounted for: lost = reads - final = \(n) - \(f) = \(witness.lost.grouped)",
+                "  = \(witness.sharedReads.grouped)  reads - distinct values read (\(n) - \(d)): reads of a value read"
+                    + " before (by another worker at the same moment, or again after a stale write moved the counter back);"
+                    + " each wrote a successor already written",
+                "  + \(witness.movedBack.grouped)  distinct values read - final (\(d) - \(f)): values at or above the final"
+                    + " count that were read; a stale write moved the counter back below them",
+            ]
         if witness.isComplete {
             lines.append(
-                "  log complete: \(n) reads recorded for \(witness.operations.grouped) operations, and every value from 0"
-                    + " to \((witness.final - 1).grouped) was read")
+                "  log complete: \(n) reads recorded for \(witness.operations.grouped) increments, and every value"
+                    + (witness.keys == nil
+                        ? " from 0 to \((witness.final - 1).grouped) was read"
+                        : " below each key's final count was read"))
         } else {
             lines.append(
                 "  LOG INCOMPLETE, the split above does not hold: " + witness.problems.joined(separator: "; ")

@@ -9,13 +9,17 @@ public enum CacheScenario {
         expectedLabel: "expected",
         observedLabel: "counted",
         anomalyNames: ["lost updates", "wrong keys"],
-        options: [.work, keys, .distribution, .seed, stripes, readRatio],
+        options: [.work, keys, .distribution, .seed, stripes, readRatio, .witness],
         strategies: [
             Strategy(
                 name: "unsafe",
                 summary: "each get and set locked on its own, increment = get then set (Python dict)",
                 isExpectedSafe: false
-            ) { request, pool in try run(PerOperationLockedCache(work: request.integer(.work)), request, pool) },
+            ) { request, pool in
+                request.integer(.witness) == 1
+                    ? try runWitnessed(request, pool)
+                    : try run(PerOperationLockedCache(work: request.integer(.work)), request, pool)
+            },
             Strategy(
                 name: "raw",
                 summary: "plain Swift Dictionary, no synchronisation: a data race, usually a crash",
@@ -136,6 +140,37 @@ public enum CacheScenario {
             blackHole(seen)
         }
         return plan.observation(timing, counted: cache.snapshot())
+    }
+
+    /// The unsafe cache, witnessed: a run without the recording, then one that
+    /// records every increment's read (each worker stopping when its buffer is full);
+    /// the report's row is the recorded run, and its witness accounts, key by key,
+    /// for every update it lost.
+    static func runWitnessed(_ request: Request, _ pool: WorkerPool) throws -> Observation {
+        let work = request.integer(.work)
+        let unwatched = try run(PerOperationLockedCache(work: work), request, pool)
+        let plan = Plan(request)
+        let cache = WitnessedCache(
+            workers: request.threads, readsPerWorker: ScenarioOption.witnessReads(request), work: work)
+        let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
+            budget.cap(at: cache.buffers.capacity)
+            var keys = plan.stream(worker)
+            var seen = 0
+            budget.forEachOperation {
+                let (key, isRead) = keys.next()
+                if isRead {
+                    seen &+= cache.lookup(key) ?? 0
+                } else {
+                    cache.increment(key, worker: worker)
+                }
+            }
+            blackHole(seen)
+        }
+        var observation = plan.observation(timing, counted: cache.snapshot())
+        var witness = cache.log(operations: observation.expected, keys: plan.keyCount).account()
+        witness.withoutRecording = .init(operations: unwatched.expected, lost: unwatched.primaryAnomalyCount)
+        observation.witness = witness
+        return observation
     }
 
     /// The actor strategy: the dictionary lives in an actor; workers are child tasks

@@ -10,14 +10,14 @@ public enum CounterScenario {
         expectedLabel: "expected",
         observedLabel: "counted",
         anomalyNames: ["lost updates"],
-        options: [.work, witness],
+        options: [.work, .witness],
         strategies: [
             Strategy(
                 name: "unsafe",
                 summary: "load, add 1, store: every access atomic, the increment not",
                 isExpectedSafe: false
             ) { request, pool in
-                request.integer(witness) == 1
+                request.integer(.witness) == 1
                     ? try runWitnessed(request, pool)
                     : try run(UnsafeCounter(work: request.integer(.work)), request, pool)
             },
@@ -49,30 +49,6 @@ public enum CounterScenario {
         ],
         explanation: counterExplanation)
 
-    /// `--witness`: record every read of the unsafe counter and account for every
-    /// lost update.
-    static let witness = ScenarioOption(
-        name: "witness", values: .flag, default: .integer(0),
-        help: "Record every read of the unsafe counter (up to 250,000 per worker) and account for every lost update.",
-        headerLine: { request in
-            guard request.integer("witness", default: 0) == 1, request.strategies.contains("unsafe") else {
-                return nil
-            }
-            return
-                "  witness     unsafe records every read, up to \(witnessReads(request).grouped) per worker (a worker"
-                + " stops there); a run without the recording goes first"
-        })
-
-    /// The most reads a witnessed run keeps: 24 bytes each, 48 MB in all.
-    static let witnessCapacity = 2_000_000
-
-    /// The most increments a worker of a witnessed run makes: what its buffer holds
-    /// (at most 250,000), or `--iterations` if fewer.
-    static func witnessReads(_ request: Request) -> Int {
-        let most = min(250_000, max(1, witnessCapacity / request.threads))
-        return min(request.length.iterations ?? most, most)
-    }
-
     /// The unsafe counter, witnessed: a run without the recording (how often the race
     /// loses when nobody watches), then one that records every read, each worker
     /// stopping when its buffer is full; the report's row is the recorded run, and
@@ -80,7 +56,8 @@ public enum CounterScenario {
     static func runWitnessed(_ request: Request, _ pool: WorkerPool) throws -> Observation {
         let work = request.integer(.work)
         let unwatched = try run(UnsafeCounter(work: work), request, pool)
-        let counter = WitnessedCounter(workers: request.threads, readsPerWorker: witnessReads(request), work: work)
+        let counter = WitnessedCounter(
+            workers: request.threads, readsPerWorker: ScenarioOption.witnessReads(request), work: work)
         var observation = try run(counter, request, pool)
         var witness = counter.log(operations: observation.operations).account()
         witness.withoutRecording = .init(operations: unwatched.operations, lost: unwatched.primaryAnomalyCount)

@@ -19,6 +19,31 @@ extension ScenarioOption {
             return work > 0 ? "--work \(work)" : nil
         })
 
+    /// `--witness`: the unsafe strategy records every read and the report accounts
+    /// for every lost update (the counter, the cache).
+    static let witness = ScenarioOption(
+        name: "witness", values: .flag, default: .integer(0),
+        help: "Record every read of the unsafe strategy (up to 250,000 per worker) and account for every lost"
+            + " update.",
+        headerLine: { request in
+            guard request.integer("witness", default: 0) == 1, request.strategies.contains("unsafe") else {
+                return nil
+            }
+            return
+                "  witness     unsafe records every read, up to \(witnessReads(request).grouped) per worker (a worker"
+                + " stops there); a run without the recording goes first"
+        })
+
+    /// The most reads a witnessed run keeps: 32 bytes each, 64 MB in all.
+    static let witnessCapacity = 2_000_000
+
+    /// The most operations a worker of a witnessed run makes: what its buffer holds
+    /// (at most 250,000), or `--iterations` if fewer.
+    static func witnessReads(_ request: Request) -> Int {
+        let most = min(250_000, max(1, witnessCapacity / request.threads))
+        return min(request.length.iterations ?? most, most)
+    }
+
     /// `--keys N` for a keyed workload; the header line also says how keys are drawn
     /// (`--distribution`, when declared) and the seed.
     static func keys(default keys: Int) -> ScenarioOption {

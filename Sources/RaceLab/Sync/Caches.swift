@@ -34,12 +34,50 @@ final class PerOperationLockedCache: HitCounterCache {
     @inline(__always)
     func increment(_ key: Int) {
         let current = get(key) ?? 0
-        if workSteps > 0 { racelab_spin(workSteps) }
+        spin()
         set(key, current &+ 1)
     }
 
+    /// `--work`: the spin between the get and the set.
+    @inline(__always)
+    func spin() { if workSteps > 0 { racelab_spin(workSteps) } }
+
     func lookup(_ key: Int) -> Int? { get(key) }
     func snapshot() -> [Int: Int] { storage.withLock { $0 } }
+}
+
+/// The unsafe cache with a witness: the same get, spin and set as
+/// `PerOperationLockedCache`, and each increment's key, the count it read, and when
+/// it read and wrote, written down in `WitnessBuffers`. Lookups write nothing and are
+/// not recorded.
+final class WitnessedCache: HitCounterCache {
+    private let cache: PerOperationLockedCache
+    let buffers: WitnessBuffers
+
+    init(workers: Int, readsPerWorker: Int, work: Int) {
+        cache = PerOperationLockedCache(work: work)
+        buffers = WitnessBuffers(workers: workers, readsPerWorker: readsPerWorker)
+    }
+
+    func increment(_ key: Int) { preconditionFailure("a witnessed cache records each worker's reads") }
+
+    func increment(_ key: Int, worker: Int) {
+        let readAt = MonotonicClock.now()
+        let current = cache.get(key) ?? 0
+        cache.spin()
+        cache.set(key, current &+ 1)
+        buffers.record(worker: worker, key: key, value: current, readAt: readAt, writtenAt: MonotonicClock.now())
+    }
+
+    func lookup(_ key: Int) -> Int? { cache.get(key) }
+    func snapshot() -> [Int: Int] { cache.snapshot() }
+
+    /// The log, with each key's final count (keys 0 ..< `keys`).
+    func log(operations: Int, keys: Int) -> WitnessLog {
+        let counts = snapshot()
+        return buffers.log(
+            operations: operations, finals: (0..<keys).map { counts[$0, default: 0] }, isKeyed: true)
+    }
 }
 
 /// A thread-safe cache: one lock around the whole get-then-set.

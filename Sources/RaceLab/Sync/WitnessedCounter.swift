@@ -2,73 +2,34 @@ import CRaceLabShims
 import Synchronization
 
 /// The unsafe counter with a witness: the same load, spin and store as
-/// `UnsafeCounter`, and each worker writes down, in its own preallocated buffer, the
-/// value it read, when it read it (just before the load) and when its write was done
-/// (just after the store). The buffers hold every read of a run: a worker stops
+/// `UnsafeCounter`, and each read written down in `WitnessBuffers`. A worker stops
 /// when its buffer is full, even if the window is still open.
-///
-/// `@unchecked Sendable`: the buffers are shared memory, sound because each worker
-/// writes only its own rows, and they are read only after the workers have joined.
-final class WitnessedCounter: SharedCounter, @unchecked Sendable {
+final class WitnessedCounter: SharedCounter {
     private let value = Atomic<Int>(0)
     private let workSteps: Int64
-    private let capacity: Int
-    private let values: UnsafeMutablePointer<Int>
-    private let readTimes: UnsafeMutablePointer<UInt64>
-    private let writeTimes: UnsafeMutablePointer<UInt64>
-    private let recorded: PerWorker<Int>
+    let buffers: WitnessBuffers
 
     init(workers: Int, readsPerWorker: Int, work: Int) {
-        capacity = readsPerWorker
         workSteps = Int64(work)
-        values = .allocate(capacity: workers * readsPerWorker)
-        readTimes = .allocate(capacity: workers * readsPerWorker)
-        writeTimes = .allocate(capacity: workers * readsPerWorker)
-        recorded = PerWorker(count: workers, 0)
-        // Touch every page now, so that the run does not take page faults instead.
-        values.initialize(repeating: -1, count: workers * readsPerWorker)
-        readTimes.initialize(repeating: 0, count: workers * readsPerWorker)
-        writeTimes.initialize(repeating: 0, count: workers * readsPerWorker)
+        buffers = WitnessBuffers(workers: workers, readsPerWorker: readsPerWorker)
     }
 
-    deinit {
-        values.deallocate()
-        readTimes.deallocate()
-        writeTimes.deallocate()
+    func increment(worker: Int) {
+        let readAt = MonotonicClock.now()
+        let seen = value.load(ordering: .relaxed)
+        if workSteps > 0 { racelab_spin(workSteps) }
+        value.store(seen &+ 1, ordering: .relaxed)
+        buffers.record(worker: worker, value: seen, readAt: readAt, writtenAt: MonotonicClock.now())
     }
-
-    func increment(worker: Int) { preconditionFailure("a witnessed counter records in run(worker:budget:)") }
 
     func run(worker: Int, budget: inout OperationBudget) {
-        let base = worker * capacity
-        let values = values + base
-        let readTimes = readTimes + base
-        let writeTimes = writeTimes + base
-        budget.cap(at: capacity)
-        var index = 0
-        budget.forEachOperation {
-            let readAt = MonotonicClock.now()
-            let seen = value.load(ordering: .relaxed)
-            if workSteps > 0 { racelab_spin(workSteps) }
-            value.store(seen &+ 1, ordering: .relaxed)
-            writeTimes[index] = MonotonicClock.now()
-            readTimes[index] = readAt
-            values[index] = seen
-            index &+= 1
-        }
-        recorded[worker] = index
+        budget.cap(at: buffers.capacity)
+        budget.forEachOperation { increment(worker: worker) }
     }
 
     func total() -> Int { value.load(ordering: .relaxed) }
 
-    /// The buffers as a log, once the workers are done.
     func log(operations: Int) -> WitnessLog {
-        let workers = recorded.count
-        func rows<T>(_ buffer: UnsafeMutablePointer<T>) -> [[T]] {
-            (0..<workers).map { Array(UnsafeBufferPointer(start: buffer + $0 * capacity, count: recorded[$0])) }
-        }
-        return WitnessLog(
-            values: rows(values), readTimes: rows(readTimes), writeTimes: rows(writeTimes), operations: operations,
-            final: total())
+        buffers.log(operations: operations, finals: [total()], isKeyed: false)
     }
 }
