@@ -17,12 +17,12 @@ public enum ActorCacheScenario {
             Strategy(
                 name: "unsafe", summary: "check, await the fetch, store: a miss during the await fetches again",
                 isExpectedSafe: false, runsInChildProcess: true
-            ) { request, pool in try run(request, pool, CheckThenFetchCache.init) },
+            ) { request, pool in try run(request, pool) { FetchOnMissCache(source: $0, afterFetch: .overwrite) } },
             Strategy(
                 name: "recheck",
                 summary: "check, await the fetch, keep a value stored meanwhile: one value, still fetched twice",
                 isExpectedSafe: false, runsInChildProcess: true
-            ) { request, pool in try run(request, pool, RecheckAfterFetchCache.init) },
+            ) { request, pool in try run(request, pool) { FetchOnMissCache(source: $0, afterFetch: .keepFirst) } },
             Strategy(
                 name: "in-flight",
                 summary: "store the fetch's Task before awaiting it; later callers await the same Task",

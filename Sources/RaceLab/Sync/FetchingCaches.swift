@@ -29,45 +29,40 @@ protocol FetchingCache: Actor {
     var tally: FetchTally { get }
 }
 
-/// Check, await the fetch, store: every caller that misses while the first fetch is
-/// in flight fetches again (duplicate fetches), and the slower fetch overwrites the
-/// value the faster one stored and its callers already returned.
-actor CheckThenFetchCache: FetchingCache {
-    private var values: [Int: Int] = [:]
-    private var fetchedKeys = Set<Int>()
-    private let source: SlowSource
-    private(set) var tally = FetchTally()
-
-    init(source: SlowSource) { self.source = source }
-
-    func value(for key: Int) async -> Int {
-        if let value = values[key] { return value }
-        tally.fetches += 1
-        if fetchedKeys.insert(key).inserted { tally.keysFetched += 1 }
-        let value = await source.fetch(version: tally.fetches)
-        if values[key] != nil { tally.overwritten += 1 }
-        values[key] = value
-        return value
+/// Check, await the fetch, store. Every caller that misses while the first fetch is
+/// in flight fetches again (duplicate fetches). What it does with its value after the
+/// await is the strategy:
+/// - `overwrite` (unsafe): store it, so the slower fetch overwrites the value the
+///   faster one stored and its callers already returned;
+/// - `keepFirst` (recheck): check again and keep a value stored meanwhile: no
+///   overwrite, every caller of a key sees one value, but it has fetched all the
+///   same: the recheck comes after the cost.
+actor FetchOnMissCache: FetchingCache {
+    enum AfterFetch: Sendable {
+        case overwrite
+        case keepFirst
     }
-}
 
-/// Check, await the fetch, check again: a caller whose fetch lost the race keeps the
-/// value already stored (no overwrite, every caller of a key sees one value), but it
-/// has fetched all the same: the recheck comes after the cost.
-actor RecheckAfterFetchCache: FetchingCache {
     private var values: [Int: Int] = [:]
     private var fetchedKeys = Set<Int>()
     private let source: SlowSource
+    private let afterFetch: AfterFetch
     private(set) var tally = FetchTally()
 
-    init(source: SlowSource) { self.source = source }
+    init(source: SlowSource, afterFetch: AfterFetch) {
+        self.source = source
+        self.afterFetch = afterFetch
+    }
 
     func value(for key: Int) async -> Int {
         if let value = values[key] { return value }
         tally.fetches += 1
         if fetchedKeys.insert(key).inserted { tally.keysFetched += 1 }
         let fetched = await source.fetch(version: tally.fetches)
-        if let stored = values[key] { return stored }
+        if let stored = values[key] {
+            if afterFetch == .keepFirst { return stored }
+            tally.overwritten += 1
+        }
         values[key] = fetched
         return fetched
     }
