@@ -223,7 +223,13 @@ public enum Help {
             }
             lines.append("")
         }
+        lines.append("litmus  —  memory-model litmus tests: what the CPU and the Swift/C++ model allow")
+        for test in LitmusCatalog.tests {
+            lines.append("  test    " + pad(test.name, 16) + test.title)
+        }
+        lines.append("")
         lines.append("Run one with 'racelab <scenario>'; pick strategies with '--strategy a,b' or 'all'.")
+        lines.append("Run a litmus test with 'racelab litmus <test>'; 'racelab explain <test>' tells its story.")
         return lines.joined(separator: "\n") + "\n"
     }
 
