@@ -59,6 +59,12 @@ for probe in scripts/compiler/*.swift; do
     code=$?
     set -e
     if ((code == 0)); then said=accepted; else said=refused; fi
+    # A refused probe names the diagnostic it must get (line 2, `// diagnostic: ...`),
+    # so that a probe broken by a typo does not pass as refused.
+    wanted=$(sed -n '2s#^// diagnostic: ##p' "$probe")
+    if [[ $said == refused && -n $wanted ]] && ! grep -qF "$wanted" /tmp/racelab-swiftc.err; then
+        said="refused for another reason"
+    fi
     if [[ $said != "$expect" ]]; then
         echo "  FAIL: the Swift 6 compiler $said $probe, which expects: $expect" >&2
         head -5 /tmp/racelab-swiftc.err >&2
@@ -140,7 +146,7 @@ echo
 echo "Swift 6 compiler: accepted = racelab's code for it compiles in Swift 6 language mode (where it shares a"
 echo "lock the compiler cannot see, a pthread or DispatchQueue one, behind an @unchecked Sendable)."
 echo "A probe (scripts/compiler/<scenario>-<strategy>.swift) is that strategy's code as a small program:"
-echo "accepted, probe too = it compiles with no @unchecked and no warning, and still loses;"
+echo "accepted, probe too = it compiles with no @unchecked and no warning (docs/trust.md shows them losing when run);"
 echo "refused = without racelab's @unchecked Sendable it does not compile. The compiler said:"
 for i in "${!diagnostics[@]}"; do echo "  ($((i + 1))) ${diagnostics[$i]}"; done
 echo "Data-race safety is not race-condition safety: the compiler refuses the data race, TSan reports it,"

@@ -22,7 +22,7 @@ struct WitnessTests {
         #expect(witness.lost == 1)
         #expect(witness.sharedReads == 1 && witness.movedBack == 0)
         #expect(witness.isComplete)
-        #expect(witness.overwritten == [[0, 1], [0, 0]])
+        #expect(witness.overwrites == [.init(worker: 0, by: 1, count: 1)])
         #expect(witness.collisions.map(\.value) == [1])
         #expect(witness.collisions[0].reads.map(\.worker) == [0, 1])
         #expect(witness.collisions[0].reads.map(\.readNanoseconds) == [2, 3])
@@ -37,7 +37,8 @@ struct WitnessTests {
         #expect(witness.movedBack == 3, "1, 2 and 3 were read and are at or above the final 1")
         #expect(witness.sharedReads + witness.movedBack == witness.lost)
         #expect(witness.isComplete)
-        #expect(witness.overwritten == [[0, 1], [0, 0]], "w0's write of 1 came first; w1 wrote 1 again")
+        #expect(
+            witness.overwrites == [.init(worker: 0, by: 1, count: 1)], "w0's write of 1 came first; w1 wrote 1 again")
     }
 
     @Test("the identity holds on every complete log: lost = (reads - distinct) + (distinct - final)")
@@ -70,7 +71,7 @@ struct WitnessTests {
         #expect(witness.isComplete, "\(witness.problems)")
         #expect(witness.lost > 0)
         #expect(witness.sharedReads + witness.movedBack == witness.lost)
-        #expect(witness.overwritten.flatMap { $0 }.reduce(0, +) == witness.sharedReads)
+        #expect(witness.overwrites.map(\.count).reduce(0, +) == witness.sharedReads)
     }
 
     @Test("each key of the cache is a counter of its own: the identity holds per key and summed")
@@ -85,7 +86,7 @@ struct WitnessTests {
         #expect(witness.sharedReads == 1 && witness.movedBack == 0)
         #expect(witness.isComplete, "\(witness.problems)")
         #expect(witness.collisions.map(\.key) == [0])
-        #expect(witness.overwritten == [[0, 1], [0, 0]])
+        #expect(witness.overwrites == [.init(worker: 0, by: 1, count: 1)])
         let stray = WitnessLog(
             values: [[0, 0, 1], [0]], readTimes: [[0, 2, 4], [1]], writeTimes: [[1, 3, 5], [2]],
             keys: [[0, 5, 1], [0]], operations: 4, finals: [1, 2]
@@ -114,7 +115,23 @@ struct WitnessTests {
         let check = CheckResult(result, expectRace: false)
         #expect(!check.passed)
         #expect(check.summary.contains("unsafe's witness log is incomplete: value 1 below the final 3 never read"))
-        #expect(TableReport.render(result).contains("LOG INCOMPLETE"))
+        #expect(TableReport.render(result).contains("as far as an INCOMPLETE log can tell"))
+        #expect(!TableReport.render(result).contains("Every lost update accounted for"))
+    }
+
+    @Test("the text: a worker that read a value twice is not two workers; many workers get the top pairs, one none")
+    func text() {
+        // w0 reads 0 twice (after w1's stale write of 1... moved it back), w1 reads 0 once.
+        let witness = log([[(0, 0, 1), (1, 2, 3), (0, 6, 7)], [(0, 4, 5)]], final: 1).account()
+        let lines = WitnessText.timeline(witness.collisions[0])
+        #expect(lines[0] == "  value 0 was read 3 times; each read wrote 1: 2 updates lost")
+        var many = witness
+        many.overwrites = (0..<12).map { .init(worker: $0, by: $0 + 1, count: 20 - $0) }
+        let text = WitnessText.render("unsafe", many, workers: 300)
+        #expect(text.contains("(the 10 pairs that did it most)"))
+        #expect(text.contains("and 2 more pairs (all of them in --json)"))
+        #expect(!WitnessText.render("unsafe", witness, workers: 1).contains("Who overwrote whom"))
+        #expect(WitnessText.render("unsafe", witness, workers: 2).contains("by w1"))
     }
 
     @Test("a real witnessed run records every read and accounts for every update it lost")

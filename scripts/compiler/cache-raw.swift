@@ -1,4 +1,5 @@
 // expect: refused
+// diagnostic: stored property 'storage' of 'Sendable'-conforming class 'UnsynchronisedCache' is mutable
 // The `raw` cache's code without the `@unchecked Sendable` that racelab puts on it:
 // a class with a mutable dictionary, shared by threads. Swift 6's data-race checking
 // refuses to compile it; racelab's copy compiles only because `@unchecked` tells the

@@ -41,8 +41,8 @@ enum SweepArguments {
             "Option '--junit' applies to a single scenario run, not to 'racelab sweep'; use"
             + " 'racelab <scenario> --junit <file>', or --out for the sweep's files.",
         "witness":
-            "Option '--witness' applies to a single counter run, not to 'racelab sweep'; use"
-            + " 'racelab counter --witness'.",
+            "Option '--witness' applies to a single run, not to 'racelab sweep'; use"
+            + " 'racelab <scenario> --witness'.",
     ]
 
     /// What `racelab sweep <scenario>` accepts: its own options, then the scenario's

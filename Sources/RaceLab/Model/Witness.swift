@@ -25,9 +25,10 @@ public struct Witness: Codable, Sendable, Equatable {
     public var problems: [String]
     /// The first collisions, by time: one value read by two or more workers.
     public var collisions: [Collision]
-    /// `overwritten[a][b]`: writes of worker a overwritten by worker b (both wrote the
-    /// same successor of a value they both read; b's write came later).
-    public var overwritten: [[Int]]
+    /// Who overwrote whom, the pairs that did, most first: `count` writes of `worker`
+    /// were followed by a write of the same value by `by` (both read the same value;
+    /// `by`'s write finished later). They add up to `sharedReads`.
+    public var overwrites: [Overwrite]
     /// The same command, run without the recording: what recording does to the race.
     public var withoutRecording: Unrecorded?
     /// How many keys, each a counter of its own (the cache); nil: one counter.
@@ -52,7 +53,14 @@ public struct Witness: Codable, Sendable, Equatable {
         public var writeNanoseconds: UInt64
     }
 
-    /// A run of the same fixed count without recording.
+    /// Writes of `worker` that `by` wrote again.
+    public struct Overwrite: Codable, Sendable, Equatable {
+        public var worker: Int
+        public var by: Int
+        public var count: Int
+    }
+
+    /// A run of the same command without recording.
     public struct Unrecorded: Codable, Sendable, Equatable {
         public var operations: Int
         public var lost: Int
@@ -115,16 +123,22 @@ public struct WitnessLog: Sendable {
                 "\(strayKeys.grouped) read\(strayKeys == 1 ? "" : "s") of a key outside 0 to \(finals.count - 1)")
         }
         let origin = readTimes.lazy.compactMap { $0.min() }.min() ?? 0
+        var pairs: [Int: Int] = [:]  // worker * workers + by -> count
         var witness = Witness(
             reads: reads, operations: operations, distinct: 0, final: finals.reduce(0, +), sharedReads: 0, movedBack: 0,
             problems: [], collisions: [],
-            overwritten: [[Int]](repeating: [Int](repeating: 0, count: workers), count: workers),
+            overwrites: [],
             keys: keys == nil ? nil : finals.count)
         for (key, refs) in byKey.enumerated() where !refs.isEmpty || finals[key] > 0 {
             account(
-                key: key, refs, origin: origin, into: &witness, problems: &problems, collisionsShown: collisionsShown)
+                key: key, refs, origin: origin, into: &witness, pairs: &pairs, problems: &problems,
+                collisionsShown: collisionsShown)
         }
         witness.sharedReads = reads - witness.distinct
+        witness.overwrites = pairs.map {
+            Witness.Overwrite(worker: $0.key / workers, by: $0.key % workers, count: $0.value)
+        }
+        .sorted { ($0.count, $1.worker, $1.by) > ($1.count, $0.worker, $0.by) }
         witness.problems = Array(problems.prefix(5)) + (problems.count > 5 ? ["and \(problems.count - 5) more"] : [])
         return witness
     }
@@ -132,8 +146,8 @@ public struct WitnessLog: Sendable {
     /// One key (one counter): its distinct values, the values at or above its final
     /// count, the checks, its collisions and who overwrote whom.
     private func account(
-        key: Int, _ refs: [Ref], origin: UInt64, into witness: inout Witness, problems: inout [String],
-        collisionsShown: Int
+        key: Int, _ refs: [Ref], origin: UInt64, into witness: inout Witness, pairs: inout [Int: Int],
+        problems: inout [String], collisionsShown: Int
     ) {
         let final = finals[key]
         let name = keys == nil ? "" : "key \(key): "
@@ -169,7 +183,7 @@ public struct WitnessLog: Sendable {
                 writeTimes[$0.worker][$0.index] < writeTimes[$1.worker][$1.index]
             }
             for (earlier, later) in zip(group, group.dropFirst()) {
-                witness.overwritten[earlier.worker][later.worker] += 1
+                pairs[earlier.worker * values.count + later.worker, default: 0] += 1
             }
             let collision = Witness.Collision(
                 key: keys == nil ? nil : key, value: value,

@@ -34,9 +34,16 @@ public enum TableReport {
         }
         if !notes.isEmpty { sections.append(notes.joined(separator: "\n")) }
         for outcome in result.strategies {
-            if let witness = outcome.runs.lazy.compactMap(\.witness).first {
-                sections.append(WitnessText.render(outcome.name, witness))
-            }
+            // The run whose lost share is the median, as the verdict sentence shows it.
+            let witnessed = outcome.runs.indices.filter { outcome.runs[$0].witness != nil }
+                .sorted { (outcome.runs[$0].primaryAnomalyShare ?? 0) < (outcome.runs[$1].primaryAnomalyShare ?? 0) }
+            guard !witnessed.isEmpty else { continue }
+            let index = witnessed[(witnessed.count - 1) / 2]
+            let run = outcome.runs[index]
+            sections.append(
+                WitnessText.render(
+                    outcome.name, run.witness!, workers: run.timing?.workers.count ?? result.request.threads,
+                    run: outcome.runs.count > 1 ? (index + 1, outcome.runs.count) : nil))
         }
         sections.append(legend(result, scenario: scenario))
         return sections.joined(separator: "\n\n") + "\n"

@@ -23,11 +23,13 @@ extension ScenarioOption {
     /// for every lost update (the counter, the cache).
     static let witness = ScenarioOption(
         name: "witness", values: .flag, default: .integer(0),
-        help: "Record every read of the unsafe strategy (up to 250,000 per worker) and account for every lost"
-            + " update.",
+        help: "Record every read of the unsafe strategy (up to 250,000 per worker, fewer above 8 workers) and"
+            + " account for every lost update.",
         headerLine: { request in
-            guard request.integer("witness", default: 0) == 1, request.strategies.contains("unsafe") else {
-                return nil
+            guard request.integer("witness", default: 0) == 1 else { return nil }
+            guard request.strategies.contains("unsafe") else {
+                return
+                    "  witness     nothing to record: only the unsafe strategy records, and it is not among those run"
             }
             return
                 "  witness     unsafe records every read, up to \(witnessReads(request).grouped) per worker (a worker"

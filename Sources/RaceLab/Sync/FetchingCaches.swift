@@ -1,23 +1,34 @@
 import CRaceLabShims
+import Synchronization
 
 /// The slow source a cache fetches from: `--work` spin steps of preparing the
 /// request, then a suspension point (the network). Each fetch returns a new version,
-/// so two fetches of one key give two different values.
-struct SlowSource: Sendable {
+/// so two fetches of one key give two different values. The source itself counts
+/// the fetches it served and the distinct keys, so a cache's own bookkeeping cannot
+/// hide a duplicate fetch.
+final class SlowSource: Sendable {
     let workSteps: Int64
+    private let served = Mutex<(fetches: Int, keys: Set<Int>)>((0, []))
 
-    func fetch(version: Int) async -> Int {
+    init(workSteps: Int64) { self.workSteps = workSteps }
+
+    func fetch(_ key: Int) async -> Int {
+        let version = served.withLock { served in
+            served.fetches += 1
+            served.keys.insert(key)
+            return served.fetches
+        }
         if workSteps > 0 { racelab_spin(workSteps) }
         await Task.yield()
         return version
     }
+
+    /// Fetches served so far, and the distinct keys they were for.
+    var tally: (fetches: Int, keys: Int) { served.withLock { ($0.fetches, $0.keys.count) } }
 }
 
-/// What a fetching cache did, for the run's verdict: how many fetches it started,
-/// for how many distinct keys, and how many stores replaced a value already stored.
+/// What a fetching cache saw itself: how many stores replaced a value already stored.
 struct FetchTally: Sendable {
-    var fetches = 0
-    var keysFetched = 0
     var overwritten = 0
 }
 
@@ -44,7 +55,6 @@ actor FetchOnMissCache: FetchingCache {
     }
 
     private var values: [Int: Int] = [:]
-    private var fetchedKeys = Set<Int>()
     private let source: SlowSource
     private let afterFetch: AfterFetch
     private(set) var tally = FetchTally()
@@ -56,9 +66,7 @@ actor FetchOnMissCache: FetchingCache {
 
     func value(for key: Int) async -> Int {
         if let value = values[key] { return value }
-        tally.fetches += 1
-        if fetchedKeys.insert(key).inserted { tally.keysFetched += 1 }
-        let fetched = await source.fetch(version: tally.fetches)
+        let fetched = await source.fetch(key)
         if let stored = values[key] {
             if afterFetch == .keepFirst { return stored }
             tally.overwritten += 1
@@ -89,11 +97,8 @@ actor InFlightCache: FetchingCache {
         case .fetching(let task):
             return await task.value
         case nil:
-            tally.fetches += 1
-            tally.keysFetched += 1
             let source = source
-            let version = tally.fetches
-            let task = Task { await source.fetch(version: version) }
+            let task = Task { await source.fetch(key) }
             entries[key] = .fetching(task)
             let value = await task.value
             // Only the first caller stores, so the entry is still this task's: a
