@@ -2,7 +2,8 @@
 # Data race or race condition? ThreadSanitizer's view of every strategy.
 #
 # Builds racelab with -sanitize=thread (into .build-tsan, beside the normal build)
-# and runs each strategy of each scenario once, 4 workers for a 50 ms window, in racelab's
+# and runs each strategy of each scenario once, 4 workers for a 50 ms window (raw: 2 workers,
+# 2,000 increments each; see below), in racelab's
 # hidden single-strategy child mode (`racelab __child <scenario> --strategy S`),
 # so TSan's report for that strategy is on that process's stderr. Then prints a
 # table: racelab's verdict (did it lose anything, did it crash) beside TSan's
@@ -87,15 +88,23 @@ printf "$fmt" ---------------- ------------------- ----- -----------------------
     ---------------------- -------------------
 for entry in "${runs[@]}"; do
     read -r scenario strategy <<<"$entry"
-    # A raw strategy corrupts memory: now and then it crashes, or spins in a broken
-    # dictionary, before TSan has seen two racing accesses. Such a run says nothing
-    # about TSan, so raw gets up to three tries; every run is killed after 60 s
-    # (racelab's own parent does the same for its children).
+    # A raw strategy corrupts memory. While TSan symbolises its first report, the
+    # other workers go on corrupting, and the process may crash and hang in TSan's
+    # SEGV handler before the report is out: with 4 workers for 50 ms, 7 runs of 12
+    # did so here; with 2 workers and 2,000 increments each, 0 of 12 (5 reported,
+    # then hung). So raw runs short, gets up to three tries, and is killed after
+    # 20 s; every other run after 60 s (racelab's own parent kills its children too).
+    size=(--threads 4 --duration 50)
+    limit=60
+    if [[ $strategy == raw ]]; then
+        size=(--threads 2 --iterations 2000)
+        limit=20
+    fi
     tries=0
     while :; do
         tries=$((tries + 1))
         set +e
-        timeout -s KILL 60 "$bin" __child "$scenario" --strategy "$strategy" --threads 4 --duration 50 --warmup 0 \
+        timeout -s KILL "$limit" "$bin" __child "$scenario" --strategy "$strategy" "${size[@]}" --warmup 0 \
             >/tmp/racelab-tsan.out 2>/tmp/racelab-tsan.err
         code=$?
         set -e
@@ -103,9 +112,9 @@ for entry in "${runs[@]}"; do
         if [[ $strategy != raw || $races -gt 0 || $tries -ge 3 ]]; then break; fi
         echo "  ($scenario $strategy: exit $code before TSan reported anything; trying again)" >&2
     done
-    seen=$(python3 - "$code" <<'PY'
+    seen=$(python3 - "$code" "$limit" <<'PY'
 import json, sys, signal
-code = int(sys.argv[1])
+code, limit = int(sys.argv[1]), sys.argv[2]
 try:
     o = json.load(open("/tmp/racelab-tsan.out"))
     a = ", ".join(f"{x['name']} {x['count']}" for x in o["anomalies"] if x["count"])
@@ -116,7 +125,7 @@ except Exception:
         print(f"crashed: SIGSEGV (TSan caught it, exit {code})")
     else:
         if code == 137:
-            print("hung: killed after 60 s")
+            print(f"hung: killed after {limit} s")
         else:
             print(f"no report (exit {code})" if code < 128 else f"crashed: signal {code - 128}")
 PY
