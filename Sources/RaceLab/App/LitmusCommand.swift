@@ -1,17 +1,5 @@
 import CRaceLabShims
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 extension CLI {
     /// `racelab litmus`: every requested test under every requested ordering, then the
     /// tables (or JSON); with `--check`, exit 1 if a forbidden outcome showed.
@@ -32,9 +20,7 @@ extension CLI {
                         LitmusJudge.judge(test, ordering: ordering, counts: counts, iterations: request.iterations))
                 } catch {
                     if console.errIsTerminal { console.err("\r\u{1B}[K") }
-                    console.err(
-                        "Error: could not create thread \(error.thread + 1) of \(test.threads) for litmus \(test.name):"
-                            + " pthread_create failed with \(String(cString: strerror(error.code))) (\(error.code)).\n")
+                    console.err(osErrorLine(error, workers: test.threads))
                     return ExitCode.osError
                 }
             }

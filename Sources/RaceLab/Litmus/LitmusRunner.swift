@@ -30,13 +30,6 @@ enum LitmusStateKey {
     static func capacity(observables: Int) -> Int { 1 << (2 * observables) }
 }
 
-/// `pthread_create` refused a thread.
-struct LitmusThreadError: Error, Equatable {
-    /// Which thread (0-based) and the error number.
-    var thread: Int
-    var code: Int32
-}
-
 /// Runs a litmus test: its threads on pinned pthreads, every iteration on fresh
 /// locations, started together by an `IterationGate`, registers recorded per
 /// iteration and tallied by the leader after each batch.
@@ -76,7 +69,7 @@ struct LitmusRunner {
             + " (with more threads than CPUs: yield instead, no start time)"
     }
 
-    func run(_ test: LitmusTest, ordering: LitmusOrdering, iterations: Int) throws(LitmusThreadError) -> LitmusCounts {
+    func run(_ test: LitmusTest, ordering: LitmusOrdering, iterations: Int) throws(WorkerPoolError) -> LitmusCounts {
         switch test.id {
         case .sb: try run(StoreBufferingProgram.self, test, ordering, iterations)
         case .mp: try run(MessagePassingProgram.self, test, ordering, iterations)
@@ -89,7 +82,7 @@ struct LitmusRunner {
 
     private func run<P: LitmusProgram>(
         _ program: P.Type, _ test: LitmusTest, _ ordering: LitmusOrdering, _ iterations: Int
-    ) throws(LitmusThreadError) -> LitmusCounts {
+    ) throws(WorkerPoolError) -> LitmusCounts {
         switch ordering {
         case .relaxed: try run(program, RelaxedAccesses.self, test, iterations)
         case .acquireRelease: try run(program, AcquireReleaseAccesses.self, test, iterations)
@@ -99,7 +92,7 @@ struct LitmusRunner {
 
     private func run<P: LitmusProgram, A: LitmusAccesses>(
         _ program: P.Type, _ accesses: A.Type, _ test: LitmusTest, _ iterations: Int
-    ) throws(LitmusThreadError) -> LitmusCounts {
+    ) throws(WorkerPoolError) -> LitmusCounts {
         let threads = test.threads
         let isSharing = threads > cpus.count
         let gate = IterationGate(threads: threads, isSharingCPUs: isSharing, leadNanoseconds: leadNanoseconds)
@@ -124,7 +117,7 @@ struct LitmusRunner {
             case .failure(let error):
                 gate.abandon()
                 for thread in spawned { thread.join() }
-                throw LitmusThreadError(thread: t, code: error.code)
+                throw WorkerPoolError.threadCreationFailed(worker: t, code: error.code)
             }
         }
         for thread in spawned { thread.join() }
