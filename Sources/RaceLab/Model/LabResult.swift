@@ -71,6 +71,14 @@ public struct StrategyOutcome: Codable, Sendable, Equatable {
         self.firstAnomaly = firstAnomaly
     }
 
+    /// The run whose headline share is the median (the lower middle), among the runs
+    /// that counted and that `include` accepts: the run a verdict sentence quotes.
+    public func medianRunIndex(where include: (Observation) -> Bool = { _ in true }) -> Int? {
+        let counted = runs.indices.filter { runs[$0].primaryAnomalyShare != nil && include(runs[$0]) }
+            .sorted { runs[$0].primaryAnomalyShare! < runs[$1].primaryAnomalyShare! }
+        return counted.isEmpty ? nil : counted[(counted.count - 1) / 2]
+    }
+
     /// Runs in which anything went wrong.
     public var runsWithAnomaly: Int { runs.filter(\.hasAnomaly).count }
 

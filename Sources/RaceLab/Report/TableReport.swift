@@ -34,11 +34,8 @@ public enum TableReport {
         }
         if !notes.isEmpty { sections.append(notes.joined(separator: "\n")) }
         for outcome in result.strategies {
-            // The run whose lost share is the median, as the verdict sentence shows it.
-            let witnessed = outcome.runs.indices.filter { outcome.runs[$0].witness != nil }
-                .sorted { (outcome.runs[$0].primaryAnomalyShare ?? 0) < (outcome.runs[$1].primaryAnomalyShare ?? 0) }
-            guard !witnessed.isEmpty else { continue }
-            let index = witnessed[(witnessed.count - 1) / 2]
+            // The median run, the one the verdict sentence quotes.
+            guard let index = outcome.medianRunIndex(where: { $0.witness != nil }) else { continue }
             let run = outcome.runs[index]
             sections.append(
                 WitnessText.render(

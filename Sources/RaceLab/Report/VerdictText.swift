@@ -128,10 +128,8 @@ enum VerdictText {
                 } ?? ""
             // One real run's figures (the run whose share is the median), so that the
             // count, the total and the share in the sentence agree with each other.
-            let counted = outcome.runs.filter { $0.primaryAnomalyShare != nil }
-                .sorted { ($0.primaryAnomalyShare ?? 0) < ($1.primaryAnomalyShare ?? 0) }
-            guard !counted.isEmpty else { return "\(name): \(paint(scenario.exposed))\(ofRuns)" }
-            let middle = counted[(counted.count - 1) / 2]
+            guard let median = outcome.medianRunIndex() else { return "\(name): \(paint(scenario.exposed))\(ofRuns)" }
+            let middle = outcome.runs[median]
             let others = otherAnomalies(middle)
             if middle.primaryAnomalyCount == 0, !others.isEmpty {
                 // The race showed as something else (consumers left waiting, not items lost).

@@ -57,7 +57,7 @@ public enum ActorCacheScenario {
             }
             blackHole(sum)
         }
-        let overwritten = Blocking.wait { await cache.tally.overwritten }
+        let overwritten = Blocking.wait { await cache.overwritten }
         // Counted by the source, not by the cache: what it was really asked for.
         let served = source.tally
         // Every worker asked for keys 0 up to its operation count: the busiest one

@@ -121,12 +121,14 @@ public enum CacheScenario {
     }
 
     /// One run on a cache shared by threads. Generic so each cache's calls are
-    /// specialised and inlined.
+    /// specialised and inlined. `cap`: the most operations a worker makes (a witness
+    /// buffer's size), even if the window is still open.
     static func run<Cache: HitCounterCache>(
-        _ cache: Cache, _ request: Request, _ pool: WorkerPool
+        _ cache: Cache, _ request: Request, _ pool: WorkerPool, cap: Int? = nil
     ) throws -> Observation {
         let plan = Plan(request)
         let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
+            if let cap { budget.cap(at: cap) }
             var keys = plan.stream(worker)
             var seen = 0
             budget.forEachOperation {
@@ -149,25 +151,10 @@ public enum CacheScenario {
     static func runWitnessed(_ request: Request, _ pool: WorkerPool) throws -> Observation {
         let work = request.integer(.work)
         let unwatched = try run(PerOperationLockedCache(work: work), request, pool)
-        let plan = Plan(request)
         let cache = WitnessedCache(
             workers: request.threads, readsPerWorker: ScenarioOption.witnessReads(request), work: work)
-        let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
-            budget.cap(at: cache.buffers.capacity)
-            var keys = plan.stream(worker)
-            var seen = 0
-            budget.forEachOperation {
-                let (key, isRead) = keys.next()
-                if isRead {
-                    seen &+= cache.lookup(key) ?? 0
-                } else {
-                    cache.increment(key, worker: worker)
-                }
-            }
-            blackHole(seen)
-        }
-        var observation = plan.observation(timing, counted: cache.snapshot())
-        var witness = cache.log(operations: observation.expected, keys: plan.keyCount).account()
+        var observation = try run(cache, request, pool, cap: cache.buffers.capacity)
+        var witness = cache.log(operations: observation.expected, keys: request.integer(keys)).account()
         witness.withoutRecording = .init(operations: unwatched.expected, lost: unwatched.primaryAnomalyCount)
         observation.witness = witness
         return observation

@@ -27,17 +27,13 @@ final class SlowSource: Sendable {
     var tally: (fetches: Int, keys: Int) { served.withLock { ($0.fetches, $0.keys.count) } }
 }
 
-/// What a fetching cache saw itself: how many stores replaced a value already stored.
-struct FetchTally: Sendable {
-    var overwritten = 0
-}
-
 /// A cache actor that fetches a missing value with an await. Every access to its
 /// dictionary is isolated, so there is no data race; but the await gives the actor
 /// up, and each strategy decides what a caller that arrives meanwhile does.
 protocol FetchingCache: Actor {
     func value(for key: Int) async -> Int
-    var tally: FetchTally { get }
+    /// Stores that replaced a value already stored (the source counts the fetches).
+    var overwritten: Int { get }
 }
 
 /// Check, await the fetch, store. Every caller that misses while the first fetch is
@@ -57,7 +53,7 @@ actor FetchOnMissCache: FetchingCache {
     private var values: [Int: Int] = [:]
     private let source: SlowSource
     private let afterFetch: AfterFetch
-    private(set) var tally = FetchTally()
+    private(set) var overwritten = 0
 
     init(source: SlowSource, afterFetch: AfterFetch) {
         self.source = source
@@ -69,7 +65,7 @@ actor FetchOnMissCache: FetchingCache {
         let fetched = await source.fetch(key)
         if let stored = values[key] {
             if afterFetch == .keepFirst { return stored }
-            tally.overwritten += 1
+            overwritten += 1
         }
         values[key] = fetched
         return fetched
@@ -86,7 +82,7 @@ actor InFlightCache: FetchingCache {
 
     private var entries: [Int: Entry] = [:]
     private let source: SlowSource
-    private(set) var tally = FetchTally()
+    private(set) var overwritten = 0
 
     init(source: SlowSource) { self.source = source }
 
@@ -103,7 +99,7 @@ actor InFlightCache: FetchingCache {
             let value = await task.value
             // Only the first caller stores, so the entry is still this task's: a
             // ready value here would be an overwrite, counted like the others'.
-            if case .ready = entries[key] { tally.overwritten += 1 }
+            if case .ready = entries[key] { overwritten += 1 }
             entries[key] = .ready(value)
             return value
         }
