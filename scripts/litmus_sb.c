@@ -30,6 +30,10 @@
 #include <string.h>
 #include <time.h>
 
+// The pause hint and the timebase are racelab's own (racelab_cpu_relax,
+// racelab_timebase), so the twin starts its threads exactly as racelab does.
+#include "../Sources/CRaceLabShims/include/CRaceLabShims.h"
+
 #define BATCH 1024
 #define SLOT 64
 #define LEAD_NS 300.0
@@ -46,30 +50,6 @@ static long iterations, weak;
 static uint64_t lead_ticks;
 static int cpus[2];
 
-static inline void relax(void) {
-#if defined(__x86_64__)
-    __asm__ __volatile__("pause" ::: "memory");
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield" ::: "memory");
-#endif
-}
-
-static inline uint64_t timebase(void) {
-#if defined(__x86_64__)
-    uint32_t lo, hi;
-    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-#elif defined(__aarch64__)
-    uint64_t t;
-    __asm__ __volatile__("isb; mrs %0, cntvct_el0" : "=r"(t)::"memory");
-    return t;
-#else
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-#endif
-}
-
 static uint64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -79,7 +59,7 @@ static uint64_t now_ns(void) {
 static void wait_for(int slot, long generation) {
     int spins = 0;
     while (atomic_load_explicit(&generations[slot].value, memory_order_acquire) < generation) {
-        if (spins < SPIN_LIMIT) { spins++; relax(); } else sched_yield();
+        if (spins < SPIN_LIMIT) { spins++; racelab_cpu_relax(); } else sched_yield();
     }
 }
 
@@ -88,7 +68,7 @@ static inline void pass(int me, long generation, int timed) {
     if (me == 0) {
         wait_for(1, generation);
         if (timed) {
-            start = timebase() + lead_ticks;
+            start = racelab_timebase() + lead_ticks;
             atomic_store_explicit(&start_time.value, (long)start, memory_order_relaxed);
         }
         atomic_store_explicit(&generations[0].value, generation, memory_order_release);
@@ -97,7 +77,7 @@ static inline void pass(int me, long generation, int timed) {
         wait_for(0, generation);
         if (timed) start = (uint64_t)atomic_load_explicit(&start_time.value, memory_order_relaxed);
     }
-    while (timed && timebase() < start) {}
+    while (timed && racelab_timebase() < start) {}
 }
 
 #define THREAD(NAME, STORE, LOAD)                                                                 \
@@ -159,9 +139,9 @@ int main(int argc, char **argv) {
     if (found < 2) cpus[1] = cpus[0];
 
     // Calibrate the timebase against the monotonic clock over 2 ms, as racelab does.
-    uint64_t c0 = now_ns(), t0 = timebase();
+    uint64_t c0 = now_ns(), t0 = racelab_timebase();
     while (now_ns() - c0 < 2000000) {}
-    double ticks_per_ns = (double)(timebase() - t0) / (double)(now_ns() - c0);
+    double ticks_per_ns = (double)(racelab_timebase() - t0) / (double)(now_ns() - c0);
     lead_ticks = found < 2 ? 0 : (uint64_t)(LEAD_NS * ticks_per_ns);
 
     uint64_t started = now_ns();
