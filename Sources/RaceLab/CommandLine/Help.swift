@@ -17,8 +17,8 @@ public enum Help {
                 summary: "Memory-model litmus tests (sb, mp, lb, iriw, 2+2w, corr): what the CPU allows"),
             Subcommand(name: "list", usage: "list", summary: "Scenarios and their strategies, one line each"),
             Subcommand(
-                name: "explain", usage: "explain <scenario>",
-                summary: "How the race happens, step by step, and why each fix works"),
+                name: "explain", usage: "explain <name>",
+                summary: "How a scenario's race happens and why each fix works, or a litmus test's story"),
             Subcommand(name: "help", usage: "help <subcommand>", summary: "Detailed help for a subcommand"),
             Subcommand(
                 name: "completions", usage: "completions <shell>",
