@@ -32,6 +32,9 @@ short=0
 echo "building racelab with ThreadSanitizer (swift build --sanitize=thread --scratch-path .build-tsan)..." >&2
 swift build --sanitize=thread --scratch-path .build-tsan >&2
 bin=.build-tsan/debug/racelab
+# Scratch files in a directory of this run's own, never a fixed name in /tmp.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 export TSAN_OPTIONS="halt_on_error=0 suppressions=$PWD/scripts/tsan.supp"
 
 # What to run comes from racelab itself (`racelab list --json`): every strategy of
@@ -56,29 +59,28 @@ for probe in scripts/compiler/*.swift; do
     name=$(basename "$probe" .swift)
     expect=$(sed -n '1s#^// expect: ##p' "$probe")
     set +e
-    swiftc -swift-version 6 -typecheck -warnings-as-errors "$probe" >/tmp/racelab-swiftc.err 2>&1
+    swiftc -swift-version 6 -typecheck -warnings-as-errors "$probe" >"$work/swiftc.err" 2>&1
     code=$?
     set -e
     if ((code == 0)); then said=accepted; else said=refused; fi
     # A refused probe names the diagnostic it must get (line 2, `// diagnostic: ...`),
     # so that a probe broken by a typo does not pass as refused.
     wanted=$(sed -n '2s#^// diagnostic: ##p' "$probe")
-    if [[ $said == refused && -n $wanted ]] && ! grep -qF "$wanted" /tmp/racelab-swiftc.err; then
+    if [[ $said == refused && -n $wanted ]] && ! grep -qF "$wanted" "$work/swiftc.err"; then
         said="refused for another reason"
     fi
     if [[ $said != "$expect" ]]; then
         echo "  FAIL: the Swift 6 compiler $said $probe, which expects: $expect" >&2
-        head -5 /tmp/racelab-swiftc.err >&2
+        head -5 "$work/swiftc.err" >&2
         failures=$((failures + 1))
     fi
     if [[ $said == refused ]]; then
         compiler[$name]="refused ($((${#diagnostics[@]} + 1)))"
-        diagnostics+=("$probe: $(grep -m1 'error:' /tmp/racelab-swiftc.err | sed 's/^[^ ]* error: //')")
+        diagnostics+=("$probe: $(grep -m1 'error:' "$work/swiftc.err" | sed 's/^[^ ]* error: //')")
     else
         compiler[$name]="accepted, probe too"
     fi
 done
-rm -f /tmp/racelab-swiftc.err
 
 fmt='%-16s %-19s %-5s %-46s %-22s %s\n'
 # shellcheck disable=SC2059
@@ -105,29 +107,30 @@ for entry in "${runs[@]}"; do
         tries=$((tries + 1))
         set +e
         timeout -s KILL "$limit" "$bin" __child "$scenario" --strategy "$strategy" "${size[@]}" --warmup 0 \
-            >/tmp/racelab-tsan.out 2>/tmp/racelab-tsan.err
+            >"$work/tsan.out" 2>"$work/tsan.err"
         code=$?
         set -e
-        races=$(grep -c "WARNING: ThreadSanitizer" /tmp/racelab-tsan.err || true)
+        races=$(grep -c "WARNING: ThreadSanitizer" "$work/tsan.err" || true)
         if [[ $strategy != raw || $races -gt 0 || $tries -ge 3 ]]; then break; fi
         echo "  ($scenario $strategy: exit $code before TSan reported anything; trying again)" >&2
     done
-    seen=$(python3 - "$code" "$limit" <<'PY'
+    seen=$(python3 - "$code" "$limit" "$work" <<'PY'
 import json, sys, signal
-code, limit = int(sys.argv[1]), sys.argv[2]
+code, limit, work = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 try:
-    o = json.load(open("/tmp/racelab-tsan.out"))
+    o = json.load(open(f"{work}/tsan.out"))
     a = ", ".join(f"{x['name']} {x['count']}" for x in o["anomalies"] if x["count"])
     print(a or "no anomaly")
 except Exception:
-    err = open("/tmp/racelab-tsan.err", errors="replace").read()
+    err = open(f"{work}/tsan.err", errors="replace").read()
     if "ThreadSanitizer: SEGV" in err:
         print(f"crashed: SIGSEGV (TSan caught it, exit {code})")
     else:
         if code == 137:
             print(f"hung: killed after {limit} s")
         else:
-            print(f"no report (exit {code})" if code < 128 else f"crashed: signal {code - 128}")
+            print(f"no report (exit {code})" if code < 128 else
+                  "hung: ended by its own time limit (SIGALRM)" if code == 142 else f"crashed: signal {code - 128}")
 PY
 )
     safe=$("$bin" list --json | python3 -c 'import json, sys
@@ -139,7 +142,7 @@ print("yes" if s["isExpectedSafe"] else "no")' "$scenario" "$strategy")
     printf "$fmt" "$scenario" "$strategy" "$safe" "$seen" "$verdict" "${compiler[$scenario-$strategy]:-accepted}"
     if [[ $safe == yes && $races -gt 0 ]]; then
         echo "  FAIL: TSan flagged a safe strategy:" >&2
-        grep -A3 "WARNING: ThreadSanitizer" /tmp/racelab-tsan.err | head -8 >&2
+        grep -A3 "WARNING: ThreadSanitizer" "$work/tsan.err" | head -8 >&2
         failures=$((failures + 1))
     fi
     if [[ $strategy == raw && $races -eq 0 ]]; then
@@ -147,7 +150,6 @@ print("yes" if s["isExpectedSafe"] else "no")' "$scenario" "$strategy")
         failures=$((failures + 1))
     fi
 done
-rm -f /tmp/racelab-tsan.out /tmp/racelab-tsan.err
 echo
 echo "TSan sees data races (raw), and warns of lock-order inversions and double locks (deadlock, reentrancy);"
 echo "it cannot see race conditions (unsafe: every access is atomic or locked), nor a consumer waiting forever."

@@ -89,7 +89,12 @@ static void on_interrupt(int signal) {
             killed++;
         }
     }
-    say(signal == SIGINT ? "\nracelab: interrupted (SIGINT)" : "\nracelab: terminated (SIGTERM)");
+    switch (signal) {
+    case SIGINT: say("\nracelab: interrupted (SIGINT)"); break;
+    case SIGHUP: say("\nracelab: hung up (SIGHUP)"); break;
+    case SIGQUIT: say("\nracelab: quit (SIGQUIT)"); break;
+    default: say("\nracelab: terminated (SIGTERM)"); break;
+    }
     if (activity[0]) {
         say(" while running ");
         say(activity);
@@ -105,8 +110,31 @@ void racelab_install_interrupt_handlers(void) {
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGHUP, &action, NULL);
+    sigaction(SIGQUIT, &action, NULL);
 }
 
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
+
+void racelab_limit_lifetime(int32_t parent, uint32_t seconds) {
+#if defined(__linux__)
+    /* The kernel kills this process when the thread that started it ends. racelab
+       starts a child from a thread that waits for it, so that is when racelab ends. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+    /* The parent may have died before the request above: then it is too late to be
+       told, and this process has a new parent already. */
+    if (parent > 0 && getppid() != parent) kill(getpid(), SIGKILL);
+    /* The alarm ends the process whatever mask or handler it inherited. */
+    signal(SIGALRM, SIG_DFL);
+    sigset_t alarm_only;
+    sigemptyset(&alarm_only);
+    sigaddset(&alarm_only, SIGALRM);
+    pthread_sigmask(SIG_UNBLOCK, &alarm_only, NULL);
+    alarm(seconds);
+}
 #if !defined(__linux__)
 int racelab_allowed_cpus(int32_t *out, int32_t capacity) { (void)out; (void)capacity; return -1; }
 int racelab_pin_current_thread(int32_t cpu) { (void)cpu; return 0; }

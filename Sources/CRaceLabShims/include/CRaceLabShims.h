@@ -35,9 +35,16 @@ void racelab_untrack_child(int32_t pid);
 /// What is running now, for the interrupt message ("counter: unsafe, run 2 of 5").
 void racelab_set_activity(const char *text);
 
-/// Installs SIGINT and SIGTERM handlers that kill every tracked child's process
-/// group, say on stderr what was interrupted, and exit 130 (SIGINT) or 143 (SIGTERM).
+/// Installs SIGINT, SIGTERM, SIGHUP and SIGQUIT handlers that kill every tracked
+/// child's process group, say on stderr what ended the run, and exit 128 + the
+/// signal (130, 143, 129, 131).
 void racelab_install_interrupt_handlers(void);
+
+/// In a child process, before any other thread exists: asks the kernel to SIGKILL
+/// this process when its parent dies (Linux); kills it now if `parent` (the pid the
+/// parent gave; 0: none) is no longer its parent, which closes the race of a parent
+/// that died first; and ends it by SIGALRM after `seconds`, parent or not.
+void racelab_limit_lifetime(int32_t parent, uint32_t seconds);
 
 /// `pthread_once` with a context: runs `body(context)` once per `once`, on the
 /// calling thread (pthread_once's own routine takes no argument, so the context

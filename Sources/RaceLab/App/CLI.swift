@@ -150,7 +150,8 @@ public enum CLI {
             for (name, text) in files {
                 let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
                 if case .failure(let failure) = FileIO.write(text, to: path) {
-                    console.err("Error: cannot write '\(path)' for '--out \(directory)': \(failure.reason).\n")
+                    let before = written.isEmpty ? "" : " (written before it: \(written.joined(separator: ", ")))"
+                    console.err("Error: cannot write '\(path)' for '--out \(directory)': \(failure.reason)\(before).\n")
                     return ExitCode.cannotCreate
                 }
                 written.append(path)

@@ -1,3 +1,11 @@
+import CRaceLabShims
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -23,10 +31,9 @@ public enum ChildRunner {
             executable: executable,
             arguments: [Arguments.childSubcommand, JSONText.compact(single)],
             // The Swift runtime's crash backtrace is long and slow; the signal is what we report.
-            environment: ["SWIFT_BACKTRACE=enable=no"],
-            // --timeout counts from the end of the child's window: a long --duration is
-            // not a hang.
-            timeoutSeconds: request.timeoutSeconds + Double(request.length.milliseconds ?? 0) / 1000)
+            // The parent's pid lets the child tell whether it is orphaned already.
+            environment: ["SWIFT_BACKTRACE=enable=no", "\(parentVariable)=\(getpid())"],
+            timeoutSeconds: timeLimitSeconds(request))
         let outcome = child.run()
         if outcome.end == .finished,
             var observation = try? JSONDecoder().decode(Observation.self, from: Data(outcome.stdout.utf8))
@@ -53,6 +60,16 @@ public enum ChildRunner {
         return String(current[...slash]) + "racelab"
     }
 
+    /// How long a child may run: --timeout counts from the end of its window, so a long
+    /// --duration is not a hang. The parent kills it then; the child ends itself a
+    /// second later in case no parent is left to.
+    static func timeLimitSeconds(_ request: Request) -> Double {
+        request.timeoutSeconds + Double(request.length.milliseconds ?? 0) / 1000
+    }
+
+    /// The environment variable that carries the parent's pid to the child.
+    static let parentVariable = "RACELAB_PARENT_PID"
+
     /// The runtime's own words about a crash ("Fatal error: ..."), if it said any.
     static func firstTrapLine(_ stderr: String) -> String? {
         stderr.split(separator: "\n").first { $0.contains("Fatal error") || $0.contains("error:") }
@@ -61,6 +78,9 @@ public enum ChildRunner {
 
     /// The child's side: run the single strategy here and print its observation.
     static func runAsChild(_ request: Request, console: Console) -> Int32 {
+        // A child never outlives racelab (even a SIGKILLed one) nor its own time limit.
+        let parent = ProcessInfo.processInfo.environment[parentVariable].flatMap { Int32($0) } ?? 0
+        racelab_limit_lifetime(parent, UInt32((timeLimitSeconds(request) + 1).rounded(.up)))
         guard let scenario = Catalog.scenario(named: request.scenario),
             let strategy = request.strategies.first.flatMap(scenario.strategy(named:))
         else { return ExitCode.usage }

@@ -37,9 +37,12 @@ public enum Help {
               safe strategy got slower than the baseline allows.
           64  Bad usage: the message names the option, the value and what is accepted.
           71  The system refused to create a worker thread.
-          73  sweep --out: a result file could not be written.
+          73  A result file (--junit, sweep --out) could not be written: one line names
+              it and the error. A symlink is written through, a device or FIFO as a
+              stream; only a regular file is replaced (by a rename).
           74  The report could not be written to stdout (disk full, stdout not open).
-          130 / 143  Interrupted (Ctrl-C / SIGTERM); any child process was killed.
+          130 / 143  Interrupted (Ctrl-C / SIGTERM; 129 SIGHUP, 131 SIGQUIT); any child
+                     process was killed. A child also dies with a SIGKILLed racelab.
         """
 
     /// racelab's own help.

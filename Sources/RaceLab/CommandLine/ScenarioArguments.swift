@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Parses the options after `racelab <scenario>` into a validated `Request`.
 ///
 /// Accepts `--name value`, `--name=value`, `-x value` and `-xvalue`. Every error
@@ -161,21 +167,33 @@ enum ScenarioArguments {
         return .fixed(iterations: iterations)
     }
 
-    /// A file racelab may create or replace: its directory must exist and be writable.
+    /// A file racelab may write: a new or regular file in an existing, writable
+    /// directory (symlinks resolved), or a device, FIFO or socket it may write to.
     /// Checked before the run, so a typo costs nothing.
     static func writableFile(_ path: String, option: String, usage: String) throws(UsageError) -> String {
         func refuse(_ problem: String) -> UsageError {
             UsageError(
                 "Invalid value '\(path)' for '\(option)': \(problem); expected a file path in an existing,"
-                    + " writable directory.",
+                    + " writable directory, or a device, FIFO or socket racelab may write to.",
                 subcommand: usage)
         }
         guard !path.isEmpty, !path.hasSuffix("/") else { throw refuse("it names no file") }
-        guard !FileIO.isDirectory(path) else { throw refuse("it is a directory") }
-        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let existing = directory.isEmpty ? "/" : directory  // "/x.xml" lives in "/"
-        guard FileIO.isDirectory(existing) else { throw refuse("its directory '\(directory)' does not exist") }
-        guard FileIO.isWritableDirectory(existing) else { throw refuse("its directory '\(directory)' is not writable") }
+        switch ResultFile.resolve(path) {
+        case .failure(let failure):
+            throw refuse(failure.code == EISDIR ? "it is a directory" : failure.reason)
+        case .success(.replace(let real, _)):
+            let directory = ResultFile.directory(of: real)
+            let place =
+                real == path ? "its directory '\(directory)'" : "the directory its link leads to, '\(directory)',"
+            guard FileIO.isDirectory(directory) else { throw refuse("\(place) does not exist") }
+            guard FileIO.isWritableDirectory(directory) else { throw refuse("\(place) is not writable") }
+        case .success(.inPlace(let target)), .success(.stream(let target)), .success(.socket(let target)):
+            guard access(target, W_OK) == 0 else {
+                throw refuse("it is not writable (\(FileIO.Failure(errno: errno).reason))")
+            }
+        case .success(.descriptor):
+            break
+        }
         return path
     }
 

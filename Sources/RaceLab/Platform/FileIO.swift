@@ -10,8 +10,13 @@ enum FileIO {
     /// Why a file operation failed: the errno text, e.g. "No such file or directory".
     struct Failure: Error, Equatable {
         var reason: String
+        /// The errno behind it, when the system gave one.
+        var code: Int32?
 
-        init(errno code: Int32) { reason = String(cString: strerror(code)) }
+        init(errno code: Int32) {
+            reason = String(cString: strerror(code))
+            self.code = code
+        }
         init(_ reason: String) { self.reason = reason }
     }
 
@@ -36,23 +41,10 @@ enum FileIO {
         return .success(String(decoding: bytes, as: UTF8.self))
     }
 
-    /// Writes `text` to `path` through a temporary file and a rename, so a reader
-    /// never sees half a file and an interrupted run leaves the old one intact.
+    /// Writes a result file: what `path` is decides how (see `ResultFile`). A symlink
+    /// is written through, a device or FIFO as a stream, a regular file by a rename.
     static func write(_ text: String, to path: String) -> Result<Void, Failure> {
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return .failure(Failure(errno: errno)) }
-        if case .failure(let failure) = writeAll(text, to: fd) {
-            close(fd)
-            unlink(temporary)
-            return .failure(failure)
-        }
-        guard close(fd) == 0, rename(temporary, path) == 0 else {
-            let failure = Failure(errno: errno)
-            unlink(temporary)
-            return .failure(failure)
-        }
-        return .success(())
+        ResultFile.resolve(path).flatMap { $0.write(text) }
     }
 
     /// Writes all of `text` to an open descriptor, retrying short writes and EINTR.

@@ -1,0 +1,213 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Where a result file's bytes go, decided from what its path is at the moment of
+/// writing. A path is never replaced by something of another kind: a symlink stays a
+/// link and its target gets the bytes; a device, a FIFO or a socket is written as a
+/// stream; only a regular file (or a path that does not exist yet) is written to a
+/// temporary file beside it and renamed over it, so a reader never sees half a file.
+enum ResultFile: Equatable {
+    /// A regular file, or a new one, at this real path (every symlink resolved):
+    /// temporary file and rename. `existing` keeps the replaced file's mode and owner.
+    case replace(path: String, existing: Owner?)
+    /// A regular file with more than one hard link: truncated and written in place,
+    /// since a rename would cut it off from its other names.
+    case inPlace(path: String)
+    /// A character device or a FIFO: opened and written as a stream, never truncated.
+    case stream(path: String)
+    /// A Unix-domain socket: connected to and written as a stream.
+    case socket(path: String)
+    /// The path is this process's own stdout or stderr (`/dev/stdout`, `/proc/self/fd/1`):
+    /// written through that descriptor, after what is already there.
+    case descriptor(Int32)
+
+    /// Mode and owner of a regular file a rename replaces.
+    struct Owner: Equatable {
+        var mode: mode_t
+        var user: uid_t
+        var group: gid_t
+    }
+
+    /// How long a FIFO may wait for its reader before the write gives up.
+    static let fifoReaderWaitSeconds = 10.0
+
+    /// Decides what `path` is. Fails for a directory, a block device (racelab never
+    /// writes onto a disk), a loop of links, or a path the system refuses to look at.
+    static func resolve(_ path: String) -> Result<ResultFile, FileIO.Failure> {
+        guard !path.isEmpty else { return .failure(FileIO.Failure(errno: ENOENT)) }
+        var info = stat()
+        if stat(path, &info) != 0 {
+            let code = errno
+            guard code == ENOENT else { return .failure(FileIO.Failure(errno: code)) }
+            // A new file, or a link whose target does not exist yet: the target is created.
+            return danglingTarget(path).map { .replace(path: $0, existing: nil) }
+        }
+        for fd: Int32 in [1, 2] {
+            var standard = stat()
+            if fstat(fd, &standard) == 0, standard.st_dev == info.st_dev, standard.st_ino == info.st_ino {
+                return .success(.descriptor(fd))
+            }
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            guard let real = realPath(path) else { return .failure(FileIO.Failure(errno: errno)) }
+            if info.st_nlink > 1 { return .success(.inPlace(path: real)) }
+            return .success(
+                .replace(
+                    path: real, existing: Owner(mode: info.st_mode & 0o7777, user: info.st_uid, group: info.st_gid)))
+        case S_IFCHR, S_IFIFO: return .success(.stream(path: path))
+        case S_IFSOCK: return .success(.socket(path: path))
+        case S_IFDIR: return .failure(FileIO.Failure(errno: EISDIR))
+        case S_IFBLK: return .failure(FileIO.Failure("it is a block device, and racelab never writes onto a disk"))
+        default: return .failure(FileIO.Failure("it is neither a file, a device, a FIFO nor a socket"))
+        }
+    }
+
+    /// Writes all of `text` to this destination. Any failure (a full device, a FIFO
+    /// whose reader left, a short write, a failed close or rename) is returned, and a
+    /// replaced file then keeps its old content.
+    func write(_ text: String) -> Result<Void, FileIO.Failure> {
+        switch self {
+        case .replace(let path, let existing): return Self.replaceAtomically(path, with: text, keeping: existing)
+        case .inPlace(let path):
+            return Self.withOpened(open(path, O_WRONLY | O_TRUNC | O_NOCTTY | O_CLOEXEC)) {
+                FileIO.writeAll(text, to: $0)
+            }
+        case .stream(let path): return Self.withOpened(Self.openStream(path)) { FileIO.writeAll(text, to: $0) }
+        case .socket(let path): return Self.withOpened(Self.connect(path)) { FileIO.writeAll(text, to: $0) }
+        case .descriptor(let fd): return Self.ignoringBrokenPipes { FileIO.writeAll(text, to: fd) }
+        }
+    }
+
+    // MARK: - Resolving
+
+    /// Where a path that does not exist will be created: itself, or, when it is a
+    /// symlink to nothing yet, the end of its chain of links.
+    private static func danglingTarget(_ path: String) -> Result<String, FileIO.Failure> {
+        var current = path
+        for _ in 0..<40 {
+            var info = stat()
+            guard lstat(current, &info) == 0 else {
+                return errno == ENOENT ? .success(current) : .failure(FileIO.Failure(errno: errno))
+            }
+            guard info.st_mode & S_IFMT == S_IFLNK else { return .success(current) }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlink(current, &buffer, buffer.count - 1)
+            guard n > 0 else { return .failure(FileIO.Failure(errno: errno)) }
+            let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = target.hasPrefix("/") ? target : directory(of: current) + "/" + target
+        }
+        return .failure(FileIO.Failure(errno: ELOOP))
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// The directory part of a path ("." for a bare name, "/" for "/name").
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    // MARK: - Writing
+
+    private static func replaceAtomically(
+        _ path: String, with text: String, keeping existing: Owner?
+    ) -> Result<Void, FileIO.Failure> {
+        // O_EXCL | O_NOFOLLOW: a name someone else planted (a link to elsewhere) is never written through.
+        var temporary = ""
+        var fd: Int32 = -1
+        for attempt in 0..<100 {
+            temporary = path + ".tmp-\(getpid())" + (attempt == 0 ? "" : "-\(attempt)")
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, existing?.mode ?? 0o644)
+            if fd >= 0 || errno != EEXIST { break }
+        }
+        guard fd >= 0 else { return .failure(FileIO.Failure(errno: errno)) }
+        if let existing {
+            // The umask must not narrow a mode the file already had; as root, the owner stays.
+            _ = fchmod(fd, existing.mode)
+            if geteuid() == 0 { _ = fchown(fd, existing.user, existing.group) }
+        }
+        var result = FileIO.writeAll(text, to: fd)
+        if case .success = result, fsync(fd) != 0, errno != EINVAL { result = .failure(FileIO.Failure(errno: errno)) }
+        if close(fd) != 0, case .success = result { result = .failure(FileIO.Failure(errno: errno)) }
+        if case .success = result, rename(temporary, path) != 0 { result = .failure(FileIO.Failure(errno: errno)) }
+        if case .failure = result { unlink(temporary) }
+        return result
+    }
+
+    /// Opens a device or FIFO for writing. A FIFO with no reader is waited for, up to
+    /// `fifoReaderWaitSeconds`, instead of blocking forever.
+    private static func openStream(_ path: String) -> Int32 {
+        let started = MonotonicClock.now()
+        while true {
+            let fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+            if fd >= 0 {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+                return fd
+            }
+            let waited = Double(MonotonicClock.now() - started) / 1e9
+            guard errno == ENXIO, waited < fifoReaderWaitSeconds else {
+                if errno == ENXIO { errno = ETIMEDOUT }
+                return -1
+            }
+            usleep(10_000)
+        }
+    }
+
+    private static func connect(_ path: String) -> Int32 {
+        #if canImport(Glibc)
+            let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        #else
+            let fd = Glibc.socket(AF_UNIX, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { return -1 }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            close(fd)
+            errno = ENAMETOOLONG
+            return -1
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard connected == 0 else {
+            let code = errno
+            close(fd)
+            errno = code
+            return -1
+        }
+        return fd
+    }
+
+    /// Runs `body` on a freshly opened descriptor and closes it; a failed open or
+    /// close is the result. SIGPIPE is ignored meanwhile, so a reader that left is EPIPE.
+    private static func withOpened(
+        _ fd: Int32, _ body: (Int32) -> Result<Void, FileIO.Failure>
+    ) -> Result<Void, FileIO.Failure> {
+        guard fd >= 0 else { return .failure(FileIO.Failure(errno: errno)) }
+        var result = ignoringBrokenPipes { body(fd) }
+        if close(fd) != 0, case .success = result { result = .failure(FileIO.Failure(errno: errno)) }
+        return result
+    }
+
+    private static func ignoringBrokenPipes<T>(_ body: () -> T) -> T {
+        let previous = signal(SIGPIPE, SIG_IGN)
+        defer { signal(SIGPIPE, previous) }
+        return body()
+    }
+}

@@ -1,0 +1,90 @@
+import Testing
+
+@testable import RaceLab
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A child process never outlives racelab: not when racelab is hung up on, told to
+/// quit, or SIGKILLed (when it cannot act), and not past its own time limit.
+@Suite("No stray child processes", .serialized, .timeLimit(.minutes(2)))
+struct StrayProcessTests {
+    /// Starts a child strategy with an 8 s window, sends racelab `signal` once its child
+    /// runs, and one second after racelab ended lists what of the child's process group
+    /// still runs (zombies waiting for init to reap them do not run).
+    static func killMidChild(_ signal: String) -> ChildProcess.Outcome {
+        ChildProcess(
+            executable: "/bin/sh",
+            arguments: [
+                "-c",
+                """
+                err=$(mktemp)
+                "$RACELAB" counter --strategy actor --threads 2 --duration 8000 > /dev/null 2> "$err" &
+                pid=$!; child=
+                for i in $(seq 100); do child=$(pgrep -P $pid); [ -n "$child" ] && break; sleep 0.05; done
+                [ -n "$child" ] || { echo "NO CHILD"; kill -KILL $pid; rm -f "$err"; exit 1; }
+                kill -\(signal) $pid; wait $pid; echo "code=$?"; cat "$err"; rm -f "$err"
+                sleep 1
+                for p in $(pgrep -g $child); do
+                    state=$(awk '{print $3}' /proc/$p/stat 2>/dev/null)
+                    [ -n "$state" ] && [ "$state" != Z ] && echo "LEFTOVER $p $state"
+                done
+                echo checked
+                """,
+            ],
+            environment: ["RACELAB=\(ChildRunner.racelabExecutable)"], timeoutSeconds: 60
+        ).run()
+    }
+
+    @Test(
+        "a hang-up or quit ends the run as SIGTERM does: child killed, one line, 128 + signal",
+        arguments: [
+            ("HUP", 129, "hung up (SIGHUP)"), ("QUIT", 131, "quit (SIGQUIT)"), ("TERM", 143, "terminated (SIGTERM)"),
+        ])
+    func hangUp(signal: String, code: Int, words: String) {
+        let outcome = Self.killMidChild(signal)
+        #expect(outcome.stdout.contains("code=\(code)"), "\(outcome.stdout)")
+        #expect(
+            outcome.stdout.contains("racelab: \(words) while running racelab counter: run 1/1: actor; killed its child")
+        )
+        #expect(outcome.stdout.contains("checked") && !outcome.stdout.contains("LEFTOVER"), "\(outcome.stdout)")
+    }
+
+    @Test("a SIGKILLed racelab leaves no process of its run one second later")
+    func killed() {
+        let outcome = Self.killMidChild("KILL")
+        #expect(outcome.stdout.contains("code=137"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("checked") && !outcome.stdout.contains("LEFTOVER"), "\(outcome.stdout)")
+    }
+
+    /// The child's request, as a parent would send it.
+    static func child(_ request: Request, parent: String?) -> ChildProcess.Outcome {
+        ChildProcess(
+            executable: ChildRunner.racelabExecutable,
+            arguments: [Arguments.childSubcommand, JSONText.compact(request)],
+            environment: parent.map { ["\(ChildRunner.parentVariable)=\($0)"] } ?? [], timeoutSeconds: 60
+        ).run()
+    }
+
+    @Test("a child whose parent died before it could ask to die with it ends at once")
+    func orphanedBeforeAsking() {
+        var request = request("counter", "actor", threads: 2, milliseconds: 5_000)
+        request.warmupMilliseconds = 0
+        // Not this test's pid: to the child, its parent is already gone.
+        let outcome = Self.child(request, parent: "\(Int32.max)")
+        #expect(outcome.end == .crashed(signal: SIGKILL))
+        #expect(outcome.milliseconds < 4_000)
+    }
+
+    @Test("a child with no parent watching ends itself a second after its time limit")
+    func ownTimeLimit() {
+        // 2,000,000,000 increments take far longer than the 1 s --timeout allows.
+        var request = request("counter", "actor", threads: 2, iterations: 1_000_000_000)
+        request.timeoutSeconds = 1
+        request.warmupMilliseconds = 0
+        let outcome = Self.child(request, parent: nil)
+        #expect(outcome.end == .crashed(signal: SIGALRM))
+        #expect(outcome.milliseconds > 1_500 && outcome.milliseconds < 10_000, "\(outcome.milliseconds) ms")
+    }
+}
