@@ -52,9 +52,11 @@ struct CacheTests {
         #expect(o.primaryAnomalyCount == 0)
     }
 
-    @Test("the unsafe cache can lose updates with 2 workers on one hot key", .timeLimit(.minutes(1)))
+    @Test(
+        "the unsafe cache can lose updates with 2 workers on one hot key",
+        .enabled(if: cpuCount >= 2, "needs 2 or more CPUs: one CPU cannot run two workers at once"),
+        .timeLimit(.minutes(1)))
     func unsafeCanLose() throws {
-        guard cpuCount >= 2 else { return }
         let lost = try firstAnomaly { try runOnce(cacheRequest("unsafe", threads: 2, keys: 1)).primaryAnomalyCount }
         #expect(lost > 0)
     }

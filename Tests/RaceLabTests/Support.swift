@@ -29,6 +29,9 @@ func firstAnomaly(tries: Int = 20, _ attempt: () throws -> Int) rethrows -> Int 
     return 0
 }
 
+/// The CPUs this test process may use. A test that needs two workers on two CPUs at
+/// once says so with `.enabled(if: cpuCount >= 2, "needs 2 or more CPUs: ...")`, so
+/// that a one-CPU run reports it skipped, not passed.
 let cpuCount = CPUSet.current().count
 
 /// Worker counts every correctness test covers: 1, 2, and 4x the CPUs.
