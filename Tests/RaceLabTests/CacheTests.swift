@@ -37,7 +37,6 @@ struct CacheTests {
             var r = cacheRequest(strategy, threads: 4, keys: keys, readRatio: 25)
             r.length = .timed(milliseconds: 20)
             let o = try runOnce(r)
-            #expect(o.operations == o.timing?.workers.reduce(0) { $0 + $1.operations })
             #expect(o.expected > 0 && o.expected < o.operations)
             #expect(o.anomalies == [Anomaly("lost updates", 0), Anomaly("wrong keys", 0)], "\(strategy) K=\(keys)")
         }
