@@ -21,14 +21,17 @@ struct ArgumentsTests {
     @Test("defaults: all default strategies, threads = available CPUs, pinned pthreads")
     func defaults() throws {
         let (request, output) = try request("counter")
-        #expect(
-            request.strategies == ["unsafe", "mutex", "pthread-mutex", "atomic", "sharded", "serial-queue", "actor"])
+        #expect(request.strategies == CounterScenario.scenario.defaultStrategyNames)
         #expect(request.threads == 2)
         #expect(request.length == .timed(milliseconds: 100))
         #expect(request.warmupMilliseconds == 10)
         #expect(request.backend == .pthread)
         #expect(request.isPinningEffective)
         #expect(output == OutputOptions())
+        // A scenario with an opt-in strategy: the default set is not all of them.
+        let cache = try self.request("cache").0.strategies
+        #expect(cache == CacheScenario.scenario.defaultStrategyNames)
+        #expect(!cache.contains("raw"), "raw, a real data race, runs only when asked for")
     }
 
     @Test(

@@ -14,11 +14,11 @@ struct CLITests {
         #expect(run.err.contains("Usage: racelab counter"))
     }
 
-    @Test("a run prints the table with every strategy and exits 0")
+    @Test("a run prints the table with every default strategy and exits 0")
     func tableRun() {
         let run = runCLI(["counter", "--threads", "2", "--iterations", "2000"])
         #expect(run.code == 0)
-        for name in ["unsafe", "mutex", "pthread-mutex", "atomic", "sharded"] {
+        for name in CounterScenario.scenario.defaultStrategyNames {
             #expect(run.out.contains("\n\(name) "), "row for \(name)")
         }
         for column in [
@@ -55,7 +55,17 @@ struct CLITests {
         #expect(runCLI(["counter", "--help"]).out.contains("USAGE: racelab counter"))
         #expect(runCLI(["counter", "--help"]).out.contains("--duration <ms>"))
         #expect(runCLI(["counter", "--help"]).out.contains("(default: 100)"))
-        #expect(runCLI(["list"]).out.contains("pthread-mutex"))
+        // list: each scenario's block has one row per strategy of the catalog, in its order, marked safe or UNSAFE.
+        let blocks = runCLI(["list"]).out.components(separatedBy: "\n\n")
+        for scenario in Catalog.scenarios {
+            let block = blocks.first { $0.hasPrefix(scenario.name + "  ") }
+            let rows = block?.split(separator: "\n").dropFirst().map {
+                $0.split(separator: " ").prefix(2).map(String.init)
+            }
+            #expect(
+                rows == scenario.strategies.map { [$0.isExpectedSafe ? "safe" : "UNSAFE", $0.name] }, "\(scenario.name)"
+            )
+        }
         #expect(runCLI(["--version"]).out == "racelab \(RaceLabVersion.current)\n")
     }
 }
@@ -129,6 +139,9 @@ struct CompletionTests {
         return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// What `--strategy` completes to for the cache: its strategies, in catalog order, then `all`.
+    static let cacheStrategies = (CacheScenario.scenario.strategies.map(\.name) + ["all"]).joined(separator: " ")
+
     @Test("the bash script parses and completes subcommands, options, strategies and values")
     func bash() {
         let check = ChildProcess(
@@ -137,9 +150,7 @@ struct CompletionTests {
         #expect(check.end == .finished || check.end == .exited(code: 0))
         #expect(complete(["racelab", "co"]) == "counter completions")
         #expect(complete(["racelab", "counter", "--str"]) == "--strategy")
-        #expect(
-            complete(["racelab", "cache", "--strategy", ""])
-                == "unsafe raw locked striped rwlock thread-local actor all")
+        #expect(complete(["racelab", "cache", "--strategy", ""]) == Self.cacheStrategies)
         #expect(complete(["racelab", "check-then-act", "--wr"]) == "--writers")
         #expect(complete(["racelab", "counter", "--wr"]) == "", "counter has no --writers")
         #expect(complete(["racelab", "counter", "--threads", ""]) == "", "a number: nothing to offer")
@@ -157,7 +168,7 @@ struct CompletionTests {
             #expect(fish.contains("-a \(scenario.name) -d"))
             #expect(fish.contains("__fish_seen_subcommand_from \(scenario.name)' -l threads -s t -x"))
         }
-        #expect(fish.contains("-l strategy -s s -x -a 'unsafe raw locked striped rwlock thread-local actor all'"))
+        #expect(fish.contains("-l strategy -s s -x -a '\(Self.cacheStrategies)'"))
         let bad = runCLI(["completions", "tcsh"])
         #expect(bad.code == 64)
         #expect(
@@ -187,10 +198,11 @@ struct ColorTests {
             "\u{1B}[32mheld\u{1B}[0m", "\u{1B}[33mheld (weak)\u{1B}[0m", "\u{1B}[1;31mRACE EXPOSED\u{1B}[0m",
             "\u{1B}[33mCOULD NOT SHOW\u{1B}[0m", "\u{1B}[33mnot shown\u{1B}[0m",
         ]
+        let rowCount = CounterScenario.scenario.defaultStrategyNames.count
         let verdictCells = painted.split(separator: "\n").filter { line in
             CounterScenario.scenario.strategies.contains { line.hasPrefix($0.name + " ") }
         }
-        #expect(verdictCells.count == 7)
+        #expect(verdictCells.count == rowCount)
         #expect(verdictCells.allSatisfy { line in paintedLabels.contains { line.hasSuffix($0) } })
         let plain = runCLI(["counter", "--threads", "2", "--duration", "5", "--color", "never"]).out
         #expect(!plain.contains("\u{1B}["))
@@ -204,7 +216,7 @@ struct ColorTests {
         let column = try #require(header.range(of: "verdict")).lowerBound.utf16Offset(in: header)
         let rows = lines.filter { line in CounterScenario.scenario.strategies.contains { line.hasPrefix($0.name + " ") }
         }
-        #expect(rows.count == 7)
+        #expect(rows.count == rowCount)
         for row in rows {
             let verdict = String(row.dropFirst(column))
             #expect(["held", "held (weak)", "RACE EXPOSED", "COULD NOT SHOW", "not shown"].contains(verdict), "\(row)")

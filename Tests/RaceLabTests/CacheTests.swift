@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Cache scenario", .serialized)
 struct CacheTests {
-    static let safe = ["locked", "striped", "rwlock"]
+    static let safe = CacheScenario.scenario.safeInProcessStrategyNames
 
     func cacheRequest(
         _ strategy: String, threads: Int, keys: Int, backend: Backend = .pthread,

@@ -133,9 +133,10 @@ struct CheckTests {
         defer { unlink(path) }
         let run = runCLI(["counter", "--threads", "2", "--duration", "20", "--check", "--junit", path])
         #expect(run.code == 0)
-        #expect(run.err.split(separator: "\n").last?.hasPrefix("check passed: 6 safe strategies held") == true)
+        let held = "check passed: \(CounterScenario.scenario.defaultSafeStrategyNames.count) safe strategies held"
+        #expect(run.err.split(separator: "\n").last?.hasPrefix(held) == true, "\(run.err)")
         let doc = try JUnitSummary(try String(contentsOfFile: path, encoding: .utf8))
-        #expect(doc.cases == ["unsafe", "mutex", "pthread-mutex", "atomic", "sharded", "serial-queue", "actor"])
+        #expect(doc.cases == CounterScenario.scenario.defaultStrategyNames)
         for bad in ["/nonexistent-dir/x.xml", "/tmp", ""] {
             let refused = runCLI(["counter", "--junit", bad])
             #expect(refused.code == 64, "\(bad)")

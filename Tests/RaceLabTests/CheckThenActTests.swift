@@ -13,7 +13,7 @@ struct CheckThenActTests {
 
     @Test(
         "safe forms never lose a key between check and use, nor overwrite an insert",
-        arguments: ["locked", "single-lookup"], inProcessBackends)
+        arguments: CheckThenActScenario.scenario.safeInProcessStrategyNames, inProcessBackends)
     func safeHolds(strategy: String, backend: Backend) throws {
         for threads in Set([2, 4, 4 * cpuCount]).sorted() {
             let o = try runOnce(ctaRequest(strategy, threads: threads, writers: threads / 2, backend: backend))

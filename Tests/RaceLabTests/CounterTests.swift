@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Counter scenario", .serialized)
 struct CounterTests {
-    static let safe = ["mutex", "pthread-mutex", "atomic", "sharded"]
+    static let safe = CounterScenario.scenario.safeInProcessStrategyNames
 
     @Test("safe counters lose nothing", arguments: safe, inProcessBackends)
     func safeLosesNothing(strategy: String, backend: Backend) throws {

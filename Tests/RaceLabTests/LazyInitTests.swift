@@ -16,7 +16,7 @@ struct LazyInitTests {
 
     @Test(
         "safe forms build one instance, and every worker gets it, fully built",
-        arguments: ["double-checked", "locked-always", "pthread-once"])
+        arguments: LazyInitScenario.scenario.safeInProcessStrategyNames)
     func safeHolds(strategy: String) throws {
         for threads in workerCounts + [16] {
             let o = try runOnce(lazyRequest(strategy, threads: threads))

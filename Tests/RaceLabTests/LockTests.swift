@@ -12,7 +12,7 @@ struct LockTests {
 
     @Test(
         "snapshot: safe forms never show a torn record nor a version going backwards",
-        arguments: ["locked", "rwlock", "immutable", "seqlock"])
+        arguments: SnapshotScenario.scenario.safeInProcessStrategyNames)
     func snapshotHolds(strategy: String) throws {
         for (threads, writers) in [(2, 1), (4, 1), (4, 2), (4 * cpuCount, cpuCount)] {
             let o = try runOnce(snapshotRequest(strategy, threads: threads, writers: writers))
@@ -40,7 +40,8 @@ struct LockTests {
     }
 
     @Test(
-        "deadlock: ordered, try-lock and single-lock always finish", arguments: ["ordered", "try-lock", "single-lock"])
+        "deadlock: every fix (ordered, try-lock, single-lock) always finishes",
+        arguments: DeadlockScenario.scenario.safeInProcessStrategyNames)
     func deadlockFixes(strategy: String) throws {
         for threads in workerCounts + [8] {
             let o = try runOnce(request("deadlock", strategy, threads: threads, iterations: 5_000))
@@ -68,7 +69,7 @@ struct LockTests {
 
     @Test("reentrancy: a recursive mutex and the split method work; error-checking fails every nested call")
     func reentrancyInProcess() throws {
-        for strategy in ["pthread-recursive", "split"] {
+        for strategy in ReentrancyScenario.scenario.safeInProcessStrategyNames {
             let o = try runOnce(request("reentrancy", strategy, threads: 2, iterations: 1_000))
             #expect(o.observed == 2_000 && o.expected == 2_000, "\(strategy)")
             #expect(o.anomalies == [Anomaly("failed calls", 0), Anomaly("stuck workers", 0)])

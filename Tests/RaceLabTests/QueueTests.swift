@@ -19,7 +19,7 @@ struct QueueTests {
 
     @Test(
         "safe queues deliver every item once, in each producer's order, and stop every consumer",
-        arguments: ["locked", "spsc"], [1, 64])
+        arguments: QueueScenario.scenario.safeInProcessStrategyNames, [1, 64])
     func safeHolds(strategy: String, capacity: Int) throws {
         for (threads, producers) in [(2, 1), (3, 1), (3, 2), (4, 2), (8, 3), (4 * cpuCount + 1, 2 * cpuCount)] {
             let o = try runOnce(
@@ -34,7 +34,7 @@ struct QueueTests {
 
     @Test("a timed run stops its producers at the window and still drains and stops every consumer")
     func timedRunDrains() throws {
-        for strategy in ["locked", "spsc"] {
+        for strategy in QueueScenario.scenario.safeInProcessStrategyNames {
             var r = request("queue", strategy, threads: 4, milliseconds: 20)
             r.settings = ["producers": .integer(2)]
             let o = try runOnce(r)
@@ -47,13 +47,13 @@ struct QueueTests {
         "a window too short for every worker to start still ends: late producers and consumers run their exit paths",
         .timeLimit(.minutes(1)))
     func lateWorkersDoNotHang() throws {
-        for strategy in ["locked", "spsc", "unsafe"] {
+        for strategy in QueueScenario.scenario.strategies where !strategy.runsInChildProcess {
             for _ in 0..<10 {
-                var r = request("queue", strategy, threads: 8 * cpuCount, milliseconds: 1)
+                var r = request("queue", strategy.name, threads: 8 * cpuCount, milliseconds: 1)
                 r.settings = ["producers": .integer(4 * cpuCount)]
                 let o = try runOnce(r)
-                #expect(o.anomalies[3] == Anomaly("stuck consumers", 0), "\(strategy)")
-                if strategy != "unsafe" { #expect(o.anomalies == Self.clean, "\(strategy)") }
+                #expect(o.anomalies[3] == Anomaly("stuck consumers", 0), "\(strategy.name)")
+                if strategy.isExpectedSafe { #expect(o.anomalies == Self.clean, "\(strategy.name)") }
             }
         }
     }

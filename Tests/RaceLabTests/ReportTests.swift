@@ -29,10 +29,7 @@ struct ReportTests {
         #expect(json.code == 0)
         let report = try JSONReport.decode(json.out)
         #expect(report.schemaVersion == JSONReport.schemaVersion)
-        #expect(
-            report.strategies.map(\.name) == [
-                "unsafe", "mutex", "pthread-mutex", "atomic", "sharded", "serial-queue", "actor",
-            ])
+        #expect(report.strategies.map(\.name) == CounterScenario.scenario.defaultStrategyNames)
         // Render the table from the very same result and compare cell by cell.
         let result = LabResult(
             request: report.request, scenario: report.labels, machine: report.machine,

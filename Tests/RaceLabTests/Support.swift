@@ -84,3 +84,22 @@ let counterRequest = Request(scenario: "counter", strategies: ["unsafe", "mutex"
 /// cooperative pool, and the tasks backend would block one of its few threads while
 /// its workers wait for one: tasks are tested through the racelab binary.
 let inProcessBackends: [Backend] = [.pthread, .dispatch]
+
+extension Scenario {
+    /// The strategies that promise to lose nothing and run in this process: what the
+    /// "safe forms hold" tests run, read from the catalog so that a fix added to a
+    /// scenario is tested without anyone remembering to add it to a list.
+    var safeInProcessStrategyNames: [String] {
+        strategies.filter { $0.isExpectedSafe && !$0.runsInChildProcess }.map(\.name)
+    }
+
+    /// The strategies a run without `--strategy` reports that promise to lose nothing.
+    var defaultSafeStrategyNames: [String] {
+        strategies.filter { $0.isInDefaultSet && $0.isExpectedSafe }.map(\.name)
+    }
+
+    /// The strategies a run without `--strategy` reports that are expected to break.
+    var defaultUnsafeStrategyNames: [String] {
+        strategies.filter { $0.isInDefaultSet && !$0.isExpectedSafe }.map(\.name)
+    }
+}

@@ -61,7 +61,7 @@ struct SweepFilesTests {
         #expect(document.build.swiftVersion.hasPrefix("6") || document.build.swiftVersion.hasPrefix("7"))
         #expect(document.machine.cpusAvailable == cpuCount)
         #expect(!document.machine.kernel.isEmpty)
-        #expect(document.cells.count == 7 * 2)
+        #expect(document.cells.count == CounterScenario.scenario.defaultStrategyNames.count * 2)
         for cell in document.cells {
             #expect(cell.runs.count == 3)
             #expect(
@@ -109,10 +109,9 @@ struct SweepFilesTests {
         let text = try Self.read("\(Self.sweep.directory)/sweep.svg")
         let svg = try SVGSummary(text)
         #expect(svg.root == "svg")
-        #expect(
-            svg.series(panel: "ns-per-op").sorted()
-                == ["actor", "atomic", "mutex", "pthread-mutex", "serial-queue", "sharded", "unsafe"])
-        #expect(svg.series(panel: "anomaly-percent") == ["unsafe"])
+        let counter = CounterScenario.scenario
+        #expect(svg.series(panel: "ns-per-op").sorted() == counter.defaultStrategyNames.sorted())
+        #expect(svg.series(panel: "anomaly-percent").sorted() == counter.defaultUnsafeStrategyNames.sorted())
         #expect(svg.axisLabels.contains("workers (threads), log scale"))
         #expect(svg.axisLabels.contains("ns per operation (log scale)"))
         #expect(svg.axisLabels.contains("lost updates (% of expected)"))
@@ -194,10 +193,8 @@ struct SweepFilesTests {
             current: document.result, baseline: faster, baselinePath: "b.json", build: document.build)
         let regressions = slower.regressions(limit: 2)
         #expect(
-            Set(regressions.map(\.strategy)) == [
-                "mutex", "pthread-mutex", "atomic", "sharded", "serial-queue", "actor",
-            ],
-            "unsafe is not gated")
+            Set(regressions.map(\.strategy)) == Set(CounterScenario.scenario.defaultSafeStrategyNames),
+            "every safe strategy is gated, unsafe is not")
         #expect(slower.regressions(limit: 3.5).isEmpty)
         let text = slower.render(maxRegression: 2)
         #expect(text.contains("FAILED"))

@@ -88,7 +88,8 @@ struct SweepTests {
         let run = runCLI(["sweep", "counter", "--threads", "1,2", "--runs", "2", "--iterations", "2000", "--json"])
         #expect(run.code == 0)
         let doc = try JSONDecoderForTests.decode(SweepJSON.self, run.out)
-        #expect(doc.result.cells.count == 7 * 2)
+        let strategies = CounterScenario.scenario.defaultStrategyNames
+        #expect(doc.result.cells.count == strategies.count * 2)
         for cell in doc.result.cells {
             #expect(cell.runs.count == 2)
             if cell.isExpectedSafe {
@@ -97,8 +98,8 @@ struct SweepTests {
             }
         }
         let text = SweepReport.render(doc.result)
-        for name in ["unsafe", "mutex", "pthread-mutex", "atomic", "sharded"] {
-            #expect(text.contains("\n\(name) "))
+        for name in strategies {
+            #expect(text.contains("\n\(name) "), "row for \(name)")
         }
         #expect(text.contains("Price of safety"))
         #expect(text.contains("Cheapest correct fix at 2 workers"))
