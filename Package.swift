@@ -2,30 +2,43 @@
 import PackageDescription
 
 // racelab takes no package dependencies: only the toolchain's own modules.
-// CRaceLabShims is our own tiny C target for the Linux calls Glibc does not
-// expose (sched_getaffinity, pthread_setaffinity_np need _GNU_SOURCE).
+// Each layer of docs/architecture.md is a target, and a target may import only the
+// layers below it (listed in its dependencies), so a wrong import does not compile.
+// CRaceLabShims is our own tiny C target for the Linux calls Glibc does not expose
+// (sched_getaffinity, pthread_setaffinity_np, prctl need _GNU_SOURCE or varargs).
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
 let package = Package(
     name: "racelab",
     products: [
         .executable(name: "racelab", targets: ["racelab"]),
+        // The engine: what another package imports to run its own code on racelab's workers.
         .library(name: "RaceLab", targets: ["RaceLab"]),
     ],
     targets: [
         .target(name: "CRaceLabShims"),
+        // Engine: worker pool, start gate, window and budget, CPU set and pinning, clock,
+        // child processes, padded storage, and Model (requests, observations, verdicts).
+        .target(name: "RaceLab", dependencies: ["CRaceLabShims"], swiftSettings: swift6),
+        // The deliberately racy state and the locks the scenarios compare, fenced here.
+        .target(name: "RaceLabSync", dependencies: ["RaceLab", "CRaceLabShims"], swiftSettings: swift6),
+        // The catalog: each scenario's declaration and strategies, litmus tests, Lab and Sweeper.
         .target(
-            name: "RaceLab",
-            dependencies: ["CRaceLabShims"],
-            swiftSettings: [.swiftLanguageMode(.v6)]
-        ),
-        .executableTarget(
-            name: "racelab",
-            dependencies: ["RaceLab"],
-            swiftSettings: [.swiftLanguageMode(.v6)]
-        ),
+            name: "RaceLabScenarios", dependencies: ["RaceLabSync", "RaceLab", "CRaceLabShims"],
+            swiftSettings: swift6),
+        // Results in, text / JSON / CSV / SVG / JUnit out. Never sees a Scenario or argv.
+        .target(name: "RaceLabReport", dependencies: ["RaceLab"], swiftSettings: swift6),
+        // argv -> a validated command; help and completions, read from the declarations.
+        .target(name: "RaceLabCommandLine", dependencies: ["RaceLabScenarios", "RaceLab"], swiftSettings: swift6),
+        // Runs a parsed command: the one place that knows the command line and the reports.
+        .target(
+            name: "RaceLabCLI",
+            dependencies: ["RaceLabCommandLine", "RaceLabReport", "RaceLabScenarios", "RaceLab", "CRaceLabShims"],
+            swiftSettings: swift6),
+        .executableTarget(name: "racelab", dependencies: ["RaceLabCLI"], swiftSettings: swift6),
         .testTarget(
             name: "RaceLabTests",
-            dependencies: ["RaceLab"],
-            swiftSettings: [.swiftLanguageMode(.v6)]
-        ),
+            dependencies: ["RaceLabCLI", "RaceLabCommandLine", "RaceLabReport", "RaceLabScenarios", "RaceLabSync", "RaceLab"],
+            swiftSettings: swift6),
     ]
 )

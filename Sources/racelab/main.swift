@@ -1,4 +1,4 @@
-import RaceLab
+import RaceLabCLI
 
 #if canImport(Glibc)
     import Glibc

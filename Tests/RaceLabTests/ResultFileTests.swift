@@ -1,6 +1,11 @@
 import Testing
 
 @testable import RaceLab
+@testable import RaceLabCLI
+@testable import RaceLabCommandLine
+@testable import RaceLabReport
+@testable import RaceLabScenarios
+@testable import RaceLabSync
 
 #if canImport(Glibc)
     import Glibc

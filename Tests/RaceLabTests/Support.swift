@@ -2,6 +2,11 @@ import Synchronization
 import Testing
 
 @testable import RaceLab
+@testable import RaceLabCLI
+@testable import RaceLabCommandLine
+@testable import RaceLabReport
+@testable import RaceLabScenarios
+@testable import RaceLabSync
 
 /// Everything a CLI run printed, and its exit code.
 struct CLIRun {

@@ -3,6 +3,11 @@ import Synchronization
 import Testing
 
 @testable import RaceLab
+@testable import RaceLabCLI
+@testable import RaceLabCommandLine
+@testable import RaceLabReport
+@testable import RaceLabScenarios
+@testable import RaceLabSync
 
 #if canImport(FoundationXML)
     import FoundationXML

@@ -1,6 +1,11 @@
 import Testing
 
 @testable import RaceLab
+@testable import RaceLabCLI
+@testable import RaceLabCommandLine
+@testable import RaceLabReport
+@testable import RaceLabScenarios
+@testable import RaceLabSync
 
 /// The tasks backend and the actor strategies, through the real binary: a test is a
 /// task itself and must not block the cooperative pool it shares.

@@ -2,6 +2,11 @@ import Synchronization
 import Testing
 
 @testable import RaceLab
+@testable import RaceLabCLI
+@testable import RaceLabCommandLine
+@testable import RaceLabReport
+@testable import RaceLabScenarios
+@testable import RaceLabSync
 
 @Suite("Worker pool", .serialized)
 struct WorkerPoolTests {

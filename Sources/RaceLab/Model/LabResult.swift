@@ -1,16 +1,16 @@
 /// Facts about the machine a result was measured on.
-public struct MachineInfo: Codable, Sendable, Equatable {
+package struct MachineInfo: Codable, Sendable, Equatable {
     /// CPUs this process may run on (its affinity mask).
-    public var cpusAvailable: Int
-    public var cpuIDs: [Int32]
+    package var cpusAvailable: Int
+    package var cpuIDs: [Int32]
     /// CPUs online on the machine, whatever the affinity.
-    public var cpusOnline: Int
-    public var architecture: String
-    public var kernel: String
+    package var cpusOnline: Int
+    package var architecture: String
+    package var kernel: String
     /// The CPU's model name ("AMD EPYC 7B13"); nil where the system does not say.
-    public var cpuModel: String?
+    package var cpuModel: String?
 
-    public init(
+    package init(
         cpusAvailable: Int, cpuIDs: [Int32], cpusOnline: Int, architecture: String, kernel: String,
         cpuModel: String? = nil
     ) {
@@ -24,7 +24,7 @@ public struct MachineInfo: Codable, Sendable, Equatable {
 }
 
 /// Why a strategy's runs prove little: its workers never really ran at the same time.
-public enum EvidenceGap: Equatable, Sendable {
+package enum EvidenceGap: Equatable, Sendable {
     /// Their windows (nearly) never overlapped: the median share of the window with 2
     /// or more workers active.
     case noOverlap(overlap: Double)
@@ -35,30 +35,30 @@ public enum EvidenceGap: Equatable, Sendable {
 
 /// When a strategy first showed an anomaly: which run (1-based) and how many
 /// seconds after the lab started.
-public struct FirstAnomaly: Codable, Sendable, Equatable {
-    public var run: Int
-    public var seconds: Double
+package struct FirstAnomaly: Codable, Sendable, Equatable {
+    package var run: Int
+    package var seconds: Double
 
-    public init(run: Int, seconds: Double) {
+    package init(run: Int, seconds: Double) {
         self.run = run
         self.seconds = seconds
     }
 }
 
 /// Every run of one strategy, and what they amount to.
-public struct StrategyOutcome: Codable, Sendable, Equatable {
-    public var name: String
-    public var summary: String
-    public var isExpectedSafe: Bool
-    public var runsInChildProcess: Bool
+package struct StrategyOutcome: Codable, Sendable, Equatable {
+    package var name: String
+    package var summary: String
+    package var isExpectedSafe: Bool
+    package var runsInChildProcess: Bool
     /// What to say when this unsafe strategy shows nothing and more workers would not help.
-    public var note: String?
+    package var note: String?
     /// One observation per run, in the order they ran.
-    public var runs: [Observation]
+    package var runs: [Observation]
     /// The first run that showed an anomaly, if any did.
-    public var firstAnomaly: FirstAnomaly?
+    package var firstAnomaly: FirstAnomaly?
 
-    public init(
+    package init(
         name: String, summary: String, isExpectedSafe: Bool, runsInChildProcess: Bool, runs: [Observation],
         firstAnomaly: FirstAnomaly? = nil, note: String? = nil
     ) {
@@ -73,30 +73,30 @@ public struct StrategyOutcome: Codable, Sendable, Equatable {
 
     /// The run whose headline share is the median (the lower middle), among the runs
     /// that counted and that `include` accepts: the run a verdict sentence quotes.
-    public func medianRunIndex(where include: (Observation) -> Bool = { _ in true }) -> Int? {
+    package func medianRunIndex(where include: (Observation) -> Bool = { _ in true }) -> Int? {
         let counted = runs.indices.filter { runs[$0].primaryAnomalyShare != nil && include(runs[$0]) }
             .sorted { runs[$0].primaryAnomalyShare! < runs[$1].primaryAnomalyShare! }
         return counted.isEmpty ? nil : counted[(counted.count - 1) / 2]
     }
 
     /// Runs in which anything went wrong.
-    public var runsWithAnomaly: Int { runs.filter(\.hasAnomaly).count }
+    package var runsWithAnomaly: Int { runs.filter(\.hasAnomaly).count }
 
-    public var verdict: Verdict {
+    package var verdict: Verdict {
         Verdict(isExpectedSafe: isExpectedSafe, anyAnomaly: runsWithAnomaly > 0, lacksOverlap: lacksOverlap)
     }
 
     /// Below this share of the window with 2 or more workers active, a run is no evidence.
-    public static let weakOverlap = 0.05
+    package static let weakOverlap = 0.05
     /// Below this many workers on a CPU at once (on average), they took turns.
-    public static let weakParallelism = 1.1
+    package static let weakParallelism = 1.1
 
     /// Why these runs are weak evidence, judged on the median run, or nil when the
     /// workers really ran together: their windows hardly overlapped, or they overlapped
     /// but took turns on the CPUs. Workers that kept going to sleep waiting for each
     /// other (a lock convoy, a blocking queue's hand-offs) use little CPU too, but they
     /// did contend: that is evidence.
-    public var evidenceGap: EvidenceGap? {
+    package var evidenceGap: EvidenceGap? {
         let timings = runs.compactMap(\.timing)
         guard let overlap = Spread(timings.map(\.overlapFraction)) else { return nil }
         if overlap.median < Self.weakOverlap || (timings.map(\.maxActiveWorkers).max() ?? 0) < 2 {
@@ -110,18 +110,18 @@ public struct StrategyOutcome: Codable, Sendable, Equatable {
     }
 
     /// Whether the workers of these runs never really ran at the same time.
-    public var lacksOverlap: Bool { evidenceGap != nil }
+    package var lacksOverlap: Bool { evidenceGap != nil }
 }
 
 /// The outcome of one `racelab <scenario>` invocation.
-public struct LabResult: Codable, Sendable, Equatable {
-    public var request: Request
+package struct LabResult: Codable, Sendable, Equatable {
+    package var request: Request
     /// The scenario's names and labels, and its settings in words, for the report.
-    public var scenario: ScenarioLabels
-    public var machine: MachineInfo
-    public var strategies: [StrategyOutcome]
+    package var scenario: ScenarioLabels
+    package var machine: MachineInfo
+    package var strategies: [StrategyOutcome]
 
-    public init(request: Request, scenario: ScenarioLabels, machine: MachineInfo, strategies: [StrategyOutcome]) {
+    package init(request: Request, scenario: ScenarioLabels, machine: MachineInfo, strategies: [StrategyOutcome]) {
         self.request = request
         self.scenario = scenario
         self.machine = machine
@@ -129,10 +129,10 @@ public struct LabResult: Codable, Sendable, Equatable {
     }
 
     /// `--check`: no safe strategy may show an anomaly.
-    public var anySafeStrategyBroke: Bool { strategies.contains { $0.verdict.failsCheck } }
+    package var anySafeStrategyBroke: Bool { strategies.contains { $0.verdict.failsCheck } }
 
     /// `--expect-race`: at least one unsafe strategy must have shown its race.
-    public var anyUnsafeStrategyExposed: Bool { strategies.contains { $0.verdict == .exposed } }
+    package var anyUnsafeStrategyExposed: Bool { strategies.contains { $0.verdict == .exposed } }
 
-    public var hasUnsafeStrategy: Bool { strategies.contains { !$0.isExpectedSafe } }
+    package var hasUnsafeStrategy: Bool { strategies.contains { !$0.isExpectedSafe } }
 }

@@ -1,6 +1,6 @@
 /// The memory orderings a litmus test runs under, one for every access of the test:
 /// stores and loads map to Swift's `Atomic` orderings as `accesses` says.
-public enum LitmusOrdering: String, Codable, Sendable, CaseIterable {
+package enum LitmusOrdering: String, Codable, Sendable, CaseIterable {
     /// Stores `.relaxed`, loads `.relaxed`: atomicity, no ordering.
     case relaxed
     /// Stores `.releasing`, loads `.acquiring`.
@@ -9,7 +9,7 @@ public enum LitmusOrdering: String, Codable, Sendable, CaseIterable {
     case sequentiallyConsistent = "seq_cst"
 
     /// How a store and a load are written in Swift under this ordering.
-    public var accesses: (store: String, load: String) {
+    package var accesses: (store: String, load: String) {
         switch self {
         case .relaxed: (".relaxed", ".relaxed")
         case .acquireRelease: (".releasing", ".acquiring")
@@ -20,7 +20,7 @@ public enum LitmusOrdering: String, Codable, Sendable, CaseIterable {
 
 /// What the Swift/C++ memory model says of one final state under one ordering, in
 /// the words jcstress uses (ACCEPTABLE, ACCEPTABLE_INTERESTING, FORBIDDEN).
-public enum LitmusStatus: String, Codable, Sendable {
+package enum LitmusStatus: String, Codable, Sendable {
     /// A state some interleaving of the threads reaches (sequentially consistent).
     case allowed
     /// Allowed by the model under this ordering although no interleaving reaches it:
@@ -32,7 +32,7 @@ public enum LitmusStatus: String, Codable, Sendable {
 }
 
 /// What one test under one ordering amounts to.
-public enum LitmusVerdict: String, Codable, Sendable {
+package enum LitmusVerdict: String, Codable, Sendable {
     /// The weak outcome (allowed by the model) showed.
     case observed
     /// The weak outcome is allowed and this CPU can produce it, but it did not show.
@@ -49,24 +49,24 @@ public enum LitmusVerdict: String, Codable, Sendable {
     case forbiddenObserved = "forbidden-observed"
 
     /// Whether `--check` fails on it.
-    public var failsCheck: Bool { self == .forbiddenObserved }
+    package var failsCheck: Bool { self == .forbiddenObserved }
 }
 
 /// One final state of a litmus test and how often it showed.
-public struct LitmusStateCount: Codable, Sendable, Equatable {
+package struct LitmusStateCount: Codable, Sendable, Equatable {
     /// "r0=0 r1=0", in the test's register (or location) names.
-    public var state: String
+    package var state: String
     /// The same values by name.
-    public var values: [String: Int]
-    public var count: Int
+    package var values: [String: Int]
+    package var count: Int
     /// count / iterations.
-    public var share: Double
-    public var status: LitmusStatus
+    package var share: Double
+    package var status: LitmusStatus
     /// Whether it is the test's weak outcome (the state the test is named for),
     /// whatever the ordering makes of it.
-    public var isWeak: Bool
+    package var isWeak: Bool
 
-    public init(state: String, values: [String: Int], count: Int, share: Double, status: LitmusStatus, isWeak: Bool) {
+    package init(state: String, values: [String: Int], count: Int, share: Double, status: LitmusStatus, isWeak: Bool) {
         self.state = state
         self.values = values
         self.count = count
@@ -77,33 +77,33 @@ public struct LitmusStateCount: Codable, Sendable, Equatable {
 }
 
 /// One test under one ordering: every state with its count, and the verdict.
-public struct LitmusRun: Codable, Sendable, Equatable {
-    public var ordering: LitmusOrdering
+package struct LitmusRun: Codable, Sendable, Equatable {
+    package var ordering: LitmusOrdering
     /// Iterations that ran (every share is of these).
-    public var iterations: Int
+    package var iterations: Int
     /// Iterations asked for: more than `iterations` when a run whose threads shared CPUs
     /// stopped at its time budget.
-    public var requestedIterations: Int
+    package var requestedIterations: Int
     /// From the threads' creation to their join.
-    public var elapsedNanoseconds: UInt64
+    package var elapsedNanoseconds: UInt64
     /// More threads than CPUs: some took turns on a CPU instead of running at once.
-    public var threadsSharedCPUs: Bool
+    package var threadsSharedCPUs: Bool
     /// Every state the test declares (count 0 included), then any other that showed.
-    public var states: [LitmusStateCount]
+    package var states: [LitmusStateCount]
     /// Iterations that ended in the weak outcome.
-    public var weakCount: Int
-    public var weakStatus: LitmusStatus
+    package var weakCount: Int
+    package var weakStatus: LitmusStatus
     /// Iterations that ended in a forbidden state (the weak one or any other).
-    public var forbiddenCount: Int
-    public var verdict: LitmusVerdict
+    package var forbiddenCount: Int
+    package var verdict: LitmusVerdict
     /// Why this CPU does not produce the weak outcome although the model allows it,
     /// and where it does show; nil when this CPU can produce it or the model forbids it.
-    public var hardwareNote: String?
+    package var hardwareNote: String?
     /// When the weak outcome never showed: the 95% upper bound on its chance per
     /// iteration (the rule of three: 3 / iterations); nil when it showed.
-    public var upperBoundPerIteration: Double?
+    package var upperBoundPerIteration: Double?
 
-    public init(
+    package init(
         ordering: LitmusOrdering, iterations: Int, requestedIterations: Int? = nil, elapsedNanoseconds: UInt64,
         threadsSharedCPUs: Bool,
         states: [LitmusStateCount], weakCount: Int, weakStatus: LitmusStatus, forbiddenCount: Int,
@@ -126,24 +126,24 @@ public struct LitmusRun: Codable, Sendable, Equatable {
 }
 
 /// One litmus test: what it is and its runs, one per ordering.
-public struct LitmusTestResult: Codable, Sendable, Equatable {
+package struct LitmusTestResult: Codable, Sendable, Equatable {
     /// "sb", "mp", ...
-    public var name: String
+    package var name: String
     /// "store buffering".
-    public var title: String
-    public var threads: Int
+    package var title: String
+    package var threads: Int
     /// One column per thread, one line per step: "x.store(1)", "r0 = y.load()".
-    public var program: [[String]]
+    package var program: [[String]]
     /// "r0=0 r1=0".
-    public var weakOutcome: String
+    package var weakOutcome: String
     /// The weakest ordering under which the model forbids the weak outcome (relaxed for
     /// the coherence control; nil if every ordering allowed it).
-    public var forbiddenFrom: LitmusOrdering?
+    package var forbiddenFrom: LitmusOrdering?
     /// Whether the model forbids the weak outcome under every ordering (the control).
-    public var isControl: Bool
-    public var runs: [LitmusRun]
+    package var isControl: Bool
+    package var runs: [LitmusRun]
 
-    public init(
+    package init(
         name: String, title: String, threads: Int, program: [[String]], weakOutcome: String,
         forbiddenFrom: LitmusOrdering?, isControl: Bool, runs: [LitmusRun]
     ) {
@@ -159,15 +159,15 @@ public struct LitmusTestResult: Codable, Sendable, Equatable {
 }
 
 /// Everything `racelab litmus` ran.
-public struct LitmusResult: Codable, Sendable, Equatable {
-    public var machine: MachineInfo
+package struct LitmusResult: Codable, Sendable, Equatable {
+    package var machine: MachineInfo
     /// "x86-64 (TSO)", "ARM64", or the architecture's name.
-    public var memoryModel: String
+    package var memoryModel: String
     /// How the threads were started together each iteration, in words.
-    public var synchronisation: String
-    public var tests: [LitmusTestResult]
+    package var synchronisation: String
+    package var tests: [LitmusTestResult]
 
-    public init(machine: MachineInfo, memoryModel: String, synchronisation: String, tests: [LitmusTestResult]) {
+    package init(machine: MachineInfo, memoryModel: String, synchronisation: String, tests: [LitmusTestResult]) {
         self.machine = machine
         self.memoryModel = memoryModel
         self.synchronisation = synchronisation
@@ -175,7 +175,7 @@ public struct LitmusResult: Codable, Sendable, Equatable {
     }
 
     /// Every (test, ordering) where a forbidden outcome showed, as "sb seq_cst".
-    public var forbiddenObserved: [String] {
+    package var forbiddenObserved: [String] {
         tests.flatMap { test in
             test.runs.filter { $0.verdict.failsCheck }.map { "\(test.name) \($0.ordering.rawValue)" }
         }
@@ -183,18 +183,18 @@ public struct LitmusResult: Codable, Sendable, Equatable {
 }
 
 /// What `racelab litmus` was asked to run.
-public struct LitmusRequest: Codable, Sendable, Equatable {
+package struct LitmusRequest: Codable, Sendable, Equatable {
     /// Test names in catalog order ("sb", "mp", ...).
-    public var tests: [String]
-    public var orderings: [LitmusOrdering]
+    package var tests: [String]
+    package var orderings: [LitmusOrdering]
     /// Iterations per test and ordering.
-    public var iterations: Int
+    package var iterations: Int
     /// Threads pinned one per allowed CPU (`--no-pin` turns it off).
-    public var isPinned: Bool
+    package var isPinned: Bool
 
-    public static let defaultIterations = 1_000_000
+    package static let defaultIterations = 1_000_000
 
-    public init(
+    package init(
         tests: [String], orderings: [LitmusOrdering] = LitmusOrdering.allCases,
         iterations: Int = LitmusRequest.defaultIterations, isPinned: Bool = true
     ) {
@@ -206,20 +206,39 @@ public struct LitmusRequest: Codable, Sendable, Equatable {
 }
 
 /// What `racelab explain <test>` says of a litmus test.
-public struct LitmusExplanation: Sendable, Equatable {
-    /// The weak outcome's status under one ordering, and the CPUs that never produce it.
-    public struct Row: Sendable, Equatable {
-        public var ordering: LitmusOrdering
-        public var status: LitmusStatus
-        public var neverProducedOn: [String]
+package struct LitmusExplanation: Sendable, Equatable {
+    package init(
+        name: String, title: String, summary: String, program: [[String]], weakOutcome: String, orderings: [Row],
+        text: String
+    ) {
+        self.name = name
+        self.title = title
+        self.summary = summary
+        self.program = program
+        self.weakOutcome = weakOutcome
+        self.orderings = orderings
+        self.text = text
     }
 
-    public var name: String
-    public var title: String
-    public var summary: String
-    public var program: [[String]]
-    public var weakOutcome: String
-    public var orderings: [Row]
+    /// The weak outcome's status under one ordering, and the CPUs that never produce it.
+    package struct Row: Sendable, Equatable {
+        package init(ordering: LitmusOrdering, status: LitmusStatus, neverProducedOn: [String]) {
+            self.ordering = ordering
+            self.status = status
+            self.neverProducedOn = neverProducedOn
+        }
+
+        package var ordering: LitmusOrdering
+        package var status: LitmusStatus
+        package var neverProducedOn: [String]
+    }
+
+    package var name: String
+    package var title: String
+    package var summary: String
+    package var program: [[String]]
+    package var weakOutcome: String
+    package var orderings: [Row]
     /// How it happens and what forbids it.
-    public var text: String
+    package var text: String
 }

@@ -1,43 +1,43 @@
 /// One named kind of wrong outcome and how often it happened in a run,
 /// e.g. "lost updates" or "vanished after check".
-public struct Anomaly: Codable, Sendable, Equatable {
+package struct Anomaly: Codable, Sendable, Equatable {
     /// Stable identifier for scripts: the display name, lower-case, hyphenated
     /// ("lost-updates"). It does not change when the wording around it does.
-    public var id: String
+    package var id: String
     /// What a person reads: "lost updates".
-    public var name: String
-    public var count: Int
+    package var name: String
+    package var count: Int
 
-    public init(_ name: String, _ count: Int) {
+    package init(_ name: String, _ count: Int) {
         id = Self.identifier(name)
         self.name = name
         self.count = count
     }
 
     /// "vanished after check" -> "vanished-after-check".
-    public static func identifier(_ name: String) -> String {
+    package static func identifier(_ name: String) -> String {
         String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
     }
 }
 
 /// One worker's share of a run, measured outside its hot loop.
-public struct WorkerTiming: Codable, Sendable, Equatable {
+package struct WorkerTiming: Codable, Sendable, Equatable {
     /// How long after the shared start this worker began its first operation; nil if
     /// it never began inside the window (Dispatch ran it after the window closed).
-    public var startSkewNanoseconds: UInt64?
+    package var startSkewNanoseconds: UInt64?
     /// From this worker's first operation to its stop: the time its operations took.
     /// Start skew is not in it.
-    public var busyNanoseconds: UInt64
+    package var busyNanoseconds: UInt64
     /// Operations this worker completed (counted in a register, published at the end).
-    public var operations: Int
+    package var operations: Int
     /// CPU time the kernel gave this worker's thread while it was busy.
-    public var cpuNanoseconds: UInt64
+    package var cpuNanoseconds: UInt64
     /// Times the thread blocked while busy (waiting for a lock, sleeping).
-    public var voluntarySwitches: Int
+    package var voluntarySwitches: Int
     /// Times the kernel took the CPU away from it while busy (preempted).
-    public var involuntarySwitches: Int
+    package var involuntarySwitches: Int
 
-    public init(
+    package init(
         startSkewNanoseconds: UInt64?, busyNanoseconds: UInt64, operations: Int, cpuNanoseconds: UInt64 = 0,
         voluntarySwitches: Int = 0, involuntarySwitches: Int = 0
     ) {
@@ -50,24 +50,24 @@ public struct WorkerTiming: Codable, Sendable, Equatable {
     }
 
     /// Whether this worker did any work inside the window.
-    public var ranInWindow: Bool { startSkewNanoseconds != nil && operations > 0 }
+    package var ranInWindow: Bool { startSkewNanoseconds != nil && operations > 0 }
 }
 
 /// The measurement window of one run: workers start together at a shared start
 /// time, and everything here is measured from it.
-public struct Timing: Codable, Sendable, Equatable {
+package struct Timing: Codable, Sendable, Equatable {
     /// From the shared start to the last worker's stop.
-    public var windowNanoseconds: UInt64
+    package var windowNanoseconds: UInt64
     /// The window a timed run asked for; nil for a fixed-count run.
-    public var requestedWindowNanoseconds: UInt64?
+    package var requestedWindowNanoseconds: UInt64?
     /// One entry per worker, by worker index.
-    public var workers: [WorkerTiming]
+    package var workers: [WorkerTiming]
     /// Most workers that were between their start and their stop at one moment.
-    public var maxActiveWorkers: Int
+    package var maxActiveWorkers: Int
     /// Share of the window during which 2 or more workers were between start and stop (0...1).
-    public var overlapFraction: Double
+    package var overlapFraction: Double
 
-    public init(
+    package init(
         windowNanoseconds: UInt64, requestedWindowNanoseconds: UInt64? = nil, workers: [WorkerTiming],
         maxActiveWorkers: Int, overlapFraction: Double
     ) {
@@ -79,49 +79,49 @@ public struct Timing: Codable, Sendable, Equatable {
     }
 
     /// Operations of all workers together.
-    public var operations: Int { workers.reduce(0) { $0 + $1.operations } }
+    package var operations: Int { workers.reduce(0) { $0 + $1.operations } }
 
     /// Workers that did at least one operation inside the window.
-    public var workersInWindow: Int { workers.filter(\.ranInWindow).count }
+    package var workersInWindow: Int { workers.filter(\.ranInWindow).count }
 
     /// The latest start among the workers that started: the start skew of this run.
-    public var maxStartSkewNanoseconds: UInt64 { workers.compactMap(\.startSkewNanoseconds).max() ?? 0 }
+    package var maxStartSkewNanoseconds: UInt64 { workers.compactMap(\.startSkewNanoseconds).max() ?? 0 }
 
     /// Sum of every worker's busy time: what the operations cost, skew excluded.
-    public var busyNanoseconds: UInt64 { workers.reduce(0) { $0 &+ $1.busyNanoseconds } }
+    package var busyNanoseconds: UInt64 { workers.reduce(0) { $0 &+ $1.busyNanoseconds } }
 
     /// Workers on a CPU at once, on average over the window: the CPU time the
     /// workers got divided by the window. 2.0 on two CPUs means truly parallel;
     /// 1.0 means they took turns, however many were "active".
-    public var cpuParallelism: Double? {
+    package var cpuParallelism: Double? {
         let cpu = workers.reduce(UInt64(0)) { $0 &+ $1.cpuNanoseconds }
         guard cpu > 0, windowNanoseconds > 0 else { return nil }
         return Double(cpu) / Double(windowNanoseconds)
     }
 
     /// Times the workers blocked (lock waits, sleeps) during the window, all together.
-    public var voluntarySwitches: Int { workers.reduce(0) { $0 + $1.voluntarySwitches } }
+    package var voluntarySwitches: Int { workers.reduce(0) { $0 + $1.voluntarySwitches } }
 
     /// Workers that went to sleep in the kernel for at least every other operation:
     /// in a lock convoy, every worker but the one holding the lock.
-    public var sleepingWorkers: Int {
+    package var sleepingWorkers: Int {
         workers.filter { $0.operations > 0 && 2 * $0.voluntarySwitches >= $0.operations }.count
     }
 
     /// Workers that went to sleep in the kernel at least 10 times in the window:
     /// they waited for one another (a lock, a condition variable), which is contention
     /// even when little CPU was used.
-    public var waitingWorkers: Int { workers.filter { $0.voluntarySwitches >= 10 }.count }
+    package var waitingWorkers: Int { workers.filter { $0.voluntarySwitches >= 10 }.count }
 
     /// The share of all operations done by the busiest worker (1/workers when fair).
-    public var busiestWorkerShare: Double? {
+    package var busiestWorkerShare: Double? {
         guard operations > 0 else { return nil }
         return Double(workers.map(\.operations).max() ?? 0) / Double(operations)
     }
 }
 
 /// How a strategy that ran in a child process ended.
-public enum ChildEnd: Codable, Sendable, Equatable {
+package enum ChildEnd: Codable, Sendable, Equatable {
     /// The child finished and reported its observation.
     case finished
     /// The child exited with a non-zero status without reporting.
@@ -136,30 +136,30 @@ public enum ChildEnd: Codable, Sendable, Equatable {
 
 /// What one run of one strategy did: what should have happened, what did, and
 /// how long it took.
-public struct Observation: Codable, Sendable, Equatable {
+package struct Observation: Codable, Sendable, Equatable {
     /// What a correct implementation would end with (e.g. total increments).
-    public var expected: Int
+    package var expected: Int
     /// What the shared state held at the end.
-    public var observed: Int
+    package var observed: Int
     /// Operations performed by all workers together (timed work).
-    public var operations: Int
+    package var operations: Int
     /// Named anomaly counts; the first is the scenario's headline anomaly.
-    public var anomalies: [Anomaly]
+    package var anomalies: [Anomaly]
     /// Absent only when a child process died before it could report.
-    public var timing: Timing?
+    package var timing: Timing?
     /// Set for strategies that ran in a child process.
-    public var childEnd: ChildEnd?
+    package var childEnd: ChildEnd?
     /// Milliseconds from the child's start to its end, for child-process strategies.
-    public var childMilliseconds: Double?
+    package var childMilliseconds: Double?
     /// What the child's runtime said as it died ("Fatal error: ..."), if anything.
-    public var childMessage: String?
+    package var childMessage: String?
     /// What the scenario saw beyond the counts, in words: which workers deadlocked on
     /// which lock, how often a sequence lock's readers retried. The report prints it.
-    public var detail: String?
+    package var detail: String?
     /// `--witness`: every read of the run, accounted for (the unsafe counter).
-    public var witness: Witness?
+    package var witness: Witness?
 
-    public init(
+    package init(
         expected: Int, observed: Int, operations: Int, anomalies: [Anomaly],
         timing: Timing?, detail: String? = nil, childEnd: ChildEnd? = nil, childMilliseconds: Double? = nil,
         childMessage: String? = nil
@@ -176,10 +176,10 @@ public struct Observation: Codable, Sendable, Equatable {
     }
 
     /// The headline anomaly count (lost updates, vanished reads, ...).
-    public var primaryAnomalyCount: Int { anomalies.first?.count ?? 0 }
+    package var primaryAnomalyCount: Int { anomalies.first?.count ?? 0 }
 
     /// Whether anything went wrong in this run, including a child that crashed or hung.
-    public var hasAnomaly: Bool {
+    package var hasAnomaly: Bool {
         if anomalies.contains(where: { $0.count != 0 }) { return true }
         switch childEnd {
         case .none, .finished?: return false
@@ -191,29 +191,29 @@ public struct Observation: Codable, Sendable, Equatable {
     /// its own start to its stop, summed) over all operations. With every worker
     /// starting on time this is window x workers / operations; a late start (skew)
     /// is never charged to the operation.
-    public var nsPerOp: Double? {
+    package var nsPerOp: Double? {
         guard let timing, operations > 0 else { return nil }
         return Double(timing.busyNanoseconds) / Double(operations)
     }
 
     /// Operations completed per second by all workers together, over the window.
-    public var opsPerSecond: Double? {
+    package var opsPerSecond: Double? {
         guard let timing, timing.windowNanoseconds > 0 else { return nil }
         return Double(operations) / (Double(timing.windowNanoseconds) / 1e9)
     }
 
     /// Whether this run counted anything: false for a child process that died before
     /// it could report (it has no timing, and its counts mean nothing).
-    public var didCount: Bool { timing != nil || childEnd == .finished }
+    package var didCount: Bool { timing != nil || childEnd == .finished }
 
     /// The headline anomaly as a share of what was expected (0...1), for this run.
-    public var primaryAnomalyShare: Double? {
+    package var primaryAnomalyShare: Double? {
         guard expected > 0, didCount else { return nil }
         return Double(primaryAnomalyCount) / Double(expected)
     }
 
     /// Times the workers blocked in the kernel per operation, all together.
-    public var sleepsPerOperation: Double? {
+    package var sleepsPerOperation: Double? {
         guard let timing, operations > 0 else { return nil }
         return Double(timing.voluntarySwitches) / Double(operations)
     }

@@ -1,13 +1,13 @@
 /// How workers are started: one pthread each, Dispatch's `concurrentPerform`, or
 /// child tasks of a task group on Swift's cooperative pool.
-public enum Backend: String, Codable, Sendable, CaseIterable {
+package enum Backend: String, Codable, Sendable, CaseIterable {
     case pthread
     case dispatch
     case tasks
 }
 
 /// How long one run lasts.
-public enum RunLength: Codable, Sendable, Equatable, Hashable {
+package enum RunLength: Codable, Sendable, Equatable, Hashable {
     /// Time-boxed (the default): every worker runs until the window closes and counts
     /// its own operations; what should have happened is the sum of what they did.
     case timed(milliseconds: Int)
@@ -18,16 +18,19 @@ public enum RunLength: Codable, Sendable, Equatable, Hashable {
     /// racelab's default window: long enough for every worker of a 2-vCPU VM to be
     /// awake and overlapping for almost all of it (idle vCPUs take longer than 50 µs
     /// to wake), short enough that five strategies finish well inside 1.5 s.
-    public static let standard = RunLength.timed(milliseconds: 100)
+    package static let standard = RunLength.timed(milliseconds: 100)
+
+    /// The longest window racelab accepts (10 minutes).
+    package static let maxMilliseconds = 600_000
 
     /// The window in milliseconds, for a timed run.
-    public var milliseconds: Int? {
+    package var milliseconds: Int? {
         if case .timed(let milliseconds) = self { return milliseconds }
         return nil
     }
 
     /// Operations per worker, for a fixed-count run.
-    public var iterations: Int? {
+    package var iterations: Int? {
         if case .fixed(let iterations) = self { return iterations }
         return nil
     }
@@ -38,35 +41,35 @@ public enum RunLength: Codable, Sendable, Equatable, Hashable {
 ///
 /// The command-line layer builds it and guarantees the ranges documented on each
 /// field; scenarios may rely on them.
-public struct Request: Codable, Sendable, Equatable {
+package struct Request: Codable, Sendable, Equatable {
     /// Scenario name as typed on the command line, e.g. `counter`.
-    public var scenario: String
+    package var scenario: String
     /// Strategy names to run, in report order (unsafe forms first).
-    public var strategies: [String]
+    package var strategies: [String]
     /// Workers per run, 1...1024.
-    public var threads: Int
+    package var threads: Int
     /// A time box per run (the default) or a fixed count of operations per worker.
-    public var length: RunLength
+    package var length: RunLength
     /// An unmeasured run of this long before each in-process strategy's first
     /// measured run (cold pages, caches and sleeping CPUs stay out of the figures); 0: none.
-    public var warmupMilliseconds: Int
+    package var warmupMilliseconds: Int
     /// Repetitions of every strategy, 1...10,000.
-    public var runs: Int
-    public var backend: Backend
+    package var runs: Int
+    package var backend: Backend
     /// Pin worker i to allowed CPU (i mod count). Only the pthread backend can pin.
-    public var isPinned: Bool
+    package var isPinned: Bool
     /// The scenario's own options (`--work`, `--keys`, ...) by name, as its declarations
     /// parsed and checked them. Every declared option with a default is present; an
     /// option whose default depends on the run (`--writers`: half the workers) is absent
     /// unless given.
-    public var settings: [String: SettingValue]
+    package var settings: [String: SettingValue]
     /// Seconds a child-process strategy may run before it is killed.
-    public var timeoutSeconds: Double
+    package var timeoutSeconds: Double
     /// `--until-exposed --budget S`: repeat unsafe strategies until their first
     /// anomaly, and everything else, for at most S seconds. nil: run `runs` times.
-    public var untilExposedBudgetSeconds: Double?
+    package var untilExposedBudgetSeconds: Double?
 
-    public init(
+    package init(
         scenario: String,
         strategies: [String],
         threads: Int,
@@ -90,6 +93,15 @@ public struct Request: Codable, Sendable, Equatable {
         self.timeoutSeconds = timeoutSeconds
     }
 
+    /// The most workers a request may ask for.
+    package static let maxThreads = 1024
+    /// The most repetitions of every strategy.
+    package static let maxRuns = 10_000
+    /// The longest `timeoutSeconds`: an hour.
+    package static let maxTimeoutSeconds = 3600
+    /// The longest warm-up: a minute.
+    package static let maxWarmupMilliseconds = 60_000
+
     /// Pinning takes effect only where racelab owns the threads.
-    public var isPinningEffective: Bool { isPinned && backend == .pthread }
+    package var isPinningEffective: Bool { isPinned && backend == .pthread }
 }

@@ -1,14 +1,14 @@
 /// A request to run a scenario's strategies across worker counts and backends.
-public struct SweepRequest: Codable, Sendable, Equatable {
+package struct SweepRequest: Codable, Sendable, Equatable {
     /// Everything but threads and backend, which the sweep varies; `runs` is per configuration.
-    public var base: Request
+    package var base: Request
     /// Ascending, distinct, each 1...1024.
-    public var threadCounts: [Int]
-    public var backends: [Backend]
+    package var threadCounts: [Int]
+    package var backends: [Backend]
     /// Plain ASCII chart instead of unicode blocks.
-    public var isASCII: Bool
+    package var isASCII: Bool
 
-    public init(base: Request, threadCounts: [Int], backends: [Backend], isASCII: Bool = false) {
+    package init(base: Request, threadCounts: [Int], backends: [Backend], isASCII: Bool = false) {
         self.base = base
         self.threadCounts = threadCounts
         self.backends = backends
@@ -16,7 +16,7 @@ public struct SweepRequest: Codable, Sendable, Equatable {
     }
 
     /// The default worker counts: 1, 2, 4, ... up to 4x the CPUs (always including it).
-    public static func defaultThreadCounts(cpus: Int) -> [Int] {
+    package static func defaultThreadCounts(cpus: Int) -> [Int] {
         let top = max(1, min(4 * cpus, 1024))
         var counts: [Int] = []
         var n = 1
@@ -29,14 +29,14 @@ public struct SweepRequest: Codable, Sendable, Equatable {
 }
 
 /// Every run of one strategy in one configuration of a sweep.
-public struct SweepCell: Codable, Sendable, Equatable {
-    public var strategy: String
-    public var isExpectedSafe: Bool
-    public var backend: Backend
-    public var threads: Int
-    public var runs: [Observation]
+package struct SweepCell: Codable, Sendable, Equatable {
+    package var strategy: String
+    package var isExpectedSafe: Bool
+    package var backend: Backend
+    package var threads: Int
+    package var runs: [Observation]
 
-    public init(strategy: String, isExpectedSafe: Bool, backend: Backend, threads: Int, runs: [Observation]) {
+    package init(strategy: String, isExpectedSafe: Bool, backend: Backend, threads: Int, runs: [Observation]) {
         self.strategy = strategy
         self.isExpectedSafe = isExpectedSafe
         self.backend = backend
@@ -46,15 +46,15 @@ public struct SweepCell: Codable, Sendable, Equatable {
 }
 
 /// The outcome of `racelab sweep`.
-public struct SweepResult: Codable, Sendable, Equatable {
-    public var request: SweepRequest
+package struct SweepResult: Codable, Sendable, Equatable {
+    package var request: SweepRequest
     /// The scenario's names and labels, and its settings in words, for the report.
-    public var scenario: ScenarioLabels
-    public var machine: MachineInfo
+    package var scenario: ScenarioLabels
+    package var machine: MachineInfo
     /// One cell per (strategy, backend, worker count), in scenario order.
-    public var cells: [SweepCell]
+    package var cells: [SweepCell]
 
-    public init(request: SweepRequest, scenario: ScenarioLabels, machine: MachineInfo, cells: [SweepCell]) {
+    package init(request: SweepRequest, scenario: ScenarioLabels, machine: MachineInfo, cells: [SweepCell]) {
         self.request = request
         self.scenario = scenario
         self.machine = machine

@@ -1,6 +1,6 @@
 /// What a strategy's runs amount to, judged against what it promises and against
 /// the evidence: a run whose workers never ran at the same time proves nothing.
-public enum Verdict: String, Codable, Sendable {
+package enum Verdict: String, Codable, Sendable {
     /// A safe strategy with no anomaly in any run, its workers running together.
     case held
     /// A safe strategy with no anomaly, but its workers never really ran at the same
@@ -16,7 +16,7 @@ public enum Verdict: String, Codable, Sendable {
     /// this says nothing about its safety.
     case couldNotShow = "could-not-show"
 
-    public init(isExpectedSafe: Bool, anyAnomaly: Bool, lacksOverlap: Bool = false) {
+    package init(isExpectedSafe: Bool, anyAnomaly: Bool, lacksOverlap: Bool = false) {
         switch (isExpectedSafe, anyAnomaly) {
         case (true, false): self = lacksOverlap ? .heldWeak : .held
         case (true, true): self = .broken
@@ -26,8 +26,8 @@ public enum Verdict: String, Codable, Sendable {
     }
 
     /// Whether this verdict should fail `--check`.
-    public var failsCheck: Bool { self == .broken }
+    package var failsCheck: Bool { self == .broken }
 
     /// Whether a safe strategy held (with strong or weak evidence).
-    public var isHeld: Bool { self == .held || self == .heldWeak }
+    package var isHeld: Bool { self == .held || self == .heldWeak }
 }

@@ -1,22 +1,22 @@
 /// racelab's own version, printed by `--version` and carried in every JSON report.
-public enum RaceLabVersion {
-    public static let current = "0.1.0"
+package enum RaceLabVersion {
+    package static let current = "0.1.0"
 }
 
 /// How this racelab binary was built: recorded next to results so a number can be
 /// traced to the compiler and optimisation level that produced it.
-public struct BuildInfo: Codable, Sendable, Equatable {
+package struct BuildInfo: Codable, Sendable, Equatable {
     /// The Swift compiler's language version, e.g. "6.3".
-    public var swiftVersion: String
+    package var swiftVersion: String
     /// "release" or "debug": a debug build is 10x slower and not worth comparing.
-    public var configuration: String
+    package var configuration: String
 
-    public init(swiftVersion: String, configuration: String) {
+    package init(swiftVersion: String, configuration: String) {
         self.swiftVersion = swiftVersion
         self.configuration = configuration
     }
 
-    public static let current = BuildInfo(swiftVersion: compilerVersion, configuration: buildConfiguration)
+    package static let current = BuildInfo(swiftVersion: compilerVersion, configuration: buildConfiguration)
 
     private static var compilerVersion: String {
         #if compiler(>=7.0)

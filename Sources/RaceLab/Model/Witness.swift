@@ -10,77 +10,82 @@
 /// The split holds only if the log is complete: as many reads recorded as operations,
 /// and every value from 0 to F - 1 read at least once (a write of v + 1 needs a read
 /// of v). `problems` says which check failed; `--check` fails on any.
-public struct Witness: Codable, Sendable, Equatable {
+package struct Witness: Codable, Sendable, Equatable {
     /// Reads recorded (N), and the operations (increments) the workers counted.
-    public var reads: Int
-    public var operations: Int
+    package var reads: Int
+    package var operations: Int
     /// Distinct values read (D) and the counter's final value (F); for a keyed
     /// workload, summed over the keys (each key is a counter of its own).
-    public var distinct: Int
-    public var final: Int
+    package var distinct: Int
+    package var final: Int
     /// N - D and D - F; their sum is `lost`.
-    public var sharedReads: Int
-    public var movedBack: Int
+    package var sharedReads: Int
+    package var movedBack: Int
     /// Why the log cannot account for the run; empty when it is complete.
-    public var problems: [String]
+    package var problems: [String]
     /// The first collisions, by time: one value read by two or more workers.
-    public var collisions: [Collision]
+    package var collisions: [Collision]
     /// Who overwrote whom, the pairs that did, most first: `count` writes of `worker`
     /// were followed by a write of the same value by `by` (both read the same value;
     /// `by`'s write finished later). They add up to `sharedReads`.
-    public var overwrites: [Overwrite]
+    package var overwrites: [Overwrite]
     /// The same command, run without the recording: what recording does to the race.
-    public var withoutRecording: Unrecorded?
+    package var withoutRecording: Unrecorded?
     /// How many keys, each a counter of its own (the cache); nil: one counter.
-    public var keys: Int?
+    package var keys: Int?
 
-    public var lost: Int { reads - final }
-    public var isComplete: Bool { problems.isEmpty }
+    package var lost: Int { reads - final }
+    package var isComplete: Bool { problems.isEmpty }
 
     /// One value read by several workers, each of whom wrote its successor.
-    public struct Collision: Codable, Sendable, Equatable {
+    package struct Collision: Codable, Sendable, Equatable {
         /// The key, for a keyed workload.
-        public var key: Int?
-        public var value: Int
-        public var reads: [Read]
+        package var key: Int?
+        package var value: Int
+        package var reads: [Read]
     }
 
     /// One read and the write that followed it, in nanoseconds after the run's
     /// first recorded read.
-    public struct Read: Codable, Sendable, Equatable {
-        public var worker: Int
-        public var readNanoseconds: UInt64
-        public var writeNanoseconds: UInt64
+    package struct Read: Codable, Sendable, Equatable {
+        package var worker: Int
+        package var readNanoseconds: UInt64
+        package var writeNanoseconds: UInt64
     }
 
     /// Writes of `worker` that `by` wrote again.
-    public struct Overwrite: Codable, Sendable, Equatable {
-        public var worker: Int
-        public var by: Int
-        public var count: Int
+    package struct Overwrite: Codable, Sendable, Equatable {
+        package var worker: Int
+        package var by: Int
+        package var count: Int
     }
 
     /// A run of the same command without recording.
-    public struct Unrecorded: Codable, Sendable, Equatable {
-        public var operations: Int
-        public var lost: Int
+    package struct Unrecorded: Codable, Sendable, Equatable {
+        package var operations: Int
+        package var lost: Int
+
+        package init(operations: Int, lost: Int) {
+            self.operations = operations
+            self.lost = lost
+        }
     }
 }
 
 /// Every read of one witnessed run, per worker: the value read, when (just before the
 /// read) and when its write was done (just after it), on the monotonic clock; for a
 /// keyed workload (the cache), which key. Each key is a counter of its own.
-public struct WitnessLog: Sendable {
-    public var values: [[Int]]
-    public var readTimes: [[UInt64]]
-    public var writeTimes: [[UInt64]]
+package struct WitnessLog: Sendable {
+    package var values: [[Int]]
+    package var readTimes: [[UInt64]]
+    package var writeTimes: [[UInt64]]
     /// The key of each read; nil: one counter (key 0).
-    public var keys: [[Int]]?
+    package var keys: [[Int]]?
     /// Increments the workers counted, and each key's final value.
-    public var operations: Int
-    public var finals: [Int]
+    package var operations: Int
+    package var finals: [Int]
 
-    public init(
+    package init(
         values: [[Int]], readTimes: [[UInt64]], writeTimes: [[UInt64]], keys: [[Int]]? = nil, operations: Int,
         finals: [Int]
     ) {
@@ -93,7 +98,7 @@ public struct WitnessLog: Sendable {
     }
 
     /// One counter's log.
-    public init(values: [[Int]], readTimes: [[UInt64]], writeTimes: [[UInt64]], operations: Int, final: Int) {
+    package init(values: [[Int]], readTimes: [[UInt64]], writeTimes: [[UInt64]], operations: Int, final: Int) {
         self.init(
             values: values, readTimes: readTimes, writeTimes: writeTimes, operations: operations, finals: [final])
     }
@@ -102,7 +107,7 @@ public struct WitnessLog: Sendable {
 
     /// Accounts for every lost update, key by key; `collisionsShown` collisions are
     /// kept, the earliest first.
-    public func account(collisionsShown: Int = 3) -> Witness {
+    package func account(collisionsShown: Int = 3) -> Witness {
         let workers = values.count
         let reads = values.reduce(0) { $0 + $1.count }
         var problems: [String] = []

@@ -6,23 +6,28 @@
 
 /// The little file I/O racelab does (result files, a baseline, /proc), with errors
 /// as the system's own words so a message can say exactly what went wrong.
-enum FileIO {
+package enum FileIO {
     /// Why a file operation failed: the errno text, e.g. "No such file or directory".
-    struct Failure: Error, Equatable {
-        var reason: String
-        /// The errno behind it, when the system gave one.
-        var code: Int32?
+    package struct Failure: Error, Equatable {
+        package init(reason: String, code: Int32? = nil) {
+            self.reason = reason
+            self.code = code
+        }
 
-        init(errno code: Int32) {
+        package var reason: String
+        /// The errno behind it, when the system gave one.
+        package var code: Int32?
+
+        package init(errno code: Int32) {
             reason = String(cString: strerror(code))
             self.code = code
         }
-        init(_ reason: String) { self.reason = reason }
+        package init(_ reason: String) { self.reason = reason }
     }
 
     /// The whole file as UTF-8 text, up to `limit` bytes. Reads until end of file,
     /// so it also works for /proc files, whose size reads as 0.
-    static func read(_ path: String, limit: Int = 256 << 20) -> Result<String, Failure> {
+    package static func read(_ path: String, limit: Int = 256 << 20) -> Result<String, Failure> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(Failure(errno: errno)) }
         defer { close(fd) }
@@ -43,12 +48,12 @@ enum FileIO {
 
     /// Writes a result file: what `path` is decides how (see `ResultFile`). A symlink
     /// is written through, a device or FIFO as a stream, a regular file by a rename.
-    static func write(_ text: String, to path: String) -> Result<Void, Failure> {
+    package static func write(_ text: String, to path: String) -> Result<Void, Failure> {
         ResultFile.resolve(path).flatMap { $0.write(text) }
     }
 
     /// Writes all of `text` to an open descriptor, retrying short writes and EINTR.
-    static func writeAll(_ text: String, to fd: Int32) -> Result<Void, Failure> {
+    package static func writeAll(_ text: String, to fd: Int32) -> Result<Void, Failure> {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
@@ -60,7 +65,7 @@ enum FileIO {
     }
 
     /// Creates `path` and any missing parents (mkdir -p); fine if it already is a directory.
-    static func makeDirectory(_ path: String) -> Result<Void, Failure> {
+    package static func makeDirectory(_ path: String) -> Result<Void, Failure> {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component + "/"
@@ -71,11 +76,13 @@ enum FileIO {
         return .success(())
     }
 
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    package static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    static func isWritableDirectory(_ path: String) -> Bool { isDirectory(path) && access(path, W_OK | X_OK) == 0 }
+    package static func isWritableDirectory(_ path: String) -> Bool {
+        isDirectory(path) && access(path, W_OK | X_OK) == 0
+    }
 
-    static func isDirectory(_ path: String) -> Bool {
+    package static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }

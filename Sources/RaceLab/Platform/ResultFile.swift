@@ -9,7 +9,7 @@
 /// link and its target gets the bytes; a device, a FIFO or a socket is written as a
 /// stream; only a regular file (or a path that does not exist yet) is written to a
 /// temporary file beside it and renamed over it, so a reader never sees half a file.
-enum ResultFile: Equatable {
+package enum ResultFile: Equatable {
     /// A regular file, or a new one, at this real path (every symlink resolved):
     /// temporary file and rename. `existing` keeps the replaced file's mode and owner.
     case replace(path: String, existing: Owner?)
@@ -25,7 +25,7 @@ enum ResultFile: Equatable {
     case descriptor(Int32)
 
     /// Mode and owner of a regular file a rename replaces.
-    struct Owner: Equatable {
+    package struct Owner: Equatable {
         var mode: mode_t
         var user: uid_t
         var group: gid_t
@@ -36,7 +36,7 @@ enum ResultFile: Equatable {
 
     /// Decides what `path` is. Fails for a directory, a block device (racelab never
     /// writes onto a disk), a loop of links, or a path the system refuses to look at.
-    static func resolve(_ path: String) -> Result<ResultFile, FileIO.Failure> {
+    package static func resolve(_ path: String) -> Result<ResultFile, FileIO.Failure> {
         guard !path.isEmpty else { return .failure(FileIO.Failure(errno: ENOENT)) }
         var info = stat()
         if stat(path, &info) != 0 {
@@ -110,7 +110,7 @@ enum ResultFile: Equatable {
     }
 
     /// The directory part of a path ("." for a bare name, "/" for "/name").
-    static func directory(of path: String) -> String {
+    package static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }

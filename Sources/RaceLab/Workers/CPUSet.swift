@@ -9,16 +9,16 @@ import CRaceLabShims
 /// The CPUs this process may run on, read from its affinity mask
 /// (`sched_getaffinity`), so `taskset -c 0 racelab` counts 1. Falls back to the
 /// online CPU count where affinity cannot be read.
-public struct CPUSet: Sendable, Equatable, Codable {
+package struct CPUSet: Sendable, Equatable, Codable {
     /// Kernel CPU ids, ascending.
-    public var ids: [Int32]
+    package var ids: [Int32]
 
-    public init(ids: [Int32]) { self.ids = ids }
+    package init(ids: [Int32]) { self.ids = ids }
 
-    public var count: Int { ids.count }
+    package var count: Int { ids.count }
 
     /// The affinity mask of the calling process, read now.
-    public static func current() -> CPUSet {
+    package static func current() -> CPUSet {
         var buffer = [Int32](repeating: 0, count: 1024)
         let n = Int(racelab_allowed_cpus(&buffer, Int32(buffer.count)))
         if n > 0 { return CPUSet(ids: Array(buffer.prefix(min(n, buffer.count)))) }
@@ -27,5 +27,5 @@ public struct CPUSet: Sendable, Equatable, Codable {
     }
 
     /// The CPU worker `index` is pinned to: allowed CPU (index mod count).
-    public func cpu(forWorker index: Int) -> Int32 { ids[index % ids.count] }
+    package func cpu(forWorker index: Int) -> Int32 { ids[index % ids.count] }
 }

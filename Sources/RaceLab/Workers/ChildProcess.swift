@@ -9,22 +9,22 @@ import CRaceLabShims
 /// Runs a program as a child process, bounded by a timeout, capturing its stdout
 /// and stderr. This is how racelab contains strategies that are undefined
 /// behaviour (a crash is the child's, not racelab's) or that may hang.
-public struct ChildProcess: Sendable {
+package struct ChildProcess: Sendable {
     /// How it went: the end, the captured output, and how long it ran.
-    public struct Outcome: Sendable {
-        public var end: ChildEnd
-        public var stdout: String
-        public var stderr: String
-        public var milliseconds: Double
+    package struct Outcome: Sendable {
+        package var end: ChildEnd
+        package var stdout: String
+        package var stderr: String
+        package var milliseconds: Double
     }
 
-    public var executable: String
-    public var arguments: [String]
+    package var executable: String
+    package var arguments: [String]
     /// Extra environment entries, "NAME=value", added to racelab's own.
-    public var environment: [String]
-    public var timeoutSeconds: Double
+    package var environment: [String]
+    package var timeoutSeconds: Double
 
-    public init(executable: String, arguments: [String], environment: [String] = [], timeoutSeconds: Double) {
+    package init(executable: String, arguments: [String], environment: [String] = [], timeoutSeconds: Double) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
@@ -33,7 +33,7 @@ public struct ChildProcess: Sendable {
 
     /// Starts the child and waits for it; a child still running at the timeout is
     /// killed (SIGKILL) and reaped, so none is left behind.
-    public func run() -> Outcome {
+    package func run() -> Outcome {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
@@ -165,7 +165,7 @@ public struct ChildProcess: Sendable {
     }
 
     /// The path of the running executable (Linux: /proc/self/exe, resolved).
-    public static var currentExecutable: String {
+    package static var currentExecutable: String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { return CommandLine.arguments.first ?? "racelab" }

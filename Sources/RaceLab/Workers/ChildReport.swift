@@ -14,15 +14,15 @@ import Synchronization
 
 /// The child's side of a child-process strategy: what it hands back, and how it
 /// can still hand it back when its own workers are stuck for good (a deadlock).
-public enum ChildReport {
+package enum ChildReport {
     /// Set once, by the child entry point, before any worker exists.
     static let isChildProcess = Atomic<Bool>(false)
 
     /// Marks this process as a child-process strategy's child.
-    public static func markAsChild() { isChildProcess.store(true, ordering: .releasing) }
+    package static func markAsChild() { isChildProcess.store(true, ordering: .releasing) }
 
     /// The observation as the parent reads it: one line of JSON.
-    public static func encoded(_ observation: Observation) -> String {
+    package static func encoded(_ observation: Observation) -> String {
         let data = (try? JSONEncoder().encode(observation)) ?? Data()
         return String(decoding: data, as: UTF8.self) + "\n"
     }
@@ -30,7 +30,7 @@ public enum ChildReport {
     /// Writes `observation` on stdout and ends the process with exit 0, whatever its
     /// threads are doing: for a run whose workers can never finish. Only a child may
     /// do this; in racelab's own process it is a bug, and traps.
-    public static func deliverAndExit(_ observation: Observation) -> Never {
+    package static func deliverAndExit(_ observation: Observation) -> Never {
         precondition(
             isChildProcess.load(ordering: .acquiring),
             "a stuck run can only be reported from a child process; run this strategy through ChildRunner")

@@ -23,7 +23,7 @@ import Synchronization
 /// Waiting spins with a pause hint. With more threads than CPUs, or after `spinLimit`
 /// spins (another program holds the CPU), a waiter yields its CPU instead: one that kept
 /// spinning would keep the thread it waits for off the CPU. Never a lock, never a hang.
-final class IterationGate: Sendable {
+package final class IterationGate: Sendable {
     let threads: Int
     /// More threads than CPUs: waits yield at once and starts are not timed.
     let isSharingCPUs: Bool
@@ -39,7 +39,7 @@ final class IterationGate: Sendable {
     /// Pause-hinted spins before a waiter starts yielding its CPU (about 0.5 ms).
     static let spinLimit = 10_000
 
-    init(threads: Int, isSharingCPUs: Bool, leadNanoseconds: Double) {
+    package init(threads: Int, isSharingCPUs: Bool, leadNanoseconds: Double) {
         self.threads = threads
         self.isSharingCPUs = isSharingCPUs
         generations = PaddedAtomicSlots(count: threads)
@@ -48,20 +48,20 @@ final class IterationGate: Sendable {
     }
 
     /// Waiters give up: `pass` returns false (a thread could not be created).
-    func abandon() { abandoned.store(true, ordering: .releasing) }
+    package func abandon() { abandoned.store(true, ordering: .releasing) }
 
     /// The leader asks every thread to stop at the end of the batch; threads read it
     /// after the next `pass`, which orders it before them.
-    func requestStop() { stopRequested.store(true, ordering: .relaxed) }
+    package func requestStop() { stopRequested.store(true, ordering: .relaxed) }
 
-    var isStopRequested: Bool { stopRequested.load(ordering: .relaxed) }
+    package var isStopRequested: Bool { stopRequested.load(ordering: .relaxed) }
 
     /// Waits until every thread has reached `generation` (1, 2, 3, ... in every thread),
     /// then, if `isTimed`, until the shared start time. False if the gate was abandoned.
     /// The leader's release of a generation happens after everything the others did
     /// before arriving at it, and before everything they do after leaving it.
     @inline(__always)
-    func pass(thread: Int, generation: Int, isTimed: Bool) -> Bool {
+    package func pass(thread: Int, generation: Int, isTimed: Bool) -> Bool {
         if thread == 0 {
             for other in 1..<max(1, threads) {
                 guard wait(until: other, reaches: generation) else { return false }

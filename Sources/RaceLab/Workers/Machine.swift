@@ -6,7 +6,7 @@
 
 extension MachineInfo {
     /// Reads the machine this process runs on.
-    public static func current(cpus: CPUSet = .current()) -> MachineInfo {
+    package static func current(cpus: CPUSet = .current()) -> MachineInfo {
         var name = utsname()
         uname(&name)
         func field<T>(_ value: T) -> String {
@@ -48,9 +48,9 @@ extension Substring {
 }
 
 /// Timestamps for result files.
-public enum Timestamp {
+package enum Timestamp {
     /// Now, as ISO 8601 in UTC to the second: "2026-11-23T14:05:09Z".
-    public static func nowUTC() -> String {
+    package static func nowUTC() -> String {
         var seconds = time(nil)
         var parts = tm()
         gmtime_r(&seconds, &parts)

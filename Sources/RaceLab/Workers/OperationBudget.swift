@@ -10,7 +10,7 @@ import Synchronization
 /// so no run outlives its window by more than one operation per worker. A fixed
 /// run ends after `limit` operations. The count lives in a register and is published
 /// once, at the end, by the pool.
-public struct OperationBudget {
+package struct OperationBudget {
     private let stop: UnsafeMutablePointer<Atomic<Bool>>
     private var limit: Int
     private var remaining: Int
@@ -30,7 +30,7 @@ public struct OperationBudget {
     /// that may run a costly initialiser) is neither an operation nor charged to the
     /// operations' time; it shows as a late start (skew). Call before the first
     /// operation.
-    public mutating func startMeasuringHere() { log.recordStart(worker) }
+    package mutating func startMeasuringHere() { log.recordStart(worker) }
 
     /// Runs `operation` once per operation the budget grants: until the stop flag is
     /// raised (timed) or the count is spent (fixed). Per operation it costs a compare,
@@ -41,7 +41,7 @@ public struct OperationBudget {
     /// cannot prove private on every operation (measured: the count went through
     /// memory on each increment of the sharded counter).
     @inline(__always)
-    public mutating func forEachOperation(_ operation: () -> Void) {
+    package mutating func forEachOperation(_ operation: () -> Void) {
         let stop = self.stop
         var remaining = self.remaining
         while remaining != 0, !stop.pointee.load(ordering: .relaxed) {
@@ -52,7 +52,7 @@ public struct OperationBudget {
     }
 
     /// `forEachOperation` for an operation that awaits (an actor's method).
-    public mutating func forEachOperation(_ operation: () async -> Void) async {
+    package mutating func forEachOperation(_ operation: () async -> Void) async {
         let stop = self.stop
         var remaining = self.remaining
         while remaining != 0, !stop.pointee.load(ordering: .relaxed) {
@@ -65,12 +65,12 @@ public struct OperationBudget {
     /// Counts `operations` done outside `forEachOperation`: by a worker whose work is
     /// not bounded by the window (a consumer that drains a queue after the
     /// producers stopped).
-    public mutating func record(operations: Int) { remaining &-= operations }
+    package mutating func record(operations: Int) { remaining &-= operations }
 
     /// Lowers this worker's allowance to at most `most` operations in all, for a
     /// worker that keeps a record of every operation in a buffer of that size: it
     /// stops there even if the window is still open.
-    public mutating func cap(at most: Int) {
+    package mutating func cap(at most: Int) {
         let done = operations
         let left = max(0, most - done)
         if remaining > left {
@@ -80,7 +80,7 @@ public struct OperationBudget {
     }
 
     /// Operations granted so far: the worker's count.
-    public var operations: Int { limit &- remaining }
+    package var operations: Int { limit &- remaining }
 }
 
 /// The flag that closes a timed window, alone on a padded slot so that workers

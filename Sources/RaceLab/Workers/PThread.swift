@@ -6,7 +6,7 @@
 
 /// A joinable POSIX thread running a Swift closure. Lives in the library because a
 /// thread entry closure written in `main.swift` would inherit main-actor isolation.
-struct PThread {
+package struct PThread {
     private final class Entry {
         let body: () -> Void
         init(_ body: @escaping () -> Void) { self.body = body }
@@ -18,7 +18,7 @@ struct PThread {
     private static let stackBytes = 256 * 1024
 
     /// Starts `body` on a new thread, or returns the error number `pthread_create` gave.
-    static func spawn(_ body: @escaping @Sendable () -> Void) -> Result<PThread, Int32Error> {
+    package static func spawn(_ body: @escaping @Sendable () -> Void) -> Result<PThread, Int32Error> {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
@@ -47,11 +47,11 @@ struct PThread {
         #endif
     }
 
-    func join() { pthread_join(handle, nil) }
+    package func join() { pthread_join(handle, nil) }
 }
 
 /// An errno-style code carried through `Result`.
-struct Int32Error: Error, Equatable {
-    let code: Int32
+package struct Int32Error: Error, Equatable {
+    package let code: Int32
     init(_ code: Int32) { self.code = code }
 }

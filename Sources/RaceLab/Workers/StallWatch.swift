@@ -14,13 +14,13 @@ import Synchronization
 ///
 /// `@unchecked Sendable`: the thread handle is written once, at start, and read
 /// once, by `stop`, on the thread that started it.
-final class StallWatch: @unchecked Sendable {
+package final class StallWatch: @unchecked Sendable {
     private let isStopped = Atomic<Bool>(false)
     private var thread: PThread?
 
     /// Starts watching, or returns nil if the system refused the thread (then the
     /// child's watchdog, `--timeout`, is the only guard).
-    static func start(
+    package static func start(
         stallMilliseconds: Int, progress: @escaping @Sendable () -> Int, onStall: @escaping @Sendable () -> Void
     ) -> StallWatch {
         let watch = StallWatch()
@@ -45,7 +45,7 @@ final class StallWatch: @unchecked Sendable {
     }
 
     /// Stops watching and waits for the thread to end (within 10 ms).
-    func stop() {
+    package func stop() {
         isStopped.store(true, ordering: .releasing)
         thread?.join()
     }

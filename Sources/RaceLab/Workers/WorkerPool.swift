@@ -8,7 +8,7 @@ import Dispatch
 #endif
 
 /// Why a pool could not run its workers.
-public enum WorkerPoolError: Error, Equatable, Sendable {
+package enum WorkerPoolError: Error, Equatable, Sendable {
     /// `pthread_create` refused worker `worker` with error number `code`.
     case threadCreationFailed(worker: Int, code: Int32)
     /// `pthread_create` refused the thread that closes a timed window.
@@ -25,17 +25,17 @@ public enum WorkerPoolError: Error, Equatable, Sendable {
 /// raises the stop flag `length` after the start; a fixed run's when every worker
 /// has done its count. Each worker stamps its own start and stop and its thread's
 /// CPU time and context switches; `Timing` is derived from those records alone.
-public struct WorkerPool: Sendable {
-    public var backend: Backend
+package struct WorkerPool: Sendable {
+    package var backend: Backend
     /// Pin worker i to `cpus.cpu(forWorker: i)`. Honoured by the pthread backend only:
     /// Dispatch's threads are not ours to pin.
-    public var isPinned: Bool
-    public var cpus: CPUSet
+    package var isPinned: Bool
+    package var cpus: CPUSet
     /// Test hook: behave as if `pthread_create` failed (EAGAIN) for every worker at or
     /// beyond this index, the way a process at its thread limit would.
-    public var threadLimit: Int?
+    package var threadLimit: Int?
 
-    public init(backend: Backend, isPinned: Bool, cpus: CPUSet = .current(), threadLimit: Int? = nil) {
+    package init(backend: Backend, isPinned: Bool, cpus: CPUSet = .current(), threadLimit: Int? = nil) {
         self.backend = backend
         self.isPinned = isPinned
         self.cpus = cpus
@@ -43,7 +43,7 @@ public struct WorkerPool: Sendable {
     }
 
     /// Runs `body(i, &budget)` for i in 0..<workers inside one window; returns when all finished.
-    public func run(
+    package func run(
         workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) -> Void
     ) throws(WorkerPoolError) -> Timing {
         precondition(workers >= 1, "a pool needs at least one worker")
@@ -91,7 +91,7 @@ public struct WorkerPool: Sendable {
     /// group on Swift's cooperative pool (whatever `backend` says: awaiting needs
     /// tasks), inside one window; returns when all finished. The calling thread waits
     /// and must not be one of the pool's.
-    public func runAsync(
+    package func runAsync(
         workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) async -> Void
     ) throws(WorkerPoolError) -> Timing {
         precondition(workers >= 1, "a pool needs at least one worker")
