@@ -34,7 +34,7 @@ package struct CheckResult: Codable, Sendable, Equatable {
         var failures: [String] = []
         for outcome in safe where outcome.verdict == .broken {
             failures.append(
-                "\(outcome.name) BROKEN, \(StrategySummary.anomalyNames(outcome.runs).first ?? "anomalies")"
+                "\(outcome.name) BROKEN, \(StrategySummary.anomalyKinds(outcome.runs).first?.name ?? "anomalies")"
                     + " in \(Self.ofRuns(outcome.runsWithAnomaly, outcome.runs.count))")
         }
         if raceMissing { failures += unsafe.map { Self.unsafeFact($0, result) } }

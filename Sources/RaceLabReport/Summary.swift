@@ -37,9 +37,9 @@ package struct StrategySummary: Codable, Sendable, Equatable {
         package var name: String
         package var spread: Spread
 
-        init(name: String, spread: Spread) {
-            id = Anomaly.identifier(name)
-            self.name = name
+        init(_ kind: AnomalyKind, spread: Spread) {
+            id = kind.id
+            name = kind.name
             self.spread = spread
         }
     }
@@ -54,11 +54,11 @@ package struct StrategySummary: Codable, Sendable, Equatable {
             Spread(counted.map { Double($0.expected) }).map { Int($0.median.rounded()) } ?? 0
         observed = Spread(counted.map { Double($0.observed) })
         primaryAnomalyShare = Spread(runs.compactMap(\.primaryAnomalyShare))
-        // By name, over the runs that counted it: a child that crashed reports no counts,
+        // By id, over the runs that counted it: a child that crashed reports no counts,
         // so runs can disagree on which anomalies they have.
-        anomalies = Self.anomalyNames(runs).compactMap { name in
-            Spread(runs.compactMap { run in run.anomalies.first { $0.name == name }.map { Double($0.count) } })
-                .map { NamedSpread(name: name, spread: $0) }
+        anomalies = Self.anomalyKinds(runs).compactMap { kind in
+            Spread(runs.compactMap { run in run.anomalies.first { $0.id == kind.id }.map { Double($0.count) } })
+                .map { NamedSpread(kind, spread: $0) }
         }
         windowNanoseconds = Spread(timings.map { Double($0.windowNanoseconds) })
         nsPerOp = Spread(runs.compactMap(\.nsPerOp))
@@ -73,11 +73,13 @@ package struct StrategySummary: Codable, Sendable, Equatable {
         busiestWorkerShare = Spread(timings.compactMap(\.busiestWorkerShare))
     }
 
-    /// Every anomaly name the runs counted, in first-seen order (headline first).
-    static func anomalyNames(_ runs: [Observation]) -> [String] {
-        var names: [String] = []
-        for name in runs.flatMap({ $0.anomalies.map(\.name) }) where !names.contains(name) { names.append(name) }
-        return names
+    /// Every anomaly kind the runs counted, in first-seen order (headline first).
+    static func anomalyKinds(_ runs: [Observation]) -> [AnomalyKind] {
+        var kinds: [AnomalyKind] = []
+        for kind in runs.flatMap({ $0.anomalies.map(\.kind) }) where !kinds.contains(where: { $0.id == kind.id }) {
+            kinds.append(kind)
+        }
+        return kinds
     }
 
     /// The headline anomaly's spread (lost updates, vanished after check, ...).

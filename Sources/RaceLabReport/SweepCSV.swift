@@ -5,14 +5,14 @@ import RaceLab
 /// with doubles written at full precision so they read back exactly.
 package enum SweepCSV {
     package static func render(_ result: SweepResult) -> String {
-        let anomalyNames = StrategySummary.anomalyNames(result.cells.flatMap(\.runs))
+        let anomalyKinds = StrategySummary.anomalyKinds(result.cells.flatMap(\.runs))
         let header =
             [
                 "scenario", "strategy", "expected_safe", "backend", "workers", "run", "window_ms_requested",
                 "iterations_per_worker",
                 "operations", "expected", "observed",
             ]
-            + anomalyNames.map { "\(columnName($0))_count" }
+            + anomalyKinds.map { "\(columnName($0.id))_count" }
             + [
                 "window_ns", "ns_per_op", "ops_per_s", "workers_in_window", "max_active_workers", "overlap_pct",
                 "cpu_parallelism", "max_start_skew_ns", "sleeps_per_op", "child_end", "child_ms",
@@ -24,8 +24,8 @@ package enum SweepCSV {
                 // A child that crashed or hung counted nothing: its counts are empty, not 0.
                 let counted = run.didCount
                 func ifCounted(_ value: Int) -> String { counted ? String(value) : "" }
-                let counts = anomalyNames.map { name in
-                    run.anomalies.first { $0.name == name }.map { ifCounted($0.count) } ?? ""
+                let counts = anomalyKinds.map { kind in
+                    run.anomalies.first { $0.id == kind.id }.map { ifCounted($0.count) } ?? ""
                 }
                 let childEnd = run.childEnd.map { ChildEndText.describe($0, milliseconds: nil) }
                 let fields =

@@ -116,8 +116,8 @@ package enum TableReport {
             .init(title: scenario.expectedLabel, isNumeric: true),
             .init(title: scenario.observedLabel, isNumeric: true),
         ]
-        for (i, name) in scenario.anomalyNames.enumerated() {
-            columns.append(.init(title: name, isNumeric: true))
+        for (i, kind) in scenario.anomalies.enumerated() {
+            columns.append(.init(title: kind.name, isNumeric: true))
             if i == 0 { columns.append(.init(title: "%", isNumeric: true)) }
         }
         columns += [
@@ -134,11 +134,13 @@ package enum TableReport {
             ]
             if let ended = outcome.runs.last, let end = ended.childEnd, end != .finished {
                 row.append(ChildEndText.describe(end, milliseconds: ended.childMilliseconds))
-                for i in scenario.anomalyNames.indices { row += i == 0 ? ["-", "-"] : ["-"] }
+                for i in scenario.anomalies.indices { row += i == 0 ? ["-", "-"] : ["-"] }
             } else {
                 row.append(medianInt(summary.observed))
-                for (i, anomaly) in summary.anomalies.enumerated() {
-                    row.append(medianInt(anomaly.spread))
+                // Each declared column gets the observation's count of that id, never
+                // whatever happens to stand at the same position.
+                for (i, kind) in scenario.anomalies.enumerated() {
+                    row.append(summary.anomalies.first { $0.id == kind.id }.map { medianInt($0.spread) } ?? "-")
                     if i == 0 {
                         row.append(summary.primaryAnomalyShare.map { Format.share($0.median) } ?? "-")
                     }
@@ -158,7 +160,7 @@ package enum TableReport {
     static func spreadTable(_ result: LabResult, scenario: ScenarioLabels, summaries: [StrategySummary]) -> TextTable {
         var table = TextTable([
             .init(title: "strategy", isNumeric: false),
-            .init(title: "runs with \(scenario.anomalyNames.first ?? "anomaly")", isNumeric: true),
+            .init(title: "runs with \(scenario.anomalies.first?.name ?? "anomaly")", isNumeric: true),
             .init(title: scenario.headline, isNumeric: true),
             .init(title: "window ms", isNumeric: true), .init(title: "ns/op", isNumeric: true),
         ])
@@ -174,7 +176,7 @@ package enum TableReport {
     }
 
     static func legend(_ result: LabResult, scenario: ScenarioLabels) -> String {
-        let anomalies = scenario.anomalyNames.joined(separator: ", ")
+        let anomalies = scenario.anomalies.map(\.name).joined(separator: ", ")
         let counts =
             scenario.countsLegend.map { $0 + "." }
             ?? "what a correct run ends with (the sum of what the workers did) / what it really ended with."

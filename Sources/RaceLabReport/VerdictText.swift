@@ -3,10 +3,11 @@ import RaceLab
 /// The one-sentence verdicts under the table (and in the JSON): what happened and,
 /// when the race did not show, what to do next.
 enum VerdictText {
-    /// The rule of three: after N clean runs, the chance of an anomaly per run is
-    /// below 3/N at 95% confidence. Only said from 3 runs on, where it means something.
+    /// The rule of three (`Verdict.failureBound`) in words, from 3 clean runs on.
     static func ruleOfThree(_ runs: Int) -> String? {
-        runs >= 3 ? "chance per run < \(Format.significant(300 / Double(runs)))% at 95% confidence" : nil
+        Verdict.failureBound(cleanRuns: runs).map {
+            "chance per run < \(Format.significant(100 * $0))% at 95% confidence"
+        }
     }
 
     /// What to change when the workers never ran at once, for this request on this machine.

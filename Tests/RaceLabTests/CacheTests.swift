@@ -30,7 +30,9 @@ struct CacheTests {
                 let o = try runOnce(cacheRequest(strategy, threads: threads, keys: keys, backend: backend))
                 #expect(o.expected == threads * 5_000)
                 #expect(
-                    o.anomalies == [Anomaly("lost updates", 0), Anomaly("wrong keys", 0)],
+                    o.anomalies == [
+                        CacheScenario.Anomalies.lostUpdates.count(0), CacheScenario.Anomalies.wrongKeys.count(0),
+                    ],
                     "\(strategy) x\(threads) K=\(keys)")
             }
         }
@@ -43,7 +45,10 @@ struct CacheTests {
             r.length = .timed(milliseconds: 20)
             let o = try runOnce(r)
             #expect(o.expected > 0 && o.expected < o.operations)
-            #expect(o.anomalies == [Anomaly("lost updates", 0), Anomaly("wrong keys", 0)], "\(strategy) K=\(keys)")
+            #expect(
+                o.anomalies == [
+                    CacheScenario.Anomalies.lostUpdates.count(0), CacheScenario.Anomalies.wrongKeys.count(0),
+                ], "\(strategy) K=\(keys)")
         }
     }
 

@@ -18,7 +18,8 @@ private func result(
 ) -> LabResult {
     func run(_ lost: Int) -> Observation {
         Observation(
-            expected: 100, observed: 100 - lost, operations: 100, anomalies: [Anomaly("lost updates", lost)],
+            expected: 100, observed: 100 - lost, operations: 100,
+            anomalies: [CounterScenario.Anomalies.lostUpdates.count(lost)],
             timing: timing(
                 workers: 2, maxActive: parallelWorkers, overlap: parallelWorkers >= 2 ? 1 : 0,
                 cpuNanoseconds: cpuNanoseconds))

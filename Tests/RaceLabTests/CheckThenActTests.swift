@@ -23,7 +23,11 @@ struct CheckThenActTests {
         for threads in Set([2, 4, 4 * cpuCount]).sorted() {
             let o = try runOnce(ctaRequest(strategy, threads: threads, writers: threads / 2, backend: backend))
             #expect(o.expected == (threads - threads / 2) * 10_000)
-            #expect(o.anomalies == [Anomaly("vanished after check", 0), Anomaly("overwritten inserts", 0)])
+            #expect(
+                o.anomalies == [
+                    CheckThenActScenario.Anomalies.vanishedAfterCheck.count(0),
+                    CheckThenActScenario.Anomalies.overwrittenInserts.count(0),
+                ])
         }
     }
 

@@ -16,7 +16,10 @@ struct LazyInitTests {
     }
 
     static func clean(workers: Int) -> [Anomaly] {
-        [Anomaly("split workers", 0), Anomaly("extra inits", 0), Anomaly("half-built reads", 0)]
+        [
+            LazyInitScenario.Anomalies.splitWorkers.count(0), LazyInitScenario.Anomalies.extraInits.count(0),
+            LazyInitScenario.Anomalies.halfBuiltReads.count(0),
+        ]
     }
 
     @Test(

@@ -22,7 +22,10 @@ struct LockTests {
         for (threads, writers) in [(2, 1), (4, 1), (4, 2), (4 * cpuCount, cpuCount)] {
             let o = try runOnce(snapshotRequest(strategy, threads: threads, writers: writers))
             #expect(o.expected == (threads - writers) * 20_000)
-            #expect(o.anomalies == [Anomaly("torn reads", 0), Anomaly("went backwards", 0)], "\(strategy) \(threads)")
+            #expect(
+                o.anomalies == [
+                    SnapshotScenario.Anomalies.tornReads.count(0), SnapshotScenario.Anomalies.wentBackwards.count(0),
+                ], "\(strategy) \(threads)")
         }
     }
 
@@ -51,7 +54,7 @@ struct LockTests {
         for threads in workerCounts + [8] {
             let o = try runOnce(request("deadlock", strategy, threads: threads, iterations: 5_000))
             #expect(o.operations == threads * 5_000)
-            #expect(o.anomalies == [Anomaly("deadlocked workers", 0)])
+            #expect(o.anomalies == [DeadlockScenario.Anomalies.deadlockedWorkers.count(0)])
         }
     }
 
@@ -77,10 +80,14 @@ struct LockTests {
         for strategy in ReentrancyScenario.scenario.safeInProcessStrategyNames {
             let o = try runOnce(request("reentrancy", strategy, threads: 2, iterations: 1_000))
             #expect(o.observed == 2_000 && o.expected == 2_000, "\(strategy)")
-            #expect(o.anomalies == [Anomaly("failed calls", 0), Anomaly("stuck workers", 0)])
+            #expect(
+                o.anomalies == [
+                    ReentrancyScenario.Anomalies.failedCalls.count(0),
+                    ReentrancyScenario.Anomalies.stuckWorkers.count(0),
+                ])
         }
         let refused = try runOnce(request("reentrancy", "pthread-errorcheck", threads: 2, iterations: 1_000))
-        #expect(refused.anomalies[0] == Anomaly("failed calls", 2_000))
+        #expect(refused.anomalies[0] == ReentrancyScenario.Anomalies.failedCalls.count(2_000))
         #expect(refused.observed == 0)
     }
 
@@ -100,7 +107,7 @@ struct LockTests {
             strategy: try #require(scenario.strategy(named: "pthread-default")),
             executable: ChildRunner.racelabExecutable)
         #expect(stuck.childEnd == .finished)
-        #expect(stuck.anomalies[1] == Anomaly("stuck workers", 2))
+        #expect(stuck.anomalies[1] == ReentrancyScenario.Anomalies.stuckWorkers.count(2))
         #expect(stuck.detail?.contains("holds the lock and waits for it again") == true)
     }
 
@@ -109,7 +116,8 @@ struct LockTests {
         var r = request("cache", "thread-local", threads: 4, iterations: 5_000)
         r.settings = ["keys": .integer(64), "read-ratio": .integer(25)]
         let o = try runOnce(r)
-        #expect(o.anomalies == [Anomaly("lost updates", 0), Anomaly("wrong keys", 0)])
+        #expect(
+            o.anomalies == [CacheScenario.Anomalies.lostUpdates.count(0), CacheScenario.Anomalies.wrongKeys.count(0)])
         #expect(runCLI(["explain", "counter"]).out.contains("thread-local"))
     }
 }

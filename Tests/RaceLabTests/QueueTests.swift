@@ -18,8 +18,9 @@ struct QueueTests {
     }
 
     static let clean = [
-        Anomaly("lost items", 0), Anomaly("duplicates", 0), Anomaly("out of order", 0),
-        Anomaly("stuck consumers", 0), Anomaly("empty takes", 0),
+        QueueScenario.Anomalies.lostItems.count(0), QueueScenario.Anomalies.duplicates.count(0),
+        QueueScenario.Anomalies.outOfOrder.count(0),
+        QueueScenario.Anomalies.stuckConsumers.count(0), QueueScenario.Anomalies.emptyTakes.count(0),
     ]
 
     @Test(
@@ -57,7 +58,7 @@ struct QueueTests {
                 var r = request("queue", strategy.name, threads: 8 * cpuCount, milliseconds: 1)
                 r.settings = ["producers": .integer(4 * cpuCount)]
                 let o = try runOnce(r)
-                #expect(o.anomalies[3] == Anomaly("stuck consumers", 0), "\(strategy.name)")
+                #expect(o.anomalies[3] == QueueScenario.Anomalies.stuckConsumers.count(0), "\(strategy.name)")
                 if strategy.isExpectedSafe { #expect(o.anomalies == Self.clean, "\(strategy.name)") }
             }
         }
@@ -73,7 +74,7 @@ struct QueueTests {
     func shortSentinels() throws {
         for (threads, producers) in [(2, 1), (4, 1), (6, 3)] {
             let o = try runOnce(queueRequest("short-sentinels", threads: threads, producers: producers))
-            #expect(o.anomalies[3] == Anomaly("stuck consumers", 1), "\(threads) workers")
+            #expect(o.anomalies[3] == QueueScenario.Anomalies.stuckConsumers.count(1), "\(threads) workers")
             #expect(o.observed == o.expected)
         }
     }
@@ -86,7 +87,7 @@ struct QueueTests {
             queueRequest("short-sentinels", threads: 4, producers: 2), strategy: strategy,
             executable: ChildRunner.racelabExecutable)
         #expect(o.childEnd == .finished)
-        #expect(o.anomalies[3] == Anomaly("stuck consumers", 1))
+        #expect(o.anomalies[3] == QueueScenario.Anomalies.stuckConsumers.count(1))
     }
 
     @Test(
@@ -115,12 +116,13 @@ struct QueueTests {
         #expect(o.observed == 5)
         #expect(
             o.anomalies == [
-                Anomaly("lost items", 0), Anomaly("duplicates", 1), Anomaly("out of order", 1),
-                Anomaly("stuck consumers", 1), Anomaly("empty takes", 4),
+                QueueScenario.Anomalies.lostItems.count(0), QueueScenario.Anomalies.duplicates.count(1),
+                QueueScenario.Anomalies.outOfOrder.count(1),
+                QueueScenario.Anomalies.stuckConsumers.count(1), QueueScenario.Anomalies.emptyTakes.count(4),
             ])
         let lossy = QueueScenario.observe(
             produced: [4], received: [[a(0, 0)], [a(0, 3)]], emptyTakes: 0, stranded: 0, timing: timing())
-        #expect(lossy.anomalies[0] == Anomaly("lost items", 2))
+        #expect(lossy.anomalies[0] == QueueScenario.Anomalies.lostItems.count(2))
     }
 
     @Test("bad input: the dispatch backend, a producer count that leaves no consumer, a zero capacity")

@@ -71,7 +71,7 @@ struct ReportTests {
     @Test("a broken safe strategy fails --check")
     func brokenFailsCheck() {
         let bad = Observation(
-            expected: 10, observed: 9, operations: 10, anomalies: [Anomaly("lost updates", 1)],
+            expected: 10, observed: 9, operations: 10, anomalies: [CounterScenario.Anomalies.lostUpdates.count(1)],
             timing: timing(operations: 10))  // an in-process run always has its timing
         let outcome = StrategyOutcome(
             name: "mutex", summary: "", isExpectedSafe: true, runsInChildProcess: false, runs: [bad])
@@ -89,7 +89,8 @@ struct VerdictWordingTests {
     func outcome(safe: Bool, lost: [Int], overlap: Double, peak: Int = 2) -> StrategyOutcome {
         let runs = lost.map { count in
             Observation(
-                expected: 100, observed: 100 - count, operations: 100, anomalies: [Anomaly("lost updates", count)],
+                expected: 100, observed: 100 - count, operations: 100,
+                anomalies: [CounterScenario.Anomalies.lostUpdates.count(count)],
                 timing: timing(maxActive: peak, overlap: overlap))
         }
         return StrategyOutcome(name: "s", summary: "", isExpectedSafe: safe, runsInChildProcess: false, runs: runs)
@@ -131,7 +132,7 @@ struct VerdictWordingTests {
         let runs = [(10, 100), (90, 300), (30, 200)].map { lost, expected in
             Observation(
                 expected: expected, observed: expected - lost, operations: expected,
-                anomalies: [Anomaly("lost updates", lost)], timing: timing())
+                anomalies: [CounterScenario.Anomalies.lostUpdates.count(lost)], timing: timing())
         }
         let outcome = StrategyOutcome(
             name: "s", summary: "", isExpectedSafe: false, runsInChildProcess: false, runs: runs)
@@ -145,7 +146,7 @@ struct VerdictWordingTests {
     @Test("runs that disagree on their anomalies (a child that crashed counts none) summarise without trapping")
     func mixedChildRuns() {
         let finished = Observation(
-            expected: 100, observed: 90, operations: 100, anomalies: [Anomaly("lost updates", 10)],
+            expected: 100, observed: 90, operations: 100, anomalies: [CounterScenario.Anomalies.lostUpdates.count(10)],
             timing: timing(workers: 1, overlap: 0),
             childEnd: .finished)
         let crashed = Observation(
@@ -165,7 +166,8 @@ struct VerdictWordingTests {
         for i in 1..<4 { sleepy.workers[i].voluntarySwitches = sleepy.workers[i].operations }
         sleepy.workers[0].operations = 700
         let run = Observation(
-            expected: 1_000, observed: 1_000, operations: 1_000, anomalies: [Anomaly("lost updates", 0)], timing: sleepy
+            expected: 1_000, observed: 1_000, operations: 1_000,
+            anomalies: [CounterScenario.Anomalies.lostUpdates.count(0)], timing: sleepy
         )
         let outcome = StrategyOutcome(
             name: "mutex", summary: "", isExpectedSafe: true, runsInChildProcess: false, runs: [run])

@@ -130,7 +130,8 @@ struct SweepFilesTests {
         let timing = timing(windowNanoseconds: 5_000, overlap: 0.9)
         func run(lost: Int) -> Observation {
             Observation(
-                expected: 100, observed: 100 - lost, operations: 100, anomalies: [Anomaly("lost updates", lost)],
+                expected: 100, observed: 100 - lost, operations: 100,
+                anomalies: [CounterScenario.Anomalies.lostUpdates.count(lost)],
                 timing: timing)
         }
         let crashed = Observation(

@@ -108,7 +108,8 @@ struct WitnessTests {
         #expect(gap.problems == ["value 1 below the final 3 never read (a write of v + 1 needs a read of v)"])
 
         var observation = Observation(
-            expected: 2, observed: 3, operations: 2, anomalies: [Anomaly("lost updates", 0)], timing: timing())
+            expected: 2, observed: 3, operations: 2, anomalies: [CounterScenario.Anomalies.lostUpdates.count(0)],
+            timing: timing())
         observation.witness = gap
         let result = LabResult(
             request: counterRequest, scenario: CounterScenario.scenario.labels(for: counterRequest),

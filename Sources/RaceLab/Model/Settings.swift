@@ -43,8 +43,8 @@ package struct ScenarioLabels: Codable, Sendable, Equatable {
     /// What those two columns hold, in words; nil: the sum of what the workers did /
     /// what the shared state ended with.
     package var countsLegend: String?
-    /// Names of the anomalies, in the order observations report them; the first is the headline.
-    package var anomalyNames: [String]
+    /// The anomalies the scenario declares, in table order; the first is the headline.
+    package var anomalies: [AnomalyKind]
     /// Every strategy of the scenario, in its order (unsafe forms first).
     package var strategyOrder: [String]
     /// The header lines of the scenario's own settings ("  keys   64 distinct (zipf), seed 42").
@@ -58,7 +58,7 @@ package struct ScenarioLabels: Codable, Sendable, Equatable {
 
     package init(
         name: String, summary: String, operationName: String, expectedLabel: String, observedLabel: String,
-        countsLegend: String? = nil, anomalyNames: [String], strategyOrder: [String], settingLines: [String] = [],
+        countsLegend: String? = nil, anomalies: [AnomalyKind], strategyOrder: [String], settingLines: [String] = [],
         settingsBrief: [String] = [],
         exposedWord: String? = nil, childDiedWord: String? = nil
     ) {
@@ -70,10 +70,57 @@ package struct ScenarioLabels: Codable, Sendable, Equatable {
         self.expectedLabel = expectedLabel
         self.observedLabel = observedLabel
         self.countsLegend = countsLegend
-        self.anomalyNames = anomalyNames
+        self.anomalies = anomalies
         self.strategyOrder = strategyOrder
         self.settingLines = settingLines
         self.settingsBrief = settingsBrief
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, summary, operationName, expectedLabel, observedLabel, countsLegend, anomalies, anomalyNames
+        case strategyOrder, settingLines, settingsBrief, exposedWord, childDiedWord
+    }
+
+    /// `anomalyNames` stays in the JSON as schema 3 had it; `anomalies` (id and name)
+    /// was added within schema 3, so a document without it still reads, with the ids
+    /// it was written with (the names, lower-case, hyphenated).
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        summary = try c.decode(String.self, forKey: .summary)
+        operationName = try c.decode(String.self, forKey: .operationName)
+        expectedLabel = try c.decode(String.self, forKey: .expectedLabel)
+        observedLabel = try c.decode(String.self, forKey: .observedLabel)
+        countsLegend = try c.decodeIfPresent(String.self, forKey: .countsLegend)
+        if let kinds = try c.decodeIfPresent([AnomalyKind].self, forKey: .anomalies) {
+            anomalies = kinds
+        } else {
+            anomalies = try c.decode([String].self, forKey: .anomalyNames).map { name in
+                AnomalyKind(id: String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }), name: name)
+            }
+        }
+        strategyOrder = try c.decode([String].self, forKey: .strategyOrder)
+        settingLines = try c.decode([String].self, forKey: .settingLines)
+        settingsBrief = try c.decode([String].self, forKey: .settingsBrief)
+        exposedWord = try c.decodeIfPresent(String.self, forKey: .exposedWord)
+        childDiedWord = try c.decodeIfPresent(String.self, forKey: .childDiedWord)
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(summary, forKey: .summary)
+        try c.encode(operationName, forKey: .operationName)
+        try c.encode(expectedLabel, forKey: .expectedLabel)
+        try c.encode(observedLabel, forKey: .observedLabel)
+        try c.encodeIfPresent(countsLegend, forKey: .countsLegend)
+        try c.encode(anomalies, forKey: .anomalies)
+        try c.encode(anomalies.map(\.name), forKey: .anomalyNames)
+        try c.encode(strategyOrder, forKey: .strategyOrder)
+        try c.encode(settingLines, forKey: .settingLines)
+        try c.encode(settingsBrief, forKey: .settingsBrief)
+        try c.encodeIfPresent(exposedWord, forKey: .exposedWord)
+        try c.encodeIfPresent(childDiedWord, forKey: .childDiedWord)
     }
 
     /// "RACE EXPOSED", or what the scenario calls it.
@@ -82,7 +129,7 @@ package struct ScenarioLabels: Codable, Sendable, Equatable {
     package var childDied: String { childDiedWord ?? "DATA RACE EXPOSED" }
 
     /// The headline anomaly ("lost updates").
-    package var headline: String { anomalyNames.first ?? "anomalies" }
+    package var headline: String { anomalies.first?.name ?? "anomalies" }
 }
 
 extension Int {

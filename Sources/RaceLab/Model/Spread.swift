@@ -1,10 +1,10 @@
 /// Min, median and max of one figure over repeated runs. Quote the median.
-package struct Spread: Codable, Sendable, Equatable {
-    package var min: Double
-    package var median: Double
-    package var max: Double
+public struct Spread: Codable, Sendable, Equatable {
+    public var min: Double
+    public var median: Double
+    public var max: Double
 
-    package init?(_ values: [Double]) {
+    public init?(_ values: [Double]) {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
         let mid = sorted.count / 2

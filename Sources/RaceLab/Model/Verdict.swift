@@ -1,6 +1,6 @@
 /// What a strategy's runs amount to, judged against what it promises and against
 /// the evidence: a run whose workers never ran at the same time proves nothing.
-package enum Verdict: String, Codable, Sendable {
+public enum Verdict: String, Codable, Sendable {
     /// A safe strategy with no anomaly in any run, its workers running together.
     case held
     /// A safe strategy with no anomaly, but its workers never really ran at the same
@@ -16,7 +16,7 @@ package enum Verdict: String, Codable, Sendable {
     /// this says nothing about its safety.
     case couldNotShow = "could-not-show"
 
-    package init(isExpectedSafe: Bool, anyAnomaly: Bool, lacksOverlap: Bool = false) {
+    public init(isExpectedSafe: Bool, anyAnomaly: Bool, lacksOverlap: Bool = false) {
         switch (isExpectedSafe, anyAnomaly) {
         case (true, false): self = lacksOverlap ? .heldWeak : .held
         case (true, true): self = .broken
@@ -25,9 +25,18 @@ package enum Verdict: String, Codable, Sendable {
         }
     }
 
+    /// The 95% upper bound on the chance per run of an anomaly after `cleanRuns` runs
+    /// that showed none: 3 / `cleanRuns` (the rule of three). nil below 3 runs, where
+    /// the bound would be 1 or more and says nothing.
+    ///
+    ///     Verdict.failureBound(cleanRuns: 100)  // 0.03: "< 3% per run, 95% confidence"
+    public static func failureBound(cleanRuns: Int) -> Double? {
+        cleanRuns >= 3 ? 3 / Double(cleanRuns) : nil
+    }
+
     /// Whether this verdict should fail `--check`.
-    package var failsCheck: Bool { self == .broken }
+    public var failsCheck: Bool { self == .broken }
 
     /// Whether a safe strategy held (with strong or weak evidence).
-    package var isHeld: Bool { self == .held || self == .heldWeak }
+    public var isHeld: Bool { self == .held || self == .heldWeak }
 }

@@ -9,16 +9,16 @@ import CRaceLabShims
 /// The CPUs this process may run on, read from its affinity mask
 /// (`sched_getaffinity`), so `taskset -c 0 racelab` counts 1. Falls back to the
 /// online CPU count where affinity cannot be read.
-package struct CPUSet: Sendable, Equatable, Codable {
+public struct CPUSet: Sendable, Equatable, Codable {
     /// Kernel CPU ids, ascending.
-    package var ids: [Int32]
+    public var ids: [Int32]
 
-    package init(ids: [Int32]) { self.ids = ids }
+    public init(ids: [Int32]) { self.ids = ids }
 
-    package var count: Int { ids.count }
+    public var count: Int { ids.count }
 
     /// The affinity mask of the calling process, read now.
-    package static func current() -> CPUSet {
+    public static func current() -> CPUSet {
         var buffer = [Int32](repeating: 0, count: 1024)
         let n = Int(racelab_allowed_cpus(&buffer, Int32(buffer.count)))
         if n > 0 { return CPUSet(ids: Array(buffer.prefix(min(n, buffer.count)))) }
@@ -27,5 +27,5 @@ package struct CPUSet: Sendable, Equatable, Codable {
     }
 
     /// The CPU worker `index` is pinned to: allowed CPU (index mod count).
-    package func cpu(forWorker index: Int) -> Int32 { ids[index % ids.count] }
+    public func cpu(forWorker index: Int) -> Int32 { ids[index % ids.count] }
 }

@@ -6,9 +6,9 @@
 
 /// The monotonic clock, read in nanoseconds. Cheap enough (a vDSO call) to read
 /// at a worker's start and finish, never inside a hot loop.
-package enum MonotonicClock {
+public enum MonotonicClock {
     @inline(__always)
-    package static func now() -> UInt64 {
+    public static func now() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)

@@ -10,7 +10,7 @@ import Synchronization
 /// so no run outlives its window by more than one operation per worker. A fixed
 /// run ends after `limit` operations. The count lives in a register and is published
 /// once, at the end, by the pool.
-package struct OperationBudget {
+public struct OperationBudget {
     private let stop: UnsafeMutablePointer<Atomic<Bool>>
     private var limit: Int
     private var remaining: Int
@@ -30,7 +30,7 @@ package struct OperationBudget {
     /// that may run a costly initialiser) is neither an operation nor charged to the
     /// operations' time; it shows as a late start (skew). Call before the first
     /// operation.
-    package mutating func startMeasuringHere() { log.recordStart(worker) }
+    public mutating func startMeasuringHere() { log.recordStart(worker) }
 
     /// Runs `operation` once per operation the budget grants: until the stop flag is
     /// raised (timed) or the count is spent (fixed). Per operation it costs a compare,
@@ -41,7 +41,7 @@ package struct OperationBudget {
     /// cannot prove private on every operation (measured: the count went through
     /// memory on each increment of the sharded counter).
     @inline(__always)
-    package mutating func forEachOperation(_ operation: () -> Void) {
+    public mutating func forEachOperation(_ operation: () -> Void) {
         let stop = self.stop
         var remaining = self.remaining
         while remaining != 0, !stop.pointee.load(ordering: .relaxed) {
@@ -52,7 +52,7 @@ package struct OperationBudget {
     }
 
     /// `forEachOperation` for an operation that awaits (an actor's method).
-    package mutating func forEachOperation(_ operation: () async -> Void) async {
+    public mutating func forEachOperation(_ operation: () async -> Void) async {
         let stop = self.stop
         var remaining = self.remaining
         while remaining != 0, !stop.pointee.load(ordering: .relaxed) {
@@ -80,7 +80,7 @@ package struct OperationBudget {
     }
 
     /// Operations granted so far: the worker's count.
-    package var operations: Int { limit &- remaining }
+    public var operations: Int { limit &- remaining }
 }
 
 /// The flag that closes a timed window, alone on a padded slot so that workers

@@ -8,7 +8,7 @@ import Dispatch
 #endif
 
 /// Why a pool could not run its workers.
-package enum WorkerPoolError: Error, Equatable, Sendable {
+public enum WorkerPoolError: Error, Equatable, Sendable {
     /// `pthread_create` refused worker `worker` with error number `code`.
     case threadCreationFailed(worker: Int, code: Int32)
     /// `pthread_create` refused the thread that closes a timed window.
@@ -25,25 +25,41 @@ package enum WorkerPoolError: Error, Equatable, Sendable {
 /// raises the stop flag `length` after the start; a fixed run's when every worker
 /// has done its count. Each worker stamps its own start and stop and its thread's
 /// CPU time and context switches; `Timing` is derived from those records alone.
-package struct WorkerPool: Sendable {
-    package var backend: Backend
+public struct WorkerPool: Sendable {
+    public var backend: Backend
     /// Pin worker i to `cpus.cpu(forWorker: i)`. Honoured by the pthread backend only:
     /// Dispatch's threads are not ours to pin.
-    package var isPinned: Bool
-    package var cpus: CPUSet
+    public var isPinned: Bool
+    public var cpus: CPUSet
     /// Test hook: behave as if `pthread_create` failed (EAGAIN) for every worker at or
     /// beyond this index, the way a process at its thread limit would.
     package var threadLimit: Int?
 
-    package init(backend: Backend, isPinned: Bool, cpus: CPUSet = .current(), threadLimit: Int? = nil) {
+    /// A pool on `backend`. With `isPinned` (the default), pthread worker i runs only
+    /// on `cpus.cpu(forWorker: i)`: the workers of a run then really run at the same
+    /// time, as many at once as there are CPUs.
+    ///
+    ///     let pool = WorkerPool(backend: .pthread)
+    ///     let timing = try pool.run(workers: 4, length: .timed(milliseconds: 100)) { worker, budget in
+    ///         budget.forEachOperation { counter.increment() }
+    ///     }
+    public init(backend: Backend = .pthread, isPinned: Bool = true, cpus: CPUSet = .current()) {
+        self.init(backend: backend, isPinned: isPinned, cpus: cpus, threadLimit: nil)
+    }
+
+    package init(backend: Backend, isPinned: Bool, cpus: CPUSet = .current(), threadLimit: Int?) {
         self.backend = backend
         self.isPinned = isPinned
         self.cpus = cpus
         self.threadLimit = threadLimit
     }
 
-    /// Runs `body(i, &budget)` for i in 0..<workers inside one window; returns when all finished.
-    package func run(
+    /// Runs `body(i, &budget)` for i in 0..<workers inside one window and returns when
+    /// all finished, with what was measured: each worker's start skew, busy time,
+    /// operations, CPU time and context switches, and how much the workers overlapped.
+    /// The body does its whole loop through `budget.forEachOperation`, so the hot loop
+    /// is the caller's own code. Throws when the system refuses a thread.
+    public func run(
         workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) -> Void
     ) throws(WorkerPoolError) -> Timing {
         precondition(workers >= 1, "a pool needs at least one worker")
@@ -91,7 +107,7 @@ package struct WorkerPool: Sendable {
     /// group on Swift's cooperative pool (whatever `backend` says: awaiting needs
     /// tasks), inside one window; returns when all finished. The calling thread waits
     /// and must not be one of the pool's.
-    package func runAsync(
+    public func runAsync(
         workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) async -> Void
     ) throws(WorkerPoolError) -> Timing {
         precondition(workers >= 1, "a pool needs at least one worker")

@@ -7,6 +7,12 @@ import RaceLabSync
 /// Every worker asks for keys 0, 1, 2, ... in turn, like clients all loading the
 /// newest item: the leader misses, the others catch up with it.
 package enum ActorCacheScenario {
+    /// What can go wrong, declared once: observations count these, reports match them by id.
+    package enum Anomalies {
+        package static let duplicateFetches = AnomalyKind(id: "duplicate-fetches", name: "duplicate fetches")
+        package static let overwritten = AnomalyKind(id: "overwritten", name: "overwritten")
+    }
+
     package static let scenario = Scenario(
         name: "actor-cache",
         summary: "A cache actor awaits its fetch: callers pile in at the await; share one in-flight Task",
@@ -14,7 +20,7 @@ package enum ActorCacheScenario {
         expectedLabel: "fetches",
         observedLabel: "keys fetched",
         countsLegend: "fetches started / distinct keys they fetched (a correct cache fetches each key once)",
-        anomalyNames: ["duplicate fetches", "overwritten"],
+        anomalies: [Anomalies.duplicateFetches, Anomalies.overwritten],
         options: [.work],
         strategies: [
             Strategy(
@@ -69,8 +75,8 @@ package enum ActorCacheScenario {
         return Observation(
             expected: served.fetches, observed: served.keys, operations: timing.operations,
             anomalies: [
-                Anomaly("duplicate fetches", served.fetches - served.keys),
-                Anomaly("overwritten", overwritten),
+                Anomalies.duplicateFetches.count(served.fetches - served.keys),
+                Anomalies.overwritten.count(overwritten),
             ],
             timing: timing,
             detail: served.keys == keysAsked

@@ -6,6 +6,12 @@ import RaceLabSync
 /// is actor-isolated and the compiler is satisfied; the balance still goes below
 /// zero, because other calls run at the suspension point.
 package enum ActorReentrancyScenario {
+    /// What can go wrong, declared once: observations count these, reports match them by id.
+    package enum Anomalies {
+        package static let overdrawn = AnomalyKind(id: "overdrawn", name: "overdrawn")
+        package static let deepestOverdraft = AnomalyKind(id: "deepest-overdraft", name: "deepest overdraft")
+    }
+
     package static let scenario = Scenario(
         name: "actor-reentrancy",
         summary: "An actor checks, awaits, then acts: reentrancy overdraws it; recheck, or no await between",
@@ -13,7 +19,7 @@ package enum ActorReentrancyScenario {
         expectedLabel: "granted",
         observedLabel: "covered",
         countsLegend: "withdrawals granted / granted withdrawals the balance covered",
-        anomalyNames: ["overdrawn", "deepest overdraft"],
+        anomalies: [Anomalies.overdrawn, Anomalies.deepestOverdraft],
         options: [funds, .work],
         strategies: [
             Strategy(
@@ -66,7 +72,7 @@ package enum ActorReentrancyScenario {
         let total = (0..<request.threads).reduce(0) { $0 + granted[$1] }
         return Observation(
             expected: total, observed: total - overdrawn, operations: timing.operations,
-            anomalies: [Anomaly("overdrawn", overdrawn), Anomaly("deepest overdraft", -deepest)],
+            anomalies: [Anomalies.overdrawn.count(overdrawn), Anomalies.deepestOverdraft.count(-deepest)],
             timing: timing)
     }
 }

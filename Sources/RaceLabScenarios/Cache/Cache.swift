@@ -5,13 +5,19 @@ import RaceLabSync
 /// `increment(key)` on one shared dictionary (and, with `--read-ratio`, also look
 /// keys up); every increment must be counted, on the right key.
 package enum CacheScenario {
+    /// What can go wrong, declared once: observations count these, reports match them by id.
+    package enum Anomalies {
+        package static let lostUpdates = AnomalyKind(id: "lost-updates", name: "lost updates")
+        package static let wrongKeys = AnomalyKind(id: "wrong-keys", name: "wrong keys")
+    }
+
     package static let scenario = Scenario(
         name: "cache",
         summary: "Shared hit-counter dictionary: get-then-set vs locked, striped, rwlock, thread-local, actor",
         operationName: "cache operations",
         expectedLabel: "expected",
         observedLabel: "counted",
-        anomalyNames: ["lost updates", "wrong keys"],
+        anomalies: [Anomalies.lostUpdates, Anomalies.wrongKeys],
         options: [.work, keys, .distribution, .seed, stripes, readRatio, .witness],
         strategies: [
             Strategy(
@@ -118,7 +124,7 @@ package enum CacheScenario {
                 + counted.keys.filter { !expectedCounts.indices.contains($0) }.count
             return Observation(
                 expected: expected, observed: observed, operations: timing.operations,
-                anomalies: [Anomaly("lost updates", expected - observed), Anomaly("wrong keys", wrongKeys)],
+                anomalies: [Anomalies.lostUpdates.count(expected - observed), Anomalies.wrongKeys.count(wrongKeys)],
                 timing: timing, detail: detail)
         }
     }

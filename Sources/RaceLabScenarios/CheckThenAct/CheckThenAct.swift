@@ -6,6 +6,12 @@ import RaceLabSync
 /// use it, and count each time it vanished in between. Writers insert with
 /// put-if-absent and count each insert that silently replaced another's.
 package enum CheckThenActScenario {
+    /// What can go wrong, declared once: observations count these, reports match them by id.
+    package enum Anomalies {
+        package static let vanishedAfterCheck = AnomalyKind(id: "vanished-after-check", name: "vanished after check")
+        package static let overwrittenInserts = AnomalyKind(id: "overwritten-inserts", name: "overwritten inserts")
+    }
+
     package static let scenario = Scenario(
         name: "check-then-act",
         summary: "if key in dict: use dict[key], while others insert and remove",
@@ -13,7 +19,7 @@ package enum CheckThenActScenario {
         expectedLabel: "checks",
         observedLabel: "consistent",
         countsLegend: "checks that found the key / of those, the ones whose act still found it",
-        anomalyNames: ["vanished after check", "overwritten inserts"],
+        anomalies: [Anomalies.vanishedAfterCheck, Anomalies.overwrittenInserts],
         options: [.work, keys, .seed, writers],
         strategies: [
             Strategy(
@@ -92,7 +98,7 @@ package enum CheckThenActScenario {
             expected: checks, observed: checks - vanishedCount,
             operations: timing.operations,
             anomalies: [
-                Anomaly("vanished after check", vanishedCount), Anomaly("overwritten inserts", sum(overwritten)),
+                Anomalies.vanishedAfterCheck.count(vanishedCount), Anomalies.overwrittenInserts.count(sum(overwritten)),
             ],
             timing: timing)
     }

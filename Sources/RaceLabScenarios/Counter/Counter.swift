@@ -6,13 +6,18 @@ import RaceLabSync
 /// The atomicity fallacy in its smallest form: `counter += 1` is a read, an add
 /// and a write, and two workers can both read 41 and both write 42.
 package enum CounterScenario {
+    /// What can go wrong, declared once: observations count these, reports match them by id.
+    package enum Anomalies {
+        package static let lostUpdates = AnomalyKind(id: "lost-updates", name: "lost updates")
+    }
+
     package static let scenario = Scenario(
         name: "counter",
         summary: "Shared counter: unsafe += vs mutex, pthread mutex, atomic, sharded, serial queue, actor",
         operationName: "increments",
         expectedLabel: "expected",
         observedLabel: "counted",
-        anomalyNames: ["lost updates"],
+        anomalies: [Anomalies.lostUpdates],
         options: [.work, .witness],
         strategies: [
             Strategy(
@@ -82,7 +87,7 @@ package enum CounterScenario {
         let counted = Blocking.wait { await counter.total }
         return Observation(
             expected: expected, observed: counted, operations: expected,
-            anomalies: [Anomaly("lost updates", expected - counted)], timing: timing,
+            anomalies: [Anomalies.lostUpdates.count(expected - counted)], timing: timing,
             detail: pool.ranAsTasksDetail)
     }
 
@@ -99,7 +104,7 @@ package enum CounterScenario {
         let counted = counter.total()
         return Observation(
             expected: expected, observed: counted, operations: expected,
-            anomalies: [Anomaly("lost updates", expected - counted)], timing: timing)
+            anomalies: [Anomalies.lostUpdates.count(expected - counted)], timing: timing)
     }
 }
 

@@ -4,6 +4,11 @@ import RaceLabSync
 /// `racelab deadlock`: an operation that needs two locks. Half the workers take A
 /// then B, the other half B then A.
 package enum DeadlockScenario {
+    /// What can go wrong, declared once: observations count these, reports match them by id.
+    package enum Anomalies {
+        package static let deadlockedWorkers = AnomalyKind(id: "deadlocked-workers", name: "deadlocked workers")
+    }
+
     package static let scenario = Scenario(
         name: "deadlock",
         summary: "Two locks taken in opposite orders vs one global order, try-lock and back off, one lock",
@@ -11,7 +16,7 @@ package enum DeadlockScenario {
         expectedLabel: "workers",
         observedLabel: "finished",
         countsLegend: "workers that started / workers that finished their transfers",
-        anomalyNames: ["deadlocked workers"],
+        anomalies: [Anomalies.deadlockedWorkers],
         options: [],
         strategies: [
             Strategy(
@@ -83,7 +88,7 @@ package enum DeadlockScenario {
         let workers = (0..<request.threads).filter { timing.workers[$0].startSkewNanoseconds != nil }.count
         return Observation(
             expected: workers, observed: workers, operations: timing.operations,
-            anomalies: [Anomaly("deadlocked workers", 0)], timing: timing,
+            anomalies: [Anomalies.deadlockedWorkers.count(0)], timing: timing,
             detail: retried > 0
                 ? "let go and retried \(retried.grouped) times (\(ratio(retried, timing.operations)) per transfer)"
                 : nil)
@@ -109,7 +114,7 @@ package enum DeadlockScenario {
         let done = locks.totalProgress()
         return Observation(
             expected: workers, observed: workers - stuck.count, operations: done,
-            anomalies: [Anomaly("deadlocked workers", stuck.count)], timing: nil,
+            anomalies: [Anomalies.deadlockedWorkers.count(stuck.count)], timing: nil,
             detail: "deadlocked after \(done.grouped) transfer\(done == 1 ? "" : "s"): \(shown); nothing moved for"
                 + " \(StuckRunWatch.stallMilliseconds) ms, so racelab ended the child")
     }

@@ -52,8 +52,8 @@ package struct Scenario: Sendable {
     /// What those two columns hold, for the legend under the table; nil: the sum of
     /// what the workers did / what the shared state ended with.
     package var countsLegend: String? = nil
-    /// Names of the anomalies, in the order observations report them.
-    package let anomalyNames: [String]
+    /// What can go wrong, declared once, in table order; the first is the headline.
+    package let anomalies: [AnomalyKind]
     /// The scenario's own options, in help order.
     package let options: [ScenarioOption]
     /// Unsafe forms first.
@@ -101,7 +101,7 @@ package struct Scenario: Sendable {
     package func labels(for request: Request) -> ScenarioLabels {
         ScenarioLabels(
             name: name, summary: summary, operationName: operationName, expectedLabel: expectedLabel,
-            observedLabel: observedLabel, countsLegend: countsLegend, anomalyNames: anomalyNames,
+            observedLabel: observedLabel, countsLegend: countsLegend, anomalies: anomalies,
             strategyOrder: strategies.map(\.name),
             settingLines: options.compactMap { $0.headerLine(request) },
             settingsBrief: options.compactMap { $0.brief(request) }, exposedWord: exposedWord,

@@ -5,6 +5,13 @@ import RaceLabSync
 /// whose initialiser is costly. It must be built once, and every worker must get
 /// that one instance, fully built.
 package enum LazyInitScenario {
+    /// What can go wrong, declared once: observations count these, reports match them by id.
+    package enum Anomalies {
+        package static let splitWorkers = AnomalyKind(id: "split-workers", name: "split workers")
+        package static let extraInits = AnomalyKind(id: "extra-inits", name: "extra inits")
+        package static let halfBuiltReads = AnomalyKind(id: "half-built-reads", name: "half-built reads")
+    }
+
     package static let scenario = Scenario(
         name: "lazy-init",
         summary: "A shared instance built on first use: unchecked, double-checked, locked, static let, pthread_once",
@@ -12,7 +19,7 @@ package enum LazyInitScenario {
         expectedLabel: "workers",
         observedLabel: "one instance",
         countsLegend: "workers that made their first access / workers that saw only the one published instance",
-        anomalyNames: ["split workers", "extra inits", "half-built reads"],
+        anomalies: [Anomalies.splitWorkers, Anomalies.extraInits, Anomalies.halfBuiltReads],
         options: [work],
         strategies: [
             Strategy(
@@ -121,8 +128,8 @@ package enum LazyInitScenario {
         return Observation(
             expected: workers.count, observed: workers.count - split, operations: timing.operations,
             anomalies: [
-                Anomaly("split workers", split), Anomaly("extra inits", max(0, table.builds - 1)),
-                Anomaly("half-built reads", workers.reduce(0) { $0 + halfBuilt[$1] }),
+                Anomalies.splitWorkers.count(split), Anomalies.extraInits.count(max(0, table.builds - 1)),
+                Anomalies.halfBuiltReads.count(workers.reduce(0) { $0 + halfBuilt[$1] }),
             ],
             timing: timing)
     }

@@ -5,6 +5,15 @@ import RaceLabSync
 /// take them until told to stop. Every item must be delivered exactly once, in
 /// each producer's order, and every consumer must stop.
 package enum QueueScenario {
+    /// What can go wrong, declared once: observations count these, reports match them by id.
+    package enum Anomalies {
+        package static let lostItems = AnomalyKind(id: "lost-items", name: "lost items")
+        package static let duplicates = AnomalyKind(id: "duplicates", name: "duplicates")
+        package static let outOfOrder = AnomalyKind(id: "out-of-order", name: "out of order")
+        package static let stuckConsumers = AnomalyKind(id: "stuck-consumers", name: "stuck consumers")
+        package static let emptyTakes = AnomalyKind(id: "empty-takes", name: "empty takes")
+    }
+
     package static let scenario = Scenario(
         name: "queue",
         summary: "Producers and consumers: a list as a queue vs a locked queue, sentinels, SPSC rings",
@@ -12,7 +21,10 @@ package enum QueueScenario {
         expectedLabel: "items put",
         observedLabel: "delivered",
         countsLegend: "items the producers put / items the consumers took",
-        anomalyNames: ["lost items", "duplicates", "out of order", "stuck consumers", "empty takes"],
+        anomalies: [
+            Anomalies.lostItems, Anomalies.duplicates, Anomalies.outOfOrder, Anomalies.stuckConsumers,
+            Anomalies.emptyTakes,
+        ],
         options: [producers, capacity, .work],
         strategies: [
             Strategy(
@@ -181,9 +193,9 @@ package enum QueueScenario {
         return Observation(
             expected: put, observed: delivered, operations: timing.operations,
             anomalies: [
-                Anomaly("lost items", put - delivered), Anomaly("duplicates", duplicates),
-                Anomaly("out of order", outOfOrder), Anomaly("stuck consumers", stranded),
-                Anomaly("empty takes", emptyTakes),
+                Anomalies.lostItems.count(put - delivered), Anomalies.duplicates.count(duplicates),
+                Anomalies.outOfOrder.count(outOfOrder), Anomalies.stuckConsumers.count(stranded),
+                Anomalies.emptyTakes.count(emptyTakes),
             ],
             timing: timing)
     }

@@ -5,6 +5,12 @@ import RaceLabSync
 /// the same lock. Python's `Lock` deadlocks there and its `RLock` does not; what do
 /// Swift's and the C library's locks do?
 package enum ReentrancyScenario {
+    /// What can go wrong, declared once: observations count these, reports match them by id.
+    package enum Anomalies {
+        package static let failedCalls = AnomalyKind(id: "failed-calls", name: "failed calls")
+        package static let stuckWorkers = AnomalyKind(id: "stuck-workers", name: "stuck workers")
+    }
+
     package static let scenario = Scenario(
         name: "reentrancy",
         summary: "A method holding a lock calls one that takes it again: Mutex, pthread kinds, split",
@@ -12,7 +18,7 @@ package enum ReentrancyScenario {
         expectedLabel: "calls",
         observedLabel: "audited",
         countsLegend: "calls made (and, stuck, calls begun) / calls whose nested audit ran",
-        anomalyNames: ["failed calls", "stuck workers"],
+        anomalies: [Anomalies.failedCalls, Anomalies.stuckWorkers],
         options: [],
         strategies: [
             Strategy(
@@ -72,8 +78,8 @@ package enum ReentrancyScenario {
         return Observation(
             expected: calls, observed: audited, operations: calls,
             anomalies: [
-                Anomaly("failed calls", (0..<request.threads).reduce(0) { $0 + failed[$1] }),
-                Anomaly("stuck workers", 0),
+                Anomalies.failedCalls.count((0..<request.threads).reduce(0) { $0 + failed[$1] }),
+                Anomalies.stuckWorkers.count(0),
             ],
             timing: timing)
     }
@@ -95,7 +101,7 @@ package enum ReentrancyScenario {
         return Observation(
             expected: calls + selfDeadlocked.count + queued, observed: account.audits.load(ordering: .relaxed),
             operations: calls,
-            anomalies: [Anomaly("failed calls", 0), Anomaly("stuck workers", selfDeadlocked.count + queued)],
+            anomalies: [Anomalies.failedCalls.count(0), Anomalies.stuckWorkers.count(selfDeadlocked.count + queued)],
             timing: nil,
             detail:
                 "self-deadlock after \(calls.grouped) call\(calls == 1 ? "" : "s"): \(who.isEmpty ? "a worker" : who) holds the lock and"

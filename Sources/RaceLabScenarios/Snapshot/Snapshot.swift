@@ -4,6 +4,12 @@ import RaceLabSync
 /// `racelab snapshot`: a two-field record whose fields always hold the same
 /// version. Writers keep moving it to the next version; readers read it and check.
 package enum SnapshotScenario {
+    /// What can go wrong, declared once: observations count these, reports match them by id.
+    package enum Anomalies {
+        package static let tornReads = AnomalyKind(id: "torn-reads", name: "torn reads")
+        package static let wentBackwards = AnomalyKind(id: "went-backwards", name: "went backwards")
+    }
+
     package static let scenario = Scenario(
         name: "snapshot",
         summary: "A two-field record read while it changes: field by field vs locked, rwlock, immutable, seqlock",
@@ -11,7 +17,7 @@ package enum SnapshotScenario {
         expectedLabel: "reads",
         observedLabel: "consistent",
         countsLegend: "reads of the record / reads that saw both fields from one update",
-        anomalyNames: ["torn reads", "went backwards"],
+        anomalies: [Anomalies.tornReads, Anomalies.wentBackwards],
         options: [writers, .work],
         strategies: [
             Strategy(
@@ -91,8 +97,8 @@ package enum SnapshotScenario {
         return Observation(
             expected: readCount, observed: readCount - tornCount, operations: timing.operations,
             anomalies: [
-                Anomaly("torn reads", tornCount),
-                Anomaly("went backwards", readers.reduce(0) { $0 + backwards[$1] }),
+                Anomalies.tornReads.count(tornCount),
+                Anomalies.wentBackwards.count(readers.reduce(0) { $0 + backwards[$1] }),
             ],
             timing: timing, detail: detail)
     }

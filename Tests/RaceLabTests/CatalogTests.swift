@@ -1,0 +1,43 @@
+import Testing
+
+@testable import RaceLab
+@testable import RaceLabCLI
+@testable import RaceLabCommandLine
+@testable import RaceLabScenarios
+
+/// The whole catalog against its own declarations: what a scenario says it counts
+/// is what its strategies' observations count, by id, in order.
+@Suite("Catalog", .serialized, .timeLimit(.minutes(2)))
+struct CatalogTests {
+    @Test("each scenario declares distinct, stable anomaly ids", arguments: Catalog.scenarios.map(\.name))
+    func distinctAnomalies(name: String) throws {
+        let scenario = try #require(Catalog.scenario(named: name))
+        let ids = scenario.anomalies.map(\.id)
+        #expect(!ids.isEmpty)
+        #expect(Set(ids).count == ids.count, "\(ids)")
+    }
+
+    @Test(
+        "every default strategy's observation reports exactly the anomalies its scenario declares",
+        arguments: Catalog.scenarios.map(\.name))
+    func observationsMatchDeclarations(name: String) throws {
+        let scenario = try #require(Catalog.scenario(named: name))
+        // Parsed as a user's command, so every declared option has its default.
+        guard case .run(let request, _) = try Arguments.parse([name, "--duration", "5", "--warmup", "0"]) else {
+            Issue.record("'racelab \(name)' did not parse as a run")
+            return
+        }
+        let pool = WorkerPool(backend: request.backend, isPinned: request.isPinningEffective)
+        let result = try Lab(pool: pool, childRunner: ChildRunner.launcher()).run(request, scenario: scenario)
+        let declared = scenario.anomalies
+        #expect(result.scenario.anomalies == declared, "the report's labels carry the declaration")
+        #expect(result.strategies.map(\.name) == scenario.defaultStrategyNames)
+        for outcome in result.strategies {
+            for run in outcome.runs where run.didCount {
+                #expect(
+                    run.anomalies.map(\.kind) == declared,
+                    "\(name) \(outcome.name) reported \(run.anomalies.map(\.id)), declared \(declared.map(\.id))")
+            }
+        }
+    }
+}
