@@ -2,7 +2,17 @@
 # Exposure: how reliably does each default command show its race, and how long does
 # the whole command take?
 #
-# Runs each default command (below) N times as `racelab <command> --json`, stdout and
+# What to run comes from racelab itself (`racelab list --json`, as in tsan.sh), so a new
+# scenario is covered without an edit here. For every scenario, in the catalog's order:
+#   - its default command, `<scenario>` (the workers and backend a user gets with no
+#     options: on a 2-CPU machine 2 workers, 4 for queue);
+#   - the same with 8 workers, `<scenario> --threads 8` (more workers than CPUs, so they
+#     take turns; never fewer than the scenario's minimumWorkers);
+# and every backend that is no scenario's default (its first listed backend), once, on
+# the first scenario that offers it, with 8 workers: today `counter --threads 8
+# --backend dispatch` (pthread and tasks are the defaults of the others).
+#
+# Runs each command N times as `racelab <command> --json`, stdout and
 # stderr to temp files, and measures the wall time around the whole process (start to
 # exit, on the monotonic clock). Runs are interleaved: round r runs every command once,
 # in a fixed order, for r = 1..N, so a slow spell on a shared machine touches all
@@ -21,7 +31,8 @@
 #                                          non-zero (or gave unreadable JSON)
 # CI runs `scripts/exposure.sh --gate 20`. Wall times are printed, never gated: a
 # timing on a shared machine is a figure, not a test.
-# Exit 2 if something could not run (bad arguments, no binary, a launch that failed).
+# Exit 2 if something could not run (bad arguments, no binary, no readable catalog from
+# `racelab list --json`, a launch that failed).
 #
 # Environment: RACELAB  the racelab binary (default .build/release/racelab in the repo
 #                       root); if it does not exist, `swift build -c release` builds it.
@@ -57,6 +68,27 @@ if [ ! -x "$bin" ]; then
 fi
 case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
 
+# The commands, one a line, from the catalog (see the top of this file).
+catalog="$("$bin" list --json)" || { echo "exposure: '$bin list --json' failed" >&2; exit 2; }
+commands_text="$(python3 -c 'import json, sys
+OVERSUBSCRIBED = 8  # workers in the second command of each scenario (4 per CPU on 2 CPUs)
+scenarios = json.loads(sys.argv[1])["scenarios"]
+covered = {s["backends"][0] for s in scenarios}  # each scenario runs its first by default
+for s in scenarios:
+    name, threads = s["name"], max(OVERSUBSCRIBED, s["minimumWorkers"])
+    print(name)
+    print(name, "--threads", threads)
+    for backend in s["backends"]:
+        if backend not in covered:
+            covered.add(backend)
+            print(name, "--threads", threads, "--backend", backend)' "$catalog")" || {
+    echo "exposure: could not read the catalog that '$bin list --json' printed" >&2; exit 2
+}
+mapfile -t commands <<<"$commands_text"
+if [ "${#commands[@]}" -eq 0 ] || [ -z "${commands[0]}" ]; then
+    echo "exposure: '$bin list --json' listed no scenarios" >&2; exit 2
+fi
+
 cpu_model="$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n 1)"
 [ -n "$cpu_model" ] || cpu_model="unknown"
 
@@ -71,31 +103,11 @@ if [ "$gate" = 1 ]; then gate_note=", gate: at most $((runs / 20)) misses per co
 echo "  N        $runs runs per command, interleaved by round$gate_note"
 echo
 
-exec python3 - "$bin" "$runs" "$gate" <<'PY'
+exec python3 - "$bin" "$runs" "$gate" "${commands[@]}" <<'PY'
 import json, os, subprocess, sys, tempfile, time
 
 bin, runs, gate = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
-commands = [
-    "counter --threads 8",
-    "counter --threads 2",
-    "counter --threads 8 --backend dispatch",
-    "cache --threads 8",
-    "cache --threads 2",
-    "check-then-act --threads 8",
-    "check-then-act --threads 2",
-    "queue",
-    "queue --threads 8",
-    "lazy-init --threads 2",
-    "lazy-init --threads 8",
-    "snapshot --threads 2",
-    "snapshot --threads 8",
-    "deadlock --threads 2",
-    "deadlock --threads 8",
-    "reentrancy",
-    "actor-reentrancy",
-    "actor-cache",
-    "actor-cache --threads 8",
-]
+commands = sys.argv[4:]  # from `racelab list --json`, above
 LAUNCH_TRIES, LAUNCH_WAIT = 3, 30  # the binary may be gone for a moment while it is rebuilt
 
 stats = {c: {"exposed": 0, "walls": [], "broken": {}, "exits": {}, "unreadable": 0,
