@@ -132,6 +132,9 @@ package enum CLI {
                 )
             }
             if console.errIsTerminal { console.err("\r\u{1B}[K") }
+        } catch let error as LabError {
+            console.err("Error: \(error).\n")
+            return ExitCode.usage
         } catch {
             console.err(osErrorLine(error, workers: request.threadCounts.last ?? 1))
             return ExitCode.osError
@@ -195,6 +198,9 @@ package enum CLI {
                 if showsProgress { console.err("\rracelab: \(line)\u{1B}[K") }
             }
             if showsProgress { console.err("\r\u{1B}[K") }
+        } catch let error as LabError {
+            console.err("Error: \(error).\n")
+            return ExitCode.usage
         } catch {
             console.err(osErrorLine(error, workers: request.threads))
             return ExitCode.osError

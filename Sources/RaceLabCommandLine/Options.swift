@@ -58,85 +58,88 @@ struct OptionSpec: Sendable {
 enum Options {
 
     /// How a run is made: workers, length, repetitions, backend.
+    static let threads = OptionSpec(
+        long: "threads", short: "t", valueName: "<n>",
+        help: "Worker threads, 1 to \(Request.maxThreads); more than the CPUs is fine.",
+        defaultText: "the CPUs this process may run on")
+    static let duration = OptionSpec(
+        long: "duration", short: "d", valueName: "<ms>",
+        help: "Length of each run's measurement window in milliseconds, 1 to \(RunLength.maxMilliseconds):"
+            + " workers run until it closes and count what they did.",
+        defaultText: "\(RunLength.standard.milliseconds ?? 0)")
+    static let iterations = OptionSpec(
+        long: "iterations", short: "i", valueName: "<n>",
+        help: "Fixed-count mode instead of a window: exactly n operations per worker per run.",
+        defaultText: nil)
+    static let warmup = OptionSpec(
+        long: "warmup", short: nil, valueName: "<ms>",
+        help: "Unmeasured run before each strategy's first measured one, 0 to \(Request.maxWarmupMilliseconds) ms;"
+            + " 0 turns it off.",
+        defaultText: "\(Request.defaultWarmupMilliseconds)")
+    static let strategy = OptionSpec(
+        long: "strategy", short: "s", valueName: "<list>",
+        help: "Comma-separated strategies to run, or 'all'.", defaultText: nil)
+    static let runs = OptionSpec(
+        long: "runs", short: "r", valueName: "<n>",
+        help: "Repeat each strategy, 1 to \(Request.maxRuns); report min / median / max.",
+        defaultText: "1")
+    static let untilExposed = OptionSpec(
+        long: "until-exposed", short: nil, valueName: nil,
+        help: "Repeat unsafe strategies until their first anomaly, safe ones for the whole --budget.",
+        defaultText: nil)
+    static let budget = OptionSpec(
+        long: "budget", short: nil, valueName: "<seconds>",
+        help: "Time limit of --until-exposed, 1 to \(Request.maxTimeoutSeconds).",
+        defaultText: "\(Int(Request.defaultUntilExposedBudgetSeconds))")
+    static let backend = OptionSpec(
+        long: "backend", short: "b", valueName: "<backend>",
+        help: "pthread (one thread per worker), dispatch (concurrentPerform) or tasks (a task group on"
+            + " Swift's cooperative pool).",
+        defaultText: "pthread", choices: Backend.allCases.map(\.rawValue))
+    static let noPin = OptionSpec(
+        long: "no-pin", short: nil, valueName: nil,
+        help: "Do not pin workers to CPUs; let the scheduler place them.",
+        defaultText: nil)
+    static let pin = OptionSpec(
+        long: "pin", short: nil, valueName: nil,
+        help: "Pin worker i to allowed CPU (i mod count) (pthread backend).",
+        defaultText: "on")
+
     static let runOptions: [OptionSpec] = [
-        OptionSpec(
-            long: "threads", short: "t", valueName: "<n>",
-            help: "Worker threads, 1 to \(Request.maxThreads); more than the CPUs is fine.",
-            defaultText: "the CPUs this process may run on"),
-        OptionSpec(
-            long: "duration", short: "d", valueName: "<ms>",
-            help: "Length of each run's measurement window in milliseconds, 1 to \(RunLength.maxMilliseconds):"
-                + " workers run until it closes and count what they did.",
-            defaultText: "\(RunLength.standard.milliseconds ?? 0)"),
-        OptionSpec(
-            long: "iterations", short: "i", valueName: "<n>",
-            help: "Fixed-count mode instead of a window: exactly n operations per worker per run.",
-            defaultText: nil),
-        OptionSpec(
-            long: "warmup", short: nil, valueName: "<ms>",
-            help: "Unmeasured run before each strategy's first measured one, 0 to \(Request.maxWarmupMilliseconds) ms;"
-                + " 0 turns it off.",
-            defaultText: "10"),
-        OptionSpec(
-            long: "strategy", short: "s", valueName: "<list>",
-            help: "Comma-separated strategies to run, or 'all'.", defaultText: nil),
-        OptionSpec(
-            long: "runs", short: "r", valueName: "<n>",
-            help: "Repeat each strategy, 1 to \(Request.maxRuns); report min / median / max.",
-            defaultText: "1"),
-        OptionSpec(
-            long: "until-exposed", short: nil, valueName: nil,
-            help: "Repeat unsafe strategies until their first anomaly, safe ones for the whole --budget.",
-            defaultText: nil),
-        OptionSpec(
-            long: "budget", short: nil, valueName: "<seconds>",
-            help: "Time limit of --until-exposed, 1 to \(Request.maxTimeoutSeconds).", defaultText: "10"),
-        OptionSpec(
-            long: "backend", short: "b", valueName: "<backend>",
-            help: "pthread (one thread per worker), dispatch (concurrentPerform) or tasks (a task group on"
-                + " Swift's cooperative pool).",
-            defaultText: "pthread", choices: Backend.allCases.map(\.rawValue)),
-        OptionSpec(
-            long: "no-pin", short: nil, valueName: nil,
-            help: "Do not pin workers to CPUs; let the scheduler place them.",
-            defaultText: nil),
-        OptionSpec(
-            long: "pin", short: nil, valueName: nil,
-            help: "Pin worker i to allowed CPU (i mod count) (pthread backend).",
-            defaultText: "on"),
+        threads, duration, iterations, warmup, strategy, runs, untilExposed, budget, backend, noPin, pin,
     ]
 
     /// Where the report goes and how it is judged.
-    static let outputOptions: [OptionSpec] = [
-        OptionSpec(
-            long: "json", short: nil, valueName: nil,
-            help: "Print one JSON document on stdout instead of the table.", defaultText: nil),
-        OptionSpec(
-            long: "color", short: nil, valueName: "<when>",
-            help: "Colour the verdict words: auto (a terminal, NO_COLOR unset), always or never."
-                + " JSON and files never carry colour.",
-            defaultText: "auto", choices: ColorChoice.allCases.map(\.rawValue)),
-        OptionSpec(
-            long: "junit", short: nil, valueName: "<file>",
-            help: "Also write the run as JUnit XML to this file (one test case per strategy), for CI.",
-            defaultText: nil),
-        OptionSpec(
-            long: "check", short: nil, valueName: nil,
-            help: "Exit 1 if any safe strategy showed an anomaly.", defaultText: nil),
-        OptionSpec(
-            long: "expect-race", short: nil, valueName: nil,
-            help: "With --check's rule, also exit 1 if no unsafe strategy showed its race.",
-            defaultText: nil),
-        OptionSpec(
-            long: "help", short: "h", valueName: nil, help: "Show help information.", defaultText: nil),
-    ]
+    static let json = OptionSpec(
+        long: "json", short: nil, valueName: nil,
+        help: "Print one JSON document on stdout instead of the table.", defaultText: nil)
+    static let color = OptionSpec(
+        long: "color", short: nil, valueName: "<when>",
+        help: "Colour the verdict words: auto (a terminal, NO_COLOR unset), always or never."
+            + " JSON and files never carry colour.",
+        defaultText: "auto", choices: ColorChoice.allCases.map(\.rawValue))
+    static let junit = OptionSpec(
+        long: "junit", short: nil, valueName: "<file>",
+        help: "Also write the run as JUnit XML to this file (one test case per strategy), for CI.",
+        defaultText: nil)
+    static let check = OptionSpec(
+        long: "check", short: nil, valueName: nil,
+        help: "Exit 1 if any safe strategy showed an anomaly.", defaultText: nil)
+    static let expectRace = OptionSpec(
+        long: "expect-race", short: nil, valueName: nil,
+        help: "With --check's rule, also exit 1 if no unsafe strategy showed its race.",
+        defaultText: nil)
+    static let help = OptionSpec(
+        long: "help", short: "h", valueName: nil, help: "Show help information.", defaultText: nil)
+
+    static let outputOptions: [OptionSpec] = [json, color, junit, check, expectRace, help]
 
     /// For scenarios with a child-process strategy.
     static let timeout = OptionSpec(
         long: "timeout", short: nil, valueName: "<seconds>",
         help: "Kill a child-process strategy this long after its window should have closed, 1 to"
             + " \(Request.maxTimeoutSeconds).",
-        defaultText: "10")
+        defaultText: "\(Int(Request.defaultTimeoutSeconds))")
 
     /// Every option racelab knows under some name: its own and every scenario's, for
     /// "does not apply here" errors and completions that do not know the scenario.
@@ -150,7 +153,7 @@ enum Options {
     /// where the report goes. `--strategy` lists the scenario's strategies.
     static func accepted(by scenario: Scenario) -> [OptionSpec] {
         var run = runOptions
-        if let index = run.firstIndex(where: { $0.long == "strategy" }) {
+        if let index = run.firstIndex(where: { $0.long == strategy.long }) {
             run[index].choices = scenario.strategies.map(\.name) + ["all"]
         }
         return run + scenario.options.map(OptionSpec.init) + (scenario.hasChildProcessStrategies ? [timeout] : [])

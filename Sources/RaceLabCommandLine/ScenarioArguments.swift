@@ -47,14 +47,14 @@ enum ScenarioArguments {
         from values: [String: String], accepted: [OptionSpec], scenario: Scenario, cpus: CPUSet,
         sweptThreads: Int? = nil, defaultRuns: Int = 1, invocation: Invocation
     ) throws(UsageError) -> Parsed {
-        if values["help"] != nil {
+        if values[Options.help] != nil {
             return (Request(scenario: scenario.name, strategies: [], threads: 1), OutputOptions(), true)
         }
         let reader = ValueReader(values: values, accepted: accepted, scenario: scenario, usage: invocation.usage)
         var threads = max(scenario.leastDefaultWorkers?.count ?? 1, min(cpus.count, Request.maxThreads))
         if let sweptThreads {
             threads = sweptThreads
-        } else if let given = try reader.int("threads", in: 1...Request.maxThreads) {
+        } else if let given = try reader.int(Options.threads, in: 1...Request.maxThreads) {
             threads = given
         }
         let length = try runLength(reader, threads: threads, usage: invocation.usage)
@@ -76,13 +76,16 @@ enum ScenarioArguments {
             strategies: try reader.strategies(),
             threads: threads,
             length: length,
-            warmupMilliseconds: try reader.int("warmup", in: 0...Request.maxWarmupMilliseconds) ?? 10,
-            runs: try reader.int("runs", in: 1...Request.maxRuns) ?? defaultRuns,
-            backend: try reader.choice("backend", Backend.self) ?? scenario.defaultBackend,
-            isPinned: values["no-pin"] == nil)
+            warmupMilliseconds: try reader.int(Options.warmup, in: 0...Request.maxWarmupMilliseconds)
+                ?? Request.defaultWarmupMilliseconds,
+            runs: try reader.int(Options.runs, in: 1...Request.maxRuns) ?? defaultRuns,
+            backend: try reader.choice(Options.backend, Backend.self) ?? scenario.defaultBackend,
+            isPinned: values[Options.noPin] == nil)
         try refuseUnsupported(
             request.backend, scenario: scenario, option: "--backend <backend>", usage: invocation.usage)
-        request.timeoutSeconds = Double(try reader.int("timeout", in: 1...Request.maxTimeoutSeconds) ?? 10)
+        request.timeoutSeconds =
+            try reader.int(Options.timeout, in: 1...Request.maxTimeoutSeconds).map(Double.init)
+            ?? Request.defaultTimeoutSeconds
         guard threads >= scenario.minimumWorkers else {
             throw UsageError(
                 "Invalid value '\(threads)' for '--threads <n>': \(scenario.name) needs at least"
@@ -93,40 +96,42 @@ enum ScenarioArguments {
         for option in scenario.options {
             let value: SettingValue?
             switch option.values {
-            case .integer(let range): value = try reader.int(option.name, in: range).map(SettingValue.integer)
+            case .integer(let range): value = try reader.int(OptionSpec(option), in: range).map(SettingValue.integer)
             case .workers:
                 let why = " (one fewer than the \(threads) workers: at least one takes the other role)"
-                value = try reader.int(option.name, in: 1...(threads - 1), why: why).map(SettingValue.integer)
-            case .choice(let words): value = try reader.word(option.name, in: words).map(SettingValue.text)
+                value = try reader.int(OptionSpec(option), in: 1...(threads - 1), why: why).map(SettingValue.integer)
+            case .choice(let words): value = try reader.word(OptionSpec(option), in: words).map(SettingValue.text)
             case .flag: value = values[option.name] != nil ? .integer(1) : nil
             }
             request.settings[option.name] = value ?? option.defaultValue
         }
-        if values["until-exposed"] != nil {
-            if values["runs"] != nil {
+        if values[Options.untilExposed] != nil {
+            if values[Options.runs] != nil {
                 throw UsageError(
                     "'--runs' and '--until-exposed' contradict each other: give one of them.",
                     subcommand: invocation.usage
                 )
             }
             request.untilExposedBudgetSeconds = Double(
-                try reader.int("budget", in: 1...Request.maxTimeoutSeconds) ?? 10)
-        } else if let budget = values["budget"] {
+                try reader.int(Options.budget, in: 1...Request.maxTimeoutSeconds)
+                    ?? Int(Request.defaultUntilExposedBudgetSeconds))
+        } else if let budget = values[Options.budget] {
             throw UsageError(
                 "Option '--budget <seconds>' (given '\(budget)') only applies with '--until-exposed'.",
                 subcommand: invocation.usage)
         }
-        if values["pin"] != nil, values["no-pin"] != nil {
+        if values[Options.pin] != nil, values[Options.noPin] != nil {
             throw UsageError(
                 "'--pin' and '--no-pin' contradict each other: give one of them.", subcommand: invocation.usage)
         }
         var output = OutputOptions(
-            isJSON: values["json"] != nil, check: values["check"] != nil || values["expect-race"] != nil,
-            expectRace: values["expect-race"] != nil,
-            junitPath: try values["junit"].map { path throws(UsageError) in
+            isJSON: values[Options.json] != nil,
+            check: values[Options.check] != nil || values[Options.expectRace] != nil,
+            expectRace: values[Options.expectRace] != nil,
+            junitPath: try values[Options.junit].map { path throws(UsageError) in
                 try writableFile(path, option: "--junit <file>", usage: invocation.usage)
             })
-        output.color = try reader.choice("color", ColorChoice.self) ?? .auto
+        output.color = try reader.choice(Options.color, ColorChoice.self) ?? .auto
         return (request, output, false)
     }
 
@@ -151,8 +156,8 @@ enum ScenarioArguments {
     /// `--duration <ms>` (a time-boxed window, the default) or `--iterations <n>`
     /// (a fixed count per worker): one or the other.
     static func runLength(_ reader: ValueReader, threads: Int, usage: String) throws(UsageError) -> RunLength {
-        let milliseconds = try reader.int("duration", in: 1...RunLength.maxMilliseconds)
-        guard let iterations = try reader.int("iterations", in: 1...Int.max) else {
+        let milliseconds = try reader.int(Options.duration, in: 1...RunLength.maxMilliseconds)
+        guard let iterations = try reader.int(Options.iterations, in: 1...Int.max) else {
             return milliseconds.map { .timed(milliseconds: $0) } ?? .standard
         }
         if let milliseconds {

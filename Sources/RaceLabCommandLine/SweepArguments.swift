@@ -12,29 +12,29 @@ import RaceLabScenarios
 package enum SweepArguments {
     package static let subcommand = "sweep"
     /// The sweep's own options; `--threads` and `--backend` take lists here.
-    static let ownOptions: [OptionSpec] = [
-        OptionSpec(
-            long: "threads", short: "t", valueName: "<list>",
-            help: "Worker counts: a list (1,2,4,8) or a range (1...16).",
-            defaultText: "1, 2, 4, ... up to 4x the CPUs",
-            expects: "worker counts as a list (1,2,4,8) or a range (1...16)"),
-        OptionSpec(
-            long: "backend", short: "b", valueName: "<list>", help: "pthread, dispatch, tasks, comma-separated.",
-            defaultText: "pthread", expects: "pthread, dispatch, tasks, comma-separated"),
-        OptionSpec(
-            long: "out", short: "o", valueName: "<dir>",
-            help: "Write sweep.json, sweep.csv and sweep.svg into this directory.", defaultText: nil,
-            expects: "a directory for sweep.json, sweep.csv and sweep.svg"),
-        OptionSpec(
-            long: "baseline", short: nil, valueName: "<file>", help: "Compare with an earlier sweep.json.",
-            defaultText: nil, expects: baselineAccepted),
-        OptionSpec(
-            long: "max-regression", short: nil, valueName: "<ratio>",
-            help: "With --baseline: exit 1 if a safe strategy got slower than this ratio.", defaultText: nil,
-            expects: "a slowdown ratio from 1 to 1000, e.g. 1.5"),
-        OptionSpec(
-            long: "ascii", short: nil, valueName: nil, help: "Draw the chart in plain ASCII.", defaultText: nil),
-    ]
+    static let threadCounts = OptionSpec(
+        long: "threads", short: "t", valueName: "<list>",
+        help: "Worker counts: a list (1,2,4,8) or a range (1...16).",
+        defaultText: "1, 2, 4, ... up to 4x the CPUs",
+        expects: "worker counts as a list (1,2,4,8) or a range (1...16)")
+    static let backendList = OptionSpec(
+        long: "backend", short: "b", valueName: "<list>", help: "pthread, dispatch, tasks, comma-separated.",
+        defaultText: "pthread", expects: "pthread, dispatch, tasks, comma-separated")
+    static let out = OptionSpec(
+        long: "out", short: "o", valueName: "<dir>",
+        help: "Write sweep.json, sweep.csv and sweep.svg into this directory.", defaultText: nil,
+        expects: "a directory for sweep.json, sweep.csv and sweep.svg")
+    static let baseline = OptionSpec(
+        long: "baseline", short: nil, valueName: "<file>", help: "Compare with an earlier sweep.json.",
+        defaultText: nil, expects: baselineAccepted)
+    static let maxRegression = OptionSpec(
+        long: "max-regression", short: nil, valueName: "<ratio>",
+        help: "With --baseline: exit 1 if a safe strategy got slower than this ratio.", defaultText: nil,
+        expects: "a slowdown ratio from 1 to 1000, e.g. 1.5")
+    static let ascii = OptionSpec(
+        long: "ascii", short: nil, valueName: nil, help: "Draw the chart in plain ASCII.", defaultText: nil)
+
+    static let ownOptions: [OptionSpec] = [threadCounts, backendList, out, baseline, maxRegression, ascii]
 
     /// racelab's options that a sweep refuses, and what to use instead.
     static let refusals = [
@@ -78,9 +78,9 @@ package enum SweepArguments {
         let accepted = accepted(by: scenario)
         let values = try ScenarioArguments.collect(
             Array(arguments.dropFirst()), accepted: accepted, scenario: scenario, invocation: invocation)
-        if values["help"] != nil { return .help(subcommand) }
-        let threadsText = values["threads"]
-        let isASCII = values["ascii"] != nil
+        if values[Options.help] != nil { return .help(subcommand) }
+        let threadsText = values[threadCounts]
+        let isASCII = values[ascii] != nil
         let outputs = try fileOptions(values, scenario: scenario)
         var counts = try threadsText.map(threadList) ?? SweepRequest.defaultThreadCounts(cpus: cpus.count)
         let least = scenario.minimumWorkers
@@ -99,7 +99,7 @@ package enum SweepArguments {
         let (base, output, _) = try ScenarioArguments.request(
             from: shared, accepted: accepted, scenario: scenario, cpus: cpus, sweptThreads: counts.first,
             defaultRuns: 5, invocation: invocation)
-        let backends = try values["backend"].map(backendList) ?? [scenario.defaultBackend]
+        let backends = try values[backendList].map(backendList) ?? [scenario.defaultBackend]
         for backend in backends {
             try ScenarioArguments.refuseUnsupported(
                 backend, scenario: scenario, option: "--backend <list>", usage: subcommand)
@@ -112,7 +112,7 @@ package enum SweepArguments {
     /// read above the command line (RaceLabCLI's `Baseline`), before the sweep runs.
     static func fileOptions(_ values: [String: String], scenario: Scenario) throws(UsageError) -> SweepOutputs {
         var outputs = SweepOutputs()
-        if let directory = values["out"] {
+        if let directory = values[out] {
             if FileIO.exists(directory), !FileIO.isDirectory(directory) {
                 throw UsageError(
                     "Invalid value '\(directory)' for '--out <dir>': it is a file; expected a directory"
@@ -121,8 +121,8 @@ package enum SweepArguments {
             }
             outputs.directory = directory
         }
-        outputs.baselinePath = values["baseline"]
-        if let text = values["max-regression"] {
+        outputs.baselinePath = values[baseline]
+        if let text = values[maxRegression] {
             let isDecimal =
                 !text.isEmpty && text.allSatisfy { $0 == "." || ("0"..."9").contains($0) }
                 && text.filter { $0 == "." }.count <= 1

@@ -41,3 +41,19 @@ struct CatalogTests {
         }
     }
 }
+
+@Suite("Lab requests")
+struct LabRequestTests {
+    @Test("a strategy the scenario does not have is an error, never dropped")
+    func unknownStrategy() throws {
+        var request = request("counter", "mutex", threads: 1, iterations: 10)
+        request.strategies = ["mutex", "mutx"]
+        let lab = Lab(pool: WorkerPool(backend: .pthread, isPinned: false))
+        #expect(
+            throws: LabError.unknownStrategy(
+                "mutx", scenario: "counter", known: CounterScenario.scenario.strategies.map(\.name))
+        ) {
+            try lab.run(request, scenario: CounterScenario.scenario)
+        }
+    }
+}

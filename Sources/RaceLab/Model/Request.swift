@@ -74,12 +74,12 @@ package struct Request: Codable, Sendable, Equatable {
         strategies: [String],
         threads: Int,
         length: RunLength = .standard,
-        warmupMilliseconds: Int = 10,
+        warmupMilliseconds: Int = defaultWarmupMilliseconds,
         runs: Int = 1,
         backend: Backend = .pthread,
         isPinned: Bool = true,
         settings: [String: SettingValue] = [:],
-        timeoutSeconds: Double = 10
+        timeoutSeconds: Double = defaultTimeoutSeconds
     ) {
         self.scenario = scenario
         self.strategies = strategies
@@ -99,6 +99,12 @@ package struct Request: Codable, Sendable, Equatable {
     package static let maxRuns = 10_000
     /// The longest `timeoutSeconds`: an hour.
     package static let maxTimeoutSeconds = 3600
+    /// The warm-up without `--warmup`.
+    package static let defaultWarmupMilliseconds = 10
+    /// A child-process strategy's timeout without `--timeout`.
+    package static let defaultTimeoutSeconds = 10.0
+    /// `--until-exposed`'s budget without `--budget`.
+    package static let defaultUntilExposedBudgetSeconds = 10.0
     /// The longest warm-up: a minute.
     package static let maxWarmupMilliseconds = 60_000
 

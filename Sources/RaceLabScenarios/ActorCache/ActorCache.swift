@@ -43,10 +43,9 @@ package enum ActorCacheScenario {
             .pthread: "its workers await an actor, which needs tasks; it runs on --backend tasks",
             .dispatch: "its workers await an actor, which needs tasks; it runs on --backend tasks",
         ],
-        runLimit: (
-            2_000, 20_000_000,
-            "the cache keeps every key it was asked for (about 50 bytes a key), so a run is bounded"
-        ))
+        runLimit: RunLimit(
+            milliseconds: 2_000, operations: 20_000_000,
+            why: "the cache keeps every key it was asked for (about 50 bytes a key), so a run is bounded"))
 
     /// One run: every worker is a child task asking for keys 0, 1, 2, ... as long as
     /// its budget lasts. Every strategy runs in a child process, whose main thread

@@ -49,10 +49,10 @@ package enum ActorReentrancyScenario {
     static let funds = ScenarioOption(
         name: "funds", values: .integer(1...1_000_000), default: .integer(defaultFunds),
         help: "The account's balance, refilled to this whenever a withdrawal is refused, 1 to 1,000,000.",
-        headerLine: { request in
-            "  account     \(request.integer("funds", default: defaultFunds)) to start, refilled when a withdrawal is refused; withdrawals of 1"
+        headerLine: { funds in
+            "  account     \(funds.integer) to start, refilled when a withdrawal is refused; withdrawals of 1"
         },
-        brief: { request in "funds \(request.integer("funds", default: defaultFunds))" })
+        brief: { funds in "funds \(funds.integer)" })
 
     /// One run: every worker is a child task that withdraws 1 as long as its budget
     /// lasts. Every strategy runs in a child process, whose main thread waits for the

@@ -21,7 +21,7 @@ package enum CacheScenario {
         options: [.work, keys, .distribution, .seed, stripes, readRatio, .witness],
         strategies: [
             Strategy(
-                name: "unsafe",
+                name: Strategy.unsafeName,
                 summary: "each get and set locked on its own, increment = get then set (Python dict)",
                 isExpectedSafe: false
             ) { request, pool in
@@ -39,7 +39,7 @@ package enum CacheScenario {
                 isExpectedSafe: true
             ) { request, pool in try run(LockedCache(), request, pool) },
             Strategy(
-                name: "striped", summary: "--stripes locked dictionaries; the key's hash picks one",
+                name: stripedName, summary: "--stripes locked dictionaries; the key's hash picks one",
                 isExpectedSafe: true
             ) { request, pool in try run(StripedCache(stripes: request.integer(stripes)), request, pool) },
             Strategy(
@@ -60,30 +60,24 @@ package enum CacheScenario {
 
     static let keys = ScenarioOption.keys(default: 1)
     static let maxStripes = 4096
+    /// The strategy `--stripes` configures.
+    static let stripedName = "striped"
 
     /// `--stripes N`: the striped cache's lock count.
     static let stripes = ScenarioOption(
         name: "stripes", values: .integer(1...maxStripes), default: .integer(16),
         help: "Lock stripes of the striped cache, 1 to \(maxStripes).",
-        headerLine: { request in
-            request.strategies.contains("striped") ? "  stripes     \(request.integer("stripes", default: 16))" : nil
+        headerLine: { stripes in
+            stripes.request.strategies.contains(stripedName) ? "  stripes     \(stripes.integer)" : nil
         },
-        brief: { request in
-            request.strategies.contains("striped") ? "\(request.integer("stripes", default: 16)) stripes" : nil
-        })
+        brief: { stripes in stripes.request.strategies.contains(stripedName) ? "\(stripes.integer) stripes" : nil })
 
     /// `--read-ratio P`: the share of operations that only look a key up.
     static let readRatio = ScenarioOption(
         name: "read-ratio", valueName: "<percent>", values: .integer(0...100), default: .integer(0),
         help: "Percent of operations that are lookups, 0 to 100.",
-        headerLine: { request in
-            let reads = request.integer("read-ratio", default: 0)
-            return "  reads       \(reads)% lookups, \(100 - reads)% increments"
-        },
-        brief: { request in
-            let reads = request.integer("read-ratio", default: 0)
-            return reads > 0 ? "\(reads)% lookups" : nil
-        })
+        headerLine: { reads in "  reads       \(reads.integer)% lookups, \(100 - reads.integer)% increments" },
+        brief: { reads in reads.integer > 0 ? "\(reads.integer)% lookups" : nil })
 
     /// What every worker of a run does, and how to check the result: each worker
     /// follows its own seeded key stream for as long as its budget lasts; afterwards

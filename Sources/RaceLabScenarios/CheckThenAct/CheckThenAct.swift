@@ -44,18 +44,16 @@ package enum CheckThenActScenario {
     static let writers = ScenarioOption(
         name: "writers", values: .workers, default: nil, defaultText: "half the workers",
         help: "Workers that insert and remove; the others check-then-act.",
-        headerLine: { request in
-            let writers = writerCount(request)
-            return "  writers     \(writers) insert/remove, \(request.threads - writers) check-then-act"
+        headerLine: { option in
+            let writers = writerCount(option.request)
+            return "  writers     \(writers) insert/remove, \(option.request.threads - writers) check-then-act"
         },
-        brief: { request in
-            request.settings["writers"].map { "\($0) writers" } ?? "half the workers write"
-        })
+        brief: { writers in writers.given.map { "\($0) writers" } ?? "half the workers write" })
 
     /// The writers a run really has: `--writers`, or half the workers (at least one),
     /// whatever the worker count, so a sweep keeps the same proportion.
     static func writerCount(_ request: Request) -> Int {
-        request.integer("writers", default: max(1, request.threads / 2))
+        request.integer(writers, derived: max(1, request.threads / 2))
     }
 
     /// One run: workers 0..<writers toggle keys, the rest read. Every reader

@@ -21,7 +21,7 @@ package enum CounterScenario {
         options: [.work, .witness],
         strategies: [
             Strategy(
-                name: "unsafe",
+                name: Strategy.unsafeName,
                 summary: "load, add 1, store: every access atomic, the increment not",
                 isExpectedSafe: false
             ) { request, pool in

@@ -60,7 +60,8 @@ package enum DeadlockScenario {
             },
         ],
         explanation: deadlockExplanation,
-        leastDefaultWorkers: (2, "one worker per lock order"), exposedWord: "DEADLOCK", childDiedWord: "DEADLOCK")
+        leastDefaultWorkers: LeastWorkers(2, why: "one worker per lock order"), exposedWord: "DEADLOCK",
+        childDiedWord: "DEADLOCK")
 
     /// One run: every worker transfers as long as its budget lasts. With
     /// `watchForStall` (a strategy that can deadlock, run in a child process), a

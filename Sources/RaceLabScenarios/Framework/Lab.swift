@@ -6,6 +6,19 @@ import RaceLab
     import Darwin
 #endif
 
+/// A request this lab cannot run as asked.
+package enum LabError: Error, Equatable, CustomStringConvertible {
+    /// A strategy the scenario does not have: never dropped, always said.
+    case unknownStrategy(String, scenario: String, known: [String])
+
+    package var description: String {
+        switch self {
+        case .unknownStrategy(let name, let scenario, let known):
+            "\(scenario) has no strategy '\(name)'; it has \(known.joined(separator: ", "))"
+        }
+    }
+}
+
 /// Runs a request: every selected strategy, `runs` times, round-robin (each
 /// strategy once per round), so a slow spell on a shared machine touches all
 /// strategies a little rather than one a lot.
@@ -24,7 +37,12 @@ package struct Lab: Sendable {
     package func run(
         _ request: Request, scenario: Scenario, progress: ((String) -> Void)? = nil
     ) throws -> LabResult {
-        let strategies = request.strategies.compactMap(scenario.strategy(named:))
+        let strategies = try request.strategies.map { name in
+            guard let strategy = scenario.strategy(named: name) else {
+                throw LabError.unknownStrategy(name, scenario: scenario.name, known: scenario.strategies.map(\.name))
+            }
+            return strategy
+        }
         var runs = [[Observation]](repeating: [], count: strategies.count)
         var firstAnomaly = [FirstAnomaly?](repeating: nil, count: strategies.count)
         var isWarm = [Bool](repeating: false, count: strategies.count)

@@ -33,9 +33,40 @@ package struct Strategy: Sendable {
         self.body = body
     }
 
+    /// The name of a scenario's unsafe form, where options refer to it (`--witness`).
+    package static let unsafeName = "unsafe"
+
     /// Runs the workload once in this process.
     package func runInProcess(_ request: Request, pool: WorkerPool) throws -> Observation {
         try body(request, pool)
+    }
+}
+
+/// The longest run a scenario accepts, and why: a scenario that keeps what every
+/// operation did, to check it, must bound it.
+package struct RunLimit: Sendable {
+    /// The longest window, in milliseconds.
+    package var milliseconds: Int
+    /// The most operations of a fixed-count run, over all workers together.
+    package var operations: Int
+    /// Said in the usage error ("it keeps every item each consumer takes ...").
+    package var why: String
+
+    package init(milliseconds: Int, operations: Int, why: String) {
+        self.milliseconds = milliseconds
+        self.operations = operations
+        self.why = why
+    }
+}
+
+/// The fewest workers a scenario runs without `--threads`, and why (said in help).
+package struct LeastWorkers: Sendable {
+    package var count: Int
+    package var why: String
+
+    package init(_ count: Int, why: String) {
+        self.count = count
+        self.why = why
     }
 }
 
@@ -65,9 +96,9 @@ package struct Scenario: Sendable {
     /// The longest run this scenario accepts (a window in ms; a fixed count, as the
     /// total over all workers), and why: a scenario that keeps what every operation
     /// did, to check it, must bound it.
-    package var runLimit: (milliseconds: Int, operations: Int, why: String)? = nil
+    package var runLimit: RunLimit? = nil
     /// Without `--threads`, at least this many workers, and why; nil: one per CPU.
-    package var leastDefaultWorkers: (count: Int, why: String)? = nil
+    package var leastDefaultWorkers: LeastWorkers? = nil
     /// The verdict words when an unsafe strategy shows its bug, and when its child
     /// process dies of it (a crash, a hang), for scenarios whose bug is not a race.
     package var exposedWord: String? = nil
@@ -103,8 +134,8 @@ package struct Scenario: Sendable {
             name: name, summary: summary, operationName: operationName, expectedLabel: expectedLabel,
             observedLabel: observedLabel, countsLegend: countsLegend, anomalies: anomalies,
             strategyOrder: strategies.map(\.name),
-            settingLines: options.compactMap { $0.headerLine(request) },
-            settingsBrief: options.compactMap { $0.brief(request) }, exposedWord: exposedWord,
+            settingLines: options.compactMap { $0.headerLine(for: request) },
+            settingsBrief: options.compactMap { $0.brief(for: request) }, exposedWord: exposedWord,
             childDiedWord: childDiedWord)
     }
 }

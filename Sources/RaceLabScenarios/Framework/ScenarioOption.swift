@@ -31,16 +31,16 @@ package struct ScenarioOption: Sendable {
     package let defaultText: String?
     package let help: String
     /// The report header's line for this setting ("  keys   64 distinct"), or nil for none.
-    let headerLine: @Sendable (Request) -> String?
+    let headerLine: @Sendable (OptionReading) -> String?
     /// The setting, short, for a chart subtitle ("64 keys"), or nil when it does not
     /// change the picture.
-    let brief: @Sendable (Request) -> String?
+    let brief: @Sendable (OptionReading) -> String?
 
     init(
         name: String, short: Character? = nil, valueName: String = "<n>", values: Values,
         default defaultValue: SettingValue?, defaultText: String? = nil, help: String,
-        headerLine: @escaping @Sendable (Request) -> String? = { _ in nil },
-        brief: @escaping @Sendable (Request) -> String? = { _ in nil }
+        headerLine: @escaping @Sendable (OptionReading) -> String? = { _ in nil },
+        brief: @escaping @Sendable (OptionReading) -> String? = { _ in nil }
     ) {
         self.name = name
         self.short = short
@@ -69,15 +69,51 @@ package struct ScenarioOption: Sendable {
         if case .choice(let words) = values { return words }
         return nil
     }
+
+    /// The report header's line for this setting in `request`, if it has one.
+    package func headerLine(for request: Request) -> String? {
+        headerLine(OptionReading(option: self, request: request))
+    }
+
+    /// The chart subtitle's words for this setting in `request`, if any.
+    package func brief(for request: Request) -> String? { brief(OptionReading(option: self, request: request)) }
+}
+
+/// One option as a request has it, for its header line and chart brief: its own
+/// value (the declared default when not given) beside the rest of the request.
+package struct OptionReading: Sendable {
+    package let option: ScenarioOption
+    package let request: Request
+    /// An integer option's value: as given, or its declared default.
+    package var integer: Int { request.integer(option) }
+    /// A choice option's word: as given, or its declared default.
+    package var word: String { request.choice(option) }
+    /// The value as given on the command line; nil when it was not.
+    package var given: SettingValue? { request.settings[option.name] }
+    /// Whether the value is the declared default (given or not).
+    package var isDefault: Bool { (given ?? option.defaultValue) == option.defaultValue }
 }
 
 extension Request {
-    /// An integer option's value: as given, or its declared default.
+    /// An integer option's value: as given, or its declared default (declared once,
+    /// in the option; never written again where it is read).
     func integer(_ option: ScenarioOption) -> Int {
         guard case .integer(let fallback)? = option.defaultValue else {
             preconditionFailure("--\(option.name) is not an integer option with a default")
         }
-        return integer(option.name, default: fallback)
+        return given(option) ?? fallback
+    }
+
+    /// An integer option whose default depends on the run (`--writers`: half the
+    /// workers): as given, or `derived`.
+    func integer(_ option: ScenarioOption, derived: Int) -> Int {
+        precondition(option.defaultValue == nil, "--\(option.name) declares its default; read it with integer(_:)")
+        return given(option) ?? derived
+    }
+
+    private func given(_ option: ScenarioOption) -> Int? {
+        guard case .integer(let number)? = settings[option.name] else { return nil }
+        return number
     }
 
     /// A choice option's word: as given, or its declared default.

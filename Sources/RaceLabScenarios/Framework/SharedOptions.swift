@@ -12,14 +12,10 @@ extension ScenarioOption {
         name: "work", short: "w", values: .integer(0...maxWork), default: .integer(0),
         help: "Spin steps inside the race window (a read and its write-back, a check and its act),"
             + " 0 to \(maxWork.grouped).",
-        headerLine: { request in
-            let work = request.integer("work", default: 0)
-            return work > 0 ? "  work        \(work) spin steps inside the race window" : nil
+        headerLine: { work in
+            work.integer > 0 ? "  work        \(work.integer) spin steps inside the race window" : nil
         },
-        brief: { request in
-            let work = request.integer("work", default: 0)
-            return work > 0 ? "--work \(work)" : nil
-        })
+        brief: { work in work.integer > 0 ? "--work \(work.integer)" : nil })
 
     /// `--witness`: the unsafe strategy records every read and the report accounts
     /// for every lost update (the counter, the cache).
@@ -27,9 +23,10 @@ extension ScenarioOption {
         name: "witness", values: .flag, default: .integer(0),
         help: "Record every read of the unsafe strategy (up to 250,000 per worker, fewer above 8 workers) and"
             + " account for every lost update.",
-        headerLine: { request in
-            guard request.integer("witness", default: 0) == 1 else { return nil }
-            guard request.strategies.contains("unsafe") else {
+        headerLine: { witness in
+            guard witness.integer == 1 else { return nil }
+            let request = witness.request
+            guard request.strategies.contains(Strategy.unsafeName) else {
                 return
                     "  witness     nothing to record: only the unsafe strategy records, and it is not among those run"
             }
@@ -54,14 +51,13 @@ extension ScenarioOption {
         ScenarioOption(
             name: "keys", short: "k", values: .integer(1...maxKeys), default: .integer(keys),
             help: "Distinct keys, 1 to \(maxKeys.grouped).",
-            headerLine: { request in
-                let count = request.integer("keys", default: keys)
-                let drawn = request.settings["distribution"].map { " (\($0))" } ?? ""
-                return "  keys        \(count) distinct\(drawn), seed \(request.integer("seed", default: 42))"
+            headerLine: { keys in
+                let drawn = keys.request.settings[distribution.name].map { " (\($0))" } ?? ""
+                return "  keys        \(keys.integer) distinct\(drawn), seed \(keys.request.integer(seed))"
             },
-            brief: { request in
-                let drawn = request.settings["distribution"].map { " (\($0))" } ?? ""
-                return "\(request.integer("keys", default: keys).grouped) keys\(drawn)"
+            brief: { keys in
+                let drawn = keys.request.settings[distribution.name].map { " (\($0))" } ?? ""
+                return "\(keys.integer.grouped) keys\(drawn)"
             })
     }
 
@@ -75,10 +71,7 @@ extension ScenarioOption {
     static let seed = ScenarioOption(
         name: "seed", values: .integer(0...Int.max), default: .integer(42),
         help: "Seed of the key sequence, so runs repeat.",
-        brief: { request in
-            let seed = request.integer("seed", default: 42)
-            return seed != 42 ? "seed \(seed)" : nil
-        })
+        brief: { seed in seed.isDefault ? nil : "seed \(seed.integer)" })
 }
 
 /// How a keyed workload picks its keys.
@@ -87,12 +80,4 @@ enum KeyDistribution: String, CaseIterable {
     case uniform
     /// Zipf's law (s = 1): key k is drawn with weight 1/k, a few hot keys.
     case zipf
-}
-
-extension Request {
-    /// An integer setting by name: as given, or `default`.
-    func integer(_ name: String, default fallback: Int) -> Int {
-        guard case .integer(let number)? = settings[name] else { return fallback }
-        return number
-    }
 }

@@ -69,13 +69,8 @@ package enum LazyInitScenario {
         name: "work", short: "w", values: .integer(0...maxWork), default: .integer(defaultWork),
         help:
             "Spin steps inside the initialiser (its cost; 1,000,000 is about 0.7 ms on a 3 GHz x86 core), 0 to \(maxWork.grouped).",
-        headerLine: { request in
-            "  initialiser \(request.integer("work", default: defaultWork).grouped) spin steps (--work)"
-        },
-        brief: { request in
-            let work = request.integer("work", default: defaultWork)
-            return work != defaultWork ? "initialiser --work \(work)" : nil
-        })
+        headerLine: { work in "  initialiser \(work.integer.grouped) spin steps (--work)" },
+        brief: { work in work.integer != defaultWork ? "initialiser --work \(work.integer)" : nil })
 
     static let relaxedNote: String = {
         #if arch(x86_64) || arch(i386)

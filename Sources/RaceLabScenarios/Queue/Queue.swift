@@ -77,11 +77,10 @@ package enum QueueScenario {
                 + " per CPU at a time: blocked consumers can hold every thread while the producers never start"
                 + " (never block a cooperative thread)",
         ],
-        runLimit: (
-            2_000, 50_000_000,
-            "it keeps every item each consumer takes (9 bytes an item) to check them all, so a run is bounded"
-        ),
-        leastDefaultWorkers: (4, "two producers and two consumers, so that consumers can race"))
+        runLimit: RunLimit(
+            milliseconds: 2_000, operations: 50_000_000,
+            why: "it keeps every item each consumer takes (9 bytes an item) to check them all, so a run is bounded"),
+        leastDefaultWorkers: LeastWorkers(4, why: "two producers and two consumers, so that consumers can race"))
 
     static let maxCapacity = 1 << 20
     static let defaultCapacity = 64
@@ -90,25 +89,22 @@ package enum QueueScenario {
     static let producers = ScenarioOption(
         name: "producers", short: "p", values: .workers, default: nil, defaultText: "half the workers",
         help: "Workers that put items; the others take them.",
-        headerLine: { request in
-            let producers = producerCount(request)
-            return "  producers   \(producers) put numbered items, \(request.threads - producers) take them"
+        headerLine: { option in
+            let producers = producerCount(option.request)
+            return "  producers   \(producers) put numbered items, \(option.request.threads - producers) take them"
         },
-        brief: { request in request.settings["producers"].map { "\($0) producers" } ?? "half the workers produce" })
+        brief: { producers in producers.given.map { "\($0) producers" } ?? "half the workers produce" })
 
     /// `--capacity N`: how many items the queue holds before a producer waits.
     static let capacity = ScenarioOption(
         name: "capacity", short: "c", values: .integer(1...maxCapacity), default: .integer(defaultCapacity),
         help: "Items the queue holds before a producer must wait (each ring, for spsc), 1 to \(maxCapacity.grouped).",
-        headerLine: { request in "  capacity    \(request.integer("capacity", default: defaultCapacity)) items" },
-        brief: { request in
-            let capacity = request.integer("capacity", default: defaultCapacity)
-            return capacity != defaultCapacity ? "capacity \(capacity)" : nil
-        })
+        headerLine: { capacity in "  capacity    \(capacity.integer) items" },
+        brief: { capacity in capacity.integer != defaultCapacity ? "capacity \(capacity.integer)" : nil })
 
     /// The producers a run really has: `--producers`, or half the workers (at least one).
     static func producerCount(_ request: Request) -> Int {
-        request.integer("producers", default: max(1, request.threads / 2))
+        request.integer(producers, derived: max(1, request.threads / 2))
     }
 
     /// One run: workers 0..<P produce for as long as their budget lasts (or exactly

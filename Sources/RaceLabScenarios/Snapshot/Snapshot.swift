@@ -49,11 +49,10 @@ package enum SnapshotScenario {
     static let writers = ScenarioOption(
         name: "writers", values: .workers, default: .integer(defaultWriters),
         help: "Workers that update the record; the others read it.",
-        headerLine: { request in
-            let writers = request.integer("writers", default: defaultWriters)
-            return "  writers     \(writers) update, \(request.threads - writers) read"
+        headerLine: { writers in
+            "  writers     \(writers.integer) update, \(writers.request.threads - writers.integer) read"
         },
-        brief: { request in "\(request.integer("writers", default: defaultWriters)) writers" })
+        brief: { writers in "\(writers.integer) writers" })
 
     /// One run: workers 0..<W update, the others read and check every read: torn
     /// (the two fields differ) or older than a version this reader already saw.
