@@ -123,8 +123,8 @@ package enum CacheScenario {
         }
     }
 
-    /// One run on a cache shared by threads. Generic so each cache's calls are
-    /// specialised and inlined. `cap`: the most operations a worker makes (a witness
+    /// One run on a cache shared by threads; each worker runs the cache's own loop
+    /// (`HitCounterCache.run`, in RaceLabSync, where its calls are specialised). `cap`: the most operations a worker makes (a witness
     /// buffer's size), even if the window is still open.
     static func run<Cache: HitCounterCache>(
         _ cache: Cache, _ request: Request, _ pool: WorkerPool, cap: Int? = nil
@@ -133,16 +133,7 @@ package enum CacheScenario {
         let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
             if let cap { budget.cap(at: cap) }
             var keys = plan.stream(worker)
-            var seen = 0
-            budget.forEachOperation {
-                let (key, isRead) = keys.next()
-                if isRead {
-                    seen &+= cache.lookup(key, worker: worker) ?? 0
-                } else {
-                    cache.increment(key, worker: worker)
-                }
-            }
-            blackHole(seen)
+            blackHole(cache.run(worker: worker, keys: &keys, budget: &budget))
         }
         return plan.observation(timing, counted: cache.snapshot())
     }

@@ -11,6 +11,10 @@ package protocol HitCounterCache: Sendable {
     func lookup(_ key: Int, worker: Int) -> Int?
     /// Every key's count; read after all workers have finished.
     func snapshot() -> [Int: Int]
+    /// One worker's whole loop: its key stream's operations for as long as the
+    /// budget lasts. Returns the sum of what its lookups read (to keep them).
+    /// Here, beside the caches, so each cache's calls are specialised and inlined.
+    func run(worker: Int, keys: inout KeyStream, budget: inout OperationBudget) -> Int
 }
 
 extension HitCounterCache {
@@ -18,6 +22,19 @@ extension HitCounterCache {
     package func increment(_ key: Int, worker: Int) { increment(key) }
     @inline(__always)
     package func lookup(_ key: Int, worker: Int) -> Int? { lookup(key) }
+
+    package func run(worker: Int, keys: inout KeyStream, budget: inout OperationBudget) -> Int {
+        var seen = 0
+        budget.forEachOperation {
+            let (key, isRead) = keys.next()
+            if isRead {
+                seen &+= lookup(key, worker: worker) ?? 0
+            } else {
+                increment(key, worker: worker)
+            }
+        }
+        return seen
+    }
 }
 
 /// Deliberately racy, memory-safe: every single get and set is locked on its own

@@ -1,17 +1,19 @@
+import RaceLab
+
 /// The deterministic sequence of operations one worker performs on a keyed
 /// workload: which key, and whether it is a lookup or an update.
 ///
 /// Deterministic per (seed, worker), so a run is repeatable and the expected
 /// per-key totals can be recomputed afterwards by replaying the stream, instead
 /// of counting inside the timed loop.
-struct KeyStream {
+package struct KeyStream {
     private var state: UInt64
     private let keys: UInt64
     private let readPercent: UInt64
     /// Cumulative Zipf weights scaled to 2^53, or nil for uniform draws.
     private let zipf: ZipfTable?
 
-    init(seed: UInt64, worker: Int, keys: Int, readPercent: Int, zipf: ZipfTable?) {
+    package init(seed: UInt64, worker: Int, keys: Int, readPercent: Int, zipf: ZipfTable?) {
         state = seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(worker + 1)
         self.keys = UInt64(keys)
         self.readPercent = UInt64(readPercent)
@@ -30,7 +32,7 @@ struct KeyStream {
 
     /// The next operation: a key in 0..<keys and whether it only reads.
     @inline(__always)
-    mutating func next() -> (key: Int, isRead: Bool) {
+    package mutating func next() -> (key: Int, isRead: Bool) {
         // A draw of its own for the read decision, so it is unbiased and independent of the key.
         let isRead = readPercent > 0 && nextRandom().multipliedFullWidth(by: 100).high < readPercent
         let random = nextRandom()
@@ -42,10 +44,10 @@ struct KeyStream {
 }
 
 /// Zipf (s = 1) over `keys` keys as a cumulative table: key k has weight 1/(k+1).
-final class ZipfTable: Sendable {
+package final class ZipfTable: Sendable {
     private let cumulative: [UInt64]
 
-    init(keys: Int) {
+    package init(keys: Int) {
         var weights = [Double](repeating: 0, count: keys)
         var total = 0.0
         for k in 0..<keys {
@@ -58,7 +60,7 @@ final class ZipfTable: Sendable {
 
     /// The key whose cumulative weight first exceeds `point` (in 0..<2^53).
     @inline(__always)
-    func key(for point: UInt64) -> Int {
+    package func key(for point: UInt64) -> Int {
         var low = 0
         var high = cumulative.count - 1
         while low < high {
@@ -72,6 +74,6 @@ final class ZipfTable: Sendable {
 /// Keeps a value alive past the optimiser, so lookups whose result is otherwise
 /// unused are really performed.
 @inline(never)
-func blackHole(_ value: Int) {
+package func blackHole(_ value: Int) {
     if value == Int.min { print("", terminator: "") }
 }
