@@ -1,8 +1,10 @@
+import Foundation
 import Testing
 
 @testable import RaceLab
 @testable import RaceLabCLI
 @testable import RaceLabCommandLine
+@testable import RaceLabReport
 @testable import RaceLabScenarios
 
 /// The whole catalog against its own declarations: what a scenario says it counts
@@ -55,5 +57,22 @@ struct LabRequestTests {
         ) {
             try lab.run(request, scenario: CounterScenario.scenario)
         }
+    }
+}
+
+@Suite("Scenario labels in JSON")
+struct LabelsJSONTests {
+    @Test("labels carry the anomaly kinds and still read a document written before them")
+    func anomaliesRoundTrip() throws {
+        let labels = CacheScenario.scenario.labels(for: request("cache", "locked", threads: 2, iterations: 10))
+        let text = JSONText.compact(labels)
+        #expect(text.contains(#""anomalies":[{"id":"lost-updates","name":"lost updates"}"#))
+        #expect(text.contains(#""anomalyNames":["lost updates","wrong keys"]"#))
+        #expect(try JSONDecoder().decode(ScenarioLabels.self, from: Data(text.utf8)) == labels)
+        // A schema-3 document from before `anomalies`: the ids are what they always were.
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        object["anomalies"] = nil
+        let older = try JSONSerialization.data(withJSONObject: object)
+        #expect(try JSONDecoder().decode(ScenarioLabels.self, from: older).anomalies == labels.anomalies)
     }
 }

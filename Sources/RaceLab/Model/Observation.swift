@@ -10,6 +10,7 @@ public struct AnomalyKind: Codable, Sendable, Hashable {
     /// What a person reads: "lost updates".
     public let name: String
 
+    /// Declares a kind; `id` must be lower-case letters, digits and hyphens (it traps otherwise).
     public init(id: String, name: String) {
         precondition(
             !id.isEmpty && id.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" },
@@ -29,8 +30,10 @@ public struct Anomaly: Codable, Sendable, Equatable {
     public var id: String
     /// The kind's display name ("lost updates").
     public var name: String
+    /// How many times it happened in the run.
     public var count: Int
 
+    /// `kind`, counted `count` times (`kind.count(n)` says the same).
     public init(_ kind: AnomalyKind, count: Int) {
         id = kind.id
         name = kind.name
@@ -58,6 +61,7 @@ public struct WorkerTiming: Codable, Sendable, Equatable {
     /// Times the kernel took the CPU away from it while busy (preempted).
     public var involuntarySwitches: Int
 
+    /// A worker's figures, as the pool measured them.
     public init(
         startSkewNanoseconds: UInt64?, busyNanoseconds: UInt64, operations: Int, cpuNanoseconds: UInt64 = 0,
         voluntarySwitches: Int = 0, involuntarySwitches: Int = 0
@@ -88,6 +92,7 @@ public struct Timing: Codable, Sendable, Equatable {
     /// Share of the window during which 2 or more workers were between start and stop (0...1).
     public var overlapFraction: Double
 
+    /// A run's window and its workers' figures; `overlapFraction` is 0...1.
     public init(
         windowNanoseconds: UInt64, requestedWindowNanoseconds: UInt64? = nil, workers: [WorkerTiming],
         maxActiveWorkers: Int, overlapFraction: Double
@@ -180,6 +185,8 @@ public struct Observation: Codable, Sendable, Equatable {
     /// `--witness`: every read of the run, accounted for (the unsafe counter).
     package var witness: Witness?
 
+    /// What a run did. `anomalies` lists every kind the check declares, in its order,
+    /// zero counts included, so reports can line them up by id.
     public init(
         expected: Int, observed: Int, operations: Int, anomalies: [Anomaly],
         timing: Timing?, detail: String? = nil, childEnd: ChildEnd? = nil, childMilliseconds: Double? = nil,

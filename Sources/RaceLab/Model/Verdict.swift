@@ -16,6 +16,9 @@ public enum Verdict: String, Codable, Sendable {
     /// this says nothing about its safety.
     case couldNotShow = "could-not-show"
 
+    /// The verdict on a strategy's runs: whether it promised safety, whether any run
+    /// showed an anomaly, and whether its workers lacked overlap (then a clean result
+    /// is weak evidence, or shows nothing at all).
     public init(isExpectedSafe: Bool, anyAnomaly: Bool, lacksOverlap: Bool = false) {
         switch (isExpectedSafe, anyAnomaly) {
         case (true, false): self = lacksOverlap ? .heldWeak : .held

@@ -13,8 +13,10 @@ public struct CPUSet: Sendable, Equatable, Codable {
     /// Kernel CPU ids, ascending.
     public var ids: [Int32]
 
+    /// A set of CPUs by id, e.g. `CPUSet(ids: [0])` to run every worker on CPU 0.
     public init(ids: [Int32]) { self.ids = ids }
 
+    /// How many CPUs: how many workers can run at the same moment.
     public var count: Int { ids.count }
 
     /// The affinity mask of the calling process, read now.

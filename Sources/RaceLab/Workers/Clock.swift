@@ -7,6 +7,7 @@
 /// The monotonic clock, read in nanoseconds. Cheap enough (a vDSO call) to read
 /// at a worker's start and finish, never inside a hot loop.
 public enum MonotonicClock {
+    /// Nanoseconds on CLOCK_MONOTONIC: only differences mean anything.
     @inline(__always)
     public static func now() -> UInt64 {
         var ts = timespec()

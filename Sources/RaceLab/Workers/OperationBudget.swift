@@ -11,9 +11,11 @@ import Synchronization
 /// run ends after `limit` operations. The count lives in a register and is published
 /// once, at the end, by the pool.
 public struct OperationBudget {
-    private let stop: UnsafeMutablePointer<Atomic<Bool>>
-    private var limit: Int
-    private var remaining: Int
+    // @usableFromInline: `forEachOperation` is inlined into the caller's loop, in
+    // whatever module the caller is (a per-operation call would be measured too).
+    @usableFromInline let stop: UnsafeMutablePointer<Atomic<Bool>>
+    @usableFromInline var limit: Int
+    @usableFromInline var remaining: Int
     /// Where this worker's start is recorded, for `startMeasuringHere`.
     private let log: WorkerLog
     private let worker: Int
@@ -40,7 +42,7 @@ public struct OperationBudget {
     /// and the atomics in a loop body make the compiler reload and store any memory it
     /// cannot prove private on every operation (measured: the count went through
     /// memory on each increment of the sharded counter).
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func forEachOperation(_ operation: () -> Void) {
         let stop = self.stop
         var remaining = self.remaining
@@ -52,6 +54,7 @@ public struct OperationBudget {
     }
 
     /// `forEachOperation` for an operation that awaits (an actor's method).
+    @inlinable
     public mutating func forEachOperation(_ operation: () async -> Void) async {
         let stop = self.stop
         var remaining = self.remaining

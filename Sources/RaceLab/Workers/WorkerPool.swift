@@ -26,10 +26,12 @@ public enum WorkerPoolError: Error, Equatable, Sendable {
 /// has done its count. Each worker stamps its own start and stop and its thread's
 /// CPU time and context switches; `Timing` is derived from those records alone.
 public struct WorkerPool: Sendable {
+    /// How workers are started: pthreads (pinned), Dispatch, or tasks.
     public var backend: Backend
     /// Pin worker i to `cpus.cpu(forWorker: i)`. Honoured by the pthread backend only:
     /// Dispatch's threads are not ours to pin.
     public var isPinned: Bool
+    /// The CPUs workers are pinned to, worker i on `cpus.cpu(forWorker: i)`.
     public var cpus: CPUSet
     /// Test hook: behave as if `pthread_create` failed (EAGAIN) for every worker at or
     /// beyond this index, the way a process at its thread limit would.
