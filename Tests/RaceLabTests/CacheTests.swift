@@ -127,3 +127,16 @@ struct CacheTests {
         #expect(run.out.isEmpty)
     }
 }
+
+@Suite("Cache: thread-local", .serialized)
+struct ThreadLocalCacheTests {
+    @Test("cache: thread-local counts exactly, and the counter's sharded says it is the same idea")
+    func threadLocal() throws {
+        var r = request("cache", "thread-local", threads: 4, iterations: 5_000)
+        r.settings = ["keys": .integer(64), "read-ratio": .integer(25)]
+        let o = try runOnce(r)
+        #expect(
+            o.anomalies == [CacheScenario.Anomalies.lostUpdates.count(0), CacheScenario.Anomalies.wrongKeys.count(0)])
+        #expect(runCLI(["explain", "counter"]).out.contains("thread-local"))
+    }
+}

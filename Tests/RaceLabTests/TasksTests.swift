@@ -68,39 +68,6 @@ struct TasksTests {
         #expect(run.detail?.contains("ran as tasks") == true)
     }
 
-    @Test("an actor that awaits between its check and its act is overdrawn; recheck and no-suspension are not")
-    func actorReentrancy() throws {
-        var overdrawn = 0
-        for _ in 0..<5 where overdrawn == 0 {
-            let report = try racelab(["actor-reentrancy", "--threads", "4", "--duration", "50"])
-            #expect(report.request.backend == .tasks)
-            for strategy in report.strategies where strategy.isExpectedSafe {
-                #expect(strategy.runs[0].anomalies[0].count == 0, "\(strategy.name)")
-            }
-            overdrawn = report.strategies.first { $0.name == "unsafe" }?.runs[0].anomalies[0].count ?? 0
-        }
-        #expect(overdrawn > 0)
-    }
-
-    @Test("a cache actor that awaits its fetch fetches keys twice; in-flight fetches each key once")
-    func actorCache() throws {
-        var duplicates = 0
-        for _ in 0..<5 where duplicates == 0 {
-            let report = try racelab(["actor-cache", "--threads", "4", "--duration", "30"])
-            #expect(report.strategies.map(\.name) == ActorCacheScenario.scenario.defaultStrategyNames)
-            func firstRun(_ name: String) throws -> Observation {
-                try #require(report.strategies.first { $0.name == name }?.runs.first, "\(name) ran")
-            }
-            let inFlight = try firstRun("in-flight")
-            #expect(inFlight.anomalies.map(\.count) == [0, 0])
-            #expect(inFlight.expected > 0 && inFlight.observed == inFlight.expected)
-            #expect(try firstRun("recheck").anomalies[1].count == 0, "a recheck never overwrites")
-            duplicates = try firstRun("unsafe").anomalies[0].count
-        }
-        #expect(duplicates > 0)
-        #expect(runCLI(["actor-cache", "--backend", "dispatch"]).code == 64)
-    }
-
     @Test("actor-reentrancy refuses the pthread backend and says why; queue refuses tasks")
     func refusals() {
         let pthread = runCLI(["actor-reentrancy", "--backend", "pthread"])

@@ -1,23 +1,28 @@
 import RaceLab
 
-/// What a user writes first: my type, on racelab's workers (pinned, started
-/// together, for a 100 ms window), checked afterwards, judged by racelab's verdict.
-/// A free function, not top-level code: a worker's closure made in main.swift would
-/// inherit the main actor's isolation.
-func stress(isFixed: Bool, workers: Int) throws -> String {
-    let counter = HitCounter(isFixed: isFixed)
-    let timing = try WorkerPool().run(workers: workers, length: .timed(milliseconds: 100)) { _, budget in
-        budget.forEachOperation { counter.hit() }
+/// What a user writes first: my type on racelab's workers (pinned, started together,
+/// 100 ms windows), checked after every run, judged by racelab's rules. A function,
+/// not top-level code: a worker's closure made in main.swift would inherit the main
+/// actor's isolation.
+func stress(isFixed: Bool, runs: StressRuns) throws -> StressReport {
+    try Stress(runs: runs).run {
+        HitCounter(isFixed: isFixed)
+    } body: { counter, _, _ in
+        counter.hit()
+    } check: { counter, run in
+        try StressFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
     }
-    let lostHits = AnomalyKind(id: "lost-hits", name: "lost hits")
-    let lost = timing.operations - counter.total
-    let verdict = Verdict(
-        isExpectedSafe: isFixed, anyAnomaly: lost != 0, lacksOverlap: timing.overlapFraction < 0.5)
-    let observation = Observation(
-        expected: timing.operations, observed: counter.total, operations: timing.operations,
-        anomalies: [lostHits.count(lost)], timing: timing)
-    let nsPerOp = observation.nsPerOp.map { "\(Int($0)) ns/op" } ?? "-"
-    return "\(isFixed ? "fixed" : "as is"): \(verdict.rawValue), \(lost) of \(timing.operations) hits lost,"
-        + " \(timing.workersInWindow) workers overlapping \(Int(timing.overlapFraction * 100))% of the window,"
-        + " \(nsPerOp)"
+}
+
+/// The fixed counter with every worker pinned to one CPU: they take turns, so a clean
+/// result shows nothing, and the report says so.
+func oneCPU() throws -> StressReport {
+    let pool = WorkerPool(cpus: CPUSet(ids: [CPUSet.current().ids[0]]))
+    return try Stress(workers: 2, runs: .exactly(5), pool: pool).run {
+        HitCounter(isFixed: true)
+    } body: { counter, _, _ in
+        counter.hit()
+    } check: { counter, run in
+        try StressFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
+    }
 }

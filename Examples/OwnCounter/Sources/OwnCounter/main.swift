@@ -1,5 +1,7 @@
 import RaceLab
 
-let workers = max(2, CPUSet.current().count)
-print(try stress(isFixed: false, workers: workers))
-print(try stress(isFixed: true, workers: workers))
+// The racy counter, until its check fails (at most 10 s); the fixed one, 20 runs; the
+// fixed one with every worker on one CPU, where no race can show.
+print("as is:   \(try stress(isFixed: false, runs: .untilFailure(withinSeconds: 10)))")
+print("fixed:   \(try stress(isFixed: true, runs: .exactly(20)))")
+print("one CPU: \(try oneCPU())")

@@ -1,0 +1,213 @@
+/// Stress your own code: your shared state, a body every worker runs on it, and a
+/// check afterwards, on racelab's workers (pinned pthreads started together, or
+/// Dispatch, or tasks) for a window or a count, over several runs. The report is
+/// racelab's own: each run's check and timing, k of N runs failed, the rule-of-three
+/// bound when none did, and "could not show" when the workers never ran together.
+///
+///     let report = try Stress(workers: 4, runs: .exactly(20)).run {
+///         HitCounter()
+///     } body: { counter, worker, iteration in
+///         counter.hit()
+///     } check: { counter, run in
+///         try StressFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
+///     }
+///     print(report)   // held: 0 of 20 runs failed (chance per run < 15% at 95% confidence) ...
+///
+/// A fresh state per run (`make`), so runs are independent. The body is your code's
+/// hot path, called once per operation inside the window; keep what it needs in the
+/// state. Call `run` from a thread of your own, not from a task on Swift's cooperative
+/// pool (the async variant waits for its tasks).
+public struct Stress: Sendable {
+    /// Workers per run, started together; at least 2 for a race to be possible.
+    public var workers: Int
+    /// A window per run (`.timed(milliseconds:)`, the default 100 ms) or a fixed count of
+    /// operations per worker (`.fixed(iterations:)`).
+    public var length: RunLength
+    /// How many runs: exactly N, or until the check fails within a time budget.
+    public var runs: StressRuns
+    /// The workers: pthreads pinned to the CPUs this process may use, by default.
+    public var pool: WorkerPool
+
+    /// A stress test of `workers` workers (default: one per CPU, at least 2).
+    public init(
+        workers: Int = max(2, CPUSet.current().count), length: RunLength = .standard,
+        runs: StressRuns = .exactly(10), pool: WorkerPool = WorkerPool()
+    ) {
+        precondition(workers >= 1, "a stress test needs at least one worker")
+        self.workers = workers
+        self.length = length
+        self.runs = runs
+        self.pool = pool
+    }
+
+    /// Runs `body(state, worker, iteration)` on every worker for each run, on a fresh
+    /// `make()`, and `check(state, run)` after the workers finished: a check that
+    /// throws failed that run, and what it threw is the failure's message. Throws only
+    /// when the system refuses a thread (`WorkerPoolError`) or `make` throws.
+    public func run<State: Sendable>(
+        _ make: () throws -> State,
+        body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) -> Void,
+        check: (_ state: State, _ run: StressRun) throws -> Void
+    ) throws -> StressReport {
+        try repeatRuns(make, check: check) { state in
+            try pool.run(workers: workers, length: length) { worker, budget in
+                var iteration = 0
+                budget.forEachOperation {
+                    body(state, worker, iteration)
+                    iteration &+= 1
+                }
+            }
+        }
+    }
+
+    /// `run` for a body that awaits (an actor's method): the workers are child tasks
+    /// on Swift's cooperative pool, whatever the pool's backend, released together.
+    /// The calling thread waits for them, so it must not be one of the pool's.
+    public func run<State: Sendable>(
+        _ make: () throws -> State,
+        body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) async -> Void,
+        check: (_ state: State, _ run: StressRun) throws -> Void
+    ) throws -> StressReport {
+        try repeatRuns(make, check: check) { state in
+            try pool.runAsync(workers: workers, length: length) { worker, budget in
+                var iteration = 0
+                await budget.forEachOperation {
+                    await body(state, worker, iteration)
+                    iteration &+= 1
+                }
+            }
+        }
+    }
+
+    private func repeatRuns<State>(
+        _ make: () throws -> State, check: (State, StressRun) throws -> Void,
+        measure: (State) throws -> Timing
+    ) throws -> StressReport {
+        let started = MonotonicClock.now()
+        var results: [StressRun] = []
+        while true {
+            let state = try make()
+            let timing = try measure(state)
+            var run = StressRun(index: results.count + 1, timing: timing, failure: nil)
+            do { try check(state, run) } catch { run.failure = String(describing: error) }
+            results.append(run)
+            switch runs {
+            case .exactly(let count):
+                if results.count >= count { return StressReport(runs: results) }
+            case .untilFailure(let seconds):
+                let elapsed = Double(MonotonicClock.now() - started) / 1e9
+                if run.failure != nil || elapsed >= seconds { return StressReport(runs: results) }
+            }
+        }
+    }
+}
+
+/// How many runs a stress test makes.
+public enum StressRuns: Sendable, Equatable {
+    /// Exactly this many runs, whatever they show.
+    case exactly(Int)
+    /// Runs until the check fails once, or until `withinSeconds` have passed (at least
+    /// one run): the shortest way to an answer for a racy type, a bounded one for a fix.
+    case untilFailure(withinSeconds: Double)
+}
+
+/// One run of a stress test: when and how its workers ran, and what the check said.
+public struct StressRun: Sendable {
+    /// 1 for the first run.
+    public let index: Int
+    /// The run's window and every worker's figures (operations, skew, overlap, ...).
+    public let timing: Timing
+    /// What the check threw, or nil when it passed.
+    public fileprivate(set) var failure: String?
+
+    /// Operations of all workers together: what a lossless shared state holds.
+    public var operations: Int { timing.operations }
+    /// Each worker's operations, by worker index.
+    public var operationsPerWorker: [Int] { timing.workers.map(\.operations) }
+}
+
+/// A check's failure with a message: `throw StressFailure("lost 3 hits")`.
+public struct StressFailure: Error, CustomStringConvertible, Sendable {
+    /// The message: what the check found ("lost 3 hits").
+    public let description: String
+
+    /// A failure saying `description`.
+    public init(_ description: String) { self.description = description }
+
+    /// Throws `StressFailure(message)` unless `condition` holds.
+    public static func unless(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+        if !condition { throw StressFailure(message()) }
+    }
+}
+
+/// What a stress test's runs amount to, by racelab's rules.
+public struct StressReport: Sendable, CustomStringConvertible {
+    /// Every run, in order.
+    public let runs: [StressRun]
+
+    init(runs: [StressRun]) { self.runs = runs }
+
+    /// The runs whose check failed.
+    public var failedRuns: [StressRun] { runs.filter { $0.failure != nil } }
+
+    /// `.broken` when a check failed; `.held` when none did and the workers ran
+    /// together; `.heldWeak` when none did but they never really overlapped (one CPU,
+    /// `taskset -c 0`, a run too short), which shows nothing about the code.
+    public var verdict: Verdict { outcome.verdict }
+
+    /// Why the runs are weak evidence, in words, or nil when the workers ran together.
+    public var weakEvidence: String? {
+        switch outcome.evidenceGap {
+        case .noOverlap(let overlap)?:
+            "the workers never ran at the same time (overlap \(Int((overlap * 100).rounded()))% of the window)"
+        case .tookTurns(let parallelism)?:
+            "the workers took turns on the CPUs (\((parallelism * 100).rounded() / 100) on a CPU at once)"
+        case nil: nil
+        }
+    }
+
+    /// After N runs with no failure and real overlap, the 95% upper bound on the
+    /// chance per run of a failure (3 / N, the rule of three); nil otherwise.
+    public var failureBound: Double? {
+        verdict == .held ? Verdict.failureBound(cleanRuns: runs.count) : nil
+    }
+
+    /// The median share of the window in which 2 or more workers ran (0...1).
+    public var medianOverlap: Double { Spread(runs.map(\.timing.overlapFraction))?.median ?? 0 }
+
+    /// "broken: 3 of 20 runs failed, first in run 1: lost 1,204 hits; overlap 99%".
+    public var description: String {
+        let overlap = "workers overlapped \(Int((medianOverlap * 100).rounded()))% of the window (median)"
+        switch verdict {
+        case .broken:
+            let first = failedRuns[0]
+            return "broken: \(failedRuns.count) of \(runs.count) runs failed, first in run \(first.index):"
+                + " \(first.failure ?? ""); \(overlap)"
+        case .heldWeak:
+            return "could not show: no run failed, but \(weakEvidence ?? "the workers did not run together");"
+                + " run with 2 or more workers on 2 or more CPUs"
+        default:
+            let bound = failureBound.map { "; chance per run < \(Self.percent($0)) at 95% confidence" } ?? ""
+            return "held: 0 of \(runs.count) runs failed\(bound); \(overlap)"
+        }
+    }
+
+    private static func percent(_ share: Double) -> String {
+        let value = share * 100
+        return value >= 10 ? "\(Int(value.rounded()))%" : "\((value * 10).rounded() / 10)%"
+    }
+
+    /// The runs as racelab's own scenarios report them, so the verdict rules exist once.
+    private var outcome: StrategyOutcome {
+        StrategyOutcome(
+            name: "stress", summary: "", isExpectedSafe: true, runsInChildProcess: false,
+            runs: runs.map { run in
+                Observation(
+                    expected: run.operations, observed: run.operations, operations: run.operations,
+                    anomalies: [Self.failedCheck.count(run.failure == nil ? 0 : 1)], timing: run.timing,
+                    detail: run.failure)
+            })
+    }
+
+    private static let failedCheck = AnomalyKind(id: "failed-checks", name: "failed checks")
+}
