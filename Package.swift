@@ -3,7 +3,9 @@ import PackageDescription
 
 // racelab takes no package dependencies: only the toolchain's own modules.
 // Each layer of docs/architecture.md is a target, and a target may import only the
-// layers below it (listed in its dependencies), so a wrong import does not compile.
+// layers below it (listed in its dependencies): with swift build's
+// --explicit-target-dependency-import-check error (as .ci/run builds), a wrong import
+// does not compile.
 // CRaceLabShims is our own tiny C target for the Linux calls Glibc does not expose
 // (sched_getaffinity, pthread_setaffinity_np, prctl need _GNU_SOURCE or varargs).
 let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -28,8 +30,11 @@ let package = Package(
             swiftSettings: swift6),
         // Results in, text / JSON / CSV / SVG / JUnit out. Never sees a Scenario or argv.
         .target(name: "RaceLabReport", dependencies: ["RaceLab"], swiftSettings: swift6),
-        // argv -> a validated command; help and completions, read from the declarations.
-        .target(name: "RaceLabCommandLine", dependencies: ["RaceLabScenarios", "RaceLab"], swiftSettings: swift6),
+        // argv -> a validated command; help and completions, read from the declarations;
+        // what a result path may be, and how a result file is written.
+        .target(
+            name: "RaceLabCommandLine", dependencies: ["RaceLabScenarios", "RaceLab", "CRaceLabShims"],
+            swiftSettings: swift6),
         // Runs a parsed command: the one place that knows the command line and the reports.
         .target(
             name: "RaceLabCLI",
@@ -38,7 +43,9 @@ let package = Package(
         .executableTarget(name: "racelab", dependencies: ["RaceLabCLI"], swiftSettings: swift6),
         .testTarget(
             name: "RaceLabTests",
-            dependencies: ["RaceLabCLI", "RaceLabCommandLine", "RaceLabReport", "RaceLabScenarios", "RaceLabSync", "RaceLab"],
+            dependencies: [
+                "RaceLabCLI", "RaceLabCommandLine", "RaceLabReport", "RaceLabScenarios", "RaceLabSync", "RaceLab",
+            ],
             swiftSettings: swift6),
     ]
 )

@@ -1,7 +1,7 @@
 // bench_dictionary.swift: the Swift side of bench.sh's cache breakdown.
 //
 // racelab's `locked` cache is `lock; dict[key, default: 0] &+= 1; unlock` over a
-// Swift Dictionary kept behind a pointer (Sync/Locked.swift), with keys from
+// Swift Dictionary kept behind a pointer (RaceLabSync/Shared/Locked.swift), with keys from
 // KeyStream (SplitMix64, seed 42, Lemire's reduction). This program runs that same
 // loop on one thread, with the pthread mutex (`locked`) or without it (`map`), so
 // bench.sh can say how much of the locked cache's cost is the Dictionary itself.

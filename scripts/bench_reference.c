@@ -2,7 +2,7 @@
  * bench_reference.c: C baselines for `racelab counter` and `racelab cache`.
  *
  * Runs the same per-op loops as racelab's counter strategies
- * (Sources/RaceLab/Sync/Counters.swift), with the same harness shape
+ * (Sources/RaceLabSync/Counter/Counters.swift), with the same harness shape
  * (Sources/RaceLab/Workers/{WorkerPool,StartGate,CPUSet}.swift), so that
  * racelab/C ratios compare the Swift code's overhead and nothing else:
  *

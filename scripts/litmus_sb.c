@@ -1,7 +1,7 @@
 // litmus_sb.c: the C twin of `racelab litmus sb`, for scripts/bench.sh.
 //
-// The same shape as racelab's runner (Sources/RaceLab/Litmus/LitmusRunner.swift and
-// Workers/IterationGate.swift), step for step:
+// The same shape as racelab's runner (Sources/RaceLabScenarios/Litmus/LitmusRunner.swift and
+// Sources/RaceLab/Workers/IterationGate.swift), step for step:
 //   - two threads pinned to the first two allowed CPUs;
 //   - fresh locations every iteration: a batch of 1,024 iterations' worth of x and y,
 //     each on its own 64-byte line, zeroed by thread 0 between batches;

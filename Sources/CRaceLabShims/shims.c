@@ -80,8 +80,24 @@ void racelab_set_activity(const char *text) {
 
 static void say(const char *text) { (void)!write(2, text, strlen(text)); }
 
+/* A result file being written (its temporary name), removed if a signal ends racelab
+   before the rename: set and cleared by the main thread around the write. */
+static char temporary_path[4096];
+static volatile sig_atomic_t has_temporary;
+
+void racelab_set_temporary(const char *path) {
+    if (path) {
+        strncpy(temporary_path, path, sizeof(temporary_path) - 1);
+        temporary_path[sizeof(temporary_path) - 1] = 0;
+        has_temporary = 1;
+    } else {
+        has_temporary = 0;
+    }
+}
+
 static void on_interrupt(int signal) {
     int killed = 0;
+    if (has_temporary) unlink(temporary_path);
     for (int i = 0; i < RACELAB_MAX_CHILDREN; i++) {
         int32_t pid = __atomic_exchange_n(&tracked_children[i], 0, __ATOMIC_SEQ_CST);
         if (pid > 0) {
@@ -104,14 +120,19 @@ static void on_interrupt(int signal) {
 }
 
 void racelab_install_interrupt_handlers(void) {
+    const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
     struct sigaction action;
     memset(&action, 0, sizeof(action));
     action.sa_handler = on_interrupt;
+    /* One handler at a time: a closing terminal sends SIGHUP, then SIGTERM. */
     sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, NULL);
-    sigaction(SIGTERM, &action, NULL);
-    sigaction(SIGHUP, &action, NULL);
-    sigaction(SIGQUIT, &action, NULL);
+    for (int i = 0; i < 4; i++) sigaddset(&action.sa_mask, signals[i]);
+    for (int i = 0; i < 4; i++) {
+        /* A signal the caller chose to ignore (nohup, a background job) stays ignored. */
+        struct sigaction old;
+        if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+        sigaction(signals[i], &action, NULL);
+    }
 }
 
 #if defined(__linux__)
@@ -152,4 +173,17 @@ int racelab_once(pthread_once_t *once, void (*body)(void *), void *context) {
     once_body = body;
     once_context = context;
     return pthread_once(once, once_trampoline);
+}
+
+#include <fcntl.h>
+
+int racelab_pipe_cloexec(int fds[2]) {
+#if defined(__linux__)
+    return pipe2(fds, O_CLOEXEC);
+#else
+    if (pipe(fds) != 0) return -1;
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    return 0;
+#endif
 }

@@ -133,7 +133,7 @@ package enum CLI {
             }
             if console.errIsTerminal { console.err("\r\u{1B}[K") }
         } catch let error as LabError {
-            console.err("Error: \(error).\n")
+            console.err(UsageError("\(error).", subcommand: SweepArguments.subcommand).rendered)
             return ExitCode.usage
         } catch {
             console.err(osErrorLine(error, workers: request.threadCounts.last ?? 1))
@@ -199,7 +199,7 @@ package enum CLI {
             }
             if showsProgress { console.err("\r\u{1B}[K") }
         } catch let error as LabError {
-            console.err("Error: \(error).\n")
+            console.err(UsageError("\(error).", subcommand: request.scenario).rendered)
             return ExitCode.usage
         } catch {
             console.err(osErrorLine(error, workers: request.threads))

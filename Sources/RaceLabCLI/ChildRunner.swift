@@ -38,7 +38,10 @@ package enum ChildRunner {
             // The parent's pid lets the child tell whether it is orphaned already.
             environment: ["SWIFT_BACKTRACE=enable=no", "\(parentVariable)=\(getpid())"],
             timeoutSeconds: timeLimitSeconds(request))
-        let outcome = child.run()
+        var outcome = child.run()
+        // The child's own alarm (its time limit, when racelab could not enforce it:
+        // stopped with Ctrl-Z, say) is a hang, never a crash.
+        if outcome.end == .crashed(signal: SIGALRM) { outcome.end = .hung(timeoutSeconds: child.timeoutSeconds) }
         if outcome.end == .finished,
             var observation = try? JSONDecoder().decode(Observation.self, from: Data(outcome.stdout.utf8))
         {
@@ -84,7 +87,8 @@ package enum ChildRunner {
     static func runAsChild(_ request: Request, console: Console) -> Int32 {
         // A child never outlives racelab (even a SIGKILLed one) nor its own time limit.
         let parent = ProcessInfo.processInfo.environment[parentVariable].flatMap { Int32($0) } ?? 0
-        racelab_limit_lifetime(parent, UInt32((timeLimitSeconds(request) + 1).rounded(.up)))
+        let seconds = min(max(timeLimitSeconds(request) + 1, 1), Double(UInt32.max / 2)).rounded(.up)
+        racelab_limit_lifetime(parent, UInt32(seconds))
         guard let scenario = Catalog.scenario(named: request.scenario),
             let strategy = request.strategies.first.flatMap(scenario.strategy(named:))
         else { return ExitCode.usage }

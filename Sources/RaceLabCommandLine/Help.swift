@@ -45,7 +45,7 @@ package enum Help {
               stream; only a regular file is replaced (by a rename).
           74  The report could not be written to stdout (disk full, stdout not open).
           130 / 143  Interrupted (Ctrl-C / SIGTERM; 129 SIGHUP, 131 SIGQUIT); any child
-                     process was killed. A child also dies with a SIGKILLed racelab.
+                     process was killed. On Linux a child also dies with a SIGKILLed racelab.
         """
 
     /// racelab's own help.

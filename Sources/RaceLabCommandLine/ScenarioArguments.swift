@@ -132,6 +132,12 @@ enum ScenarioArguments {
                 try writableFile(path, option: "--junit <file>", usage: invocation.usage)
             })
         output.color = try reader.choice(Options.color, ColorChoice.self) ?? .auto
+        if output.isJSON, let path = output.junitPath, case .success(.descriptor(1)) = ResultFile.resolve(path) {
+            throw UsageError(
+                "Invalid value '\(path)' for '--junit <file>' with '--json': it is racelab's standard output,"
+                    + " where the JSON document goes; expected another file, or leave out --json.",
+                subcommand: invocation.usage)
+        }
         return (request, output, false)
     }
 
@@ -191,8 +197,9 @@ enum ScenarioArguments {
             throw refuse(failure.code == EISDIR ? "it is a directory" : failure.reason)
         case .success(.replace(let real, _)):
             let directory = ResultFile.directory(of: real)
-            let place =
-                real == path ? "its directory '\(directory)'" : "the directory its link leads to, '\(directory)',"
+            var info = stat()
+            let isLink = lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
+            let place = isLink ? "the directory its link leads to, '\(directory)'," : "its directory '\(directory)'"
             guard FileIO.isDirectory(directory) else { throw refuse("\(place) does not exist") }
             guard FileIO.isWritableDirectory(directory) else { throw refuse("\(place) is not writable") }
         case .success(.inPlace(let target)), .success(.stream(let target)), .success(.socket(let target)):

@@ -6,5 +6,5 @@ import RaceLabCLI
     import Darwin
 #endif
 
-// Parse, run, print, exit: everything else lives in the RaceLab library.
+// Parse, run, print, exit: everything else lives in RaceLabCLI and the targets below it.
 exit(CLI.run(Array(CommandLine.arguments.dropFirst())))

@@ -118,10 +118,11 @@ struct BinaryTests {
         let marker = "racelab-interrupt-test-\(getpid())"
         let script = "/tmp/\(marker).sh"
         let outcome = ChildProcess(
-            executable: "/bin/sh",
+            executable: "/bin/bash",
             arguments: [
                 "-c",
                 """
+                set -m  # job control (bash: dash needs a tty): the background job keeps SIGINT
                 printf '#!/bin/sh\\nexec sleep 297.\(getpid())\\n' > \(script); chmod +x \(script)
                 RACELAB_EXECUTABLE=\(script) "\(ChildRunner.racelabExecutable)" cache --strategy raw --timeout 60 2>err.$$ &
                 pid=$!; sleep 1; kill -INT $pid; wait $pid; echo "code=$?"; cat err.$$; rm -f err.$$ \(script)

@@ -75,4 +75,14 @@ struct LabelsJSONTests {
         let older = try JSONSerialization.data(withJSONObject: object)
         #expect(try JSONDecoder().decode(ScenarioLabels.self, from: older).anomalies == labels.anomalies)
     }
+
+    @Test("an anomaly id read from a document is checked, not trusted: a bad one is an error, never a trap")
+    func badIDs() throws {
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(AnomalyKind.self, from: Data(#"{"id":"Lost Updates","name":"x"}"#.utf8))
+        }
+        #expect(AnomalyKind.legacyID("lost updates") == "lost-updates")
+        #expect(AnomalyKind.legacyID("é") == "-")
+        #expect(AnomalyKind.legacyID("") == "anomaly")
+    }
 }

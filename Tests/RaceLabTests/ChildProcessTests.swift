@@ -88,4 +88,17 @@ struct ChildProcessTests {
         let observation = ChildRunner.launcher(executable: script)(request, raw)
         #expect(observation.childEnd == .unreadableReport, "1 s window + 1 s timeout outlasts a 1.5 s child")
     }
+
+    @Test("a child ended by its own alarm (its time limit) is a hang, not a crash", .timeLimit(.minutes(1)))
+    func ownAlarmIsAHang() throws {
+        let script = "/tmp/racelab-alarm-child-\(getpid()).sh"
+        _ = FileIO.write("#!/bin/sh\nkill -ALRM $$\n", to: script)
+        chmod(script, 0o755)
+        defer { unlink(script) }
+        let raw = try #require(CacheScenario.scenario.strategy(named: "raw"))
+        var request = request("cache", "raw", threads: 2, milliseconds: 10)
+        request.timeoutSeconds = 5
+        let observation = ChildRunner.launcher(executable: script)(request, raw)
+        #expect(observation.childEnd == .hung(timeoutSeconds: ChildRunner.timeLimitSeconds(request)))
+    }
 }

@@ -187,4 +187,26 @@ struct ResultFileTests {
         #expect(listing == "a.txt\n")
         #expect(try FileIO.read(scratch["a.txt"]).get() == "two\n")
     }
+
+    @Test(
+        "a character device other than a terminal or null, zero, full is refused before the run, never opened",
+        .enabled(if: isRoot, "mknod needs root"))
+    func otherCharacterDevice() throws {
+        let scratch = try Scratch()
+        try Self.makeDevice(scratch["device"], major: 240, minor: 0)  // a local-use number: no driver
+        let outcome = Self.junit("device", directory: scratch.path)
+        #expect(outcome.end == .exited(code: 64))
+        #expect(outcome.stderr.contains("it is a character device racelab does not write to"))
+        #expect(Self.kind(scratch["device"]) == S_IFCHR)
+    }
+
+    @Test("--json with --junit to its own stdout is refused: stdout is the JSON document")
+    func jsonAndJUnitOnStdout() throws {
+        let scratch = try Scratch()
+        #expect(Glibc.symlink("/proc/self/fd/1", scratch["stdout"]) == 0)
+        let outcome = Self.junit("stdout", extra: ["--json"], directory: scratch.path)
+        #expect(outcome.end == .exited(code: 64))
+        #expect(outcome.stderr.contains("it is racelab's standard output, where the JSON document goes"))
+        #expect(outcome.stdout.isEmpty)
+    }
 }

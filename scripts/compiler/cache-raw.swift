@@ -3,7 +3,7 @@
 // The `raw` cache's code without the `@unchecked Sendable` that racelab puts on it:
 // a class with a mutable dictionary, shared by threads. Swift 6's data-race checking
 // refuses to compile it; racelab's copy compiles only because `@unchecked` tells the
-// compiler not to look (Sources/RaceLab/Sync/Caches.swift, UnsynchronisedCache).
+// compiler not to look (Sources/RaceLabSync/Cache/Caches.swift, UnsynchronisedCache).
 import Dispatch
 
 final class UnsynchronisedCache: Sendable {

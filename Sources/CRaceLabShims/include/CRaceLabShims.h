@@ -36,15 +36,24 @@ void racelab_untrack_child(int32_t pid);
 void racelab_set_activity(const char *text);
 
 /// Installs SIGINT, SIGTERM, SIGHUP and SIGQUIT handlers that kill every tracked
-/// child's process group, say on stderr what ended the run, and exit 128 + the
-/// signal (130, 143, 129, 131).
+/// child's process group, remove a result file's temporary, say on stderr what ended
+/// the run, and exit 128 + the signal (130, 143, 129, 131). A signal racelab was
+/// started with ignored (nohup, a shell's background job) stays ignored.
 void racelab_install_interrupt_handlers(void);
+
+/// The temporary file a result is being written to, removed by the handlers above if
+/// a signal ends racelab before its rename; NULL when none.
+void racelab_set_temporary(const char *path);
 
 /// In a child process, before any other thread exists: asks the kernel to SIGKILL
 /// this process when its parent dies (Linux); kills it now if `parent` (the pid the
 /// parent gave; 0: none) is no longer its parent, which closes the race of a parent
 /// that died first; and ends it by SIGALRM after `seconds`, parent or not.
 void racelab_limit_lifetime(int32_t parent, uint32_t seconds);
+
+/// A pipe whose two ends close on exec (pipe2 with O_CLOEXEC on Linux), so a child
+/// another thread starts at the same moment never inherits them. 0, or -1 and errno.
+int racelab_pipe_cloexec(int fds[2]);
 
 /// `pthread_once` with a context: runs `body(context)` once per `once`, on the
 /// calling thread (pthread_once's own routine takes no argument, so the context

@@ -12,11 +12,32 @@ public struct AnomalyKind: Codable, Sendable, Hashable {
 
     /// Declares a kind; `id` must be lower-case letters, digits and hyphens (it traps otherwise).
     public init(id: String, name: String) {
-        precondition(
-            !id.isEmpty && id.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" },
-            "an anomaly id is lower-case letters, digits and hyphens: '\(id)'")
+        precondition(Self.isValid(id: id), "an anomaly id is lower-case letters, digits and hyphens: '\(id)'")
         self.id = id
         self.name = name
+    }
+
+    /// Reads a kind from JSON, refusing an id `init(id:name:)` would not accept (a
+    /// document is input: it gets an error, never a trap).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let id = try container.decode(String.self, forKey: .id)
+        guard Self.isValid(id: id) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .id, in: container, debugDescription: "'\(id)' is not lower-case letters, digits and hyphens")
+        }
+        self.init(id: id, name: try container.decode(String.self, forKey: .name))
+    }
+
+    /// The id racelab derived from a display name before kinds were declared ("lost
+    /// updates" -> "lost-updates"), for documents written then; ASCII only, never empty.
+    package static func legacyID(_ name: String) -> String {
+        let id = String(name.lowercased().map { ("a"..."z").contains($0) || ("0"..."9").contains($0) ? $0 : "-" })
+        return id.isEmpty ? "anomaly" : id
+    }
+
+    private static func isValid(id: String) -> Bool {
+        !id.isEmpty && id.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
     /// This kind, counted `count` times in one run.

@@ -96,7 +96,7 @@ package struct ScenarioLabels: Codable, Sendable, Equatable {
             anomalies = kinds
         } else {
             anomalies = try c.decode([String].self, forKey: .anomalyNames).map { name in
-                AnomalyKind(id: String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }), name: name)
+                AnomalyKind(id: AnomalyKind.legacyID(name), name: name)
             }
         }
         strategyOrder = try c.decode([String].self, forKey: .strategyOrder)

@@ -46,12 +46,6 @@ package enum FileIO {
         return .success(String(decoding: bytes, as: UTF8.self))
     }
 
-    /// Writes a result file: what `path` is decides how (see `ResultFile`). A symlink
-    /// is written through, a device or FIFO as a stream, a regular file by a rename.
-    package static func write(_ text: String, to path: String) -> Result<Void, Failure> {
-        ResultFile.resolve(path).flatMap { $0.write(text) }
-    }
-
     /// Writes all of `text` to an open descriptor, retrying short writes and EINTR.
     package static func writeAll(_ text: String, to fd: Int32) -> Result<Void, Failure> {
         var bytes = Array(text.utf8)[...]

@@ -11,7 +11,7 @@
 ///     } check: { counter, run in
 ///         try StressFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
 ///     }
-///     print(report)   // held: 0 of 20 runs failed (chance per run < 15% at 95% confidence) ...
+///     print(report)   // held: 0 of 20 runs failed; chance per run < 15% at 95% confidence; ...
 ///
 /// A fresh state per run (`make`), so runs are independent. The body is your code's
 /// hot path, called once per operation inside the window; keep what it needs in the
@@ -34,6 +34,10 @@ public struct Stress: Sendable {
         runs: StressRuns = .exactly(10), pool: WorkerPool = WorkerPool()
     ) {
         precondition(workers >= 1, "a stress test needs at least one worker")
+        switch runs {
+        case .exactly(let count): precondition(count >= 1, "a stress test makes at least one run")
+        case .untilFailure(let seconds): precondition(seconds > 0, "a stress test's budget is more than 0 s")
+        }
         self.workers = workers
         self.length = length
         self.runs = runs
@@ -175,7 +179,8 @@ public struct StressReport: Sendable, CustomStringConvertible {
     /// The median share of the window in which 2 or more workers ran (0...1).
     public var medianOverlap: Double { Spread(runs.map(\.timing.overlapFraction))?.median ?? 0 }
 
-    /// "broken: 3 of 20 runs failed, first in run 1: lost 1,204 hits; overlap 99%".
+    /// "broken: 3 of 20 runs failed, first in run 1: lost 1204 hits; workers overlapped
+    /// 99% of the window (median)", and the like for held and could-not-show.
     public var description: String {
         let overlap = "workers overlapped \(Int((medianOverlap * 100).rounded()))% of the window (median)"
         switch verdict {

@@ -14,7 +14,10 @@ public struct CPUSet: Sendable, Equatable, Codable {
     public var ids: [Int32]
 
     /// A set of CPUs by id, e.g. `CPUSet(ids: [0])` to run every worker on CPU 0.
-    public init(ids: [Int32]) { self.ids = ids }
+    public init(ids: [Int32]) {
+        precondition(!ids.isEmpty, "a CPU set has at least one CPU")
+        self.ids = ids
+    }
 
     /// How many CPUs: how many workers can run at the same moment.
     public var count: Int { ids.count }

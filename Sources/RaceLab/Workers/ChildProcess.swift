@@ -36,7 +36,13 @@ package struct ChildProcess: Sendable {
     package func run() -> Outcome {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
-        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
+        // Close-on-exec: a child started at the same moment from another thread must not
+        // inherit this one's write ends (its reader would then never see end of file).
+        guard Self.closeOnExecPipe(&outPipe) == 0 else {
+            return Outcome(end: .exited(code: 127), stdout: "", stderr: "pipe failed", milliseconds: 0)
+        }
+        guard Self.closeOnExecPipe(&errPipe) == 0 else {
+            outPipe.forEach { close($0) }
             return Outcome(end: .exited(code: 127), stdout: "", stderr: "pipe failed", milliseconds: 0)
         }
         var actions = posix_spawn_file_actions_t()
@@ -47,7 +53,9 @@ package struct ChildProcess: Sendable {
         for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let inherited = Self.currentEnvironment()
+        // An entry set here replaces an inherited one of the same name: getenv reads the first.
+        let names = Set(environment.map { $0.prefix { $0 != "=" } })
+        let inherited = Self.currentEnvironment().filter { !names.contains($0.prefix { $0 != "=" }) }
         let envp = (inherited + environment).map { strdup($0) } + [nil]
         defer {
             argv.forEach { free($0) }
@@ -138,6 +146,10 @@ package struct ChildProcess: Sendable {
         return Outcome(
             end: end, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
             milliseconds: elapsed)
+    }
+
+    private static func closeOnExecPipe(_ ends: inout [Int32]) -> Int32 {
+        ends.withUnsafeMutableBufferPointer { racelab_pipe_cloexec($0.baseAddress) }
     }
 
     private static func wasSignaled(_ status: Int32) -> Bool {

@@ -65,6 +65,8 @@ public struct WorkerPool: Sendable {
         workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) -> Void
     ) throws(WorkerPoolError) -> Timing {
         precondition(workers >= 1, "a pool needs at least one worker")
+        precondition(length.milliseconds.map { $0 >= 1 } ?? true, "a window lasts at least 1 ms")
+        precondition(length.iterations.map { $0 >= 1 } ?? true, "a fixed run makes at least 1 operation per worker")
         let log = WorkerLog(workers: workers)
         let stop = StopFlag()
         let gate: StartGate
@@ -113,6 +115,8 @@ public struct WorkerPool: Sendable {
         workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) async -> Void
     ) throws(WorkerPoolError) -> Timing {
         precondition(workers >= 1, "a pool needs at least one worker")
+        precondition(length.milliseconds.map { $0 >= 1 } ?? true, "a window lasts at least 1 ms")
+        precondition(length.iterations.map { $0 >= 1 } ?? true, "a fixed run makes at least 1 operation per worker")
         let log = WorkerLog(workers: workers)
         let stop = StopFlag()
         let gate = Self.sharedPoolGate(workers: workers, cpus: cpus)

@@ -37,12 +37,7 @@ package struct Lab: Sendable {
     package func run(
         _ request: Request, scenario: Scenario, progress: ((String) -> Void)? = nil
     ) throws -> LabResult {
-        let strategies = try request.strategies.map { name in
-            guard let strategy = scenario.strategy(named: name) else {
-                throw LabError.unknownStrategy(name, scenario: scenario.name, known: scenario.strategies.map(\.name))
-            }
-            return strategy
-        }
+        let strategies = try scenario.strategies(named: request.strategies)
         var runs = [[Observation]](repeating: [], count: strategies.count)
         var firstAnomaly = [FirstAnomaly?](repeating: nil, count: strategies.count)
         var isWarm = [Bool](repeating: false, count: strategies.count)

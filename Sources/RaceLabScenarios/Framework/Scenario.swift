@@ -108,6 +108,17 @@ package struct Scenario: Sendable {
         strategies.first { $0.name == name }
     }
 
+    /// The strategies `names` asks for, in that order; a name this scenario does not
+    /// have is an error, never dropped.
+    package func strategies(named names: [String]) throws(LabError) -> [Strategy] {
+        try names.map { name throws(LabError) in
+            guard let strategy = strategy(named: name) else {
+                throw LabError.unknownStrategy(name, scenario: self.name, known: strategies.map(\.name))
+            }
+            return strategy
+        }
+    }
+
     package func option(named name: String) -> ScenarioOption? {
         options.first { $0.name == name }
     }

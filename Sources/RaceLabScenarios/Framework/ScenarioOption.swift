@@ -88,7 +88,8 @@ package struct OptionReading: Sendable {
     package var integer: Int { request.integer(option) }
     /// A choice option's word: as given, or its declared default.
     package var word: String { request.choice(option) }
-    /// The value as given on the command line; nil when it was not.
+    /// The value the request carries: as given, or the declared default the parser
+    /// filled in; nil only for an option whose default depends on the run, not given.
     package var given: SettingValue? { request.settings[option.name] }
     /// Whether the value is the declared default (given or not).
     package var isDefault: Bool { (given ?? option.defaultValue) == option.defaultValue }

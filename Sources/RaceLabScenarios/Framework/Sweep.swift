@@ -46,6 +46,8 @@ package struct Sweeper: Sendable {
     package func run(
         _ request: SweepRequest, scenario: Scenario, progress: ((Int, Int, Double?) -> Void)? = nil
     ) throws -> SweepResult {
+        // Checked before the first step: a name the scenario does not have is an error.
+        let strategies = try scenario.strategies(named: request.base.strategies)
         let plan = SweepPlan(request)
         var runs: [String: [Observation]] = [:]
         let started = MonotonicClock.now()
@@ -64,7 +66,6 @@ package struct Sweeper: Sendable {
             let left = elapsed / Double(index + 1) * Double(plan.steps.count - index - 1)
             progress?(index + 1, plan.steps.count, left)
         }
-        let strategies = request.base.strategies.compactMap(scenario.strategy(named:))
         var cells: [SweepCell] = []
         for strategy in strategies {
             for backend in request.backends {

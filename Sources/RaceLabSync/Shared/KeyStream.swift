@@ -7,11 +7,13 @@ import RaceLab
 /// per-key totals can be recomputed afterwards by replaying the stream, instead
 /// of counting inside the timed loop.
 package struct KeyStream {
-    private var state: UInt64
-    private let keys: UInt64
-    private let readPercent: UInt64
+    // @usableFromInline: the scenarios replay streams in their own module, once per
+    // operation, to know what every key should hold; `next` inlines there too.
+    @usableFromInline var state: UInt64
+    @usableFromInline let keys: UInt64
+    @usableFromInline let readPercent: UInt64
     /// Cumulative Zipf weights scaled to 2^53, or nil for uniform draws.
-    private let zipf: ZipfTable?
+    @usableFromInline let zipf: ZipfTable?
 
     package init(seed: UInt64, worker: Int, keys: Int, readPercent: Int, zipf: ZipfTable?) {
         state = seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(worker + 1)
@@ -21,8 +23,8 @@ package struct KeyStream {
     }
 
     /// SplitMix64: fast, good enough for picking keys.
-    @inline(__always)
-    private mutating func nextRandom() -> UInt64 {
+    @inlinable @inline(__always)
+    mutating func nextRandom() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -31,7 +33,7 @@ package struct KeyStream {
     }
 
     /// The next operation: a key in 0..<keys and whether it only reads.
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func next() -> (key: Int, isRead: Bool) {
         // A draw of its own for the read decision, so it is unbiased and independent of the key.
         let isRead = readPercent > 0 && nextRandom().multipliedFullWidth(by: 100).high < readPercent
@@ -45,7 +47,7 @@ package struct KeyStream {
 
 /// Zipf (s = 1) over `keys` keys as a cumulative table: key k has weight 1/(k+1).
 package final class ZipfTable: Sendable {
-    private let cumulative: [UInt64]
+    @usableFromInline let cumulative: [UInt64]
 
     package init(keys: Int) {
         var weights = [Double](repeating: 0, count: keys)
@@ -59,7 +61,7 @@ package final class ZipfTable: Sendable {
     }
 
     /// The key whose cumulative weight first exceeds `point` (in 0..<2^53).
-    @inline(__always)
+    @inlinable @inline(__always)
     package func key(for point: UInt64) -> Int {
         var low = 0
         var high = cumulative.count - 1

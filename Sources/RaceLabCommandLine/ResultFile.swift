@@ -1,8 +1,19 @@
+import CRaceLabShims
+import RaceLab
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
+
+extension FileIO {
+    /// Writes a result file: what `path` is decides how (see `ResultFile`). A symlink
+    /// is written through, a device or FIFO as a stream, a regular file by a rename.
+    package static func write(_ text: String, to path: String) -> Result<Void, Failure> {
+        ResultFile.resolve(path).flatMap { $0.write(text) }
+    }
+}
 
 /// Where a result file's bytes go, decided from what its path is at the moment of
 /// writing. A path is never replaced by something of another kind: a symlink stays a
@@ -13,10 +24,14 @@ package enum ResultFile: Equatable {
     /// A regular file, or a new one, at this real path (every symlink resolved):
     /// temporary file and rename. `existing` keeps the replaced file's mode and owner.
     case replace(path: String, existing: Owner?)
-    /// A regular file with more than one hard link: truncated and written in place,
-    /// since a rename would cut it off from its other names.
+    /// A regular file a rename must not replace: one with other hard links (a rename
+    /// would cut it off from its other names), or, when racelab is not root, one owned
+    /// by someone else (a rename would take it over). Truncated and written in place:
+    /// a write that fails then leaves it cut short, not as it was.
     case inPlace(path: String)
-    /// A character device or a FIFO: opened and written as a stream, never truncated.
+    /// A FIFO, a terminal, or /dev/null, /dev/zero, /dev/full: opened and written as a
+    /// stream, never truncated. Other character devices are refused (a disk's or
+    /// memory's character node is not a place for a report).
     case stream(path: String)
     /// A Unix-domain socket: connected to and written as a stream.
     case socket(path: String)
@@ -54,11 +69,23 @@ package enum ResultFile: Equatable {
         switch info.st_mode & S_IFMT {
         case S_IFREG:
             guard let real = realPath(path) else { return .failure(FileIO.Failure(errno: errno)) }
-            if info.st_nlink > 1 { return .success(.inPlace(path: real)) }
+            // A file racelab may not write is not replaced behind its owner's back either.
+            guard access(real, W_OK) == 0 else { return .failure(FileIO.Failure(errno: errno)) }
+            if info.st_nlink > 1 || (geteuid() != 0 && info.st_uid != geteuid()) {
+                return .success(.inPlace(path: real))
+            }
             return .success(
                 .replace(
                     path: real, existing: Owner(mode: info.st_mode & 0o7777, user: info.st_uid, group: info.st_gid)))
-        case S_IFCHR, S_IFIFO: return .success(.stream(path: path))
+        case S_IFIFO: return .success(.stream(path: path))
+        case S_IFCHR:
+            guard isStreamDevice(info.st_rdev) else {
+                return .failure(
+                    FileIO.Failure(
+                        "it is a character device racelab does not write to (only terminals and /dev/null, /dev/zero,"
+                            + " /dev/full)"))
+            }
+            return .success(.stream(path: path))
         case S_IFSOCK: return .success(.socket(path: path))
         case S_IFDIR: return .failure(FileIO.Failure(errno: EISDIR))
         case S_IFBLK: return .failure(FileIO.Failure("it is a block device, and racelab never writes onto a disk"))
@@ -67,9 +94,10 @@ package enum ResultFile: Equatable {
     }
 
     /// Writes all of `text` to this destination. Any failure (a full device, a FIFO
-    /// whose reader left, a short write, a failed close or rename) is returned, and a
-    /// replaced file then keeps its old content.
-    func write(_ text: String) -> Result<Void, FileIO.Failure> {
+    /// whose reader left, a short write, a failed close or rename) is returned; a
+    /// replaced file then keeps its old content (an in-place one is cut short). A FIFO
+    /// whose reader opened it but never reads blocks the write once its buffer is full.
+    package func write(_ text: String) -> Result<Void, FileIO.Failure> {
         switch self {
         case .replace(let path, let existing): return Self.replaceAtomically(path, with: text, keeping: existing)
         case .inPlace(let path):
@@ -83,6 +111,19 @@ package enum ResultFile: Equatable {
     }
 
     // MARK: - Resolving
+
+    /// Terminals (ttys, the console, pseudo-terminals) and the memory devices that
+    /// discard or refuse what is written (null, zero, full), by Linux device number.
+    private static func isStreamDevice(_ device: dev_t) -> Bool {
+        let number = UInt64(device)
+        let major = ((number >> 8) & 0xfff) | ((number >> 32) & ~0xfff)
+        let minor = (number & 0xff) | ((number >> 12) & ~0xff)
+        switch major {
+        case 1: return [3, 5, 7].contains(minor)  // null, zero, full
+        case 4, 5, 136...143: return true  // ttys, console and ptmx, pseudo-terminals
+        default: return false
+        }
+    }
 
     /// Where a path that does not exist will be created: itself, or, when it is a
     /// symlink to nothing yet, the end of its chain of links.
@@ -125,14 +166,20 @@ package enum ResultFile: Equatable {
         var fd: Int32 = -1
         for attempt in 0..<100 {
             temporary = path + ".tmp-\(getpid())" + (attempt == 0 ? "" : "-\(attempt)")
-            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, existing?.mode ?? 0o644)
+            // A new file gets 0644 less the umask; a replaced one its old mode, below.
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, existing == nil ? 0o644 : 0o600)
             if fd >= 0 || errno != EEXIST { break }
         }
         guard fd >= 0 else { return .failure(FileIO.Failure(errno: errno)) }
+        // A signal that ends racelab before the rename removes it (see the shim's handlers).
+        racelab_set_temporary(temporary)
+        defer { racelab_set_temporary(nil) }
+        // Owner first (as root, the replaced file's), then the mode: changing the owner
+        // clears set-id bits, and a file that changed hands never keeps them.
         if let existing {
-            // The umask must not narrow a mode the file already had; as root, the owner stays.
-            _ = fchmod(fd, existing.mode)
             if geteuid() == 0 { _ = fchown(fd, existing.user, existing.group) }
+            let keepsOwner = geteuid() == 0 || existing.user == geteuid()
+            _ = fchmod(fd, keepsOwner ? existing.mode : existing.mode & 0o1777)
         }
         var result = FileIO.writeAll(text, to: fd)
         if case .success = result, fsync(fd) != 0, errno != EINVAL { result = .failure(FileIO.Failure(errno: errno)) }
@@ -182,7 +229,7 @@ package enum ResultFile: Equatable {
         }
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                systemConnect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
         guard connected == 0 else {
@@ -210,4 +257,9 @@ package enum ResultFile: Equatable {
         defer { signal(SIGPIPE, previous) }
         return body()
     }
+}
+
+/// `connect(2)`, under a name the `ResultFile.connect` above does not shadow.
+private func systemConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+    connect(fd, address, length)
 }
