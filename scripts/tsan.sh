@@ -36,6 +36,9 @@ bin=.build-tsan/debug/racelab
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export TSAN_OPTIONS="halt_on_error=0 suppressions=$PWD/scripts/tsan.supp"
+# As racelab's own parent does for its children: a trap is reported by its signal, not
+# by the Swift backtracer (which, under TSan, can spin until the child's own alarm).
+export SWIFT_BACKTRACE=enable=no
 
 # What to run comes from racelab itself (`racelab list --json`): every strategy of
 # every scenario, or with --short each scenario's unsafe strategies and its first safe one.

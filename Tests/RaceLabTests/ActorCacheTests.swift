@@ -10,19 +10,11 @@ import Testing
 /// Through the real binary, as TasksTests: a test must not block the cooperative pool.
 @Suite("Actor cache scenario", .serialized)
 struct ActorCacheTests {
-    func racelab(_ arguments: [String]) throws -> JSONReport {
-        let outcome = ChildProcess(
-            executable: ChildRunner.racelabExecutable, arguments: arguments + ["--json"], timeoutSeconds: 60
-        ).run()
-        #expect(outcome.end == .finished, "racelab \(arguments.joined(separator: " ")): \(outcome.stderr)")
-        return try JSONReport.decode(outcome.stdout)
-    }
-
     @Test("a cache actor that awaits its fetch fetches keys twice; in-flight fetches each key once")
     func actorCache() throws {
         var duplicates = 0
         for _ in 0..<5 where duplicates == 0 {
-            let report = try racelab(["actor-cache", "--threads", "4", "--duration", "30"])
+            let report = try racelabJSON(["actor-cache", "--threads", "4", "--duration", "30"])
             #expect(report.strategies.map(\.name) == ActorCacheScenario.scenario.defaultStrategyNames)
             func firstRun(_ name: String) throws -> Observation {
                 try #require(report.strategies.first { $0.name == name }?.runs.first, "\(name) ran")

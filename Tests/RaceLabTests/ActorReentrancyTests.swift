@@ -10,19 +10,11 @@ import Testing
 /// Through the real binary, as TasksTests: a test must not block the cooperative pool.
 @Suite("Actor reentrancy scenario", .serialized)
 struct ActorReentrancyTests {
-    func racelab(_ arguments: [String]) throws -> JSONReport {
-        let outcome = ChildProcess(
-            executable: ChildRunner.racelabExecutable, arguments: arguments + ["--json"], timeoutSeconds: 60
-        ).run()
-        #expect(outcome.end == .finished, "racelab \(arguments.joined(separator: " ")): \(outcome.stderr)")
-        return try JSONReport.decode(outcome.stdout)
-    }
-
     @Test("an actor that awaits between its check and its act is overdrawn; recheck and no-suspension are not")
     func actorReentrancy() throws {
         var overdrawn = 0
         for _ in 0..<5 where overdrawn == 0 {
-            let report = try racelab(["actor-reentrancy", "--threads", "4", "--duration", "50"])
+            let report = try racelabJSON(["actor-reentrancy", "--threads", "4", "--duration", "50"])
             #expect(report.request.backend == .tasks)
             for strategy in report.strategies where strategy.isExpectedSafe {
                 #expect(strategy.runs[0].anomalies[0].count == 0, "\(strategy.name)")

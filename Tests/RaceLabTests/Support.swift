@@ -108,3 +108,14 @@ extension Scenario {
         strategies.filter { $0.isInDefaultSet && !$0.isExpectedSafe }.map(\.name)
     }
 }
+
+/// `racelab <arguments> --json` through the real binary, decoded: for the tasks backend
+/// and the actors, which a test (itself a task on the cooperative pool) must not run
+/// in its own process.
+func racelabJSON(_ arguments: [String]) throws -> JSONReport {
+    let outcome = ChildProcess(
+        executable: ChildRunner.racelabExecutable, arguments: arguments + ["--json"], timeoutSeconds: 60
+    ).run()
+    #expect(outcome.end == .finished, "racelab \(arguments.joined(separator: " ")): \(outcome.stderr)")
+    return try JSONReport.decode(outcome.stdout)
+}

@@ -11,17 +11,9 @@ import Testing
 /// task itself and must not block the cooperative pool it shares.
 @Suite("Tasks backend and actors", .serialized)
 struct TasksTests {
-    func racelab(_ arguments: [String]) throws -> JSONReport {
-        let outcome = ChildProcess(
-            executable: ChildRunner.racelabExecutable, arguments: arguments + ["--json"], timeoutSeconds: 60
-        ).run()
-        #expect(outcome.end == .finished, "racelab \(arguments.joined(separator: " ")): \(outcome.stderr)")
-        return try JSONReport.decode(outcome.stdout)
-    }
-
     @Test("every counter strategy holds on tasks, and the actor and the serial queue lose nothing")
     func counterOnTasks() throws {
-        let report = try racelab(["counter", "--backend", "tasks", "--threads", "4", "--iterations", "20000"])
+        let report = try racelabJSON(["counter", "--backend", "tasks", "--threads", "4", "--iterations", "20000"])
         #expect(report.request.backend == .tasks)
         for strategy in report.strategies where strategy.isExpectedSafe {
             #expect(strategy.runs[0].anomalies[0].count == 0, "\(strategy.name)")
@@ -34,7 +26,7 @@ struct TasksTests {
     @Test("the cache's actor counts every hit on the right key, beside the locked cache, on both backends")
     func cacheActor() throws {
         for backend in ["pthread", "tasks"] {
-            let report = try racelab([
+            let report = try racelabJSON([
                 "cache", "--backend", backend, "--strategy", "locked,actor", "--keys", "64", "--read-ratio", "20",
                 "--threads", "4", "--iterations", "5000",
             ])
@@ -52,7 +44,7 @@ struct TasksTests {
     @Test("every scenario that accepts tasks runs its safe strategies on them without an anomaly")
     func everyScenarioOnTasks() throws {
         for scenario in Catalog.scenarios where !scenario.unsupportedBackends.keys.contains(.tasks) {
-            let report = try racelab([scenario.name, "--backend", "tasks", "--threads", "4", "--duration", "20"])
+            let report = try racelabJSON([scenario.name, "--backend", "tasks", "--threads", "4", "--duration", "20"])
             #expect(report.request.backend == .tasks, "\(scenario.name)")
             for strategy in report.strategies where strategy.isExpectedSafe {
                 #expect(strategy.runs[0].anomalies.allSatisfy { $0.count == 0 }, "\(scenario.name) \(strategy.name)")
@@ -62,7 +54,7 @@ struct TasksTests {
 
     @Test("the actor strategy runs as tasks even on the pthread backend, and says so")
     func actorSaysWhereItRan() throws {
-        let report = try racelab(["counter", "--strategy", "actor", "--threads", "4", "--iterations", "5000"])
+        let report = try racelabJSON(["counter", "--strategy", "actor", "--threads", "4", "--iterations", "5000"])
         let run = try #require(report.strategies.first?.runs.first)
         #expect(run.expected == 20_000 && run.observed == 20_000)
         #expect(run.detail?.contains("ran as tasks") == true)
