@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "racelab", targets: ["racelab"]),
         // The engine: what another package imports to run its own code on racelab's workers.
         .library(name: "RaceLab", targets: ["RaceLab"]),
+        // The engine inside Swift Testing: `try await stress(...)` in a @Test.
+        .library(name: "RaceLabTesting", targets: ["RaceLabTesting"]),
     ],
     targets: [
         .target(name: "CRaceLabShims"),
@@ -28,6 +30,9 @@ let package = Package(
         .target(
             name: "RaceLabScenarios", dependencies: ["RaceLabSync", "RaceLab", "CRaceLabShims"],
             swiftSettings: swift6),
+        // Swift Testing integration: the stress API inside a @Test. The one target that
+        // imports Testing, so the engine never does.
+        .target(name: "RaceLabTesting", dependencies: ["RaceLab"], swiftSettings: swift6),
         // Results in, text / JSON / CSV / SVG / JUnit out. Never sees a Scenario or argv.
         .target(name: "RaceLabReport", dependencies: ["RaceLab"], swiftSettings: swift6),
         // argv -> a validated command; help and completions, read from the declarations;
@@ -45,6 +50,7 @@ let package = Package(
             name: "RaceLabTests",
             dependencies: [
                 "RaceLabCLI", "RaceLabCommandLine", "RaceLabReport", "RaceLabScenarios", "RaceLabSync", "RaceLab",
+                "RaceLabTesting",
             ],
             swiftSettings: swift6),
     ]

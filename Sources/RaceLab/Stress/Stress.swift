@@ -83,25 +83,59 @@ public struct Stress: Sendable {
         }
     }
 
+    /// `run` with every worker a child task of the calling task, on a pinned thread of
+    /// its own (`WorkerPool.runAsChildTasks`): the workers carry the caller's
+    /// task-locals, which is how a Swift Testing `#expect` inside the body is recorded
+    /// against its test. For RaceLabTesting's `stress`.
+    package func runAsChildTasks<State: Sendable>(
+        _ make: () throws -> State,
+        body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) -> Void,
+        check: (_ state: State, _ run: StressRun) throws -> Void
+    ) async throws -> StressReport {
+        var results: [StressRun] = []
+        let started = MonotonicClock.now()
+        repeat {
+            let state = try make()
+            let timing = try await pool.runAsChildTasks(workers: workers, length: length) { worker, budget in
+                var iteration = 0
+                budget.forEachOperation {
+                    body(state, worker, iteration)
+                    iteration &+= 1
+                }
+            }
+            results.append(Self.checked(state, timing, index: results.count + 1, check))
+        } while !isDone(results, since: started)
+        return StressReport(runs: results)
+    }
+
     private func repeatRuns<State>(
         _ make: () throws -> State, check: (State, StressRun) throws -> Void,
         measure: (State) throws -> Timing
     ) throws -> StressReport {
-        let started = MonotonicClock.now()
         var results: [StressRun] = []
-        while true {
+        let started = MonotonicClock.now()
+        repeat {
             let state = try make()
-            let timing = try measure(state)
-            var run = StressRun(index: results.count + 1, timing: timing, failure: nil)
-            do { try check(state, run) } catch { run.failure = String(describing: error) }
-            results.append(run)
-            switch runs {
-            case .exactly(let count):
-                if results.count >= count { return StressReport(runs: results) }
-            case .untilFailure(let seconds):
-                let elapsed = Double(MonotonicClock.now() - started) / 1e9
-                if run.failure != nil || elapsed >= seconds { return StressReport(runs: results) }
-            }
+            results.append(Self.checked(state, try measure(state), index: results.count + 1, check))
+        } while !isDone(results, since: started)
+        return StressReport(runs: results)
+    }
+
+    /// A run's result: what `check` threw, or nothing.
+    private static func checked<State>(
+        _ state: State, _ timing: Timing, index: Int, _ check: (State, StressRun) throws -> Void
+    ) -> StressRun {
+        var run = StressRun(index: index, timing: timing, failure: nil)
+        do { try check(state, run) } catch { run.failure = String(describing: error) }
+        return run
+    }
+
+    /// Whether `runs` asks for no more after these.
+    private func isDone(_ results: [StressRun], since started: UInt64) -> Bool {
+        switch runs {
+        case .exactly(let count): return results.count >= count
+        case .untilFailure(let seconds):
+            return results.last?.failure != nil || Double(MonotonicClock.now() - started) / 1e9 >= seconds
         }
     }
 }
@@ -123,6 +157,12 @@ public struct StressRun: Sendable {
     public let timing: Timing
     /// What the check threw, or nil when it passed.
     public fileprivate(set) var failure: String?
+
+    init(index: Int, timing: Timing, failure: String?) {
+        self.index = index
+        self.timing = timing
+        self.failure = failure
+    }
 
     /// Operations of all workers together: what a lossless shared state holds.
     public var operations: Int { timing.operations }

@@ -143,6 +143,48 @@ public struct WorkerPool: Sendable {
         return Timing(start: gate.start, records: log.records(), requestedWindowNanoseconds: windowNanoseconds)
     }
 
+    /// Runs `body(i, &budget)` for i in 0..<workers as child tasks of the calling task,
+    /// worker i on a thread of its own pinned to `cpus.cpu(forWorker: i)` (unpinned
+    /// without `isPinned`), inside one window. The workers are tasks of the caller's
+    /// task, so they carry its task-locals; each runs its whole loop in one job on its
+    /// thread. Awaited, not blocking: call it from a task (a Swift Testing test).
+    package func runAsChildTasks(
+        workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) -> Void
+    ) async throws(WorkerPoolError) -> Timing {
+        precondition(workers >= 1, "a pool needs at least one worker")
+        precondition(length.milliseconds.map { $0 >= 1 } ?? true, "a window lasts at least 1 ms")
+        precondition(length.iterations.map { $0 >= 1 } ?? true, "a fixed run makes at least 1 operation per worker")
+        var executors: [PinnedExecutor] = []
+        defer { executors.forEach { $0.shutDown() } }
+        for i in 0..<workers {
+            if let threadLimit, i >= threadLimit { throw .threadCreationFailed(worker: i, code: EAGAIN) }
+            do {
+                executors.append(try PinnedExecutor(cpu: isPinned ? cpus.cpu(forWorker: i) : nil))
+            } catch .threadCreationFailed(_, let code) {
+                throw .threadCreationFailed(worker: i, code: code)
+            } catch {
+                throw error
+            }
+        }
+        let log = WorkerLog(workers: workers)
+        let stop = StopFlag()
+        let gate = StartGate(expected: workers)
+        let windowNanoseconds = length.milliseconds.map { UInt64($0) * 1_000_000 }
+        let timer = try windowNanoseconds.map { nanoseconds throws(WorkerPoolError) in
+            try Self.startTimer(gate: gate, stop: stop, windowNanoseconds: nanoseconds)
+        }
+        defer { timer?.join() }
+        let limit = length.iterations ?? Int.max
+        await withTaskGroup(of: Void.self) { group in
+            for (i, executor) in executors.enumerated() {
+                group.addTask(executorPreference: executor) {
+                    Self.work(i, gate: gate, log: log, stop: stop, limit: limit, body)
+                }
+            }
+        }
+        return Timing(start: gate.start, records: log.records(), requestedWindowNanoseconds: windowNanoseconds)
+    }
+
     /// The gate of a pool that runs about one worker per CPU (Dispatch, tasks).
     private static func sharedPoolGate(workers: Int, cpus: CPUSet) -> StartGate {
         StartGate(expected: max(1, min(workers, cpus.count)), stallNanoseconds: 250_000_000)
