@@ -74,31 +74,30 @@ struct ChildProcessTests {
         #expect(throws: UsageError.self) { try Arguments.parse([Arguments.childSubcommand, "{not json"]) }
     }
 
-    @Test(
-        "--timeout counts from the end of the child's window: a long --duration is not a hang", .timeLimit(.minutes(1)))
-    func timeoutAfterWindow() throws {
-        // A stand-in child that takes 1.5 s, then exits 0 without a report.
-        let script = "/tmp/racelab-slow-child-\(getpid()).sh"
-        _ = FileIO.write("#!/bin/sh\nsleep 1.5\n", to: script)
+    /// Runs cache's raw strategy through ChildRunner with a stand-in child (a shell
+    /// script of `lines`) instead of racelab, and returns how the runner saw it end.
+    func standInChild(_ lines: String, milliseconds: Int, timeoutSeconds: Double) throws -> Observation {
+        let script = "/tmp/racelab-stand-in-child-\(getpid()).sh"
+        try FileIO.write("#!/bin/sh\n\(lines)\n", to: script).get()
         chmod(script, 0o755)
         defer { unlink(script) }
         let raw = try #require(CacheScenario.scenario.strategy(named: "raw"))
-        var request = request("cache", "raw", threads: 2, milliseconds: 1_000)
-        request.timeoutSeconds = 1
-        let observation = ChildRunner.launcher(executable: script)(request, raw)
+        var request = request("cache", "raw", threads: 2, milliseconds: milliseconds)
+        request.timeoutSeconds = timeoutSeconds
+        return ChildRunner.launcher(executable: script)(request, raw)
+    }
+
+    @Test(
+        "--timeout counts from the end of the child's window: a long --duration is not a hang", .timeLimit(.minutes(1)))
+    func timeoutAfterWindow() throws {
+        // Takes 1.5 s, then exits 0 without a report.
+        let observation = try standInChild("sleep 1.5", milliseconds: 1_000, timeoutSeconds: 1)
         #expect(observation.childEnd == .unreadableReport, "1 s window + 1 s timeout outlasts a 1.5 s child")
     }
 
     @Test("a child ended by its own alarm (its time limit) is a hang, not a crash", .timeLimit(.minutes(1)))
     func ownAlarmIsAHang() throws {
-        let script = "/tmp/racelab-alarm-child-\(getpid()).sh"
-        _ = FileIO.write("#!/bin/sh\nkill -ALRM $$\n", to: script)
-        chmod(script, 0o755)
-        defer { unlink(script) }
-        let raw = try #require(CacheScenario.scenario.strategy(named: "raw"))
-        var request = request("cache", "raw", threads: 2, milliseconds: 10)
-        request.timeoutSeconds = 5
-        let observation = ChildRunner.launcher(executable: script)(request, raw)
-        #expect(observation.childEnd == .hung(timeoutSeconds: ChildRunner.timeLimitSeconds(request)))
+        let observation = try standInChild("kill -ALRM $$", milliseconds: 10, timeoutSeconds: 5)
+        #expect(observation.childEnd == .hung(timeoutSeconds: 5 + 0.01))
     }
 }
