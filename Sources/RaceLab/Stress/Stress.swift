@@ -54,13 +54,7 @@ public struct Stress: Sendable {
         check: (_ state: State, _ run: StressRun) throws -> Void
     ) throws -> StressReport {
         try repeatRuns(make, check: check) { state in
-            try pool.run(workers: workers, length: length) { worker, budget in
-                var iteration = 0
-                budget.forEachOperation {
-                    body(state, worker, iteration)
-                    iteration &+= 1
-                }
-            }
+            try pool.run(workers: workers, length: length, Self.everyIteration(of: body, on: state))
         }
     }
 
@@ -96,16 +90,24 @@ public struct Stress: Sendable {
         let started = MonotonicClock.now()
         repeat {
             let state = try make()
-            let timing = try await pool.runAsChildTasks(workers: workers, length: length) { worker, budget in
-                var iteration = 0
-                budget.forEachOperation {
-                    body(state, worker, iteration)
-                    iteration &+= 1
-                }
-            }
+            let timing = try await pool.runAsChildTasks(
+                workers: workers, length: length, Self.everyIteration(of: body, on: state))
             results.append(Self.checked(state, timing, index: results.count + 1, check))
         } while !isDone(results, since: started)
         return StressReport(runs: results)
+    }
+
+    /// A worker's loop: `body(state, worker, iteration)` once per operation the budget grants.
+    private static func everyIteration<State: Sendable>(
+        of body: @escaping @Sendable (State, Int, Int) -> Void, on state: State
+    ) -> @Sendable (Int, inout OperationBudget) -> Void {
+        { worker, budget in
+            var iteration = 0
+            budget.forEachOperation {
+                body(state, worker, iteration)
+                iteration &+= 1
+            }
+        }
     }
 
     private func repeatRuns<State>(

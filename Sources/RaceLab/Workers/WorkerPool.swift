@@ -64,9 +64,7 @@ public struct WorkerPool: Sendable {
     public func run(
         workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) -> Void
     ) throws(WorkerPoolError) -> Timing {
-        precondition(workers >= 1, "a pool needs at least one worker")
-        precondition(length.milliseconds.map { $0 >= 1 } ?? true, "a window lasts at least 1 ms")
-        precondition(length.iterations.map { $0 >= 1 } ?? true, "a fixed run makes at least 1 operation per worker")
+        Self.checkShape(workers: workers, length: length)
         let log = WorkerLog(workers: workers)
         let stop = StopFlag()
         let gate: StartGate
@@ -79,10 +77,7 @@ public struct WorkerPool: Sendable {
             // can be slow to start a pool thread).
             gate = Self.sharedPoolGate(workers: workers, cpus: cpus)
         }
-        let windowNanoseconds = length.milliseconds.map { UInt64($0) * 1_000_000 }
-        let timer = try windowNanoseconds.map { nanoseconds throws(WorkerPoolError) in
-            try Self.startTimer(gate: gate, stop: stop, windowNanoseconds: nanoseconds)
-        }
+        let (windowNanoseconds, timer) = try Self.openWindow(length, gate: gate, stop: stop)
         defer {
             // The timer ends by itself once the window closes or the gate is abandoned.
             timer?.join()
@@ -114,16 +109,11 @@ public struct WorkerPool: Sendable {
     public func runAsync(
         workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) async -> Void
     ) throws(WorkerPoolError) -> Timing {
-        precondition(workers >= 1, "a pool needs at least one worker")
-        precondition(length.milliseconds.map { $0 >= 1 } ?? true, "a window lasts at least 1 ms")
-        precondition(length.iterations.map { $0 >= 1 } ?? true, "a fixed run makes at least 1 operation per worker")
+        Self.checkShape(workers: workers, length: length)
         let log = WorkerLog(workers: workers)
         let stop = StopFlag()
         let gate = Self.sharedPoolGate(workers: workers, cpus: cpus)
-        let windowNanoseconds = length.milliseconds.map { UInt64($0) * 1_000_000 }
-        let timer = try windowNanoseconds.map { nanoseconds throws(WorkerPoolError) in
-            try Self.startTimer(gate: gate, stop: stop, windowNanoseconds: nanoseconds)
-        }
+        let (windowNanoseconds, timer) = try Self.openWindow(length, gate: gate, stop: stop)
         defer { timer?.join() }
         let limit = length.iterations ?? Int.max
         Blocking.wait {
@@ -151,9 +141,7 @@ public struct WorkerPool: Sendable {
     package func runAsChildTasks(
         workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) -> Void
     ) async throws(WorkerPoolError) -> Timing {
-        precondition(workers >= 1, "a pool needs at least one worker")
-        precondition(length.milliseconds.map { $0 >= 1 } ?? true, "a window lasts at least 1 ms")
-        precondition(length.iterations.map { $0 >= 1 } ?? true, "a fixed run makes at least 1 operation per worker")
+        Self.checkShape(workers: workers, length: length)
         var executors: [PinnedExecutor] = []
         defer { executors.forEach { $0.shutDown() } }
         for i in 0..<workers {
@@ -169,10 +157,7 @@ public struct WorkerPool: Sendable {
         let log = WorkerLog(workers: workers)
         let stop = StopFlag()
         let gate = StartGate(expected: workers)
-        let windowNanoseconds = length.milliseconds.map { UInt64($0) * 1_000_000 }
-        let timer = try windowNanoseconds.map { nanoseconds throws(WorkerPoolError) in
-            try Self.startTimer(gate: gate, stop: stop, windowNanoseconds: nanoseconds)
-        }
+        let (windowNanoseconds, timer) = try Self.openWindow(length, gate: gate, stop: stop)
         defer { timer?.join() }
         let limit = length.iterations ?? Int.max
         await withTaskGroup(of: Void.self) { group in
@@ -183,6 +168,23 @@ public struct WorkerPool: Sendable {
             }
         }
         return Timing(start: gate.start, records: log.records(), requestedWindowNanoseconds: windowNanoseconds)
+    }
+
+    /// What every way of running a pool requires of its caller.
+    private static func checkShape(workers: Int, length: RunLength) {
+        precondition(workers >= 1, "a pool needs at least one worker")
+        precondition(length.milliseconds.map { $0 >= 1 } ?? true, "a window lasts at least 1 ms")
+        precondition(length.iterations.map { $0 >= 1 } ?? true, "a fixed run makes at least 1 operation per worker")
+    }
+
+    /// A timed run's window in nanoseconds and the thread that closes it (join it after
+    /// the workers); nil and nil for a fixed count.
+    private static func openWindow(
+        _ length: RunLength, gate: StartGate, stop: StopFlag
+    ) throws(WorkerPoolError) -> (UInt64?, PThread?) {
+        guard let milliseconds = length.milliseconds else { return (nil, nil) }
+        let nanoseconds = UInt64(milliseconds) * 1_000_000
+        return (nanoseconds, try startTimer(gate: gate, stop: stop, windowNanoseconds: nanoseconds))
     }
 
     /// The gate of a pool that runs about one worker per CPU (Dispatch, tasks).
