@@ -1,0 +1,407 @@
+import CRaceLabShims
+import Synchronization
+
+/// Graded outcomes, jcstress's shape in Swift: a fresh state per sample, two to four
+/// actors that each run once on it, on threads of their own, and an arbiter that reads
+/// what they left into an outcome (any `Hashable` value). You declare which outcomes are
+/// acceptable, interesting or forbidden; the report is the histogram, and a forbidden
+/// outcome (or one you did not declare) fails.
+///
+///     let report = try OutcomeStress(samples: 1_000_000).run(expecting: [
+///         .acceptable([Pair(0, 1), Pair(1, 0), Pair(1, 1)], "an interleaving of the two threads"),
+///         .interesting([Pair(0, 0)], "both loads ran before either store was visible"),
+///     ]) {
+///         StoreBuffering()
+///     } actor: { $0.storeXLoadY() } actor: { $0.storeYLoadX() } arbiter: { $0.outcome }
+///     print(report)
+///
+/// How it samples: the actors run on pinned pthreads, one per actor, over a *stride* of
+/// fresh states between two barriers (jcstress's strides): actor i calls its closure
+/// on state 0, 1, 2, ... of the stride, all actors released at one start time on the
+/// CPUs' timebase, so they walk the stride side by side and meet on each state within
+/// nanoseconds. After the stride every thread grades and replaces its share of the
+/// states. A barrier per stride, not per sample, is what makes it fast.
+///
+/// The state is a class (the actors share it), `Sendable`: `Atomic` fields, or
+/// `@unchecked Sendable` with the invariant written down. An actor writes what it saw
+/// into the state; the arbiter runs after every actor finished the stride (the barrier
+/// orders their writes before it).
+public struct OutcomeStress: Sendable {
+    /// Samples to take (each a fresh state every actor ran on once).
+    public var samples: Int
+    /// States per stride: samples between two barriers.
+    public var stride: Int
+    /// The CPUs the actors are pinned to, actor i on `cpus.cpu(forWorker: i)`.
+    public var cpus: CPUSet
+    /// Pin the actors' threads (the default).
+    public var isPinned: Bool
+    /// Stop after the first stride past this many seconds, whatever `samples` says: with
+    /// more actors than CPUs each barrier waits for a time slice. The report counts the
+    /// samples that ran.
+    public var timeLimitSeconds: Double
+
+    /// A test of `samples` samples in strides of `stride` states.
+    public init(
+        samples: Int = 1_000_000, stride: Int = 128, cpus: CPUSet = .current(), isPinned: Bool = true,
+        timeLimitSeconds: Double = 10
+    ) {
+        precondition(samples >= 1, "an outcome test takes at least one sample")
+        precondition(stride >= 1, "a stride holds at least one state")
+        precondition(timeLimitSeconds > 0, "an outcome test's time limit is more than 0 s")
+        self.samples = samples
+        self.stride = stride
+        self.cpus = cpus
+        self.isPinned = isPinned
+        self.timeLimitSeconds = timeLimitSeconds
+    }
+
+    /// Runs two actors on every sample of a fresh `make()` and grades `arbiter`'s outcomes.
+    public func run<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
+        expecting expectations: [OutcomeExpectation<Outcome>],
+        _ make: @escaping @Sendable () -> State,
+        actor first: @escaping @Sendable (State) -> Void,
+        actor second: @escaping @Sendable (State) -> Void,
+        arbiter: @escaping @Sendable (State) -> Outcome
+    ) throws(WorkerPoolError) -> OutcomeReport<Outcome> {
+        try run(expecting: expectations, make: make, actors: [first, second], arbiter: arbiter)
+    }
+
+    /// Three actors: see `run(expecting:_:actor:actor:arbiter:)`.
+    public func run<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
+        expecting expectations: [OutcomeExpectation<Outcome>],
+        _ make: @escaping @Sendable () -> State,
+        actor first: @escaping @Sendable (State) -> Void,
+        actor second: @escaping @Sendable (State) -> Void,
+        actor third: @escaping @Sendable (State) -> Void,
+        arbiter: @escaping @Sendable (State) -> Outcome
+    ) throws(WorkerPoolError) -> OutcomeReport<Outcome> {
+        try run(expecting: expectations, make: make, actors: [first, second, third], arbiter: arbiter)
+    }
+
+    /// Four actors: see `run(expecting:_:actor:actor:arbiter:)`.
+    public func run<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
+        expecting expectations: [OutcomeExpectation<Outcome>],
+        _ make: @escaping @Sendable () -> State,
+        actor first: @escaping @Sendable (State) -> Void,
+        actor second: @escaping @Sendable (State) -> Void,
+        actor third: @escaping @Sendable (State) -> Void,
+        actor fourth: @escaping @Sendable (State) -> Void,
+        arbiter: @escaping @Sendable (State) -> Outcome
+    ) throws(WorkerPoolError) -> OutcomeReport<Outcome> {
+        try run(expecting: expectations, make: make, actors: [first, second, third, fourth], arbiter: arbiter)
+    }
+
+    /// Any number of actors from 1 (a single actor races nothing, but the harness runs it).
+    /// Throws when the system refuses a thread.
+    public func run<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
+        expecting expectations: [OutcomeExpectation<Outcome>],
+        make: @escaping @Sendable () -> State,
+        actors: [@Sendable (State) -> Void],
+        arbiter: @escaping @Sendable (State) -> Outcome
+    ) throws(WorkerPoolError) -> OutcomeReport<Outcome> {
+        precondition(!actors.isEmpty, "an outcome test has at least one actor")
+        let threads = actors.count
+        let isSharing = threads > cpus.count
+        let gate = IterationGate(threads: threads, isSharingCPUs: isSharing, leadNanoseconds: 300)
+        let stride = max(1, min(stride, samples))
+        let states = SampleStates(count: stride, make)
+        let spans = PaddedAtomicSlots(count: 2 * threads)
+        let tallies = Mutex<[[Outcome: Int]]>(Array(repeating: [:], count: threads))
+        let overlapped = Atomic<Int>(0)
+        let strides = Atomic<Int>(0)
+        let samples = self.samples
+        let cpus = isPinned ? cpus : nil
+        let started = MonotonicClock.now()
+        let deadline = started &+ UInt64(timeLimitSeconds * 1e9)
+        var spawned: [PThread] = []
+        for t in 0..<threads {
+            let actor = actors[t]
+            let loop: @Sendable () -> Void = {
+                if let cpus { _ = racelab_pin_current_thread(cpus.cpu(forWorker: t)) }
+                var tally: [Outcome: Int] = [:]
+                var generation = 0
+                var done = 0
+                while done < samples {
+                    let count = Swift.min(stride, samples - done)
+                    generation += 1
+                    guard gate.pass(thread: t, generation: generation, isTimed: true) else { return }
+                    let begin = racelab_timebase()
+                    for j in 0..<count { states.with(j, actor) }
+                    spans[2 * t].pointee.store(Int(truncatingIfNeeded: begin), ordering: .relaxed)
+                    spans[2 * t + 1].pointee.store(Int(truncatingIfNeeded: racelab_timebase()), ordering: .relaxed)
+                    // The leader's stop request before the pass, so every thread reads the same answer after it.
+                    if t == 0 && MonotonicClock.now() > deadline { gate.requestStop() }
+                    generation += 1
+                    guard gate.pass(thread: t, generation: generation, isTimed: false) else { return }
+                    if t == 0 {
+                        if Self.allOverlapped(spans, threads: threads) { overlapped.add(1, ordering: .relaxed) }
+                        strides.add(1, ordering: .relaxed)
+                    }
+                    let isStopping = gate.isStopRequested
+                    // Each thread grades and renews every threads-th state of the stride.
+                    var j = t
+                    while j < count {
+                        tally[states.with(j, arbiter), default: 0] += 1
+                        states.renew(j, make)
+                        j += threads
+                    }
+                    done += count
+                    if isStopping { break }
+                }
+                tallies.withLock { $0[t] = tally }
+            }
+            switch PThread.spawn(loop) {
+            case .success(let thread): spawned.append(thread)
+            case .failure(let error):
+                gate.abandon()
+                for thread in spawned { thread.join() }
+                throw WorkerPoolError.threadCreationFailed(worker: t, code: error.code)
+            }
+        }
+        for thread in spawned { thread.join() }
+        let elapsed = MonotonicClock.now() - started
+        var counts: [Outcome: Int] = [:]
+        for tally in tallies.withLock({ $0 }) { counts.merge(tally, uniquingKeysWith: +) }
+        return OutcomeReport(
+            counts: counts, expectations: expectations, elapsedNanoseconds: elapsed,
+            actors: threads, strides: strides.load(ordering: .relaxed),
+            overlappedStrides: overlapped.load(ordering: .relaxed))
+    }
+
+    /// Whether every actor's span of the last stride overlapped every other's: the
+    /// latest start came before the earliest end.
+    private static func allOverlapped(_ spans: PaddedAtomicSlots, threads: Int) -> Bool {
+        var latestStart = Int.min
+        var earliestEnd = Int.max
+        for t in 0..<threads {
+            latestStart = max(latestStart, spans[2 * t].pointee.load(ordering: .relaxed))
+            earliestEnd = min(earliestEnd, spans[2 * t + 1].pointee.load(ordering: .relaxed))
+        }
+        return threads > 1 && latestStart < earliestEnd
+    }
+}
+
+/// A stride's states, each held by one retain of its own. `@unchecked Sendable`: slot j
+/// is replaced only by the thread that grades it (j mod threads), between the barrier
+/// after the actors' pass and the timed barrier before the next; the actors only read
+/// slots, between those barriers the other way round. The barriers' release/acquire
+/// pairs order every replacement before every read.
+private final class SampleStates<State: AnyObject>: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<Unmanaged<State>>
+    private let count: Int
+
+    init(count: Int, _ make: () -> State) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        for j in 0..<count { (slots + j).initialize(to: .passRetained(make())) }
+    }
+
+    deinit {
+        for j in 0..<count { slots[j].release() }
+        slots.deallocate()
+    }
+
+    /// `body(state j)` with no retain and release around it: their locked instructions,
+    /// on the state's own cache line, would drain the store buffer before every sample
+    /// and bounce the line between the actors, hiding exactly what the test looks for.
+    @inline(__always)
+    func with<R>(_ j: Int, _ body: (State) -> R) -> R {
+        slots[j]._withUnsafeGuaranteedRef(body)
+    }
+
+    /// Replaces state j by a fresh one.
+    @inline(__always)
+    func renew(_ j: Int, _ make: () -> State) {
+        let old = slots[j]
+        slots[j] = .passRetained(make())
+        old.release()
+    }
+}
+
+/// What an outcome means: acceptable, interesting (allowed, and what the test is
+/// looking for) or forbidden.
+public enum OutcomeGrade: String, Sendable, Codable, CaseIterable {
+    /// Allowed, and unremarkable: some interleaving of the actors gives it.
+    case acceptable
+    /// Allowed but remarkable: the reordering or race the test is about.
+    case interesting
+    /// Must never happen: seeing it once fails the test.
+    case forbidden
+}
+
+/// A declared grade for some outcomes, with what they mean.
+///
+///     .acceptable([Pair(0, 1), Pair(1, 0)], "one thread ran first")
+public struct OutcomeExpectation<Outcome: Hashable & Sendable>: Sendable {
+    /// The outcomes this grade covers.
+    public let outcomes: [Outcome]
+    /// Their grade.
+    public let grade: OutcomeGrade
+    /// What they mean, for the report.
+    public let meaning: String
+
+    /// Outcomes of `grade` meaning `meaning`.
+    public init(_ outcomes: [Outcome], _ grade: OutcomeGrade, _ meaning: String) {
+        self.outcomes = outcomes
+        self.grade = grade
+        self.meaning = meaning
+    }
+
+    /// Acceptable outcomes.
+    public static func acceptable(_ outcomes: [Outcome], _ meaning: String) -> Self {
+        Self(outcomes, .acceptable, meaning)
+    }
+
+    /// Interesting outcomes: allowed, and what the test is looking for.
+    public static func interesting(_ outcomes: [Outcome], _ meaning: String) -> Self {
+        Self(outcomes, .interesting, meaning)
+    }
+
+    /// Forbidden outcomes, named so the report lists them (at 0 when they never showed).
+    /// An outcome nobody declared is forbidden too.
+    public static func forbidden(_ outcomes: [Outcome], _ meaning: String) -> Self {
+        Self(outcomes, .forbidden, meaning)
+    }
+}
+
+/// An outcome test's histogram: how often each outcome showed, its share and grade.
+public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStringConvertible {
+    /// One outcome of the histogram.
+    public struct Row: Sendable {
+        /// The arbiter's value.
+        public let outcome: Outcome
+        /// Samples that ended in it.
+        public let count: Int
+        /// `count` / all samples (0...1).
+        public let share: Double
+        /// Its declared grade; `.forbidden` when undeclared.
+        public let grade: OutcomeGrade
+        /// The declaration's meaning, or "not declared" for an outcome nobody expected.
+        public let meaning: String
+    }
+
+    /// Every declared outcome in declaration order (those that never showed at 0), then
+    /// the undeclared ones that showed, most frequent first.
+    public let rows: [Row]
+    /// Samples taken: fewer than asked when the time limit stopped the test.
+    public let samples: Int
+    /// From the threads' creation to their end.
+    public let elapsedNanoseconds: UInt64
+    /// Actors per sample.
+    public let actors: Int
+    /// Strides run, and those in which every actor's pass over the stride overlapped
+    /// every other's in time: the evidence that the actors really ran together.
+    public let strides: Int
+    /// See `strides`.
+    public let overlappedStrides: Int
+
+    init(
+        counts: [Outcome: Int], expectations: [OutcomeExpectation<Outcome>], elapsedNanoseconds: UInt64,
+        actors: Int, strides: Int, overlappedStrides: Int
+    ) {
+        let total = counts.values.reduce(0, +)
+        var rows: [Row] = []
+        var listed = Set<Outcome>()
+        for expectation in expectations {
+            for outcome in expectation.outcomes where listed.insert(outcome).inserted {
+                let count = counts[outcome] ?? 0
+                rows.append(
+                    Row(
+                        outcome: outcome, count: count, share: total > 0 ? Double(count) / Double(total) : 0,
+                        grade: expectation.grade, meaning: expectation.meaning))
+            }
+        }
+        for (outcome, count) in counts.sorted(by: { $0.value > $1.value }) where !listed.contains(outcome) {
+            rows.append(
+                Row(
+                    outcome: outcome, count: count, share: Double(count) / Double(max(1, total)),
+                    grade: .forbidden, meaning: "not declared"))
+        }
+        self.rows = rows
+        self.samples = total
+        self.elapsedNanoseconds = elapsedNanoseconds
+        self.actors = actors
+        self.strides = strides
+        self.overlappedStrides = overlappedStrides
+    }
+
+    /// Samples per second, all threads together.
+    public var samplesPerSecond: Double {
+        elapsedNanoseconds > 0 ? Double(samples) / (Double(elapsedNanoseconds) / 1e9) : 0
+    }
+
+    /// Samples that ended in an outcome of `grade`.
+    public func count(_ grade: OutcomeGrade) -> Int {
+        rows.filter { $0.grade == grade }.reduce(0) { $0 + $1.count }
+    }
+
+    /// The forbidden outcomes that showed (declared or not).
+    public var forbiddenSeen: [Row] { rows.filter { $0.grade == .forbidden && $0.count > 0 } }
+
+    /// The share of strides in which the actors really ran at the same time (0...1).
+    public var overlapShare: Double { strides > 0 ? Double(overlappedStrides) / Double(strides) : 0 }
+
+    /// `.broken` when a forbidden outcome showed; `.heldWeak` when none did but the
+    /// actors never ran together (fewer than 1 stride in 10 overlapped: one CPU,
+    /// `taskset -c 0`), which shows nothing; `.held` otherwise.
+    public var verdict: Verdict {
+        if !forbiddenSeen.isEmpty { return .broken }
+        return overlapShare < 0.1 ? .heldWeak : .held
+    }
+
+    /// The histogram as a table, then one line with the verdict:
+    ///
+    ///         count   share  grade        outcome  meaning
+    ///       830,112   83.0%  acceptable   (0, 1)   an interleaving
+    public var description: String {
+        let cells = rows.map { row in
+            [
+                Self.grouped(row.count), Self.percent(row.share), row.grade.rawValue, "\(row.outcome)", row.meaning,
+            ]
+        }
+        let header = ["count", "share", "grade", "outcome", "meaning"]
+        let widths = (0..<header.count).map { column in
+            ([header] + cells).map { $0[column].count }.max() ?? 0
+        }
+        func line(_ cells: [String]) -> String {
+            let right = [true, true, false, false, false]
+            return cells.indices.map { i in
+                let pad = String(repeating: " ", count: widths[i] - cells[i].count)
+                return i == cells.count - 1 ? cells[i] : right[i] ? pad + cells[i] : cells[i] + pad
+            }.joined(separator: "  ")
+        }
+        let rate = Self.grouped(Int(samplesPerSecond.rounded()))
+        let overlap = "actors overlapped in \(Self.percent(overlapShare)) of \(Self.grouped(strides)) strides"
+        let summary: String
+        switch verdict {
+        case .broken:
+            summary =
+                "broken: a forbidden outcome showed in \(Self.grouped(count(.forbidden))) of"
+                + " \(Self.grouped(samples)) samples; \(overlap)"
+        case .heldWeak:
+            summary =
+                "could not show: no forbidden outcome, but the actors never ran at the same time (\(overlap));"
+                + " run on 2 or more CPUs"
+        default:
+            summary =
+                "held: no forbidden outcome in \(Self.grouped(samples)) samples"
+                + " (interesting: \(Self.grouped(count(.interesting)))); \(overlap)"
+        }
+        return ([line(header)] + cells.map(line)).joined(separator: "\n")
+            + "\n\(summary); \(rate) samples/s"
+    }
+
+    private static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return value < 0 ? "-" + out : out
+    }
+
+    private static func percent(_ share: Double) -> String {
+        "\((share * 1000).rounded() / 10)%"
+    }
+}
