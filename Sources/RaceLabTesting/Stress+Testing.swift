@@ -19,25 +19,142 @@ import Testing
 ///
 /// Every worker is a child task of the test's task, each on a thread of its own pinned
 /// to a CPU: the workers start together and really run in parallel, and an `#expect`
-/// or `#require` inside the body is recorded against this test (on a bare pthread it
-/// would be recorded against no test while this one passed). Returns the report for
-/// anything more the test wants to assert.
+/// or `#require` inside the body is recorded against this test, followed by an issue
+/// naming the run, the worker and the iteration it failed in. An error the body throws
+/// ends that worker's loop and is recorded the same way.
+///
+/// The watchdog: when no worker, `make` or `check` makes progress for `watchdog` (a
+/// deadlock, a lost wake-up), `stress` throws `StressWatchdogError` naming the workers
+/// still running and where they are. They are left running (a thread cannot be
+/// stopped from outside); the test fails and `swift test` goes on to the next.
+///
+/// Returns the report for anything more the test wants to assert.
 @discardableResult
 public func stress<State: Sendable>(
     workers: Int = max(2, CPUSet.current().count), length: RunLength = .standard,
-    runs: StressRuns = .exactly(10), pool: WorkerPool = WorkerPool(),
+    runs: StressRuns = .exactly(10), pool: WorkerPool = WorkerPool(), watchdog: Duration = .seconds(5),
     sourceLocation: SourceLocation = #_sourceLocation,
-    _ make: () throws -> State,
-    body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) -> Void,
-    check: (_ state: State, _ run: StressRun) throws -> Void
+    _ make: @escaping @Sendable () async throws -> State,
+    body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) throws -> Void,
+    check: @escaping @Sendable (_ state: State, _ run: StressRun) async throws -> Void = { _, _ in }
 ) async throws -> StressReport {
     let stress = Stress(workers: workers, length: length, runs: runs, pool: pool)
-    let report = try await stress.runAsChildTasks(make, body: body, check: check)
-    for run in report.failedRuns {
-        Issue.record("run \(run.index) of \(report.runs.count): \(run.failure ?? "")", sourceLocation: sourceLocation)
+    return try await StressSession(stress, watchdog: watchdog, sourceLocation: sourceLocation).run(
+        make, readsThread: true, check: check
+    ) { state, worker, iteration in
+        try body(state, worker, iteration)
     }
-    if report.verdict == .heldWeak {
-        Issue.record(Comment(rawValue: report.description), severity: .warning, sourceLocation: sourceLocation)
+}
+
+/// `stress` for a body that awaits: an actor's methods, the case Swift 6's compiler
+/// cannot check (reentrancy across an `await`). Each worker is still a child task on a
+/// pinned thread of its own, and comes back to it after every await.
+///
+///     try await stress(workers: 4, runs: .exactly(20)) {
+///         TicketOffice(seats: 100)
+///     } body: { office, _, _ in
+///         _ = await office.sell()
+///     } check: { office, _ in
+///         try StressFailure.unless(await office.sold <= 100, "sold \(await office.sold) of 100 seats")
+///     }
+@discardableResult
+public func stress<State: Sendable>(
+    workers: Int = max(2, CPUSet.current().count), length: RunLength = .standard,
+    runs: StressRuns = .exactly(10), pool: WorkerPool = WorkerPool(), watchdog: Duration = .seconds(5),
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ make: @escaping @Sendable () async throws -> State,
+    body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) async throws -> Void,
+    check: @escaping @Sendable (_ state: State, _ run: StressRun) async throws -> Void = { _, _ in }
+) async throws -> StressReport {
+    let stress = Stress(workers: workers, length: length, runs: runs, pool: pool)
+    return try await StressSession(stress, watchdog: watchdog, sourceLocation: sourceLocation).run(
+        make, readsThread: false, check: check, body: body)
+}
+
+/// What `stress` throws when its watchdog fired: a run made no progress for the
+/// watchdog's limit. Its description names the run and the workers still running.
+public struct StressWatchdogError: Error, CustomStringConvertible, Sendable {
+    /// "run 1 of 1 made no progress for 5 s: worker 0 (in iteration 3) and worker 1 (in
+    /// iteration 0) never finished; they are left running (a deadlock, a lost wake-up?)"
+    public let description: String
+}
+
+/// One call of `stress`: the run loop in a task of its own, watched.
+private struct StressSession {
+    let stress: Stress
+    let watchdog: Duration
+    let sourceLocation: SourceLocation
+    let watch: WorkerWatch
+    let notes: WorkerNotes
+
+    init(_ stress: Stress, watchdog: Duration, sourceLocation: SourceLocation) {
+        self.stress = stress
+        self.watchdog = watchdog
+        self.sourceLocation = sourceLocation
+        watch = WorkerWatch(workers: stress.workers)
+        notes = WorkerNotes(runs: stress.runs)
     }
-    return report
+
+    func run<State: Sendable>(
+        _ make: @escaping @Sendable () async throws -> State, readsThread: Bool,
+        check: @escaping @Sendable (State, StressRun) async throws -> Void,
+        body: @escaping @Sendable (State, Int, Int) async throws -> Void
+    ) async throws -> StressReport {
+        let (stress, watch, notes, sourceLocation) = (stress, watch, notes, sourceLocation)
+        let work: @Sendable (State, Int, Int, inout OperationBudget) async -> Void = { state, run, worker, budget in
+            var thrown: (any Error)?
+            await withKnownIssue(isIntermittent: true) {
+                var iteration = 0
+                do {
+                    try await budget.forEachThrowingOperation {
+                        watch.enter(worker, iteration: iteration)
+                        try await body(state, worker, iteration)
+                        iteration &+= 1
+                    }
+                } catch {
+                    thrown = error
+                }
+            } matching: { issue in
+                // Seen, not claimed: the issue is recorded as it is, and noted here.
+                notes.noteIssue(run: run, worker: worker, iteration: watch.iteration(of: worker), issue)
+                return false
+            }
+            if let thrown { notes.noteThrow(run: run, worker: worker, iteration: watch.iteration(of: worker), thrown) }
+            watch.finish(worker)
+        }
+        let task = Task {
+            defer { watch.end() }
+            let report = try await stress.runAsChildTasks(
+                make, readsThread: readsThread, work: work,
+                check: { state, run in
+                    watch.checking(run: run.index)
+                    try await check(state, run)
+                },
+                starting: { run in
+                    notes.record(before: run, sourceLocation: sourceLocation)
+                    watch.begin(run: run)
+                })
+            notes.record(before: .max, sourceLocation: sourceLocation)
+            return report
+        }
+        guard await watch.waitForEndOrStall(limit: watchdog) else {
+            notes.record(before: .max, sourceLocation: sourceLocation)
+            throw StressWatchdogError(description: watch.stallDescription(limit: watchdog, runs: stress.runs))
+        }
+        let report = try await task.value
+        for run in report.failedRuns {
+            Issue.record(
+                "run \(run.index) of \(report.runs.count): \(run.failure ?? "")", sourceLocation: sourceLocation)
+        }
+        if report.verdict == .heldWeak {
+            Issue.record(Comment(rawValue: report.description), severity: .warning, sourceLocation: sourceLocation)
+        }
+        return report
+    }
+}
+
+/// "run 3 of 10" for a fixed number of runs, "run 3" for until-failure.
+func runLabel(_ run: Int, of runs: StressRuns) -> String {
+    if case .exactly(let count) = runs { return "run \(run) of \(count)" }
+    return "run \(run)"
 }

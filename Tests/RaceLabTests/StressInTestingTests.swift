@@ -1,3 +1,4 @@
+import Dispatch
 import RaceLabTesting
 import Synchronization
 import Testing
@@ -10,21 +11,121 @@ import Testing
 /// failure recorded against no test (as an `#expect` on a bare pthread is) fails here.
 @Suite("Stress in Swift Testing", .serialized, .timeLimit(.minutes(1)))
 struct StressInTestingTests {
-    @Test("an #expect that fails inside a worker is recorded against this test")
+    @Test("an #expect that fails inside a worker is recorded against this test, then the run and worker named")
     func expectInWorker() async throws {
-        // Only the worker's issue is the known one: the short run's "could not show"
+        let seen = Seen()
+        // Only the worker's issues are the known ones: the short run's "could not show"
         // warning stays a warning of this test.
-        try await withKnownIssue("the worker's own #expect") {
+        try await withKnownIssue("the worker's own #expect, and where it happened") {
             try await stress(workers: 2, length: .fixed(iterations: 10), runs: .exactly(1)) {
                 HitCounter(isFixed: true)
             } body: { counter, worker, iteration in
                 counter.hit()
                 #expect(!(worker == 1 && iteration == 5), "worker \(worker) at iteration \(iteration)")
-            } check: { _, _ in
             }
         } matching: { issue in
-            issue.comments.contains { $0.rawValue == "worker 1 at iteration 5" }
+            seen.add(issue)
+            return issue.comments.contains {
+                $0.rawValue == "worker 1 at iteration 5" || $0.rawValue.hasPrefix("run 1 of 1, worker 1")
+            }
         }
+        let texts = seen.comments
+        #expect(texts.contains("worker 1 at iteration 5"), "\(texts)")
+        #expect(
+            texts.contains {
+                $0.hasPrefix("run 1 of 1, worker 1, iteration 5: where the issue at StressInTestingTests.swift:")
+            },
+            "\(texts)")
+    }
+
+    @Test("an error thrown or a #require failing in a worker ends that worker and names run, worker, iteration")
+    func throwInWorker() async throws {
+        struct Refused: Error {}
+        let seen = Seen()
+        try await withKnownIssue("the body's error and its #require") {
+            try await stress(workers: 2, length: .fixed(iterations: 10), runs: .exactly(2)) {
+                HitCounter(isFixed: true)
+            } body: { _, worker, iteration in
+                if worker == 0 && iteration == 3 { throw Refused() }
+                if worker == 1 && iteration == 7 { try #require(iteration != 7) }
+            } check: { _, run in
+                // Each worker stopped at its failure: 4 and 8 operations, not 10.
+                try StressFailure.unless(run.operationsPerWorker == [4, 8], "ran \(run.operationsPerWorker)")
+            }
+        } matching: { issue in
+            seen.add(issue)
+            return !issue.comments.contains { $0.rawValue.hasPrefix("could not show") }
+        }
+        let texts = seen.comments
+        for run in 1...2 {
+            #expect(
+                texts.contains("run \(run) of 2, worker 0, iteration 3: thrown by the body; this worker's loop ended"))
+            #expect(
+                texts.contains {
+                    $0.hasPrefix("run \(run) of 2, worker 1, iteration 7: where the issue")
+                        && $0.hasSuffix("#require ended this worker's loop")
+                },
+                "\(texts)")
+        }
+        #expect(!texts.contains { $0.hasPrefix("run 1 of 2: ran") }, "the check saw each worker stop at its failure")
+    }
+
+    @Test("a body that hangs is stopped by the watchdog, naming the stuck worker and where it is")
+    func watchdog() async throws {
+        let release = DispatchSemaphore(value: 0)
+        let started = ContinuousClock.now
+        let error = await #expect(throws: StressWatchdogError.self) {
+            try await stress(
+                workers: 2, length: .fixed(iterations: 10), runs: .exactly(1), watchdog: .milliseconds(300)
+            ) {
+                HitCounter(isFixed: true)
+            } body: { _, worker, iteration in
+                if worker == 1 && iteration == 2 { release.wait() }  // a lost wake-up, until the test ends
+            }
+        }
+        release.signal()
+        let waited = ContinuousClock.now - started
+        #expect(
+            error?.description
+                == "run 1 of 1 made no progress for 0.3 s: worker 1 (in iteration 2) never finished;"
+                + " left running (a deadlock, a lost wake-up?)")
+        #expect(waited < .seconds(30), "bounded by the watchdog, not by the test's time limit")
+    }
+
+    @Test("a forbidden outcome of a graded test is an issue of this test")
+    func forbiddenOutcome() async throws {
+        final class Box: Sendable { let value = Atomic<Int>(0) }
+        try await withKnownIssue("the arbiter's undeclared outcome") {
+            let report = try await stress(samples: 1_000, stride: 10, expecting: [.acceptable([0], "untouched")]) {
+                Box()
+            } actor: { box in
+                box.value.store(1, ordering: .relaxed)
+            } actor: { _ in
+            } arbiter: { box in
+                box.value.load(ordering: .relaxed)
+            }
+            #expect(report.count(.forbidden) == 1_000)
+        } matching: { issue in
+            issue.comments.contains { $0.rawValue == "forbidden outcome 1 in 1000 of 1000 samples: not declared" }
+        }
+    }
+
+    @Test("an async body awaits an actor on every worker; the check awaits it too")
+    func asyncBody() async throws {
+        actor Tally {
+            var count = 0
+            func add() { count += 1 }
+        }
+        let report = try await stress(workers: 2, length: .fixed(iterations: 500), runs: .exactly(2)) {
+            Tally()
+        } body: { tally, _, _ in
+            await tally.add()
+        } check: { tally, run in
+            let count = await tally.count
+            try StressFailure.unless(count == run.operations, "counted \(count) of \(run.operations)")
+        }
+        #expect(report.failedRuns.isEmpty, "\(report)")
+        #expect(report.runs.map(\.operations) == [1_000, 1_000])
     }
 
     @Test(
@@ -65,10 +166,16 @@ struct StressInTestingTests {
                 HitCounter(isFixed: true)
             } body: { counter, _, _ in
                 counter.hit()
-            } check: { _, _ in
             }
         } matching: { issue in
             issue.severity == .warning && issue.comments.contains { $0.rawValue.hasPrefix("could not show") }
         }
     }
+}
+
+/// The issues a `withKnownIssue` matcher saw, for asserting on all of them after.
+private final class Seen: Sendable {
+    private let issues = Mutex<[String]>([])
+    func add(_ issue: Issue) { issues.withLock { $0 += issue.comments.map(\.rawValue) } }
+    var comments: [String] { issues.withLock { $0 } }
 }

@@ -405,3 +405,26 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
         "\((share * 1000).rounded() / 10)%"
     }
 }
+
+extension OutcomeStress {
+    /// Runs `work` on a thread of its own and awaits it, so a task that runs an outcome
+    /// test (which blocks until its actors' threads end) holds no thread of Swift's
+    /// cooperative pool meanwhile. For RaceLabTesting.
+    package static func offCooperativePool<T: Sendable>(
+        _ work: @escaping @Sendable () throws(WorkerPoolError) -> T
+    ) async throws(WorkerPoolError) -> T {
+        let result: Result<T, WorkerPoolError> = await withCheckedContinuation { continuation in
+            let spawned = PThread.spawn {
+                do throws(WorkerPoolError) {
+                    continuation.resume(returning: .success(try work()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+            if case .failure(let error) = spawned {
+                continuation.resume(returning: .failure(.threadCreationFailed(worker: -1, code: error.code)))
+            }
+        }
+        return try result.get()
+    }
+}

@@ -80,19 +80,31 @@ public struct Stress: Sendable {
     /// `run` with every worker a child task of the calling task, on a pinned thread of
     /// its own (`WorkerPool.runAsChildTasks`): the workers carry the caller's
     /// task-locals, which is how a Swift Testing `#expect` inside the body is recorded
-    /// against its test. For RaceLabTesting's `stress`.
+    /// against its test. `work(state, run, worker, &budget)` is a worker's whole loop in
+    /// run `run` (1 for the first); `readsThread`: whether it never suspends, so its
+    /// thread's CPU time is its own. `starting(run)` is called before each run's `make`.
+    /// For RaceLabTesting's `stress`.
     package func runAsChildTasks<State: Sendable>(
-        _ make: () throws -> State,
-        body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) -> Void,
-        check: (_ state: State, _ run: StressRun) throws -> Void
+        _ make: () async throws -> State, readsThread: Bool,
+        work:
+            @escaping @Sendable (_ state: State, _ run: Int, _ worker: Int, _ budget: inout OperationBudget) async
+            -> Void,
+        check: (_ state: State, _ run: StressRun) async throws -> Void,
+        starting: (_ run: Int) -> Void
     ) async throws -> StressReport {
         var results: [StressRun] = []
         let started = MonotonicClock.now()
         repeat {
-            let state = try make()
-            let timing = try await pool.runAsChildTasks(
-                workers: workers, length: length, Self.everyIteration(of: body, on: state))
-            results.append(Self.checked(state, timing, index: results.count + 1, check))
+            let index = results.count + 1
+            starting(index)
+            let state = try await make()
+            let timing = try await pool.runAsChildTasks(workers: workers, length: length, readsThread: readsThread) {
+                worker, budget in
+                await work(state, index, worker, &budget)
+            }
+            var run = StressRun(index: index, timing: timing, failure: nil)
+            do { try await check(state, run) } catch { run.failure = String(describing: error) }
+            results.append(run)
         } while !isDone(results, since: started)
         return StressReport(runs: results)
     }

@@ -65,6 +65,18 @@ public struct OperationBudget {
         self.remaining = remaining
     }
 
+    /// `forEachOperation` for an operation that may throw: the first error ends this
+    /// worker's loop (the operation that threw counts) and is rethrown.
+    package mutating func forEachThrowingOperation(_ operation: () async throws -> Void) async rethrows {
+        let stop = self.stop
+        var remaining = self.remaining
+        defer { self.remaining = remaining }
+        while remaining != 0, !stop.pointee.load(ordering: .relaxed) {
+            remaining &-= 1
+            try await operation()
+        }
+    }
+
     /// Counts `operations` done outside `forEachOperation`: by a worker whose work is
     /// not bounded by the window (a consumer that drains a queue after the
     /// producers stopped).

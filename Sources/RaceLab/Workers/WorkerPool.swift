@@ -141,6 +141,19 @@ public struct WorkerPool: Sendable {
     package func runAsChildTasks(
         workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) -> Void
     ) async throws(WorkerPoolError) -> Timing {
+        try await runAsChildTasks(workers: workers, length: length, readsThread: true) { worker, budget in
+            body(worker, &budget)
+        }
+    }
+
+    /// `runAsChildTasks` for a body that awaits: a worker's task prefers its pinned
+    /// thread, so it comes back there after each await (an actor's method runs there
+    /// too, as SE-0417 has it). `readsThread`: whether a worker's thread CPU time is
+    /// its own (not when its body may suspend and resume elsewhere).
+    package func runAsChildTasks(
+        workers: Int, length: RunLength, readsThread: Bool,
+        _ body: @escaping @Sendable (Int, inout OperationBudget) async -> Void
+    ) async throws(WorkerPoolError) -> Timing {
         Self.checkShape(workers: workers, length: length)
         var executors: [PinnedExecutor] = []
         defer { executors.forEach { $0.shutDown() } }
@@ -163,7 +176,12 @@ public struct WorkerPool: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for (i, executor) in executors.enumerated() {
                 group.addTask(executorPreference: executor) {
-                    Self.work(i, gate: gate, log: log, stop: stop, limit: limit, body)
+                    guard
+                        var shift = Shift(
+                            i, gate: gate, log: log, stop: stop, limit: limit, readsThread: readsThread)
+                    else { return }
+                    await body(i, &shift.budget)
+                    shift.end()
                 }
             }
         }
