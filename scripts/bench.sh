@@ -75,8 +75,23 @@
 #     SCRATCH_PATH=.build-litmus scripts/bench.sh --section litmus
 #     LITMUS_RUNS=3 scripts/bench.sh --section litmus --no-build
 #
+# STRESS  (section "stress")
+#   racelab's stress API as another package calls it (scripts/stress-bench, by path,
+#   public API only). Each round, back to back (order alternating): for 1, 2 and 8
+#   workers, `racelab counter --strategy atomic --iterations STRESS_ITER` beside a
+#   Stress run whose body is one atomic increment (`stress-bench atomic W N`): same
+#   pool, same ns/op figure (the workers' busy time over all operations). Then store
+#   buffering: `stress-bench sb relaxed STRESS_SAMPLES` (OutcomeStress, a user's
+#   SB test), `racelab litmus sb --ordering relaxed` and the C twin scripts/litmus_sb.c
+#   (a barrier and start time per iteration: the design of racelab litmus's loop
+#   before it ran on OutcomeStress), and `stress-bench sb seq_cst`. STRESS_RUNS
+#   rounds (default 7). Targets: Stress/racelab ns/op <= 1.2x at 1, 2 and 8 workers
+#   (medians); the graded SB test >= 2x the C twin's samples per second and weak
+#   >= 5% (medians); seq_cst weak = 0 in every run.
+#     scripts/bench.sh --section stress
+#
 # OPTIONS
-#   --section LIST   comma-separated sections to run: counter, cache, default, litmus
+#   --section LIST   comma-separated sections to run: counter, cache, default, litmus, stress
 #                    (default: all of them, in that order)
 #   --no-build       do not run `swift build`: use the existing .build/release/racelab
 #
@@ -114,7 +129,14 @@ LITMUS_ITER="${LITMUS_ITER:-1000000}"    # iterations per litmus run
 LITMUS_SB_TARGET=10       # sb relaxed: median weak share, at least this %
 LITMUS_TIME_TARGET=3      # sb: median seconds per run of LITMUS_ITER iterations, under this
 C_LITMUS="$BIN_DIR/litmus_sb"
-SECTIONS="counter,cache,default,litmus"  # --section
+STRESS_RUNS="${STRESS_RUNS:-7}"              # rounds of the stress section
+STRESS_ITER="${STRESS_ITER:-2000000}"        # increments per worker there
+STRESS_SAMPLES="${STRESS_SAMPLES:-1000000}"  # SB samples per run there
+STRESS_TARGET=1.2         # Stress / racelab counter atomic, ns/op
+STRESS_SB_SPEED=2         # graded SB samples/s over the C twin's, at least
+STRESS_SB_WEAK=5          # graded SB relaxed: median weak share, at least this %
+STRESS_BENCH=scripts/stress-bench/.build/release/stress-bench
+SECTIONS="counter,cache,default,litmus,stress"  # --section
 BUILD_RACELAB=1                   # --no-build sets 0
 
 declare -A SWIFT_MEDIAN=() C_MEDIAN=()  # "scenario/strategy/workers" -> median ns/op, for the summary
@@ -250,7 +272,11 @@ build() {
     echo "compiling $C_BENCH ($CC -O2 -pthread)..."
     mkdir -p "$BIN_DIR"
     "$CC" -O2 -pthread -o "$C_BENCH" scripts/bench_reference.c
-    if section_selected litmus; then
+    if section_selected stress; then
+        echo "building $STRESS_BENCH (swift build -c release --package-path scripts/stress-bench)..."
+        swift build -c release --package-path scripts/stress-bench >/dev/null
+    fi
+    if section_selected litmus || section_selected stress; then
         echo "compiling $C_LITMUS ($CC -O2 -pthread)..."
         "$CC" -O2 -pthread -o "$C_LITMUS" scripts/litmus_sb.c
     fi
@@ -682,6 +708,115 @@ print("COUNTS %d %d" % (met, checked))' "$LITMUS_SAMPLES" "$LITMUS_SB_TARGET" "$
     echo
 }
 
+stress_racelab_atomic() {  # strategy threads
+    echo "racelab atomic $2 $(racelab_run counter atomic "$2" --iterations "$STRESS_ITER")" >>"$STRESS_SAMPLES_FILE"
+}
+
+stress_api_atomic() {  # strategy threads
+    local figure
+    figure=$("$STRESS_BENCH" atomic "$2" "$STRESS_ITER" | awk '/^ns\/op/ { print $2 }')
+    echo "stress atomic $2 $figure" >>"$STRESS_SAMPLES_FILE"
+}
+
+stress_api_sb() {  # test ordering
+    local weak samples seconds
+    read -r _ weak _ samples _ seconds <<<"$("$STRESS_BENCH" sb "$2" "$STRESS_SAMPLES")"
+    echo "graded sb-$2 $weak $samples $seconds" >>"$STRESS_SAMPLES_FILE"
+}
+
+stress_racelab_sb() {  # test ordering
+    "$RACELAB" litmus sb --ordering "$2" --iterations "$STRESS_SAMPLES" --json >"$WORK_DIR/litmus.json" 2>/dev/null ||
+        return 0
+    python3 -c 'import json, sys
+run = json.load(open(sys.argv[1]))["tests"][0]["runs"][0]
+print("litmus sb-%s %d %d %f" % (sys.argv[2], run["weakCount"], run["iterations"], run["elapsedNanoseconds"] / 1e9))' \
+        "$WORK_DIR/litmus.json" "$2" >>"$STRESS_SAMPLES_FILE"
+}
+
+stress_c_sb() {  # test ordering
+    local weak iterations seconds
+    read -r weak iterations seconds <<<"$("$C_LITMUS" "$2" "$STRESS_SAMPLES")" || return 0
+    echo "c sb-$2 $weak $iterations $seconds" >>"$STRESS_SAMPLES_FILE"
+}
+
+stress_section() {
+    local run w ticks_before children_before started report
+    STRESS_SAMPLES_FILE="$WORK_DIR/stress.samples"
+    : >"$STRESS_SAMPLES_FILE"
+    ticks_before=$(machine_cpu_ticks)
+    children_cpu_seconds
+    children_before=$CHILDREN_CPU
+    started=$SECONDS
+    echo "== stress: the stress API (scripts/stress-bench, public API only) beside racelab's own loops," \
+        "$STRESS_RUNS interleaved rounds"
+    for ((run = 1; run <= STRESS_RUNS; run++)); do
+        printf 'round %d/%d ' "$run" "$STRESS_RUNS"
+        for w in 1 2 8; do
+            run_alternating "$run" atomic "$w" stress_racelab_atomic stress_api_atomic
+            printf '.'
+        done
+        run_alternating "$run" sb relaxed stress_api_sb stress_racelab_sb stress_c_sb
+        stress_api_sb sb seq_cst
+        echo
+    done
+    report_noise "$ticks_before" "$children_before" $((SECONDS - started))
+    echo
+    report=$(python3 -c 'import statistics, sys
+path, target, speed, weak_target, samples_n = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+atomic, sb = {}, {}
+for line in open(path):
+    f = line.split()
+    if f[1] == "atomic":
+        atomic.setdefault((f[0], int(f[2])), []).append(float(f[3]))
+    else:
+        sb.setdefault((f[0], f[1]), []).append((int(f[2]), int(f[3]), float(f[4])))
+med = statistics.median
+met = checked = 0
+print("%-8s %16s %16s %8s  %s" % ("workers", "racelab ns/op", "Stress ns/op", "ratio", "target"))
+for w in (1, 2, 8):
+    r, s = atomic.get(("racelab", w)), atomic.get(("stress", w))
+    if not r or not s:
+        continue
+    ratio = med(s) / med(r)
+    ok = ratio <= target
+    checked += 1; met += ok
+    print("%-8d %16.2f %16.2f %7.2fx  <= %gx %s" % (w, med(r), med(s), ratio, target, "PASS" if ok else "MISS"))
+print()
+print("%-24s %14s %12s %16s %10s" % ("store buffering", "samples/s", "weak", "weak min-max", "s per run"))
+rates = {}
+for key, label in ((("graded", "sb-relaxed"), "OutcomeStress (relaxed)"), (("litmus", "sb-relaxed"), "racelab litmus sb"),
+                   (("c", "sb-relaxed"), "C twin (litmus_sb.c)"), (("graded", "sb-seq_cst"), "OutcomeStress (seq_cst)")):
+    xs = sb.get(key)
+    if not xs:
+        continue
+    shares = [100.0 * w / n for w, n, _ in xs]
+    rates[key] = med(n / s for _, n, s in xs)
+    print("%-24s %14s %11.2f%% %16s %10.3f" % (label, "{:,.0f}".format(rates[key]), med(shares),
+          "%.2f-%.2f%%" % (min(shares), max(shares)), med(s for _, _, s in xs)))
+g, c = rates.get(("graded", "sb-relaxed")), rates.get(("c", "sb-relaxed"))
+if g and c:
+    ok = g / c >= speed
+    checked += 1; met += ok
+    print("graded / C twin samples per second: %.2fx (>= %gx %s)" % (g / c, speed, "PASS" if ok else "MISS"))
+weak = sb.get(("graded", "sb-relaxed"))
+if weak:
+    share = med(100.0 * w / n for w, n, _ in weak)
+    ok = share >= weak_target
+    checked += 1; met += ok
+    print("graded relaxed weak share: %.2f%% (>= %g%% %s)" % (share, weak_target, "PASS" if ok else "MISS"))
+seq = sb.get(("graded", "sb-seq_cst"))
+if seq:
+    ok = sum(w for w, _, _ in seq) == 0
+    checked += 1; met += ok
+    print("graded seq_cst weak in every run: %d (= 0 %s)" % (sum(w for w, _, _ in seq), "PASS" if ok else "MISS"))
+print("(ns/op: the workers\x27 busy time over all operations, median over rounds, %s increments per worker;"
+      " samples/s: samples over the run\x27s wall time, %s samples per run)" % (sys.argv[6], samples_n))
+print("COUNTS %d %d" % (met, checked))' "$STRESS_SAMPLES_FILE" "$STRESS_TARGET" "$STRESS_SB_SPEED" "$STRESS_SB_WEAK" \
+        "$STRESS_SAMPLES" "$STRESS_ITER")
+    count_and_print "$report"
+    echo
+}
+
 # Prints a report whose last line is "COUNTS met checked" (without that line)
 # and adds the counts to MET / TARGETS.
 count_and_print() {  # report
@@ -707,7 +842,7 @@ parse_args() {
     while (($#)); do
         case $1 in
         --section)
-            (($# >= 2)) || { echo "bench.sh: --section needs a value (counter, cache, default, litmus)" >&2; exit 64; }
+            (($# >= 2)) || { echo "bench.sh: --section needs a value (counter, cache, default, litmus, stress)" >&2; exit 64; }
             SECTIONS=$2
             shift 2
             ;;
@@ -717,15 +852,15 @@ parse_args() {
         *) echo "bench.sh: unknown argument '$1' (try --help)" >&2; exit 64 ;;
         esac
     done
-    [[ $SECTIONS == all ]] && SECTIONS="counter,cache,default,litmus"
+    [[ $SECTIONS == all ]] && SECTIONS="counter,cache,default,litmus,stress"
     local section
     local -a requested
     IFS=, read -r -a requested <<<"$SECTIONS"
-    ((${#requested[@]})) || { echo "bench.sh: --section needs a value (counter, cache, default, litmus)" >&2; exit 64; }
+    ((${#requested[@]})) || { echo "bench.sh: --section needs a value (counter, cache, default, litmus, stress)" >&2; exit 64; }
     for section in "${requested[@]}"; do
         case $section in
-        counter | cache | default | litmus) ;;
-        *) echo "bench.sh: unknown section '$section' (counter, cache, default, litmus)" >&2; exit 64 ;;
+        counter | cache | default | litmus | stress) ;;
+        *) echo "bench.sh: unknown section '$section' (counter, cache, default, litmus, stress)" >&2; exit 64 ;;
         esac
     done
 }
@@ -757,6 +892,10 @@ main() {
     if section_selected litmus; then
         litmus_section
         described+=("litmus sb relaxed weak >= ${LITMUS_SB_TARGET}%, seq_cst weak = 0, $LITMUS_ITER iterations < ${LITMUS_TIME_TARGET} s")
+    fi
+    if section_selected stress; then
+        stress_section
+        described+=("Stress within ${STRESS_TARGET}x of counter atomic, graded SB >= ${STRESS_SB_SPEED}x the C twin's samples/s and weak >= ${STRESS_SB_WEAK}%, seq_cst weak = 0")
     fi
     local joined
     joined=$(printf '%s; ' "${described[@]}")

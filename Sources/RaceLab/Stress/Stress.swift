@@ -48,6 +48,12 @@ public struct Stress: Sendable {
     /// `make()`, and `check(state, run)` after the workers finished: a check that
     /// throws failed that run, and what it threw is the failure's message. Throws only
     /// when the system refuses a thread (`WorkerPoolError`) or `make` throws.
+    ///
+    /// Inlinable, so that in your module the loop around `body` is specialised for your
+    /// state and your body is inlined into it: a call per operation would cost a
+    /// contended atomic a cache-line transfer more often (measured: 2.3x its ns/op at
+    /// 2 workers).
+    @inlinable
     public func run<State: Sendable>(
         _ make: () throws -> State,
         body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) -> Void,
@@ -110,7 +116,8 @@ public struct Stress: Sendable {
     }
 
     /// A worker's loop: `body(state, worker, iteration)` once per operation the budget grants.
-    private static func everyIteration<State: Sendable>(
+    @inlinable
+    static func everyIteration<State: Sendable>(
         of body: @escaping @Sendable (State, Int, Int) -> Void, on state: State
     ) -> @Sendable (Int, inout OperationBudget) -> Void {
         { worker, budget in
@@ -122,7 +129,8 @@ public struct Stress: Sendable {
         }
     }
 
-    private func repeatRuns<State>(
+    @usableFromInline
+    func repeatRuns<State>(
         _ make: () throws -> State, check: (State, StressRun) throws -> Void,
         measure: (State) throws -> Timing
     ) throws -> StressReport {
