@@ -62,7 +62,9 @@ func storeBuffering(ordering: String, samples: Int) throws {
         } actor: {
             $0.y.store(1, ordering: .relaxed)
             $0.r1.store($0.x.load(ordering: .relaxed), ordering: .relaxed)
-        } arbiter: { arbiter($0) }
+        } arbiter: {
+            arbiter($0)
+        }
     case "seq_cst":
         report = try test.run(expecting: expectations, make) {
             $0.x.store(1, ordering: .sequentiallyConsistent)
@@ -70,7 +72,9 @@ func storeBuffering(ordering: String, samples: Int) throws {
         } actor: {
             $0.y.store(1, ordering: .sequentiallyConsistent)
             $0.r1.store($0.x.load(ordering: .sequentiallyConsistent), ordering: .relaxed)
-        } arbiter: { arbiter($0) }
+        } arbiter: {
+            arbiter($0)
+        }
     default:
         fatalError("ordering: relaxed or seq_cst")
     }
