@@ -314,18 +314,18 @@ struct LitmusTests {
     }
 
     @Test(
-        "a run whose threads share CPUs stops at its time budget, at a batch's end, and says so",
+        "a run whose threads share CPUs stops at its time budget, at a stride's end, and says so",
         .timeLimit(.minutes(1)))
     func sharedCPUBudget() throws {
         var runner = LitmusRunner(cpus: CPUSet(ids: [CPUSet.current().ids[0]]))
         runner.sharedCPUBudgetNanoseconds = 1
         let counts = try runner.run(LitmusCatalog.storeBuffering, ordering: .relaxed, iterations: 5_000)
-        #expect(counts.completedIterations == runner.batch)
+        #expect(counts.completedIterations == runner.stride)
         let run = LitmusJudge.judge(LitmusCatalog.storeBuffering, ordering: .relaxed, counts: counts, iterations: 5_000)
-        #expect(run.iterations == runner.batch)
+        #expect(run.iterations == runner.stride)
         #expect(run.requestedIterations == 5_000)
         let text = LitmusReport.sentence(run, LitmusJudge.result(LitmusCatalog.storeBuffering, runs: [run]))
-        #expect(text.contains("Stopped at its time budget after 1,024 of 5,000 iterations"))
+        #expect(text.contains("Stopped at its time budget after \(runner.stride) of 5,000 iterations"))
     }
 
     @Test(

@@ -37,7 +37,7 @@ public struct OutcomeStress: Sendable {
     public var isPinned: Bool
     /// Stop after the first stride past this many seconds, whatever `samples` says: with
     /// more actors than CPUs each barrier waits for a time slice. The report counts the
-    /// samples that ran.
+    /// samples that ran. `.infinity`: no limit.
     public var timeLimitSeconds: Double
 
     /// A test of `samples` samples in strides of `stride` states.
@@ -109,20 +109,33 @@ public struct OutcomeStress: Sendable {
         let tallies = Mutex<[[Outcome: Int]]>(Array(repeating: [:], count: threads))
         let overlapped = Atomic<Int>(0)
         let strides = Atomic<Int>(0)
+        let sink = Atomic<Int>(0)
+        let cpuNanoseconds = Atomic<Int>(0)
         let samples = self.samples
         let cpus = isPinned ? cpus : nil
         let started = MonotonicClock.now()
-        let deadline = started &+ UInt64(timeLimitSeconds * 1e9)
+        let deadline = timeLimitSeconds < 1e9 ? started &+ UInt64(timeLimitSeconds * 1e9) : UInt64.max
         var spawned: [PThread] = []
         for t in 0..<threads {
             let actor = actors[t]
             let loop: @Sendable () -> Void = {
                 if let cpus { _ = racelab_pin_current_thread(cpus.cpu(forWorker: t)) }
+                var usageAtStart = racelab_thread_usage_t()
+                _ = racelab_thread_usage(&usageAtStart)
+                defer {
+                    var usage = racelab_thread_usage_t()
+                    _ = racelab_thread_usage(&usage)
+                    cpuNanoseconds.add(Int(usage.cpu_nanoseconds - usageAtStart.cpu_nanoseconds), ordering: .relaxed)
+                }
                 var tally: [Outcome: Int] = [:]
                 var generation = 0
+                var touched = 0
                 var done = 0
                 while done < samples {
                     let count = Swift.min(stride, samples - done)
+                    generation += 1
+                    guard gate.pass(thread: t, generation: generation, isTimed: false) else { return }
+                    touched &+= states.touch(count)
                     generation += 1
                     guard gate.pass(thread: t, generation: generation, isTimed: true) else { return }
                     let begin = racelab_timebase()
@@ -149,6 +162,7 @@ public struct OutcomeStress: Sendable {
                     if isStopping { break }
                 }
                 tallies.withLock { $0[t] = tally }
+                sink.add(touched, ordering: .relaxed)
             }
             switch PThread.spawn(loop) {
             case .success(let thread): spawned.append(thread)
@@ -165,7 +179,8 @@ public struct OutcomeStress: Sendable {
         return OutcomeReport(
             counts: counts, expectations: expectations, elapsedNanoseconds: elapsed,
             actors: threads, strides: strides.load(ordering: .relaxed),
-            overlappedStrides: overlapped.load(ordering: .relaxed))
+            overlappedStrides: overlapped.load(ordering: .relaxed),
+            parallelism: elapsed > 0 ? Double(cpuNanoseconds.load(ordering: .relaxed)) / Double(elapsed) : 0)
     }
 
     /// Whether every actor's span of the last stride overlapped every other's: the
@@ -207,6 +222,21 @@ private final class SampleStates<State: AnyObject>: @unchecked Sendable {
     @inline(__always)
     func with<R>(_ j: Int, _ body: (State) -> R) -> R {
         slots[j]._withUnsafeGuaranteedRef(body)
+    }
+
+    /// Reads the first cache line of states 0..<count, so that every actor's cache
+    /// holds a shared copy of each before the stride starts (litmus7's prefetch): a
+    /// load then hits at once while a store must wait for the other copies to be
+    /// invalidated, the window in which a reordering shows. Returns a sum to keep.
+    @inline(__always)
+    func touch(_ count: Int) -> Int {
+        var sum = 0
+        for j in 0..<count {
+            let raw = UnsafeRawPointer(slots[j].toOpaque())
+            sum &+= Int(raw.load(fromByteOffset: 16, as: UInt64.self) & 1)
+            sum &+= Int(raw.load(fromByteOffset: 56, as: UInt64.self) & 1)
+        }
+        return sum
     }
 
     /// Replaces state j by a fresh one.
@@ -294,10 +324,14 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
     public let strides: Int
     /// See `strides`.
     public let overlappedStrides: Int
+    /// The actors' threads' CPU time over the wall time: how many ran at once, on
+    /// average (about 2 for two actors on two CPUs; at most 1 on one CPU, where spans
+    /// may still overlap when a thread is preempted mid-stride).
+    public let parallelism: Double
 
     init(
         counts: [Outcome: Int], expectations: [OutcomeExpectation<Outcome>], elapsedNanoseconds: UInt64,
-        actors: Int, strides: Int, overlappedStrides: Int
+        actors: Int, strides: Int, overlappedStrides: Int, parallelism: Double
     ) {
         let total = counts.values.reduce(0, +)
         var rows: [Row] = []
@@ -323,6 +357,7 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
         self.actors = actors
         self.strides = strides
         self.overlappedStrides = overlappedStrides
+        self.parallelism = parallelism
     }
 
     /// Samples per second, all threads together.
@@ -342,11 +377,23 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
     public var overlapShare: Double { strides > 0 ? Double(overlappedStrides) / Double(strides) : 0 }
 
     /// `.broken` when a forbidden outcome showed; `.heldWeak` when none did but the
-    /// actors never ran together (fewer than 1 stride in 10 overlapped: one CPU,
-    /// `taskset -c 0`), which shows nothing; `.held` otherwise.
+    /// actors never ran together (fewer than 1 stride in 10 overlapped, or their threads
+    /// took turns: one CPU, `taskset -c 0`), which shows nothing; `.held` otherwise.
     public var verdict: Verdict {
         if !forbiddenSeen.isEmpty { return .broken }
-        return overlapShare < 0.1 ? .heldWeak : .held
+        return weakEvidence == nil ? .held : .heldWeak
+    }
+
+    /// Why the samples are weak evidence, in words, or nil when the actors ran together.
+    public var weakEvidence: String? {
+        guard actors > 1 else { return "one actor races nothing" }
+        if overlapShare < 0.1 {
+            return "the actors never ran at the same time (overlapped in \(Self.percent(overlapShare)) of strides)"
+        }
+        if parallelism < StrategyOutcome.weakParallelism {
+            return "the actors took turns on the CPUs (\((parallelism * 100).rounded() / 100) on a CPU at once)"
+        }
+        return nil
     }
 
     /// The histogram as a table, then one line with the verdict:
@@ -380,7 +427,7 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
                 + " \(Self.grouped(samples)) samples; \(overlap)"
         case .heldWeak:
             summary =
-                "could not show: no forbidden outcome, but the actors never ran at the same time (\(overlap));"
+                "could not show: no forbidden outcome, but \(weakEvidence ?? "the actors did not run together");"
                 + " run on 2 or more CPUs"
         default:
             summary =

@@ -64,6 +64,24 @@ public struct Stress: Sendable {
         }
     }
 
+    /// `run` where each worker runs a loop of its own, `budget.forEachOperation { ... }`,
+    /// instead of one body call per operation: for a hot loop that keeps per-worker
+    /// state in registers, or is specialised in the module of its types. racelab's own
+    /// counter scenario runs this way.
+    ///
+    ///     try Stress(workers: 2).run { Tally() } loop: { tally, worker, budget in
+    ///         budget.forEachOperation { tally.add(worker) }
+    ///     } check: { tally, run in try StressFailure.unless(tally.sum == run.operations, "lost") }
+    public func run<State: Sendable>(
+        _ make: () throws -> State,
+        loop: @escaping @Sendable (_ state: State, _ worker: Int, _ budget: inout OperationBudget) -> Void,
+        check: (_ state: State, _ run: StressRun) throws -> Void
+    ) throws -> StressReport {
+        try repeatRuns(make, check: check) { state in
+            try pool.run(workers: workers, length: length) { worker, budget in loop(state, worker, &budget) }
+        }
+    }
+
     /// `run` for a body that awaits (an actor's method): the workers are child tasks
     /// on Swift's cooperative pool, whatever the pool's backend, released together.
     /// The calling thread waits for them, so it must not be one of the pool's.

@@ -93,15 +93,22 @@ package enum CounterScenario {
 
     /// One run: every worker increments for as long as its budget lasts and counts
     /// what it did; whatever is missing from the sum at the end was lost. Generic so
-    /// each counter's loop is specialised and inlined.
+    /// each counter's loop is specialised and inlined. It runs on the public stress API
+    /// (`Stress`, one run, each worker's own loop): the engine a user's own type gets.
     static func run<Counter: SharedCounter>(
         _ counter: Counter, _ request: Request, _ pool: WorkerPool
     ) throws -> Observation {
-        let timing = try pool.run(workers: request.threads, length: request.length) { worker, budget in
+        var counted = 0
+        let report = try Stress(workers: request.threads, length: request.length, runs: .exactly(1), pool: pool).run {
+            counter
+        } loop: { counter, worker, budget in
             counter.run(worker: worker, budget: &budget)
+        } check: { counter, run in
+            counted = counter.total()
+            try StressFailure.unless(counted == run.operations, "lost \(run.operations - counted) updates")
         }
+        let timing = report.runs[0].timing
         let expected = timing.operations
-        let counted = counter.total()
         return Observation(
             expected: expected, observed: counted, operations: expected,
             anomalies: [Anomalies.lostUpdates.count(expected - counted)], timing: timing)

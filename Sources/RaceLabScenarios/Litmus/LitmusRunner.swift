@@ -32,14 +32,12 @@ enum LitmusStateKey {
     static func capacity(observables: Int) -> Int { 1 << (2 * observables) }
 }
 
-/// Runs a litmus test: its threads on pinned pthreads, every iteration on fresh
-/// locations, started together by an `IterationGate`, registers recorded per
-/// iteration and tallied by the leader after each batch.
-///
-/// Each iteration: every thread reads the iteration's locations once (litmus7's
-/// prefetch: both lines are then cached by every core, so a store has to invalidate
-/// the other core's copy and waits in the store buffer while the loads hit), passes the
-/// gate, runs its steps. After a batch the leader tallies it and zeroes its locations.
+/// Runs a litmus test on racelab's public graded-outcome API, `OutcomeStress`, as a
+/// user's own outcome test runs: a fresh `LitmusCell` per iteration (sample), one actor
+/// per thread running the test's program with the run's ordering, an arbiter turning
+/// the cell's registers (or final values) into a state key, every state graded by the
+/// memory model. The actors walk strides of fresh cells side by side after a barrier
+/// with a shared start time (see `OutcomeStress`).
 package struct LitmusRunner {
     package init(
         cpus: CPUSet = .current(), isPinned: Bool = true, sharedCPUBudgetNanoseconds: UInt64 = 20_000_000_000
@@ -51,13 +49,11 @@ package struct LitmusRunner {
 
     var cpus: CPUSet = .current()
     var isPinned = true
-    /// Iterations per batch of fresh locations: 1,024 x 2 lines = 128 KB, in L2.
-    var batch = 1_024
-    /// How far ahead the leader sets each iteration's start.
-    var leadNanoseconds = 300.0
-    /// With more threads than CPUs every wait yields the CPU, and another busy program
-    /// can take it for a whole time slice per iteration: such a run stops at the end of
-    /// the first batch past this budget, and says how many iterations it ran.
+    /// Iterations per stride: OutcomeStress's default.
+    var stride = OutcomeStress().stride
+    /// With more threads than CPUs every barrier yields the CPU, and another busy
+    /// program can take it for a whole time slice per stride: such a run stops at the
+    /// end of the first stride past this budget, and says how many iterations it ran.
     var sharedCPUBudgetNanoseconds: UInt64 = 20_000_000_000
 
     /// How the threads run, in words, for the report's header.
@@ -74,8 +70,8 @@ package struct LitmusRunner {
         #else
             clock = "the monotonic clock"
         #endif
-        return placement + "; each iteration a spinning barrier (pause hint), then a start time"
-            + " \(Int(leadNanoseconds)) ns ahead on \(clock) that every thread spins for"
+        return placement + "; OutcomeStress: strides of \(stride) fresh iterations, each stride started by a"
+            + " spinning barrier and a start time on \(clock) that every thread spins for, then walked in step"
             + " (with more threads than CPUs: yield instead, no start time)"
     }
 
@@ -96,108 +92,61 @@ package struct LitmusRunner {
         _ program: P.Type, _ test: LitmusTest, _ ordering: LitmusOrdering, _ iterations: Int
     ) throws(WorkerPoolError) -> LitmusCounts {
         switch ordering {
-        case .relaxed: try run(program, RelaxedAccesses.self, test, iterations)
-        case .acquireRelease: try run(program, AcquireReleaseAccesses.self, test, iterations)
-        case .sequentiallyConsistent: try run(program, SequentiallyConsistentAccesses.self, test, iterations)
+        case .relaxed: try run(program, RelaxedAccesses.self, test, ordering, iterations)
+        case .acquireRelease: try run(program, AcquireReleaseAccesses.self, test, ordering, iterations)
+        case .sequentiallyConsistent:
+            try run(program, SequentiallyConsistentAccesses.self, test, ordering, iterations)
         }
     }
 
     private func run<P: LitmusProgram, A: LitmusAccesses>(
-        _ program: P.Type, _ accesses: A.Type, _ test: LitmusTest, _ iterations: Int
+        _ program: P.Type, _ accesses: A.Type, _ test: LitmusTest, _ ordering: LitmusOrdering, _ iterations: Int
     ) throws(WorkerPoolError) -> LitmusCounts {
-        let threads = test.threads
-        let isSharing = threads > cpus.count
-        let gate = IterationGate(threads: threads, isSharingCPUs: isSharing, leadNanoseconds: leadNanoseconds)
-        let memory = LitmusMemory(
-            batch: max(1, min(batch, iterations)), locationsPerIteration: test.locations,
-            registersPerThread: (0..<threads).map(test.registers(ofThread:)))
-        let tally = TallyBox()
+        let isSharing = test.threads > cpus.count
+        let harness = OutcomeStress(
+            samples: iterations, stride: stride, cpus: cpus, isPinned: isPinned,
+            timeLimitSeconds: isSharing ? Double(sharedCPUBudgetNanoseconds) / 1e9 : .infinity)
+        let actors: [@Sendable (LitmusCell) -> Void] = (0..<test.threads).map { thread in
+            { cell in P.run(thread: thread, on: cell, A.self) }
+        }
         let observables = test.observables
-        let cpus = isPinned ? cpus : nil
-        let started = MonotonicClock.now()
-        var spawned: [PThread] = []
-        for t in 0..<threads {
-            switch PThread.spawn({
-                if let cpus { _ = racelab_pin_current_thread(cpus.cpu(forWorker: t)) }
-                let counts = Self.threadLoop(
-                    P.self, A.self, thread: t, iterations: iterations, memory: memory, gate: gate,
-                    observables: t == 0 ? observables : [],
-                    deadline: isSharing ? started + sharedCPUBudgetNanoseconds : nil)
-                if t == 0 { tally.counts.withLock { $0 = counts } }
-            }) {
-            case .success(let thread): spawned.append(thread)
-            case .failure(let error):
-                gate.abandon()
-                for thread in spawned { thread.join() }
-                throw WorkerPoolError.threadCreationFailed(worker: t, code: error.code)
-            }
-        }
-        for thread in spawned { thread.join() }
-        let elapsed = MonotonicClock.now() - started
+        let report = try harness.run(
+            expecting: Self.expectations(test, ordering), make: { LitmusCell() }, actors: actors,
+            arbiter: { cell in Self.key(of: cell, observables) })
+        var byKey = [Int](repeating: 0, count: LitmusStateKey.capacity(observables: observables.count))
+        for row in report.rows { byKey[row.outcome] += row.count }
         return LitmusCounts(
-            byKey: tally.counts.withLock { $0 }, elapsedNanoseconds: elapsed, threadsSharedCPUs: isSharing)
+            byKey: byKey, elapsedNanoseconds: report.elapsedNanoseconds, threadsSharedCPUs: isSharing)
     }
 
-    /// How the leader hands its counts back to the thread that joins it.
-    private final class TallyBox: Sendable {
-        let counts = Mutex<[Int]>([])
-    }
-
-    /// One thread's whole run. Thread 0 also tallies: it returns the counts per state
-    /// key (the others return an empty array).
-    private static func threadLoop<P: LitmusProgram, A: LitmusAccesses>(
-        _ program: P.Type, _ accesses: A.Type, thread: Int, iterations: Int, memory: LitmusMemory,
-        gate: IterationGate, observables: [LitmusObservable], deadline: UInt64?
-    ) -> [Int] {
-        let width = memory.registersPerThread[thread]
-        let row = memory.row(thread: thread)
-        var counts = [Int](repeating: 0, count: LitmusStateKey.capacity(observables: observables.count))
-        var generation = 0
-        var touched = 0
-        var done = 0
-        while done < iterations {
-            let count = min(memory.batch, iterations - done)
-            for j in 0..<count {
-                let x = memory.location(j, 0)
-                let y = memory.location(j, 1)
-                touched &+= x.pointee.load(ordering: .relaxed) &+ y.pointee.load(ordering: .relaxed)
-                generation += 1
-                guard gate.pass(thread: thread, generation: generation, isTimed: true) else { return [] }
-                P.run(thread: thread, x: x, y: y, registers: row + j * width, A.self)
-            }
-            // Everyone has finished the batch: the leader tallies it and zeroes its locations.
-            generation += 1
-            guard gate.pass(thread: thread, generation: generation, isTimed: false) else { return [] }
-            if thread == 0 {
-                tallyBatch(count, memory: memory, observables: observables, into: &counts)
-                memory.reset(count: count)
-                if let deadline, MonotonicClock.now() > deadline { gate.requestStop() }
-            }
-            generation += 1
-            guard gate.pass(thread: thread, generation: generation, isTimed: false) else { return [] }
-            done += count
-            if gate.isStopRequested { break }
+    /// Every state key graded as the memory model grades its state under `ordering`.
+    private static func expectations(_ test: LitmusTest, _ ordering: LitmusOrdering) -> [OutcomeExpectation<Int>] {
+        let count = test.observables.count
+        let states = (0..<LitmusStateKey.capacity(observables: count)).map {
+            LitmusStateKey.values(of: $0, count: count)
         }
-        memory.touchSink.add(touched, ordering: .relaxed)
-        return counts
+        func keys(_ status: LitmusStatus) -> [Int] {
+            states.filter { test.status(of: $0, under: ordering) == status }.map(LitmusStateKey.key)
+        }
+        return [
+            .acceptable(keys(.allowed), "an interleaving"),
+            .interesting(keys(.interesting), "the weak outcome, allowed under this ordering"),
+            .forbidden(keys(.forbidden), "forbidden under this ordering"),
+        ]
     }
 
-    private static func tallyBatch(
-        _ count: Int, memory: LitmusMemory, observables: [LitmusObservable], into counts: inout [Int]
-    ) {
-        for j in 0..<count {
-            var key = 0
-            for (i, observable) in observables.enumerated() {
-                let value: Int
-                switch observable {
-                case .register(let thread, let index):
-                    value = Int(memory.row(thread: thread)[j * memory.registersPerThread[thread] + index])
-                case .finalValue(let location):
-                    value = memory.location(j, location).pointee.load(ordering: .relaxed)
-                }
-                key |= LitmusStateKey.digit(value) << (2 * i)
+    /// The cell's final state as a state key: its observables' values, base-4 digits.
+    private static func key(of cell: LitmusCell, _ observables: [LitmusObservable]) -> Int {
+        var key = 0
+        for (i, observable) in observables.enumerated() {
+            let value: Int
+            switch observable {
+            case .register(let thread, let index): value = cell.register(thread: thread, index: index)
+            case .finalValue(let location):
+                value = location == 0 ? cell.x.load(ordering: .relaxed) : cell.y.load(ordering: .relaxed)
             }
-            counts[key] += 1
+            key |= LitmusStateKey.digit(value) << (2 * i)
         }
+        return key
     }
 }
