@@ -21,7 +21,8 @@ import Testing
 /// to a CPU: the workers start together and really run in parallel, and an `#expect`
 /// or `#require` inside the body is recorded against this test, followed by an issue
 /// naming the run, the worker and the iteration it failed in. An error the body throws
-/// ends that worker's loop and is recorded the same way.
+/// is recorded the same way. The first issue or error stops its run (every worker at
+/// its next operation): one failing `#expect` in a hot loop is one issue, not thousands.
 ///
 /// The watchdog: when no worker, `make` or `check` makes progress for `watchdog` (a
 /// deadlock, a lost wake-up), `stress` throws `StressWatchdogError` naming the workers
@@ -110,7 +111,9 @@ private struct StressSession {
                         watch.enter(worker, iteration: iteration)
                         try await body(state, worker, iteration)
                         iteration &+= 1
+                        if notes.isStopping { throw RunStopped() }
                     }
+                } catch is RunStopped {
                 } catch {
                     thrown = error
                 }
@@ -152,6 +155,9 @@ private struct StressSession {
         return report
     }
 }
+
+/// How a worker leaves its loop when another worker's issue stopped the run.
+private struct RunStopped: Error {}
 
 /// "run 3 of 10" for a fixed number of runs, "run 3" for until-failure.
 func runLabel(_ run: Int, of runs: StressRuns) -> String {

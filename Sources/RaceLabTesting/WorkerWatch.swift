@@ -164,10 +164,17 @@ final class WorkerNotes: Sendable {
 
     private let runs: StressRuns
     private let notes = Mutex<[Key: Note]>([:])
+    /// Set by the first issue or error of a run: every worker stops at its next
+    /// operation, so one failing `#expect` in a hot loop is one issue, not thousands.
+    private let stopping = Atomic<Bool>(false)
+
+    /// Whether the current run had an issue: workers check it after every operation.
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
     init(runs: StressRuns) { self.runs = runs }
 
     func noteIssue(run: Int, worker: Int, iteration: Int, _ issue: Issue) {
+        if issue.severity >= .error { stopping.store(true, ordering: .relaxed) }
         notes.withLock { notes in
             var note = notes[Key(run: run, worker: worker), default: Note()]
             if note.issues == 0 {
@@ -180,14 +187,17 @@ final class WorkerNotes: Sendable {
     }
 
     func noteThrow(run: Int, worker: Int, iteration: Int, _ error: any Error) {
+        stopping.store(true, ordering: .relaxed)
         notes.withLock { notes in
             notes[Key(run: run, worker: worker), default: Note()].thrown = error
             notes[Key(run: run, worker: worker), default: Note()].thrownIteration = iteration
         }
     }
 
-    /// Records one issue per (run, worker) noted for runs before `run`, and forgets them.
+    /// Records one issue per (run, worker) noted for runs before `run`, and forgets
+    /// them; the next run starts without a stop.
     func record(before run: Int, sourceLocation: SourceLocation) {
+        stopping.store(false, ordering: .relaxed)
         let due = notes.withLock { notes -> [(Key, Note)] in
             let due = notes.filter { $0.key.run < run }.sorted { $0.key < $1.key }
             for (key, _) in due { notes[key] = nil }

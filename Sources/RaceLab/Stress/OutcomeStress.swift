@@ -35,21 +35,36 @@ public struct OutcomeStress: Sendable {
     public var cpus: CPUSet
     /// Pin the actors' threads (the default).
     public var isPinned: Bool
+    /// How the actors are started together: once per stride (the default, fast), or
+    /// before every sample (slower, and the most reorderings per sample).
+    public var start: Start
     /// Stop after the first stride past this many seconds, whatever `samples` says: with
     /// more actors than CPUs each barrier waits for a time slice. The report counts the
     /// samples that ran. `.infinity`: no limit.
     public var timeLimitSeconds: Double
 
+    /// When the actors are released together at a shared start time.
+    public enum Start: String, Sendable {
+        /// Once per stride; then each actor walks the stride's states in order, the
+        /// actors side by side. A barrier per stride, not per sample: the fast way.
+        case perStride
+        /// Before every sample (litmus7's timebase mode): a spinning barrier and a
+        /// start time per sample. Several times slower per sample; on x86-64 it shows
+        /// store buffering in the most samples (racelab litmus runs this way).
+        case perSample
+    }
+
     /// A test of `samples` samples in strides of `stride` states.
     public init(
-        samples: Int = 1_000_000, stride: Int = 128, cpus: CPUSet = .current(), isPinned: Bool = true,
-        timeLimitSeconds: Double = 10
+        samples: Int = 1_000_000, stride: Int = 128, start: Start = .perStride, cpus: CPUSet = .current(),
+        isPinned: Bool = true, timeLimitSeconds: Double = 10
     ) {
         precondition(samples >= 1, "an outcome test takes at least one sample")
         precondition(stride >= 1, "a stride holds at least one state")
         precondition(timeLimitSeconds > 0, "an outcome test's time limit is more than 0 s")
         self.samples = samples
         self.stride = stride
+        self.start = start
         self.cpus = cpus
         self.isPinned = isPinned
         self.timeLimitSeconds = timeLimitSeconds
@@ -112,6 +127,7 @@ public struct OutcomeStress: Sendable {
         let sink = Atomic<Int>(0)
         let cpuNanoseconds = Atomic<Int>(0)
         let samples = self.samples
+        let isPerSample = start == .perSample
         let cpus = isPinned ? cpus : nil
         let started = MonotonicClock.now()
         let deadline = timeLimitSeconds < 1e9 ? started &+ UInt64(timeLimitSeconds * 1e9) : UInt64.max
@@ -135,11 +151,21 @@ public struct OutcomeStress: Sendable {
                     let count = Swift.min(stride, samples - done)
                     generation += 1
                     guard gate.pass(thread: t, generation: generation, isTimed: false) else { return }
-                    touched &+= states.touch(count)
+                    for j in 0..<count { touched &+= states.touch(j) }
                     generation += 1
-                    guard gate.pass(thread: t, generation: generation, isTimed: true) else { return }
+                    guard gate.pass(thread: t, generation: generation, isTimed: !isPerSample) else { return }
                     let begin = racelab_timebase()
-                    for j in 0..<count { states.with(j, actor) }
+                    if isPerSample {
+                        // litmus7's timebase mode: every sample starts at a shared time.
+                        for j in 0..<count {
+                            touched &+= states.touch(j)
+                            generation += 1
+                            guard gate.pass(thread: t, generation: generation, isTimed: true) else { return }
+                            states.with(j, actor)
+                        }
+                    } else {
+                        for j in 0..<count { states.with(j, actor) }
+                    }
                     spans[2 * t].pointee.store(Int(truncatingIfNeeded: begin), ordering: .relaxed)
                     spans[2 * t + 1].pointee.store(Int(truncatingIfNeeded: racelab_timebase()), ordering: .relaxed)
                     // The leader's stop request before the pass, so every thread reads the same answer after it.
@@ -162,7 +188,7 @@ public struct OutcomeStress: Sendable {
                     if isStopping { break }
                 }
                 tallies.withLock { $0[t] = tally }
-                sink.add(touched, ordering: .relaxed)
+                sink.wrappingAdd(touched, ordering: .relaxed)
             }
             switch PThread.spawn(loop) {
             case .success(let thread): spawned.append(thread)
@@ -224,19 +250,16 @@ private final class SampleStates<State: AnyObject>: @unchecked Sendable {
         slots[j]._withUnsafeGuaranteedRef(body)
     }
 
-    /// Reads the first cache line of states 0..<count, so that every actor's cache
-    /// holds a shared copy of each before the stride starts (litmus7's prefetch): a
-    /// load then hits at once while a store must wait for the other copies to be
-    /// invalidated, the window in which a reordering shows. Returns a sum to keep.
+    /// Reads state j's first cache line, so that every actor's cache holds a shared
+    /// copy before the samples start (litmus7's prefetch): a load then hits at once
+    /// while a store must wait for the other copies to be invalidated, the window in
+    /// which a reordering shows. Plain reads of memory nobody writes between the
+    /// barriers around it. Returns a value for the caller to keep, so they stay.
     @inline(__always)
-    func touch(_ count: Int) -> Int {
-        var sum = 0
-        for j in 0..<count {
-            let raw = UnsafeRawPointer(slots[j].toOpaque())
-            sum &+= Int(raw.load(fromByteOffset: 16, as: UInt64.self) & 1)
-            sum &+= Int(raw.load(fromByteOffset: 56, as: UInt64.self) & 1)
-        }
-        return sum
+    func touch(_ j: Int) -> Int {
+        let raw = UnsafeRawPointer(slots[j].toOpaque())
+        return Int(truncatingIfNeeded: raw.load(fromByteOffset: 16, as: UInt64.self))
+            &+ Int(truncatingIfNeeded: raw.load(fromByteOffset: 56, as: UInt64.self))
     }
 
     /// Replaces state j by a fresh one.

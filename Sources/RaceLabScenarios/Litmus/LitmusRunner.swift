@@ -51,6 +51,9 @@ package struct LitmusRunner {
     var isPinned = true
     /// Iterations per stride: OutcomeStress's default.
     var stride = OutcomeStress().stride
+    /// A shared start time before every iteration: the most weak outcomes per iteration
+    /// (docs/litmus.md has the figures beside `.perStride`).
+    var start = OutcomeStress.Start.perSample
     /// With more threads than CPUs every barrier yields the CPU, and another busy
     /// program can take it for a whole time slice per stride: such a run stops at the
     /// end of the first stride past this budget, and says how many iterations it ran.
@@ -70,8 +73,13 @@ package struct LitmusRunner {
         #else
             clock = "the monotonic clock"
         #endif
-        return placement + "; OutcomeStress: strides of \(stride) fresh iterations, each stride started by a"
-            + " spinning barrier and a start time on \(clock) that every thread spins for, then walked in step"
+        let released =
+            start == .perSample
+            ? "each iteration a spinning barrier (pause hint), then a start time 300 ns ahead on \(clock)"
+                + " that every thread spins for"
+            : "each stride a spinning barrier and a start time 300 ns ahead on \(clock), then the threads"
+                + " walk its iterations side by side"
+        return placement + "; on OutcomeStress, fresh cells in strides of \(stride): " + released
             + " (with more threads than CPUs: yield instead, no start time)"
     }
 
@@ -104,7 +112,7 @@ package struct LitmusRunner {
     ) throws(WorkerPoolError) -> LitmusCounts {
         let isSharing = test.threads > cpus.count
         let harness = OutcomeStress(
-            samples: iterations, stride: stride, cpus: cpus, isPinned: isPinned,
+            samples: iterations, stride: stride, start: start, cpus: cpus, isPinned: isPinned,
             timeLimitSeconds: isSharing ? Double(sharedCPUBudgetNanoseconds) / 1e9 : .infinity)
         let actors: [@Sendable (LitmusCell) -> Void] = (0..<test.threads).map { thread in
             { cell in P.run(thread: thread, on: cell, A.self) }
