@@ -44,9 +44,12 @@ public func stress<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
     arbiter: @escaping @Sendable (State) -> Outcome
 ) async throws -> OutcomeReport<Outcome> {
     let test = OutcomeStress(samples: samples, stride: stride, cpus: cpus)
-    let report = try await OutcomeStress.offCooperativePool { () throws(WorkerPoolError) in
+    await StressLane.shared.enter()
+    let result = await OutcomeStress.offCooperativePool { () throws(WorkerPoolError) in
         try test.run(expecting: expectations, make: make, actors: actors, arbiter: arbiter)
     }
+    await StressLane.shared.leave()
+    let report = try result.get()
     for row in report.forbiddenSeen {
         Issue.record(
             "forbidden outcome \(row.outcome) in \(row.count) of \(report.samples) samples: \(row.meaning)",

@@ -1,4 +1,4 @@
-import RaceLab
+@_exported import RaceLab
 import Testing
 
 /// Runs a stress test inside the current Swift Testing test and records what it found
@@ -68,8 +68,12 @@ public func stress<State: Sendable>(
     check: @escaping @Sendable (_ state: State, _ run: StressRun) async throws -> Void = { _, _ in }
 ) async throws -> StressReport {
     let stress = Stress(workers: workers, length: length, runs: runs, pool: pool)
+    // Each worker's task prefers its pinned thread and comes back to it after every
+    // await, so its start and stop are read on that thread: the CPU time it ran (which
+    // may include an actor's jobs for another worker) is that thread's, and their sum
+    // over the window tells parallel workers from workers taking turns on one CPU.
     return try await StressSession(stress, watchdog: watchdog, sourceLocation: sourceLocation).run(
-        make, readsThread: false, check: check, body: body)
+        make, readsThread: true, check: check, body: body)
 }
 
 /// What `stress` throws when its watchdog fired: a run made no progress for the
@@ -125,8 +129,14 @@ private struct StressSession {
             if let thrown { notes.noteThrow(run: run, worker: worker, iteration: watch.iteration(of: worker), thrown) }
             watch.finish(worker)
         }
+        // One stress test at a time in this process: Swift Testing runs tests in
+        // parallel, and two stress tests sharing the CPUs would each see the other's
+        // workers as noise (and could not show their races).
+        await StressLane.shared.enter()
         let task = Task {
-            defer { watch.end() }
+            defer {
+                watch.end()
+            }
             let report = try await stress.runAsChildTasks(
                 make, readsThread: readsThread, work: work,
                 check: { state, run in
@@ -140,19 +150,41 @@ private struct StressSession {
             notes.record(before: .max, sourceLocation: sourceLocation)
             return report
         }
-        guard await watch.waitForEndOrStall(limit: watchdog) else {
+        let ended = await watch.waitForEndOrStall(limit: watchdog)
+        // A stuck test's threads stay stuck; the next stress test need not wait for them.
+        await StressLane.shared.leave()
+        guard ended else {
             notes.record(before: .max, sourceLocation: sourceLocation)
             throw StressWatchdogError(description: watch.stallDescription(limit: watchdog, runs: stress.runs))
         }
         let report = try await task.value
         for run in report.failedRuns {
             Issue.record(
-                "run \(run.index) of \(report.runs.count): \(run.failure ?? "")", sourceLocation: sourceLocation)
+                "\(runLabel(run.index, of: stress.runs)): \(run.failure ?? "")", sourceLocation: sourceLocation)
         }
         if report.verdict == .heldWeak {
             Issue.record(Comment(rawValue: report.description), severity: .warning, sourceLocation: sourceLocation)
         }
         return report
+    }
+}
+
+/// Lets one stress test at a time run its workers in this process, in arrival order.
+actor StressLane {
+    static let shared = StressLane()
+    private var isBusy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func enter() async {
+        guard isBusy else {
+            isBusy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty { isBusy = false } else { waiting.removeFirst().resume() }
     }
 }
 

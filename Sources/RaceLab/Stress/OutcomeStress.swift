@@ -482,8 +482,8 @@ extension OutcomeStress {
     /// cooperative pool meanwhile. For RaceLabTesting.
     package static func offCooperativePool<T: Sendable>(
         _ work: @escaping @Sendable () throws(WorkerPoolError) -> T
-    ) async throws(WorkerPoolError) -> T {
-        let result: Result<T, WorkerPoolError> = await withCheckedContinuation { continuation in
+    ) async -> Result<T, WorkerPoolError> {
+        await withCheckedContinuation { continuation in
             let spawned = PThread.spawn {
                 do throws(WorkerPoolError) {
                     continuation.resume(returning: .success(try work()))
@@ -495,6 +495,5 @@ extension OutcomeStress {
                 continuation.resume(returning: .failure(.threadCreationFailed(worker: -1, code: error.code)))
             }
         }
-        return try result.get()
     }
 }

@@ -1,0 +1,75 @@
+import RaceLabTesting
+import StressYourOwnCode
+import Synchronization
+import Testing
+
+/// The sales the buyers were told went through (`sell()` returned `true`).
+final class Sales: Sendable {
+    private let count = Atomic<Int>(0)
+    func add() { count.add(1, ordering: .relaxed) }
+    var total: Int { count.load(ordering: .relaxed) }
+}
+
+/// The office's invariant: never more seats sold than there are, and every `true` a
+/// buyer got is one seat. Each run's state is 200 offices of 10 seats, and every
+/// worker makes 20 calls at each office in turn, so each run has 200 sell-outs with
+/// both workers buying: the worker behind finds its offices sold out, goes faster
+/// (a sold-out `sell()` never awaits) and catches up with the one buying.
+@Suite("TicketOffice: no seat is sold twice")
+struct TicketOfficeTests {
+    static let offices = 200
+    static let seats = 10
+    static let callsPerOffice = 20
+
+    @Test(
+        "RacyTicketOffice oversells: its sell() awaits between its check and its act", .requiresParallelCPUs)
+    func racyTicketOffice() async throws {
+        try await withKnownIssue("RacyTicketOffice sells more seats than it has") {
+            try await stress(
+                workers: 2, length: .fixed(iterations: Self.offices * Self.callsPerOffice),
+                runs: .untilFailure(withinSeconds: 10)
+            ) {
+                (offices: (0..<Self.offices).map { _ in RacyTicketOffice(seats: Self.seats) }, sales: Sales())
+            } body: { state, _, iteration in
+                if await state.offices[iteration / Self.callsPerOffice].sell() { state.sales.add() }
+            } check: { state, _ in
+                var sold = 0
+                var oversold = 0
+                for office in state.offices {
+                    let seats = await office.sold
+                    sold += seats
+                    if seats > Self.seats { oversold += 1 }
+                }
+                try StressFailure.unless(oversold == 0, "\(oversold) of \(Self.offices) offices oversold")
+                try StressFailure.unless(
+                    state.sales.total == sold, "\(state.sales.total) sales, \(sold) seats sold")
+            }
+        } matching: { issue in
+            issue.comments.contains { $0.rawValue.contains("oversold") }
+        }
+    }
+
+    @Test("TicketOffice sells each seat once: it takes the seat before it awaits")
+    func fixedTicketOffice() async throws {
+        try await stress(
+            workers: 2, length: .fixed(iterations: Self.offices * Self.callsPerOffice), runs: .exactly(20)
+        ) {
+            (offices: (0..<Self.offices).map { _ in TicketOffice(seats: Self.seats) }, sales: Sales())
+        } body: { state, _, iteration in
+            if await state.offices[iteration / Self.callsPerOffice].sell() { state.sales.add() }
+        } check: { state, _ in
+            var sold = 0
+            var oversold = 0
+            for office in state.offices {
+                let seats = await office.sold
+                sold += seats
+                if seats > Self.seats { oversold += 1 }
+            }
+            // 40 calls at each office of 10 seats: every seat sold, none twice.
+            try StressFailure.unless(oversold == 0, "\(oversold) of \(Self.offices) offices oversold")
+            try StressFailure.unless(
+                sold == Self.offices * Self.seats, "sold \(sold) of \(Self.offices * Self.seats) seats")
+            try StressFailure.unless(state.sales.total == sold, "\(state.sales.total) sales, \(sold) seats sold")
+        }
+    }
+}
