@@ -80,7 +80,9 @@
 #   public API only). Each round, back to back (order alternating): for 1, 2 and 8
 #   workers, `racelab counter --strategy atomic --iterations STRESS_ITER` beside a
 #   Stress run whose body is one atomic increment (`stress-bench atomic W N`): same
-#   pool, same ns/op figure (the workers' busy time over all operations). Then store
+#   pool, same ns/op figure (the workers' busy time over all operations; stress-bench
+#   takes the median of runs 2-5 of one process, its first run being the warm-up), and
+#   the same increment in the loop form (`stress-bench atomic-loop`). Then store
 #   buffering: `stress-bench sb relaxed STRESS_SAMPLES` (OutcomeStress, a user's
 #   SB test), `racelab litmus sb --ordering relaxed` and the C twin scripts/litmus_sb.c
 #   (a barrier and start time per iteration: the design of racelab litmus's loop
@@ -724,6 +726,12 @@ stress_api_sb() {  # test ordering
     echo "graded sb-$2 $weak $samples $seconds" >>"$STRESS_SAMPLES_FILE"
 }
 
+stress_api_atomic_loop() {  # strategy threads
+    local figure
+    figure=$("$STRESS_BENCH" atomic-loop "$2" "$STRESS_ITER" | awk '/^ns\/op/ { print $2 }')
+    echo "loop atomic $2 $figure" >>"$STRESS_SAMPLES_FILE"
+}
+
 stress_racelab_sb() {  # test ordering
     "$RACELAB" litmus sb --ordering "$2" --iterations "$STRESS_SAMPLES" --json >"$WORK_DIR/litmus.json" 2>/dev/null ||
         return 0
@@ -752,7 +760,7 @@ stress_section() {
     for ((run = 1; run <= STRESS_RUNS; run++)); do
         printf 'round %d/%d ' "$run" "$STRESS_RUNS"
         for w in 1 2 8; do
-            run_alternating "$run" atomic "$w" stress_racelab_atomic stress_api_atomic
+            run_alternating "$run" atomic "$w" stress_racelab_atomic stress_api_atomic stress_api_atomic_loop
             printf '.'
         done
         run_alternating "$run" sb relaxed stress_api_sb stress_racelab_sb stress_c_sb
@@ -772,15 +780,18 @@ for line in open(path):
         sb.setdefault((f[0], f[1]), []).append((int(f[2]), int(f[3]), float(f[4])))
 med = statistics.median
 met = checked = 0
-print("%-8s %16s %16s %8s  %s" % ("workers", "racelab ns/op", "Stress ns/op", "ratio", "target"))
+print("%-8s %14s %14s %8s %16s %8s  %s" % ("workers", "racelab ns/op", "Stress body", "ratio", "Stress loop", "ratio",
+      "target (body)"))
 for w in (1, 2, 8):
-    r, s = atomic.get(("racelab", w)), atomic.get(("stress", w))
+    r, s, l = atomic.get(("racelab", w)), atomic.get(("stress", w)), atomic.get(("loop", w))
     if not r or not s:
         continue
     ratio = med(s) / med(r)
     ok = ratio <= target
     checked += 1; met += ok
-    print("%-8d %16.2f %16.2f %7.2fx  <= %gx %s" % (w, med(r), med(s), ratio, target, "PASS" if ok else "MISS"))
+    loop = (med(l), med(l) / med(r)) if l else (float("nan"), float("nan"))
+    print("%-8d %14.2f %14.2f %7.2fx %16.2f %7.2fx  <= %gx %s" % (w, med(r), med(s), ratio, loop[0], loop[1], target,
+          "PASS" if ok else "MISS"))
 print()
 print("%-24s %14s %12s %16s %10s" % ("store buffering", "samples/s", "weak", "weak min-max", "s per run"))
 rates = {}
