@@ -79,8 +79,8 @@ public func stress<State: Sendable>(
 /// What `stress` throws when its watchdog fired: a run made no progress for the
 /// watchdog's limit. Its description names the run and the workers still running.
 public struct StressWatchdogError: Error, CustomStringConvertible, Sendable {
-    /// "run 1 of 1 made no progress for 5 s: worker 0 (in iteration 3) and worker 1 (in
-    /// iteration 0) never finished; they are left running (a deadlock, a lost wake-up?)"
+    /// "run 1 of 1 made no progress for 5.0 s: worker 0 (in iteration 3) and worker 1 (in
+    /// iteration 0) never finished; left running (a deadlock, a lost wake-up?)"
     public let description: String
 }
 

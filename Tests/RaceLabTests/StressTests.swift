@@ -79,6 +79,22 @@ struct StressTests {
         let broken = StressReport(runs: Self.runs(5, parallel: true, failing: [2, 4]))
         #expect(broken.verdict == .broken)
         #expect(broken.description.hasPrefix("broken: 2 of 5 runs failed, first in run 2: lost 1 hit"))
+        #expect(!broken.description.contains("took turns"))
+        // Failed while taking turns on one CPU: still broken, and it says how it ran.
+        let preempted = StressReport(runs: Self.runs(3, parallel: false, failing: [1]))
+        #expect(preempted.verdict == .broken)
+        #expect(
+            preempted.description.hasSuffix(
+                "the workers took turns on the CPUs (1.0 on a CPU at once): a preempted worker is enough for this one"))
+    }
+
+    @Test("the racy counter on one CPU is never a pass: broken (preempted mid-update) or could not show")
+    func racyCounterOnOneCPU() throws {
+        let oneCPU = WorkerPool(backend: .pthread, isPinned: true, cpus: CPUSet(ids: [CPUSet.current().ids[0]]))
+        let stress = Stress(workers: 2, length: .timed(milliseconds: 20), runs: .exactly(3), pool: oneCPU)
+        let report = try Self.counting(stress, isFixed: false)
+        #expect(report.verdict != .held, "\(report)")
+        #expect(report.weakEvidence != nil, "the workers took turns, and the report says so: \(report)")
     }
 
     @Test("workers on one CPU cannot show a race: the report says so, it does not pass")

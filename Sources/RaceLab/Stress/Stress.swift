@@ -266,8 +266,11 @@ public struct StressReport: Sendable, CustomStringConvertible {
         switch verdict {
         case .broken:
             let first = failedRuns[0]
+            // A failure is a failure however the workers ran; when they took turns, say
+            // so: the race needed no parallel workers (a worker preempted mid-update).
+            let turns = weakEvidence.map { "; \($0): a preempted worker is enough for this one" } ?? ""
             return "broken: \(failedRuns.count) of \(runs.count) runs failed, first in run \(first.index):"
-                + " \(first.failure ?? ""); \(overlap)"
+                + " \(first.failure ?? ""); \(overlap)\(turns)"
         case .heldWeak:
             return "could not show: no run failed, but \(weakEvidence ?? "the workers did not run together");"
                 + " run with 2 or more workers on 2 or more CPUs"
