@@ -426,7 +426,7 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
     public var description: String {
         let cells = rows.map { row in
             [
-                Self.grouped(row.count), Self.percent(row.share), row.grade.rawValue, "\(row.outcome)", row.meaning,
+                row.count.grouped, Self.percent(row.share), row.grade.rawValue, "\(row.outcome)", row.meaning,
             ]
         }
         let header = ["count", "share", "grade", "outcome", "meaning"]
@@ -440,35 +440,25 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
                 return i == cells.count - 1 ? cells[i] : right[i] ? pad + cells[i] : cells[i] + pad
             }.joined(separator: "  ")
         }
-        let rate = Self.grouped(Int(samplesPerSecond.rounded()))
-        let overlap = "actors overlapped in \(Self.percent(overlapShare)) of \(Self.grouped(strides)) strides"
+        let rate = Int(samplesPerSecond.rounded()).grouped
+        let overlap = "actors overlapped in \(Self.percent(overlapShare)) of \(strides.grouped) strides"
         let summary: String
         switch verdict {
         case .broken:
             summary =
-                "broken: a forbidden outcome showed in \(Self.grouped(count(.forbidden))) of"
-                + " \(Self.grouped(samples)) samples; \(overlap)"
+                "broken: a forbidden outcome showed in \(count(.forbidden).grouped) of"
+                + " \(samples.grouped) samples; \(overlap)"
         case .heldWeak:
             summary =
                 "could not show: no forbidden outcome, but \(weakEvidence ?? "the actors did not run together");"
                 + " run on 2 or more CPUs"
         default:
             summary =
-                "held: no forbidden outcome in \(Self.grouped(samples)) samples"
-                + " (interesting: \(Self.grouped(count(.interesting)))); \(overlap)"
+                "held: no forbidden outcome in \(samples.grouped) samples"
+                + " (interesting: \(count(.interesting).grouped)); \(overlap)"
         }
         return ([line(header)] + cells.map(line)).joined(separator: "\n")
             + "\n\(summary); \(rate) samples/s"
-    }
-
-    private static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (i, digit) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(digit)
-        }
-        return value < 0 ? "-" + out : out
     }
 
     private static func percent(_ share: Double) -> String {
