@@ -187,3 +187,13 @@ int racelab_pipe_cloexec(int fds[2]) {
     return 0;
 #endif
 }
+
+#if defined(__linux__)
+#include <malloc.h>
+size_t racelab_usable_size(const void *pointer) { return malloc_usable_size((void *)pointer); }
+#elif defined(__APPLE__)
+#include <malloc/malloc.h>
+size_t racelab_usable_size(const void *pointer) { return malloc_size(pointer); }
+#else
+size_t racelab_usable_size(const void *pointer) { (void)pointer; return 0; }
+#endif

@@ -1,4 +1,5 @@
 import RaceLab
+import Synchronization
 import Testing
 
 /// Runs a graded-outcome test (`OutcomeStress`) inside the current Swift Testing test:
@@ -15,41 +16,66 @@ import Testing
 ///         #expect(report.count(.interesting) > 0)
 ///     }
 ///
-/// The actors run on pinned pthreads (a task would hop threads between samples), so an
-/// `#expect` inside an actor is not recorded against the test: an actor leaves what it
-/// saw in the state, and the arbiter's outcome is what gets graded. The calling task
-/// waits without holding a thread of Swift's cooperative pool.
+/// The actors, `make` and the arbiter run on pinned pthreads (a task would hop threads
+/// between samples), so an `#expect` inside any of them is not recorded against the
+/// test: an actor leaves what it saw in the state, and the arbiter's outcome is what
+/// gets graded. The calling task waits without holding a thread of Swift's
+/// cooperative pool. The watchdog: when no stride finishes for `watchdog` (an actor
+/// that blocks), `stress` throws `StressWatchdogError`; the threads are left running.
 @discardableResult
 public func stress<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
-    samples: Int = 1_000_000, stride: Int = 128, cpus: CPUSet = .current(),
+    samples: Int = 1_000_000, stride: Int = 128, start: OutcomeStress.Start = .perStride,
+    cpus: CPUSet = .current(), isPinned: Bool = true, timeLimitSeconds: Double = 10,
+    watchdog: Duration = .seconds(5),
     expecting expectations: [OutcomeExpectation<Outcome>], sourceLocation: SourceLocation = #_sourceLocation,
     _ make: @escaping @Sendable () -> State,
     actor first: @escaping @Sendable (State) -> Void,
     actor second: @escaping @Sendable (State) -> Void,
     arbiter: @escaping @Sendable (State) -> Outcome
 ) async throws -> OutcomeReport<Outcome> {
-    try await stress(
-        samples: samples, stride: stride, cpus: cpus, expecting: expectations, sourceLocation: sourceLocation,
-        make: make, actors: [first, second], arbiter: arbiter)
+    let test = OutcomeStress(
+        samples: samples, stride: stride, start: start, cpus: cpus, isPinned: isPinned,
+        timeLimitSeconds: timeLimitSeconds)
+    return try await stress(
+        test, watchdog: watchdog, expecting: expectations, sourceLocation: sourceLocation, make: make,
+        actors: [first, second], arbiter: arbiter)
 }
 
-/// `stress(samples:expecting:_:actor:actor:arbiter:)` for any number of actors (three
-/// or four for IRIW-like tests).
+/// `stress(samples:expecting:_:actor:actor:arbiter:)` for an `OutcomeStress` of your
+/// own making and any number of actors (three or four for IRIW-like tests).
 @discardableResult
 public func stress<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
-    samples: Int = 1_000_000, stride: Int = 128, cpus: CPUSet = .current(),
+    _ test: OutcomeStress, watchdog: Duration = .seconds(5),
     expecting expectations: [OutcomeExpectation<Outcome>], sourceLocation: SourceLocation = #_sourceLocation,
     make: @escaping @Sendable () -> State,
     actors: [@Sendable (State) -> Void],
     arbiter: @escaping @Sendable (State) -> Outcome
 ) async throws -> OutcomeReport<Outcome> {
-    let test = OutcomeStress(samples: samples, stride: stride, cpus: cpus)
+    precondition(watchdog > .zero, "a watchdog's limit is more than 0 s")
+    var test = test
+    let progress = OutcomeProgress()
+    test.progress = progress
+    let wakeup = Wakeup()
+    let result = ResultSlot<Result<OutcomeReport<Outcome>, WorkerPoolError>>()
     await StressLane.shared.enter()
-    let result = await OutcomeStress.offCooperativePool { () throws(WorkerPoolError) in
-        try test.run(expecting: expectations, make: make, actors: actors, arbiter: arbiter)
+    Task.detached { [test] in
+        let outcome = await OutcomeStress.offCooperativePool { () throws(WorkerPoolError) in
+            try test.run(expecting: expectations, make: make, actors: actors, arbiter: arbiter)
+        }
+        result.value.withLock { $0 = outcome }
+        wakeup.fire()
     }
+    let ended = await Stall.wait(
+        limit: watchdog, wakeup: wakeup, progress: { progress.strides.load(ordering: .relaxed) },
+        isWatched: { true }, isEnded: { result.value.withLock { $0 != nil } })
     await StressLane.shared.leave()
-    let report = try result.get()
+    guard ended, let outcome = result.value.withLock({ $0 }) else {
+        throw StressWatchdogError(
+            description: "no stride of the outcome test finished for \(Stall.seconds(watchdog)) after"
+                + " \(progress.strides.load(ordering: .relaxed)) strides: an actor, make or the arbiter is stuck;"
+                + " left running (a deadlock?)")
+    }
+    let report = try outcome.get()
     for row in report.forbiddenSeen {
         Issue.record(
             "forbidden outcome \(row.outcome) in \(row.count) of \(report.samples) samples: \(row.meaning)",
@@ -60,4 +86,9 @@ public func stress<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
         Issue.record(Comment(rawValue: summary), severity: .warning, sourceLocation: sourceLocation)
     }
     return report
+}
+
+/// Where the thread running an outcome test leaves its result for the waiting task.
+private final class ResultSlot<Value: Sendable>: Sendable {
+    let value = Mutex<Value?>(nil)
 }

@@ -105,8 +105,10 @@ private struct StressSession {
         check: @escaping @Sendable (State, StressRun) async throws -> Void,
         body: @escaping @Sendable (State, Int, Int) async throws -> Void
     ) async throws -> StressReport {
+        precondition(watchdog > .zero, "a watchdog's limit is more than 0 s")
         let (stress, watch, notes, sourceLocation) = (stress, watch, notes, sourceLocation)
         let work: @Sendable (State, Int, Int, inout OperationBudget) async -> Void = { state, run, worker, budget in
+            watch.working()
             var thrown: (any Error)?
             await withKnownIssue(isIntermittent: true) {
                 var iteration = 0
@@ -134,34 +136,38 @@ private struct StressSession {
         // workers as noise (and could not show their races).
         await StressLane.shared.enter()
         let task = Task {
-            defer {
-                watch.end()
-            }
-            let report = try await stress.runAsChildTasks(
+            defer { watch.end() }
+            return try await stress.runAsChildTasks(
                 make, readsThread: readsThread, work: work,
                 check: { state, run in
-                    watch.checking(run: run.index)
-                    try await check(state, run)
+                    watch.checking()
+                    // Issues as they happen: where each worker's came from, then the check's.
+                    notes.record(run: run.index, sourceLocation: sourceLocation)
+                    do {
+                        try await check(state, run)
+                    } catch {
+                        notes.recordFailedCheck(run: run.index, error, sourceLocation: sourceLocation)
+                        throw error
+                    }
+                    // A worker's issue or error fails its run too (no further runs of
+                    // .untilFailure, no "held" in the report); it is recorded above.
+                    if notes.hasFailures(run: run.index) { throw StressFailure(WorkerNotes.workerFailure) }
                 },
                 starting: { run in
-                    notes.record(before: run, sourceLocation: sourceLocation)
+                    guard !watch.isAbandoned else { throw CancellationError() }
+                    notes.startRun()
                     watch.begin(run: run)
                 })
-            notes.record(before: .max, sourceLocation: sourceLocation)
-            return report
         }
         let ended = await watch.waitForEndOrStall(limit: watchdog)
         // A stuck test's threads stay stuck; the next stress test need not wait for them.
         await StressLane.shared.leave()
         guard ended else {
-            notes.record(before: .max, sourceLocation: sourceLocation)
+            // No further run starts, no further issue is recorded from the stuck task.
+            notes.abandon(sourceLocation: sourceLocation)
             throw StressWatchdogError(description: watch.stallDescription(limit: watchdog, runs: stress.runs))
         }
         let report = try await task.value
-        for run in report.failedRuns {
-            Issue.record(
-                "\(runLabel(run.index, of: stress.runs)): \(run.failure ?? "")", sourceLocation: sourceLocation)
-        }
         if report.verdict == .heldWeak {
             Issue.record(Comment(rawValue: report.description), severity: .warning, sourceLocation: sourceLocation)
         }

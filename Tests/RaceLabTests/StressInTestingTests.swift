@@ -94,6 +94,74 @@ struct StressInTestingTests {
         #expect(waited < .seconds(30), "bounded by the watchdog, not by the test's time limit")
     }
 
+    @Test("a worker's failure fails its run: .untilFailure stops there, the report is broken")
+    func workerFailureFailsRun() async throws {
+        let checks = Atomic<Int>(0)
+        try await withKnownIssue("the worker's #expect and where it was") {
+            let report = try await stress(
+                workers: 2, length: .fixed(iterations: 1_000), runs: .untilFailure(withinSeconds: 5)
+            ) {
+                HitCounter(isFixed: true)
+            } body: { _, worker, iteration in
+                #expect(!(worker == 0 && iteration == 3))
+            } check: { _, _ in
+                checks.add(1, ordering: .relaxed)
+            }
+            #expect(report.runs.count == 1)
+            #expect(report.verdict == .broken)
+        } matching: { issue in
+            !issue.comments.contains { $0.rawValue.hasPrefix("could not show") }
+        }
+        #expect(checks.load(ordering: .relaxed) == 1, "the user's check still ran once")
+    }
+
+    @Test("a warning a body records stays a warning: the test passes, nothing else is recorded")
+    func warningInBody() async throws {
+        let report = try await stress(workers: 2, length: .fixed(iterations: 100), runs: .exactly(2)) {
+            HitCounter(isFixed: true)
+        } body: { _, worker, iteration in
+            if worker == 0 && iteration == 0 { Issue.record("just so you know", severity: .warning) }
+        }
+        #expect(report.failedRuns.isEmpty)
+        #expect(report.runs.allSatisfy { $0.operations == 200 }, "no run was stopped by the warning")
+    }
+
+    @Test("a check slower than the watchdog's limit is not a hang: only the workers are watched")
+    func slowCheck() async throws {
+        let report = try await stress(
+            workers: 2, length: .fixed(iterations: 10), runs: .exactly(1), watchdog: .milliseconds(100)
+        ) {
+            HitCounter(isFixed: true)
+        } body: { counter, _, _ in
+            counter.hit()
+        } check: { _, _ in
+            try await Task.sleep(for: .milliseconds(400))
+        }
+        #expect(report.failedRuns.isEmpty)
+    }
+
+    @Test("an outcome test whose actor blocks is stopped by the watchdog")
+    func outcomeWatchdog() async throws {
+        final class Box: Sendable { let value = Atomic<Int>(0) }
+        let release = DispatchSemaphore(value: 0)
+        let blocked = Atomic<Bool>(false)
+        let error = await #expect(throws: StressWatchdogError.self) {
+            try await stress(
+                samples: 1_000, stride: 10, watchdog: .milliseconds(300), expecting: [.acceptable([0], "")]
+            ) {
+                Box()
+            } actor: { _ in
+                if !blocked.exchange(true, ordering: .relaxed) { release.wait() }
+            } actor: { _ in
+            } arbiter: { box in
+                box.value.load(ordering: .relaxed)
+            }
+        }
+        release.signal()
+        #expect(
+            error?.description.hasPrefix("no stride of the outcome test finished for 0.3 s after 0 strides") == true)
+    }
+
     @Test("a forbidden outcome of a graded test is an issue of this test")
     func forbiddenOutcome() async throws {
         final class Box: Sendable { let value = Atomic<Int>(0) }

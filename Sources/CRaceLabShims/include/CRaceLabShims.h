@@ -78,6 +78,11 @@ static inline void racelab_cpu_relax(void) {
 #endif
 }
 
+/// The bytes usable in the heap block `pointer` points to (glibc's malloc_usable_size,
+/// Darwin's malloc_size; 0 where neither exists): at least what was allocated. Lets a
+/// harness read an object's own cache lines without reading past its block.
+size_t racelab_usable_size(const void *pointer);
+
 /// A fast clock for starting threads together (litmus tests): the time-stamp counter
 /// on x86-64 (rdtsc, invariant and shared by all cores where the kernel says
 /// constant_tsc), the generic timer on ARM64 (cntvct_el0, shared by design), else

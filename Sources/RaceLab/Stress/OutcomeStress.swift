@@ -43,6 +43,9 @@ public struct OutcomeStress: Sendable {
     /// samples that ran. `.infinity`: no limit.
     public var timeLimitSeconds: Double
 
+    /// Counts finished strides as they finish, for a watchdog (RaceLabTesting's).
+    package var progress: OutcomeProgress?
+
     /// When the actors are released together at a shared start time.
     public enum Start: String, Sendable {
         /// Once per stride; then each actor walks the stride's states in order, the
@@ -115,6 +118,13 @@ public struct OutcomeStress: Sendable {
         arbiter: @escaping @Sendable (State) -> Outcome
     ) throws(WorkerPoolError) -> OutcomeReport<Outcome> {
         precondition(!actors.isEmpty, "an outcome test has at least one actor")
+        precondition(samples >= 1, "an outcome test takes at least one sample")
+        precondition(stride >= 1, "a stride holds at least one state")
+        precondition(timeLimitSeconds > 0, "an outcome test's time limit is more than 0 s")
+        var declared = Set<Outcome>()
+        for outcome in expectations.flatMap(\.outcomes) {
+            precondition(declared.insert(outcome).inserted, "outcome \(outcome) is declared twice, with two grades")
+        }
         let threads = actors.count
         let isSharing = threads > cpus.count
         let gate = IterationGate(threads: threads, isSharingCPUs: isSharing, leadNanoseconds: 300)
@@ -127,6 +137,7 @@ public struct OutcomeStress: Sendable {
         let sink = Atomic<Int>(0)
         let cpuNanoseconds = Atomic<Int>(0)
         let samples = self.samples
+        let progress = self.progress
         let isPerSample = start == .perSample
         let cpus = isPinned ? cpus : nil
         let started = MonotonicClock.now()
@@ -175,13 +186,17 @@ public struct OutcomeStress: Sendable {
                     if t == 0 {
                         if Self.allOverlapped(spans, threads: threads) { overlapped.add(1, ordering: .relaxed) }
                         strides.add(1, ordering: .relaxed)
+                        progress?.strides.add(1, ordering: .relaxed)
                     }
                     let isStopping = gate.isStopRequested
                     // Each thread grades and renews every threads-th state of the stride.
+                    // No fresh states after the last stride: a make() with side effects
+                    // is called once per sample taken and stride - 1 more at most.
+                    let isLast = isStopping || done + count >= samples
                     var j = t
                     while j < count {
                         tally[states.with(j, arbiter), default: 0] += 1
-                        states.renew(j, make)
+                        if !isLast { states.renew(j, make) }
                         j += threads
                     }
                     done += count
@@ -203,7 +218,7 @@ public struct OutcomeStress: Sendable {
         var counts: [Outcome: Int] = [:]
         for tally in tallies.withLock({ $0 }) { counts.merge(tally, uniquingKeysWith: +) }
         return OutcomeReport(
-            counts: counts, expectations: expectations, elapsedNanoseconds: elapsed,
+            counts: counts, expectations: expectations, requestedSamples: samples, elapsedNanoseconds: elapsed,
             actors: threads, strides: strides.load(ordering: .relaxed),
             overlappedStrides: overlapped.load(ordering: .relaxed),
             parallelism: elapsed > 0 ? Double(cpuNanoseconds.load(ordering: .relaxed)) / Double(elapsed) : 0)
@@ -222,6 +237,12 @@ public struct OutcomeStress: Sendable {
     }
 }
 
+/// Strides finished so far by a running `OutcomeStress`: what a watchdog watches.
+package final class OutcomeProgress: Sendable {
+    package let strides = Atomic<Int>(0)
+    package init() {}
+}
+
 /// A stride's states, each held by one retain of its own. `@unchecked Sendable`: slot j
 /// is replaced only by the thread that grades it (j mod threads), between the barrier
 /// after the actors' pass and the timed barrier before the next; the actors only read
@@ -229,17 +250,25 @@ public struct OutcomeStress: Sendable {
 /// pairs order every replacement before every read.
 private final class SampleStates<State: AnyObject>: @unchecked Sendable {
     private let slots: UnsafeMutablePointer<Unmanaged<State>>
+    /// The size of each state's heap block, for `touch`; written with its slot.
+    private let usableBytes: UnsafeMutablePointer<Int>
     private let count: Int
 
     init(count: Int, _ make: () -> State) {
         self.count = count
         slots = .allocate(capacity: count)
-        for j in 0..<count { (slots + j).initialize(to: .passRetained(make())) }
+        usableBytes = .allocate(capacity: count)
+        for j in 0..<count {
+            let state = Unmanaged.passRetained(make())
+            (slots + j).initialize(to: state)
+            (usableBytes + j).initialize(to: racelab_usable_size(state.toOpaque()))
+        }
     }
 
     deinit {
         for j in 0..<count { slots[j].release() }
         slots.deallocate()
+        usableBytes.deallocate()
     }
 
     /// `body(state j)` with no retain and release around it: their locked instructions,
@@ -250,16 +279,20 @@ private final class SampleStates<State: AnyObject>: @unchecked Sendable {
         slots[j]._withUnsafeGuaranteedRef(body)
     }
 
-    /// Reads state j's first cache line, so that every actor's cache holds a shared
-    /// copy before the samples start (litmus7's prefetch): a load then hits at once
-    /// while a store must wait for the other copies to be invalidated, the window in
-    /// which a reordering shows. Plain reads of memory nobody writes between the
-    /// barriers around it. Returns a value for the caller to keep, so they stay.
+    /// Reads state j's first 64 bytes (as much of them as its heap block holds), so that
+    /// every actor's cache holds a shared copy before the samples start (litmus7's
+    /// prefetch): a load then hits at once while a store must wait for the other copies
+    /// to be invalidated, the window in which a reordering shows. Plain reads of memory
+    /// nobody writes between the barriers around them, never past the state's own
+    /// block. Returns a value for the caller to keep, so the reads stay.
     @inline(__always)
     func touch(_ j: Int) -> Int {
         let raw = UnsafeRawPointer(slots[j].toOpaque())
-        return Int(truncatingIfNeeded: raw.load(fromByteOffset: 16, as: UInt64.self))
-            &+ Int(truncatingIfNeeded: raw.load(fromByteOffset: 56, as: UInt64.self))
+        let usable = usableBytes[j]
+        var sum = 0
+        if usable >= 24 { sum &+= Int(truncatingIfNeeded: raw.load(fromByteOffset: 16, as: UInt64.self)) }
+        if usable >= 64 { sum &+= Int(truncatingIfNeeded: raw.load(fromByteOffset: 56, as: UInt64.self)) }
+        return sum
     }
 
     /// Replaces state j by a fresh one.
@@ -267,6 +300,7 @@ private final class SampleStates<State: AnyObject>: @unchecked Sendable {
     func renew(_ j: Int, _ make: () -> State) {
         let old = slots[j]
         slots[j] = .passRetained(make())
+        usableBytes[j] = racelab_usable_size(slots[j].toOpaque())
         old.release()
     }
 }
@@ -338,6 +372,8 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
     public let rows: [Row]
     /// Samples taken: fewer than asked when the time limit stopped the test.
     public let samples: Int
+    /// Samples asked for; `samples < requestedSamples` when the time limit stopped it.
+    public let requestedSamples: Int
     /// From the threads' creation to their end.
     public let elapsedNanoseconds: UInt64
     /// Actors per sample.
@@ -353,7 +389,8 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
     public let parallelism: Double
 
     init(
-        counts: [Outcome: Int], expectations: [OutcomeExpectation<Outcome>], elapsedNanoseconds: UInt64,
+        counts: [Outcome: Int], expectations: [OutcomeExpectation<Outcome>], requestedSamples: Int,
+        elapsedNanoseconds: UInt64,
         actors: Int, strides: Int, overlappedStrides: Int, parallelism: Double
     ) {
         let total = counts.values.reduce(0, +)
@@ -376,6 +413,7 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
         }
         self.rows = rows
         self.samples = total
+        self.requestedSamples = requestedSamples
         self.elapsedNanoseconds = elapsedNanoseconds
         self.actors = actors
         self.strides = strides
@@ -457,8 +495,11 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
                 "held: no forbidden outcome in \(samples.grouped) samples"
                 + " (interesting: \(count(.interesting).grouped)); \(overlap)"
         }
+        let stopped =
+            samples < requestedSamples
+            ? "; stopped at its time limit after \(samples.grouped) of \(requestedSamples.grouped) samples" : ""
         return ([line(header)] + cells.map(line)).joined(separator: "\n")
-            + "\n\(summary); \(rate) samples/s"
+            + "\n\(summary)\(stopped); \(rate) samples/s"
     }
 
     private static func percent(_ share: Double) -> String {
@@ -481,7 +522,9 @@ extension OutcomeStress {
                     continuation.resume(returning: .failure(error))
                 }
             }
-            if case .failure(let error) = spawned {
+            switch spawned {
+            case .success(let thread): thread.detach()
+            case .failure(let error):
                 continuation.resume(returning: .failure(.threadCreationFailed(worker: -1, code: error.code)))
             }
         }

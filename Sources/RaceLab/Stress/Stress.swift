@@ -106,7 +106,8 @@ public struct Stress: Sendable {
     /// task-locals, which is how a Swift Testing `#expect` inside the body is recorded
     /// against its test. `work(state, run, worker, &budget)` is a worker's whole loop in
     /// run `run` (1 for the first); `readsThread`: whether it never suspends, so its
-    /// thread's CPU time is its own. `starting(run)` is called before each run's `make`.
+    /// thread's CPU time is its own. `starting(run)` is called before each run's `make`;
+    /// what it throws ends the test.
     /// For RaceLabTesting's `stress`.
     package func runAsChildTasks<State: Sendable>(
         _ make: () async throws -> State, readsThread: Bool,
@@ -114,13 +115,13 @@ public struct Stress: Sendable {
             @escaping @Sendable (_ state: State, _ run: Int, _ worker: Int, _ budget: inout OperationBudget) async
             -> Void,
         check: (_ state: State, _ run: StressRun) async throws -> Void,
-        starting: (_ run: Int) -> Void
+        starting: (_ run: Int) throws -> Void
     ) async throws -> StressReport {
         var results: [StressRun] = []
         let started = MonotonicClock.now()
         repeat {
             let index = results.count + 1
-            starting(index)
+            try starting(index)
             let state = try await make()
             let timing = try await pool.runAsChildTasks(workers: workers, length: length, readsThread: readsThread) {
                 worker, budget in

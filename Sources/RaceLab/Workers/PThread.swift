@@ -48,6 +48,9 @@ package struct PThread {
     }
 
     package func join() { pthread_join(handle, nil) }
+
+    /// Lets the thread's resources go when it ends, for a thread nobody joins.
+    package func detach() { pthread_detach(handle) }
 }
 
 /// An errno-style code carried through `Result`.
