@@ -3,6 +3,14 @@ import StressYourOwnCode
 import Synchronization
 import Testing
 
+/// What both offices are to their tests: seats sold so far.
+protocol SeatSeller: Actor {
+    var sold: Int { get }
+}
+
+extension RacyTicketOffice: SeatSeller {}
+extension TicketOffice: SeatSeller {}
+
 /// The sales the buyers were told went through (`sell()` returned `true`).
 final class Sales: Sendable {
     private let count = Atomic<Int>(0)
@@ -21,6 +29,18 @@ struct TicketOfficeTests {
     static let seats = 10
     static let callsPerOffice = 20
 
+    /// Seats sold over all offices, and how many offices sold more than they have.
+    static func tally(_ offices: [some SeatSeller]) async -> (sold: Int, oversold: Int) {
+        var sold = 0
+        var oversold = 0
+        for office in offices {
+            let seats = await office.sold
+            sold += seats
+            if seats > Self.seats { oversold += 1 }
+        }
+        return (sold, oversold)
+    }
+
     @Test(
         "RacyTicketOffice oversells: its sell() awaits between its check and its act", .requiresParallelCPUs)
     func racyTicketOffice() async throws {
@@ -33,13 +53,7 @@ struct TicketOfficeTests {
             } body: { state, _, iteration in
                 if await state.offices[iteration / Self.callsPerOffice].sell() { state.sales.add() }
             } check: { state, _ in
-                var sold = 0
-                var oversold = 0
-                for office in state.offices {
-                    let seats = await office.sold
-                    sold += seats
-                    if seats > Self.seats { oversold += 1 }
-                }
+                let (sold, oversold) = await Self.tally(state.offices)
                 try StressFailure.unless(oversold == 0, "\(oversold) of \(Self.offices) offices oversold")
                 try StressFailure.unless(
                     state.sales.total == sold, "\(state.sales.total) sales, \(sold) seats sold")
@@ -58,13 +72,7 @@ struct TicketOfficeTests {
         } body: { state, _, iteration in
             if await state.offices[iteration / Self.callsPerOffice].sell() { state.sales.add() }
         } check: { state, _ in
-            var sold = 0
-            var oversold = 0
-            for office in state.offices {
-                let seats = await office.sold
-                sold += seats
-                if seats > Self.seats { oversold += 1 }
-            }
+            let (sold, oversold) = await Self.tally(state.offices)
             // 40 calls at each office of 10 seats: every seat sold, none twice.
             try StressFailure.unless(oversold == 0, "\(oversold) of \(Self.offices) offices oversold")
             try StressFailure.unless(
