@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "RaceLab", targets: ["RaceLab"]),
         // The engine inside Swift Testing: `try await stress(...)` in a @Test.
         .library(name: "RaceLabTesting", targets: ["RaceLabTesting"]),
+        // The controlled scheduler: explore every interleaving of a small program.
+        .library(name: "RaceLabExplore", targets: ["RaceLabExplore"]),
     ],
     targets: [
         .target(name: "CRaceLabShims"),
@@ -30,11 +32,14 @@ let package = Package(
         .target(
             name: "RaceLabScenarios", dependencies: ["RaceLabSync", "RaceLab", "CRaceLabShims"],
             swiftSettings: swift6),
+        // The controlled scheduler: instrumented primitives, virtual threads, explorers,
+        // schedules and replay. Knows no scenario.
+        .target(name: "RaceLabExplore", dependencies: ["RaceLab", "CRaceLabShims"], swiftSettings: swift6),
         // Swift Testing integration: the stress API inside a @Test. The one target that
         // imports Testing, so the engine never does.
-        .target(name: "RaceLabTesting", dependencies: ["RaceLab"], swiftSettings: swift6),
+        .target(name: "RaceLabTesting", dependencies: ["RaceLab", "CRaceLabShims"], swiftSettings: swift6),
         // Results in, text / JSON / CSV / SVG / JUnit out. Never sees a Scenario or argv.
-        .target(name: "RaceLabReport", dependencies: ["RaceLab"], swiftSettings: swift6),
+        .target(name: "RaceLabReport", dependencies: ["RaceLab", "CRaceLabShims"], swiftSettings: swift6),
         // argv -> a validated command; help and completions, read from the declarations;
         // what a result path may be, and how a result file is written.
         .target(
@@ -50,7 +55,7 @@ let package = Package(
             name: "RaceLabTests",
             dependencies: [
                 "RaceLabCLI", "RaceLabCommandLine", "RaceLabReport", "RaceLabScenarios", "RaceLabSync", "RaceLab",
-                "RaceLabTesting",
+                "RaceLabTesting", "RaceLabExplore",
             ],
             swiftSettings: swift6),
     ]

@@ -197,3 +197,58 @@ size_t racelab_usable_size(const void *pointer) { return malloc_size(pointer); }
 #else
 size_t racelab_usable_size(const void *pointer) { (void)pointer; return 0; }
 #endif
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+
+struct racelab_context {
+    ucontext_t context;
+    void *stack;
+    size_t stack_bytes;
+    void (*entry)(void *);
+    void *argument;
+};
+
+racelab_context *racelab_context_new(size_t stack_bytes) {
+    racelab_context *context = calloc(1, sizeof(racelab_context));
+    if (!context) return NULL;
+    if (stack_bytes > 0) {
+        void *stack = mmap(NULL, stack_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        if (stack == MAP_FAILED) {
+            free(context);
+            return NULL;
+        }
+        context->stack = stack;
+        context->stack_bytes = stack_bytes;
+    }
+    return context;
+}
+
+void racelab_context_free(racelab_context *context) {
+    if (!context) return;
+    if (context->stack) munmap(context->stack, context->stack_bytes);
+    free(context);
+}
+
+/// makecontext passes int arguments only: the context's address in two halves.
+static void racelab_context_trampoline(unsigned int high, unsigned int low) {
+    racelab_context *context = (racelab_context *)(((uintptr_t)high << 32) | (uintptr_t)low);
+    context->entry(context->argument);
+}
+
+void racelab_context_prepare(racelab_context *context, racelab_context *return_to, void (*entry)(void *),
+                             void *argument) {
+    getcontext(&context->context);
+    context->context.uc_stack.ss_sp = context->stack;
+    context->context.uc_stack.ss_size = context->stack_bytes;
+    context->context.uc_link = &return_to->context;
+    context->entry = entry;
+    context->argument = argument;
+    uintptr_t address = (uintptr_t)context;
+    makecontext(&context->context, (void (*)(void))racelab_context_trampoline, 2, (unsigned int)(address >> 32),
+                (unsigned int)(address & 0xffffffffu));
+}
+
+void racelab_context_swap(racelab_context *from, racelab_context *to) { swapcontext(&from->context, &to->context); }

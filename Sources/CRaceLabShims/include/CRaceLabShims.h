@@ -104,3 +104,23 @@ static inline uint64_t racelab_timebase(void) {
 }
 
 #endif
+
+/// Coroutines for the controlled scheduler (ucontext): a virtual thread runs on a stack
+/// of its own, on the explorer's OS thread, and switches back at every scheduling point.
+/// A context with no entry is the explorer's own (what `racelab_context_swap` returns to).
+typedef struct racelab_context racelab_context;
+
+/// A context with a stack of `stack_bytes` (0: none, for the explorer's own), or NULL.
+racelab_context *racelab_context_new(size_t stack_bytes);
+
+/// Frees a context and its stack. Never the running one.
+void racelab_context_free(racelab_context *context);
+
+/// Prepares `context` to run `entry(argument)` from its start when next switched to;
+/// when `entry` returns, the context switches to `return_to`.
+void racelab_context_prepare(racelab_context *context, racelab_context *return_to, void (*entry)(void *),
+                             void *argument);
+
+/// Saves the running context in `from` and runs `to`. Returns when something switches
+/// back to `from`.
+void racelab_context_swap(racelab_context *from, racelab_context *to);

@@ -1,0 +1,167 @@
+/// One schedule: the thread chosen at each step, what every step did, how it ended.
+public struct ExploreSchedule: Sendable, CustomStringConvertible {
+    /// The thread that ran each step.
+    public let choices: [Int]
+    /// Every operation of the schedule, in order.
+    public let events: [ExploreEvent]
+    /// Why the schedule failed, or nil.
+    public let failure: ExploreFailure?
+    /// How many times a thread that could have gone on was switched away from.
+    public let preemptions: Int
+    /// Threads in the program.
+    public let threads: Int
+    /// For a replay: where and how the program stopped matching the schedule, or nil.
+    public let mismatch: String?
+
+    init(
+        choices: [Int], events: [ExploreEvent], failure: ExploreFailure?, preemptions: Int, threads: Int,
+        mismatch: String?
+    ) {
+        self.choices = choices
+        self.events = events
+        self.failure = failure
+        self.preemptions = preemptions
+        self.threads = threads
+        self.mismatch = mismatch
+    }
+
+    init(_ result: ScheduleResult, threads: Int, mismatch: String?) {
+        self.init(
+            choices: result.choices, events: result.events, failure: result.failure,
+            preemptions: result.preemptions, threads: threads, mismatch: mismatch)
+    }
+
+    /// The schedule as a string for `Explore.replay`: one digit per step ("0101") for up
+    /// to 10 threads, else "v1:" and comma-separated thread numbers.
+    public var string: String {
+        threads <= 10
+            ? choices.map(String.init).joined() : "v1:" + choices.map(String.init).joined(separator: ",")
+    }
+
+    /// The choices a schedule string stands for, or nil if it is not one.
+    static func parse(_ string: String) -> [Int]? {
+        if string.hasPrefix("v1:") {
+            let parts = string.dropFirst(3).split(separator: ",", omittingEmptySubsequences: false)
+            let numbers = parts.compactMap { Int($0) }
+            return numbers.count == parts.count && numbers.allSatisfy { $0 >= 0 } ? numbers : nil
+        }
+        let digits = string.compactMap(\.wholeNumberValue)
+        return digits.count == string.count ? digits : nil
+    }
+
+    /// Step by step, one column per thread:
+    ///
+    ///     step  thread 0             thread 1
+    ///        1  load counter → 0
+    ///        2                       load counter → 0
+    public var timeline: String {
+        let width = max(20, (events.map(\.text.count).max() ?? 0) + 2)
+        func pad(_ text: String) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+        let header = "step  " + (0..<threads).map { pad("thread \($0)") }.joined()
+        let rows = events.map { event in
+            let step = String(event.step + 1)
+            let cells = (0..<threads).map { $0 == event.thread ? pad(event.text) : pad("") }.joined()
+            return String(repeating: " ", count: max(0, 4 - step.count)) + step + "  " + cells
+        }
+        return ([header] + rows).map { line in String(line.reversed().drop { $0 == " " }.reversed()) }
+            .joined(separator: "\n")
+    }
+
+    /// The failure (or "passed"), the replay string, then the timeline.
+    public var description: String {
+        let verdict = failure.map(\.description) ?? "passed"
+        let replay = "schedule \"\(string)\" (\(preemptions) preemption\(preemptions == 1 ? "" : "s"))"
+        let mismatchLine = mismatch.map { "\nreplay stopped: \($0)" } ?? ""
+        return "\(verdict)\n\(replay)\(mismatchLine)\n\(timeline)"
+    }
+}
+
+/// What an exploration found: how many schedules ran, how many failed, the first failing
+/// one, and exactly what the schedules cover.
+public struct ExploreReport: Sendable, CustomStringConvertible {
+    /// What the schedules that ran cover.
+    public enum Coverage: Sendable, Equatable {
+        /// Every schedule of the program: a proof for this bounded program.
+        case every
+        /// Every schedule with at most this many preemptions.
+        case preemptions(atMost: Int)
+        /// A sample (random or PCT); for PCT its depth and the steps per schedule.
+        case sampled(pct: (depth: Int, steps: Int)?)
+
+        /// The same coverage (a tuple cannot be Equatable on its own).
+        public static func == (a: Coverage, b: Coverage) -> Bool {
+            switch (a, b) {
+            case (.every, .every): true
+            case (.preemptions(let x), .preemptions(let y)): x == y
+            case (.sampled(let x), .sampled(let y)): x?.depth == y?.depth && x?.steps == y?.steps
+            default: false
+            }
+        }
+    }
+
+    /// The strategy that chose the schedules.
+    public let strategy: Explore.Strategy
+    /// Threads in the program.
+    public let threads: Int
+    /// Schedules run.
+    public let explored: Int
+    /// Schedules that failed.
+    public let failed: Int
+    /// The first failing schedule, with its timeline, or nil.
+    public let firstFailure: ExploreSchedule?
+    /// What the schedules cover (see `Coverage`).
+    public let coverage: Coverage
+    /// False when the exploration stopped at its first failure (so `explored` and
+    /// `failed` count only the schedules up to it).
+    public let isFinished: Bool
+
+    /// True when no schedule failed.
+    public var passed: Bool { failed == 0 }
+
+    /// "all 6 schedules pass (every schedule of this program)", or the first failure
+    /// with its replay string and timeline.
+    public var description: String {
+        let scope: String
+        switch coverage {
+        case .every: scope = "every schedule of this program"
+        case .preemptions(let bound): scope = "every schedule with at most \(bound) preemption\(bound == 1 ? "" : "s")"
+        case .sampled(let pct):
+            switch strategy {
+            case .random(_, let seed): scope = "random schedules, seed \(seed)"
+            case .pct(_, let depth, let seed):
+                let k = pct?.steps ?? 1
+                let perSchedule = 1 / (Double(threads) * pow(Double(k), Double(depth - 1)))
+                scope =
+                    "PCT, depth \(depth), seed \(seed): a bug of depth \(depth) or less shows with probability"
+                    + " >= 1/(n k^(d-1)) = \(Self.short(perSchedule)) per schedule (n = \(threads) threads,"
+                    + " k = \(k) steps)"
+            default: scope = "sampled"
+            }
+        }
+        guard let first = firstFailure else {
+            return "all \(explored) schedules pass (\(scope))"
+        }
+        let counted =
+            isFinished
+            ? "\(failed) of \(explored) schedules failed (\(scope))"
+            : "failed in schedule \(explored) (\(scope)); stopped at the first failure"
+        return "\(counted)\nfirst failure: \(first)"
+    }
+
+    private static func short(_ value: Double) -> String {
+        guard value < 0.01, value > 0 else { return "\((value * 1000).rounded() / 1000)" }
+        var mantissa = value
+        var exponent = 0
+        while mantissa < 1 {
+            mantissa *= 10
+            exponent -= 1
+        }
+        return "\((mantissa * 10).rounded() / 10)e\(exponent)"
+    }
+}
+
+private func pow(_ base: Double, _ exponent: Double) -> Double {
+    var result = 1.0
+    for _ in 0..<max(0, Int(exponent)) { result *= base }
+    return result
+}

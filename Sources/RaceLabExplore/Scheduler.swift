@@ -1,0 +1,130 @@
+import CRaceLabShims
+import RaceLab
+
+/// What a schedule's explorer decides at each step: which runnable thread goes next.
+protocol Chooser {
+    /// `runnable` is sorted and never empty; `previous` is the thread that ran the last
+    /// step (nil at the first). Returns one of `runnable`, or nil to stop the schedule
+    /// (a replay that no longer matches the program).
+    mutating func choose(step: Int, runnable: [Int], previous: Int?) -> Int?
+}
+
+/// One schedule's result: the threads chosen step by step, what they did, how it ended.
+struct ScheduleResult {
+    var choices: [Int] = []
+    /// The runnable threads at each step, for the depth-first explorer's backtracking.
+    var runnableSets: [[Int]] = []
+    var events: [ExploreEvent] = []
+    var failure: ExploreFailure?
+    var preemptions = 0
+    /// Set when a replay stopped because the program did not match its schedule.
+    var mismatch: String?
+}
+
+/// Runs a program's threads as coroutines on the calling OS thread, one at a time,
+/// each operation on a primitive a scheduling point where the chooser picks the next
+/// thread. The coroutines' stacks are kept for the whole exploration.
+final class Scheduler {
+    let run: ScheduleRun
+
+    init(threads count: Int) throws(WorkerPoolError) {
+        guard let run = ScheduleRun(threads: count) else {
+            throw .threadCreationFailed(worker: 0, code: 12)  // ENOMEM: no stack
+        }
+        self.run = run
+    }
+
+    /// One virtual thread's job for a schedule, handed to its coroutine's entry.
+    private final class Job {
+        let run: ScheduleRun
+        let index: Int
+        init(run: ScheduleRun, index: Int) {
+            self.run = run
+            self.index = index
+        }
+
+        func start() {
+            let t = index
+            if !run.isAborting, let job = run.jobs[t] {
+                do {
+                    try job()
+                } catch is ScheduleAborted {
+                } catch let failure as ExploreFailure {
+                    if run.failure == nil { run.failure = failure }
+                } catch {
+                    if run.failure == nil { run.failure = .thrown(thread: t, "\(error)") }
+                }
+            }
+            run.jobs[t] = nil
+            run.pending[t] = nil
+            run.finished[t] = true
+            // Returning switches to the scheduler (the context's uc_link).
+        }
+    }
+
+    func schedule<State>(
+        _ bodies: [@Sendable (State, VirtualThread) throws -> Void], state: State, maxSteps: Int,
+        chooser: inout some Chooser
+    ) -> ScheduleResult {
+        let run = self.run
+        let count = bodies.count
+        run.reset()
+        var jobs: [Unmanaged<Job>] = []
+        for t in 0..<count {
+            let body = bodies[t]
+            let thread = VirtualThread(index: t, run: run)
+            run.jobs[t] = { try body(state, thread) }
+            let job = Unmanaged.passRetained(Job(run: run, index: t))
+            jobs.append(job)
+            racelab_context_prepare(
+                run.contexts[t], run.main,
+                { raw in
+                    Unmanaged<Job>.fromOpaque(raw!).takeUnretainedValue().start()
+                }, job.toOpaque())
+        }
+        defer { jobs.forEach { $0.release() } }
+        // Each thread runs to its first scheduling point (or its end), one at a time.
+        for t in 0..<count { run.resume(t) }
+        var result = ScheduleResult()
+        var previous: Int?
+        while run.failure == nil {
+            let runnable = (0..<count).filter(run.isRunnable)
+            if runnable.isEmpty {
+                if !run.finished.allSatisfy({ $0 }) { run.failure = .deadlock(Self.deadlockStory(run)) }
+                break
+            }
+            if run.step >= maxSteps {
+                run.failure = .tooManySteps(maxSteps)
+                break
+            }
+            guard let chosen = chooser.choose(step: run.step, runnable: runnable, previous: previous) else {
+                result.mismatch = "the schedule stopped matching"
+                break
+            }
+            if let previous, chosen != previous, runnable.contains(previous) { result.preemptions += 1 }
+            result.choices.append(chosen)
+            result.runnableSets.append(runnable)
+            run.step += 1
+            run.pending[chosen] = nil
+            run.resume(chosen)
+            previous = chosen
+        }
+        // End every thread still waiting at a point: its operation throws, its closure unwinds.
+        run.isAborting = true
+        for t in 0..<count where !run.finished[t] { run.resume(t) }
+        result.events = run.events
+        result.failure = run.failure
+        return result
+    }
+
+    /// "thread 0 waits for B, held by thread 1; thread 1 waits for A, held by thread 0".
+    private static func deadlockStory(_ run: ScheduleRun) -> String {
+        var parts: [String] = []
+        for t in run.pending.indices where !run.finished[t] {
+            guard let next = run.pending[t], let mutex = next.locking else { continue }
+            let holder = mutex.holder.map { $0 == t ? "itself" : "thread \($0)" } ?? "nobody"
+            parts.append("thread \(t) waits for \(mutex.name), held by \(holder)")
+        }
+        return parts.joined(separator: "; ")
+    }
+}
