@@ -35,11 +35,11 @@ let package = Package(
         // The controlled scheduler: instrumented primitives, virtual threads, explorers,
         // schedules and replay. Knows no scenario.
         .target(name: "RaceLabExplore", dependencies: ["RaceLab", "CRaceLabShims"], swiftSettings: swift6),
-        // Swift Testing integration: the stress API inside a @Test. The one target that
-        // imports Testing, so the engine never does.
-        .target(name: "RaceLabTesting", dependencies: ["RaceLab", "CRaceLabShims"], swiftSettings: swift6),
+        // Swift Testing integration: the stress API and the explorer inside a @Test. The
+        // one target that imports Testing, so the engine never does.
+        .target(name: "RaceLabTesting", dependencies: ["RaceLab", "RaceLabExplore"], swiftSettings: swift6),
         // Results in, text / JSON / CSV / SVG / JUnit out. Never sees a Scenario or argv.
-        .target(name: "RaceLabReport", dependencies: ["RaceLab", "CRaceLabShims"], swiftSettings: swift6),
+        .target(name: "RaceLabReport", dependencies: ["RaceLab"], swiftSettings: swift6),
         // argv -> a validated command; help and completions, read from the declarations;
         // what a result path may be, and how a result file is written.
         .target(

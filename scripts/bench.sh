@@ -92,6 +92,13 @@
 #   >= 5% (medians); seq_cst weak = 0 in every run.
 #     scripts/bench.sh --section stress
 #
+# EXPLORE  (section "explore")
+#   RaceLabExplore's speed: `stress-bench explore-counter 3 2`, every schedule of the
+#   unsafe counter at 3 workers x 2 increments (34,650 interleavings of its loads and
+#   stores, no pruning), EXPLORE_RUNS times (default 5). Targets: the median run under
+#   10 s, and at least 50,000 scheduling steps per second.
+#     scripts/bench.sh --section explore
+#
 # OPTIONS
 #   --section LIST   comma-separated sections to run: counter, cache, default, litmus, stress
 #                    (default: all of them, in that order)
@@ -138,7 +145,8 @@ STRESS_TARGET=1.2         # Stress / racelab counter atomic, ns/op
 STRESS_SB_SPEED=2         # graded SB samples/s over the C twin's, at least
 STRESS_SB_WEAK=5          # graded SB relaxed: median weak share, at least this %
 STRESS_BENCH=scripts/stress-bench/.build/release/stress-bench
-SECTIONS="counter,cache,default,litmus,stress"  # --section
+EXPLORE_RUNS="${EXPLORE_RUNS:-5}"            # runs of the explore section
+SECTIONS="counter,cache,default,litmus,stress,explore"  # --section
 BUILD_RACELAB=1                   # --no-build sets 0
 
 declare -A SWIFT_MEDIAN=() C_MEDIAN=()  # "scenario/strategy/workers" -> median ns/op, for the summary
@@ -274,7 +282,7 @@ build() {
     echo "compiling $C_BENCH ($CC -O2 -pthread)..."
     mkdir -p "$BIN_DIR"
     "$CC" -O2 -pthread -o "$C_BENCH" scripts/bench_reference.c
-    if section_selected stress; then
+    if section_selected stress || section_selected explore; then
         echo "building $STRESS_BENCH (swift build -c release --package-path scripts/stress-bench)..."
         swift build -c release --package-path scripts/stress-bench >/dev/null
     fi
@@ -828,6 +836,27 @@ print("COUNTS %d %d" % (met, checked))' "$STRESS_SAMPLES_FILE" "$STRESS_TARGET" 
     echo
 }
 
+explore_section() {
+    local run line samples="$WORK_DIR/explore.samples" report
+    : >"$samples"
+    echo "== explore: every schedule of the unsafe counter, 3 workers x 2 increments, $EXPLORE_RUNS runs"
+    for ((run = 1; run <= EXPLORE_RUNS; run++)); do
+        line=$("$STRESS_BENCH" explore-counter 3 2)
+        echo "run $run: $line"
+        echo "$line" >>"$samples"
+    done
+    report=$(python3 -c 'import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+seconds = statistics.median(float(r[7]) for r in rows)
+rate = statistics.median(int(r[5]) / float(r[7]) for r in rows)
+met = (seconds < 10) + (rate >= 50000)
+print("schedules %s (failed %s), median %.2f s (< 10 s %s), %s steps/s (>= 50,000 %s)" % (rows[0][1], rows[0][3],
+      seconds, "PASS" if seconds < 10 else "MISS", "{:,.0f}".format(rate), "PASS" if rate >= 50000 else "MISS"))
+print("COUNTS %d 2" % met)' "$samples")
+    count_and_print "$report"
+    echo
+}
+
 # Prints a report whose last line is "COUNTS met checked" (without that line)
 # and adds the counts to MET / TARGETS.
 count_and_print() {  # report
@@ -853,7 +882,7 @@ parse_args() {
     while (($#)); do
         case $1 in
         --section)
-            (($# >= 2)) || { echo "bench.sh: --section needs a value (counter, cache, default, litmus, stress)" >&2; exit 64; }
+            (($# >= 2)) || { echo "bench.sh: --section needs a value (counter, cache, default, litmus, stress, explore)" >&2; exit 64; }
             SECTIONS=$2
             shift 2
             ;;
@@ -863,15 +892,15 @@ parse_args() {
         *) echo "bench.sh: unknown argument '$1' (try --help)" >&2; exit 64 ;;
         esac
     done
-    [[ $SECTIONS == all ]] && SECTIONS="counter,cache,default,litmus,stress"
+    [[ $SECTIONS == all ]] && SECTIONS="counter,cache,default,litmus,stress,explore"
     local section
     local -a requested
     IFS=, read -r -a requested <<<"$SECTIONS"
-    ((${#requested[@]})) || { echo "bench.sh: --section needs a value (counter, cache, default, litmus, stress)" >&2; exit 64; }
+    ((${#requested[@]})) || { echo "bench.sh: --section needs a value (counter, cache, default, litmus, stress, explore)" >&2; exit 64; }
     for section in "${requested[@]}"; do
         case $section in
-        counter | cache | default | litmus | stress) ;;
-        *) echo "bench.sh: unknown section '$section' (counter, cache, default, litmus, stress)" >&2; exit 64 ;;
+        counter | cache | default | litmus | stress | explore) ;;
+        *) echo "bench.sh: unknown section '$section' (counter, cache, default, litmus, stress, explore)" >&2; exit 64 ;;
         esac
     done
 }
@@ -907,6 +936,10 @@ main() {
     if section_selected stress; then
         stress_section
         described+=("Stress within ${STRESS_TARGET}x of counter atomic, graded SB >= ${STRESS_SB_SPEED}x the C twin's samples/s and weak >= ${STRESS_SB_WEAK}%, seq_cst weak = 0")
+    fi
+    if section_selected explore; then
+        explore_section
+        described+=("explore: 34,650 schedules in < 10 s, >= 50,000 steps/s")
     fi
     local joined
     joined=$(printf '%s; ' "${described[@]}")

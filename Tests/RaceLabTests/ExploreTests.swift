@@ -1,3 +1,5 @@
+import RaceLabTesting
+import Synchronization
 import Testing
 
 @testable import RaceLabExplore
@@ -163,5 +165,45 @@ struct ExploreTests {
             if report.firstFailure != nil { found += 1 }
         }
         #expect(found == 20)
+    }
+}
+
+@Suite("Explore in Swift Testing", .serialized, .timeLimit(.minutes(1)))
+struct ExploreInTestingTests {
+    @Test("a failing schedule is an issue of this test carrying the replay string and the timeline")
+    func failingSchedule() throws {
+        let seen = Mutex<[String]>([])
+        try withKnownIssue("the unsafe counter loses an update") {
+            try RaceLabTesting.explore(threads: 2, { Shared("counter", 0) }, body: unsafeIncrement, check: countsTwo)
+        } matching: { issue in
+            seen.withLock { $0 += issue.comments.map(\.rawValue) }
+            return true
+        }
+        let text = seen.withLock { $0 }.joined()
+        #expect(text.contains("check failed: counter is 1, not 2"))
+        #expect(text.contains("schedule \""), "the replay string")
+        #expect(text.contains("step  thread 0"), "the timeline")
+    }
+
+    @Test("an #expect inside an explored body is recorded against this test")
+    func expectInBody() throws {
+        withKnownIssue("the body's own #expect") {
+            try RaceLabTesting.explore(threads: 1, { Shared("x", 0) }) { x, thread in
+                let value = try thread.load(x)
+                #expect(value == 1)
+            }
+        }
+    }
+
+    @Test("a program whose every schedule passes records nothing")
+    func passing() throws {
+        let report = try RaceLabTesting.explore(threads: 2, { Locked() }) { state, thread in
+            try thread.lock(state.mutex)
+            try thread.store(state.counter, try thread.load(state.counter) + 1)
+            try thread.unlock(state.mutex)
+        } check: { state in
+            try countsTwo(state.counter)
+        }
+        #expect(report.passed)
     }
 }

@@ -8,7 +8,10 @@ let package = Package(
     dependencies: [.package(name: "racelab", path: "../..")],
     targets: [
         .executableTarget(
-            name: "stress-bench", dependencies: [.product(name: "RaceLab", package: "racelab")],
+            name: "stress-bench", dependencies: [
+                .product(name: "RaceLab", package: "racelab"),
+                .product(name: "RaceLabExplore", package: "racelab"),
+            ],
             swiftSettings: [.swiftLanguageMode(.v6)])
     ]
 )

@@ -5,11 +5,14 @@
 //                                                figure racelab counter --json reports
 //   stress-bench atomic-loop <workers> <iterations>  the same increment in the loop form
 //                                                (Stress.run(_:loop:check:))
+//   stress-bench explore-counter <workers> <increments>  every schedule of the unsafe
+//                                                counter on RaceLabExplore
 //   stress-bench sb <ordering> <samples>          store buffering on OutcomeStress;
 //                                                prints "weak <count> samples <n> seconds <s>"
 //
 // Nothing here is racelab's own code: it is the example a user would write.
 import RaceLab
+import RaceLabExplore
 import Synchronization
 
 /// The shared state of the atomic-increment body.
@@ -108,11 +111,34 @@ func storeBuffering(ordering: String, samples: Int) throws {
             + " seconds \(Double(report.elapsedNanoseconds) / 1e9)")
 }
 
+/// Every schedule of the unsafe counter at `workers` threads x `increments` (loads and
+/// stores, no pruning); prints "schedules <n> failed <n> steps <n> seconds <s>".
+func exploreCounter(workers: Int, increments: Int) throws {
+    let clock = ContinuousClock()
+    let started = clock.now
+    let report = try Explore(.exhaustive(), stopsAtFirstFailure: false).run(threads: workers) {
+        Shared("counter", 0)
+    } body: { counter, thread in
+        for _ in 0..<increments {
+            let value = try thread.load(counter)
+            try thread.store(counter, value + 1)
+        }
+    } check: { counter in
+        try ExploreFailure.unless(counter.value == workers * increments, "lost \(workers * increments - counter.value)")
+    }
+    let elapsed = clock.now - started
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    print(
+        "schedules \(report.explored) failed \(report.failed) steps \(report.explored * workers * increments * 2)"
+            + " seconds \(seconds)")
+}
+
 let arguments = CommandLine.arguments
 switch (arguments.count > 1 ? arguments[1] : "", arguments.count) {
 case ("atomic", 4): try atomic(workers: Int(arguments[2])!, iterations: Int(arguments[3])!)
 case ("atomic-loop", 4): try atomicLoop(workers: Int(arguments[2])!, iterations: Int(arguments[3])!)
 case ("sb", 4): try storeBuffering(ordering: arguments[2], samples: Int(arguments[3])!)
+case ("explore-counter", 4): try exploreCounter(workers: Int(arguments[2])!, increments: Int(arguments[3])!)
 default:
     print("usage: stress-bench atomic|atomic-loop <workers> <iterations> | stress-bench sb relaxed|seq_cst <samples>")
 }
