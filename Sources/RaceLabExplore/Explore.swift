@@ -88,11 +88,12 @@ public struct Explore: Sendable {
             return try sample(&runner, schedules: schedules) { _ in RandomChooser(random: random.split()) }
         case .pct(let schedules, let depth, let seed):
             var random = SplitMix64(seed: seed)
-            // k, the steps of a schedule, measured on a first run in thread order.
+            // k, the steps of a schedule: first measured on a run in thread order, then the
+            // longest schedule so far; the report's guarantee uses the longest of all.
             var first = FirstRunnable()
-            let steps = max(1, try runner.run(&first).choices.count)
-            return try sample(&runner, schedules: schedules, pct: (depth, steps)) { _ in
-                PCTChooser(threads: threads.count, depth: depth, steps: steps, random: random.split())
+            let firstSteps = max(1, try runner.run(&first).choices.count)
+            return try sample(&runner, schedules: schedules, pct: (depth, firstSteps)) { steps in
+                PCTChooser(threads: threads.count, depth: depth, steps: max(firstSteps, steps), random: random.split())
             }
         }
     }
@@ -138,17 +139,20 @@ public struct Explore: Sendable {
                     if stopsAtFirstFailure { break }
                 }
             } while search.advance(after: runner.last)
-            let isComplete = !search.wasPruned
-            if first != nil && stopsAtFirstFailure || isComplete || preemptions == bound {
+            let stoppedEarly = first != nil && stopsAtFirstFailure
+            let isComplete = !search.wasPruned && !stoppedEarly
+            if stoppedEarly || isComplete || preemptions == bound {
                 return ExploreReport(
                     strategy: strategy, threads: runner.threads.count, explored: explored, failed: failed,
                     firstFailure: first, coverage: isComplete ? .every : .preemptions(atMost: preemptions),
-                    isFinished: first == nil || !stopsAtFirstFailure)
+                    isFinished: !stoppedEarly)
             }
             preemptions += 1
         }
     }
 
+    /// `chooser(longest)` makes each schedule's chooser, given the most steps a schedule
+    /// has taken so far.
     private func sample<State, C: Chooser>(
         _ runner: inout Runner<State>, schedules: Int, pct: (depth: Int, steps: Int)? = nil,
         chooser: (Int) -> C
@@ -157,9 +161,11 @@ public struct Explore: Sendable {
         var explored = 0
         var failed = 0
         var first: ExploreSchedule?
-        for index in 0..<schedules {
-            var next = chooser(index)
+        var longest = pct?.steps ?? 0
+        for _ in 0..<schedules {
+            var next = chooser(longest)
             let result = try runner.run(&next)
+            longest = max(longest, result.choices.count)
             explored += 1
             if result.failure != nil {
                 failed += 1
@@ -169,7 +175,8 @@ public struct Explore: Sendable {
         }
         return ExploreReport(
             strategy: strategy, threads: runner.threads.count, explored: explored, failed: failed,
-            firstFailure: first, coverage: .sampled(pct: pct), isFinished: first == nil || !stopsAtFirstFailure)
+            firstFailure: first, coverage: .sampled(pct: pct.map { ($0.depth, longest) }),
+            isFinished: first == nil || !stopsAtFirstFailure)
     }
 }
 

@@ -59,7 +59,7 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
         func pad(_ text: String) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
         let header = "step  " + (0..<threads).map { pad("thread \($0)") }.joined()
         let rows = events.map { event in
-            let step = String(event.step + 1)
+            let step = String(event.step)
             let cells = (0..<threads).map { $0 == event.thread ? pad(event.text) : pad("") }.joined()
             return String(repeating: " ", count: max(0, 4 - step.count)) + step + "  " + cells
         }

@@ -25,15 +25,15 @@ public final class VirtualThread: @unchecked Sendable {
     public func load<Value>(_ shared: Shared<Value>) throws -> Value {
         try point(.load(location: shared.name))
         let value = shared.current
-        run.record(index, .load(location: shared.name), result: "\(value)")
+        run.record(index, .load(location: shared.name), result: shown(value))
         return value
     }
 
     /// Writes `value` to `shared` (a scheduling point before the write).
     public func store<Value>(_ shared: Shared<Value>, _ value: Value) throws {
-        try point(.store(location: shared.name, value: "\(value)"))
+        try point(.store(location: shared.name, value: shown(value)))
         shared.current = value
-        run.record(index, .store(location: shared.name, value: "\(value)"), result: nil)
+        run.record(index, .store(location: shared.name, value: shown(value)), result: nil)
     }
 
     /// Locks `mutex`, waiting while another thread holds it. Locking a mutex this thread
@@ -82,6 +82,13 @@ public final class VirtualThread: @unchecked Sendable {
         run.switchToScheduler(from: index)
         if run.isAborting { throw ScheduleAborted() }
     }
+}
+
+/// A value as the timeline shows it: an optional as its value or "nil", not "Optional(2)".
+func shown<Value>(_ value: Value) -> String {
+    let mirror = Mirror(reflecting: value)
+    guard mirror.displayStyle == .optional else { return "\(value)" }
+    return mirror.children.first.map { "\($0.value)" } ?? "nil"
 }
 
 /// Why a schedule failed.
