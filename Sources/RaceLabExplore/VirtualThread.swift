@@ -23,51 +23,51 @@ public final class VirtualThread: @unchecked Sendable {
 
     /// Reads `shared` (a scheduling point before the read).
     public func load<Value>(_ shared: Shared<Value>) throws -> Value {
-        try point(.load(location: shared.name))
+        try point()
         let value = shared.current
-        run.record(index, .load(location: shared.name), result: shown(value))
+        run.record(index, .load(location: shared.name, value: value))
         return value
     }
 
     /// Writes `value` to `shared` (a scheduling point before the write).
     public func store<Value>(_ shared: Shared<Value>, _ value: Value) throws {
-        try point(.store(location: shared.name, value: shown(value)))
+        try point()
         shared.current = value
-        run.record(index, .store(location: shared.name, value: shown(value)), result: nil)
+        run.record(index, .store(location: shared.name, value: value))
     }
 
     /// Locks `mutex`, waiting while another thread holds it. Locking a mutex this thread
     /// already holds is a deadlock of its own, and reported as one.
     public func lock(_ mutex: ExploreMutex) throws {
-        try point(.lock(mutex: mutex.name), locking: mutex)
+        try point(locking: mutex)
         mutex.holder = index
-        run.record(index, .lock(mutex: mutex.name), result: nil)
+        run.record(index, .lock(mutex: mutex.name))
     }
 
     /// Locks `mutex` if it is free; never waits.
     public func tryLock(_ mutex: ExploreMutex) throws -> Bool {
-        try point(.tryLock(mutex: mutex.name))
+        try point()
         let isFree = mutex.holder == nil
         if isFree { mutex.holder = index }
-        run.record(index, .tryLock(mutex: mutex.name), result: isFree ? "locked" : "busy")
+        run.record(index, .tryLock(mutex: mutex.name, didLock: isFree))
         return isFree
     }
 
     /// Unlocks `mutex`. Unlocking a mutex this thread does not hold fails the schedule.
     public func unlock(_ mutex: ExploreMutex) throws {
-        try point(.unlock(mutex: mutex.name))
+        try point()
         guard mutex.holder == index else {
             let holder = mutex.holder.map { "thread \($0) holds it" } ?? "nobody holds it"
             throw ExploreFailure.misuse("thread \(index) unlocked \(mutex.name), which it does not hold (\(holder))")
         }
         mutex.holder = nil
-        run.record(index, .unlock(mutex: mutex.name), result: nil)
+        run.record(index, .unlock(mutex: mutex.name))
     }
 
     /// A scheduling point with no operation: lets another thread run here.
     public func yield() throws {
-        try point(.yield)
-        run.record(index, .yield, result: nil)
+        try point()
+        run.record(index, .yield)
     }
 
     /// Fails the schedule unless `condition` holds: the explorer stops this schedule
@@ -77,18 +77,11 @@ public final class VirtualThread: @unchecked Sendable {
     }
 
     /// Announces the next operation and waits until the explorer chooses this thread.
-    private func point(_ operation: Operation, locking mutex: ExploreMutex? = nil) throws {
-        run.announce(index, operation, locking: mutex)
+    private func point(locking mutex: ExploreMutex? = nil) throws {
+        run.announce(index, locking: mutex)
         run.switchToScheduler(from: index)
         if run.isAborting { throw ScheduleAborted() }
     }
-}
-
-/// A value as the timeline shows it: an optional as its value or "nil", not "Optional(2)".
-func shown<Value>(_ value: Value) -> String {
-    let mirror = Mirror(reflecting: value)
-    guard mirror.displayStyle == .optional else { return "\(value)" }
-    return mirror.children.first.map { "\($0.value)" } ?? "nil"
 }
 
 /// Why a schedule failed.
@@ -120,13 +113,15 @@ public enum ExploreFailure: Error, Sendable, Equatable, CustomStringConvertible 
 struct ScheduleAborted: Error {}
 
 /// One step of a schedule, for the timeline: which thread did what, and what it read.
-public struct ExploreEvent: Sendable, Equatable {
+public struct ExploreEvent: Sendable {
     /// 1 for the first step.
     public let step: Int
     /// The thread that ran it.
     public let thread: Int
+    let operation: Operation
+
     /// "load counter → 0", "store counter ← 1", "lock A", ...
-    public let text: String
+    public var text: String { operation.text }
 }
 
 /// The state of the schedule being run: what each thread waits to do, what happened.
@@ -139,7 +134,7 @@ public struct ExploreEvent: Sendable, Equatable {
 /// coroutines take turns on it.
 final class ScheduleRun: @unchecked Sendable {
     struct Pending {
-        let operation: Operation
+        /// The mutex a `lock` waits for; nil for every other operation.
         let locking: ExploreMutex?
     }
 
@@ -201,21 +196,12 @@ final class ScheduleRun: @unchecked Sendable {
         step = 0
     }
 
-    func announce(_ thread: Int, _ operation: Operation, locking mutex: ExploreMutex?) {
-        pending[thread] = Pending(operation: operation, locking: mutex)
+    func announce(_ thread: Int, locking mutex: ExploreMutex?) {
+        pending[thread] = Pending(locking: mutex)
     }
 
-    func record(_ thread: Int, _ operation: Operation, result: String?) {
-        let text: String
-        switch operation {
-        case .load(let location): text = "load \(location) → \(result ?? "?")"
-        case .store(let location, let value): text = "store \(location) ← \(value)"
-        case .lock(let mutex): text = "lock \(mutex)"
-        case .tryLock(let mutex): text = "tryLock \(mutex) → \(result ?? "?")"
-        case .unlock(let mutex): text = "unlock \(mutex)"
-        case .yield: text = "yield"
-        }
-        events.append(ExploreEvent(step: step, thread: thread, text: text))
+    func record(_ thread: Int, _ operation: Operation) {
+        events.append(ExploreEvent(step: step, thread: thread, operation: operation))
     }
 
     /// Whether thread `t` may take its next step: it waits at a point whose operation
