@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "RaceLabSync", dependencies: ["RaceLab", "CRaceLabShims"], swiftSettings: swift6),
         // The catalog: each scenario's declaration and strategies, litmus tests, Lab and Sweeper.
         .target(
-            name: "RaceLabScenarios", dependencies: ["RaceLabSync", "RaceLab", "CRaceLabShims"],
+            name: "RaceLabScenarios", dependencies: ["RaceLabSync", "RaceLabExplore", "RaceLab", "CRaceLabShims"],
             swiftSettings: swift6),
         // The controlled scheduler: instrumented primitives, virtual threads, explorers,
         // schedules and replay. Knows no scenario.

@@ -1,13 +1,28 @@
-/// Always the lowest-numbered runnable thread: the program in thread order.
+/// Always the lowest-numbered runnable thread (after a yield, another one first): the
+/// program in thread order.
 struct FirstRunnable: Chooser {
-    mutating func choose(step: Int, runnable: [Int], previous: Int?) -> Int? { runnable[0] }
+    /// `runnable` in the order to try: with `staying`, the previous thread first (no
+    /// preemption). After its yield, the previous thread is left out while another
+    /// thread can run: a yield says "I cannot go on until someone else runs", and
+    /// exploring the yielder again would only find spin loops that never end.
+    static func afterYield(_ runnable: [Int], _ previous: Int?, _ yielded: Bool, staying: Bool = false) -> [Int] {
+        guard let previous, runnable.contains(previous) else { return runnable }
+        let others = runnable.filter { $0 != previous }
+        if yielded { return others.isEmpty ? runnable : others }
+        return staying ? [previous] + others : runnable
+    }
+
+    mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int? {
+        Self.afterYield(runnable, previous, yielded)[0]
+    }
 }
 
 /// Each step's thread drawn uniformly from the runnable ones.
 struct RandomChooser: Chooser {
     var random: SplitMix64
-    mutating func choose(step: Int, runnable: [Int], previous: Int?) -> Int? {
-        runnable[Int(random.next() % UInt64(runnable.count))]
+    mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int? {
+        let choices = FirstRunnable.afterYield(runnable, previous, yielded)
+        return choices[Int(random.next() % UInt64(choices.count))]
     }
 }
 
@@ -37,7 +52,10 @@ struct PCTChooser: Chooser {
         }
     }
 
-    mutating func choose(step: Int, runnable: [Int], previous: Int?) -> Int? {
+    mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int? {
+        // A thread that yields drops below every other and lets them run.
+        let runnable = FirstRunnable.afterYield(runnable, previous, yielded)
+        if yielded, let previous { priorities[previous] = 0 }
         var best = highest(runnable)
         if let low = changePoints[step] {
             priorities[best] = low
@@ -56,7 +74,7 @@ struct ReplayChooser: Chooser {
 
     init(choices: [Int]) { self.choices = choices }
 
-    mutating func choose(step: Int, runnable: [Int], previous: Int?) -> Int? {
+    mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int? {
         guard step < choices.count else {
             mismatch = "the schedule has \(choices.count) steps, and the program goes on after them"
             return nil
@@ -85,6 +103,7 @@ struct DepthFirst: Chooser {
         let preemptionsBefore: Int
         let previous: Int?
         let previousRunnable: Bool
+        let yielded: Bool
     }
 
     let bound: Int
@@ -98,10 +117,10 @@ struct DepthFirst: Chooser {
     init(bound: Int) { self.bound = bound }
 
     private func cost(of choice: Int, _ node: Node) -> Int {
-        node.previous != nil && choice != node.previous && node.previousRunnable ? 1 : 0
+        node.previous != nil && choice != node.previous && node.previousRunnable && !node.yielded ? 1 : 0
     }
 
-    mutating func choose(step: Int, runnable: [Int], previous: Int?) -> Int? {
+    mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int? {
         if step == 0 {
             depth = 0
             preemptions = 0
@@ -113,14 +132,10 @@ struct DepthFirst: Chooser {
             preemptions += cost(of: chosen, node)
         } else {
             let previousRunnable = previous.map(runnable.contains) ?? false
-            var order = runnable
-            if let previous, previousRunnable {
-                order.removeAll { $0 == previous }
-                order.insert(previous, at: 0)
-            }
+            let order = FirstRunnable.afterYield(runnable, previous, yielded, staying: !yielded)
             let node = Node(
                 order: order, next: 0, preemptionsBefore: preemptions, previous: previous,
-                previousRunnable: previousRunnable)
+                previousRunnable: previousRunnable, yielded: yielded)
             if order.contains(where: { preemptions + cost(of: $0, node) > bound }) { wasPruned = true }
             nodes.append(node)
             chosen = order[0]

@@ -25,7 +25,9 @@ public struct Explore: Sendable {
     public enum Strategy: Sendable, Equatable {
         /// Every schedule, depth-first, with the preemption bound raised from 0 step by
         /// step (so the first failure found has the fewest preemptions), up to
-        /// `preemptionBound` (nil: no bound, every schedule).
+        /// `preemptionBound`; nil: until no schedule is left out, or
+        /// `Explore.defaultPreemptionCap` at most (a program that can retry forever, a
+        /// try-lock loop, has no last schedule). The report says which it covered.
         case exhaustive(preemptionBound: Int? = nil)
         /// `schedules` schedules, each step's thread drawn at random (seeded).
         case random(schedules: Int, seed: UInt64)
@@ -35,6 +37,9 @@ public struct Explore: Sendable {
         /// n threads and k steps.
         case pct(schedules: Int, depth: Int, seed: UInt64)
     }
+
+    /// The highest preemption bound `.exhaustive(preemptionBound: nil)` reaches.
+    public static let defaultPreemptionCap = 8
 
     /// How schedules are chosen.
     public var strategy: Strategy
@@ -141,7 +146,7 @@ public struct Explore: Sendable {
             } while search.advance(after: runner.last)
             let stoppedEarly = first != nil && stopsAtFirstFailure
             let isComplete = !search.wasPruned && !stoppedEarly
-            if stoppedEarly || isComplete || preemptions == bound {
+            if stoppedEarly || isComplete || preemptions == (bound ?? Self.defaultPreemptionCap) {
                 return ExploreReport(
                     strategy: strategy, threads: runner.threads.count, explored: explored, failed: failed,
                     firstFailure: first, coverage: isComplete ? .every : .preemptions(atMost: preemptions),

@@ -43,6 +43,7 @@ public final class ExploreMutex: @unchecked Sendable {
 enum Operation: Sendable {
     case load(location: String, value: any Sendable)
     case store(location: String, value: any Sendable)
+    case update(location: String, old: any Sendable, new: any Sendable)
     case lock(mutex: String)
     case tryLock(mutex: String, didLock: Bool)
     case unlock(mutex: String)
@@ -52,6 +53,7 @@ enum Operation: Sendable {
         switch self {
         case .load(let location, let value): "load \(location) → \(shown(value))"
         case .store(let location, let value): "store \(location) ← \(shown(value))"
+        case .update(let location, let old, let new): "update \(location) \(shown(old)) → \(shown(new))"
         case .lock(let mutex): "lock \(mutex)"
         case .tryLock(let mutex, let didLock): "tryLock \(mutex) → \(didLock ? "locked" : "busy")"
         case .unlock(let mutex): "unlock \(mutex)"

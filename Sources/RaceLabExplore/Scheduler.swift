@@ -4,9 +4,10 @@ import RaceLab
 /// What a schedule's explorer decides at each step: which runnable thread goes next.
 protocol Chooser {
     /// `runnable` is sorted and never empty; `previous` is the thread that ran the last
-    /// step (nil at the first). Returns one of `runnable`, or nil to stop the schedule
-    /// (a replay that no longer matches the program).
-    mutating func choose(step: Int, runnable: [Int], previous: Int?) -> Int?
+    /// step (nil at the first), `yielded` whether that step was its `yield` (it asks
+    /// to let another thread run: switching away is then no preemption). Returns one of
+    /// `runnable`, or nil to stop the schedule (a replay that no longer matches).
+    mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int?
 }
 
 /// One schedule's result: the threads chosen step by step, what they did, how it ended.
@@ -97,11 +98,13 @@ final class Scheduler {
                 run.failure = .tooManySteps(maxSteps)
                 break
             }
-            guard let chosen = chooser.choose(step: run.step, runnable: runnable, previous: previous) else {
+            let yielded = previous.map { run.yielded[$0] } ?? false
+            guard let chosen = chooser.choose(step: run.step, runnable: runnable, previous: previous, yielded: yielded)
+            else {
                 result.mismatch = "the schedule stopped matching"
                 break
             }
-            if let previous, chosen != previous, runnable.contains(previous) { result.preemptions += 1 }
+            if let previous, chosen != previous, runnable.contains(previous), !yielded { result.preemptions += 1 }
             result.choices.append(chosen)
             result.runnableSets.append(runnable)
             run.step += 1

@@ -36,6 +36,18 @@ public final class VirtualThread: @unchecked Sendable {
         run.record(index, .store(location: shared.name, value: value))
     }
 
+    /// Reads `shared` and writes `transform(value)` in one step (an atomic
+    /// read-modify-write, as `Atomic.wrappingAdd` is): one scheduling point, no other
+    /// thread between the read and the write. Returns the value it read.
+    @discardableResult
+    public func update<Value>(_ shared: Shared<Value>, _ transform: (Value) -> Value) throws -> Value {
+        try point()
+        let old = shared.current
+        shared.current = transform(old)
+        run.record(index, .update(location: shared.name, old: old, new: shared.current))
+        return old
+    }
+
     /// Locks `mutex`, waiting while another thread holds it. Locking a mutex this thread
     /// already holds is a deadlock of its own, and reported as one.
     public func lock(_ mutex: ExploreMutex) throws {
@@ -64,7 +76,9 @@ public final class VirtualThread: @unchecked Sendable {
         run.record(index, .unlock(mutex: mutex.name))
     }
 
-    /// A scheduling point with no operation: lets another thread run here.
+    /// A scheduling point with no operation that asks to let another thread run: the
+    /// explorers prefer another runnable thread next (a spin-wait's back-off), and
+    /// switching away is not counted as a preemption.
     public func yield() throws {
         try point()
         run.record(index, .yield)
@@ -143,6 +157,8 @@ final class ScheduleRun: @unchecked Sendable {
     let contexts: [OpaquePointer]
     var pending: [Pending?]
     var finished: [Bool]
+    /// Whether each thread's last step was a `yield`.
+    var yielded: [Bool]
     var failure: ExploreFailure?
     var events: [ExploreEvent] = []
     var isAborting = false
@@ -169,6 +185,7 @@ final class ScheduleRun: @unchecked Sendable {
         self.contexts = contexts
         pending = Array(repeating: nil, count: threads)
         finished = Array(repeating: false, count: threads)
+        yielded = Array(repeating: false, count: threads)
         jobs = Array(repeating: nil, count: threads)
     }
 
@@ -188,6 +205,7 @@ final class ScheduleRun: @unchecked Sendable {
         for t in pending.indices {
             pending[t] = nil
             finished[t] = false
+            yielded[t] = false
             jobs[t] = nil
         }
         failure = nil
@@ -201,6 +219,7 @@ final class ScheduleRun: @unchecked Sendable {
     }
 
     func record(_ thread: Int, _ operation: Operation) {
+        if case .yield = operation { yielded[thread] = true } else { yielded[thread] = false }
         events.append(ExploreEvent(step: step, thread: thread, operation: operation))
     }
 

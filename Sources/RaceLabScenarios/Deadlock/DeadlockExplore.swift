@@ -1,0 +1,58 @@
+import RaceLabExplore
+
+/// Two accounts' locks: a transfer needs both.
+private final class ExploredAccounts: Sendable {
+    let a = ExploreMutex("A")
+    let b = ExploreMutex("B")
+    let transfers = Shared("transfers", 0)
+    init(threads: Int) {}
+}
+
+extension DeadlockScenario {
+    /// Each thread makes `operations` transfers; odd threads take the locks the other way.
+    /// (`try-lock` is not modelled yet: its back-off loop has schedules that never end
+    /// when the explorer keeps the lock's holder waiting, and exploring it needs a
+    /// fairness rule the explorer does not have yet.)
+    static let exploreModel = ExploreModel(
+        scenario: "deadlock",
+        strategies: [
+            ExploreStrategyModel(
+                "opposite-order", safe: false, "even threads lock A then B, odd ones B then A",
+                make: ExploredAccounts.init,
+                body: { accounts, thread, operations in
+                    let (first, second) = thread.index % 2 == 0 ? (accounts.a, accounts.b) : (accounts.b, accounts.a)
+                    for _ in 0..<operations { try transfer(accounts, thread, first, second) }
+                }, check: allDone),
+            ExploreStrategyModel(
+                "ordered", safe: true, "every thread locks A, then B", make: ExploredAccounts.init,
+                body: { accounts, thread, operations in
+                    for _ in 0..<operations { try transfer(accounts, thread, accounts.a, accounts.b) }
+                }, check: allDone),
+            ExploreStrategyModel(
+                "single-lock", safe: true, "one lock for both accounts", make: ExploredAccounts.init,
+                body: { accounts, thread, operations in
+                    for _ in 0..<operations {
+                        try thread.lock(accounts.a)
+                        try thread.store(accounts.transfers, try thread.load(accounts.transfers) + 1)
+                        try thread.unlock(accounts.a)
+                    }
+                }, check: allDone),
+        ])
+
+    private static func transfer(
+        _ accounts: ExploredAccounts, _ thread: VirtualThread, _ first: ExploreMutex, _ second: ExploreMutex
+    ) throws {
+        try thread.lock(first)
+        try thread.lock(second)
+        try thread.store(accounts.transfers, try thread.load(accounts.transfers) + 1)
+        try thread.unlock(second)
+        try thread.unlock(first)
+    }
+
+    private static let allDone: @Sendable (ExploredAccounts, Int, Int) throws -> Void = {
+        accounts, threads, operations in
+        try ExploreFailure.unless(
+            accounts.transfers.value == threads * operations,
+            "\(accounts.transfers.value) of \(threads * operations) transfers done")
+    }
+}

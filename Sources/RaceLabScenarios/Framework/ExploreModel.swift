@@ -1,0 +1,72 @@
+import RaceLab
+import RaceLabExplore
+
+/// A scenario modelled on the explorer's primitives, for `racelab explore`: its
+/// strategies as small programs of `threads` threads doing `operations` operations each.
+package struct ExploreModel: Sendable {
+    package let scenario: String
+    package let strategies: [ExploreStrategyModel]
+
+    /// The strategies named, in the model's order; nil names: all of them.
+    package func strategies(named names: [String]?) -> [ExploreStrategyModel]? {
+        guard let names else { return strategies }
+        let found = strategies.filter { names.contains($0.name) }
+        return found.count == Set(names).count ? found : nil
+    }
+}
+
+/// One strategy as a program the explorer runs: `explore` explores it (or replays one
+/// schedule of it) with `threads` threads of `operations` operations each.
+package struct ExploreStrategyModel: Sendable {
+    package let name: String
+    package let isExpectedSafe: Bool
+    /// What the program does, one line, for the report.
+    package let summary: String
+    let explore: @Sendable (Explore, _ threads: Int, _ operations: Int) throws(WorkerPoolError) -> ExploreReport
+    let replay:
+        @Sendable (Explore, String, _ threads: Int, _ operations: Int) throws(WorkerPoolError) -> ExploreSchedule
+
+    /// A strategy whose every thread runs `body(state, thread, operations)` on a fresh
+    /// `make(threads)`, then `check(state, threads, operations)`.
+    init<State>(
+        _ name: String, safe: Bool, _ summary: String, make: @escaping @Sendable (_ threads: Int) -> State,
+        body: @escaping @Sendable (State, VirtualThread, _ operations: Int) throws -> Void,
+        check: @escaping @Sendable (State, _ threads: Int, _ operations: Int) throws -> Void
+    ) {
+        self.name = name
+        isExpectedSafe = safe
+        self.summary = summary
+        explore = { explorer, threads, operations throws(WorkerPoolError) in
+            try explorer.run(
+                threads: threads, { make(threads) }, body: { try body($0, $1, operations) },
+                check: { try check($0, threads, operations) })
+        }
+        replay = { explorer, schedule, threads, operations throws(WorkerPoolError) in
+            try explorer.replay(
+                schedule, threads: threads, { make(threads) }, body: { try body($0, $1, operations) },
+                check: { try check($0, threads, operations) })
+        }
+    }
+
+    package func run(_ explorer: Explore, threads: Int, operations: Int) throws(WorkerPoolError) -> ExploreReport {
+        try explore(explorer, threads, operations)
+    }
+
+    package func replay(_ explorer: Explore, _ schedule: String, threads: Int, operations: Int) throws(WorkerPoolError)
+        -> ExploreSchedule
+    {
+        try replay(explorer, schedule, threads, operations)
+    }
+}
+
+/// The scenarios `racelab explore` knows, each declared in its own folder.
+package enum ExploreCatalog {
+    package static let models: [ExploreModel] = [
+        CounterScenario.exploreModel, CheckThenActScenario.exploreModel, LazyInitScenario.exploreModel,
+        SnapshotScenario.exploreModel, DeadlockScenario.exploreModel,
+    ]
+
+    package static var names: [String] { models.map(\.scenario) }
+
+    package static func model(named name: String) -> ExploreModel? { models.first { $0.scenario == name } }
+}

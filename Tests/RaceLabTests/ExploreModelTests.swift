@@ -1,0 +1,45 @@
+import Testing
+
+@testable import RaceLabExplore
+@testable import RaceLabScenarios
+
+/// `racelab explore`'s models: every unsafe strategy has a failing schedule, every safe
+/// one passes every schedule, at 2 threads x 2 operations (and a few other shapes).
+@Suite("Explore models of the scenarios", .serialized, .timeLimit(.minutes(1)))
+struct ExploreModelTests {
+    static let cases: [(String, String)] = ExploreCatalog.models.flatMap { model in
+        model.strategies.map { (model.scenario, $0.name) }
+    }
+
+    @Test("unsafe fails, safe passes every schedule", arguments: cases)
+    func model(scenario: String, strategy: String) throws {
+        let model = try #require(ExploreCatalog.model(named: scenario)?.strategies(named: [strategy])?.first)
+        for (threads, operations) in [(2, 2), (3, 1)] {
+            let report = try model.run(Explore(.exhaustive()), threads: threads, operations: operations)
+            if model.isExpectedSafe {
+                #expect(report.passed, "\(scenario) \(strategy) \(threads)x\(operations): \(report)")
+                #expect(report.coverage == .every, "\(report)")
+            } else {
+                #expect(!report.passed, "\(scenario) \(strategy) \(threads)x\(operations): \(report)")
+                let replay = try model.replay(
+                    Explore(.exhaustive()), try #require(report.firstFailure).string, threads: threads,
+                    operations: operations)
+                #expect(replay.failure == report.firstFailure?.failure)
+                #expect(replay.mismatch == nil)
+            }
+        }
+    }
+
+    @Test("the deadlock's story names the cycle; the counter's timeline shows two loads of one value")
+    func stories() throws {
+        let deadlock = try #require(
+            ExploreCatalog.model(named: "deadlock")?.strategies(named: ["opposite-order"])?.first)
+        let report = try deadlock.run(Explore(.exhaustive()), threads: 2, operations: 1)
+        #expect(
+            report.firstFailure?.failure
+                == .deadlock("thread 0 waits for B, held by thread 1; thread 1 waits for A, held by thread 0"))
+        let counter = try #require(ExploreCatalog.model(named: "counter")?.strategies(named: ["unsafe"])?.first)
+        let lost = try #require(try counter.run(Explore(.exhaustive()), threads: 2, operations: 1).firstFailure)
+        #expect(lost.events.filter { $0.text == "load counter → 0" }.count == 2)
+    }
+}
