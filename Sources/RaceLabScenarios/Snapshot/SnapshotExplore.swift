@@ -22,30 +22,14 @@ extension SnapshotScenario {
             ExploreStrategyModel(
                 "unsafe", safe: false, "write x, then y; read x, then y", make: ExploredRecord.init,
                 body: { record, thread, operations in
-                    for n in 1...operations {
-                        if thread.index == 0 {
-                            try thread.store(record.x, n)
-                            try thread.store(record.y, n)
-                        } else {
-                            let x = try thread.load(record.x)
-                            let y = try thread.load(record.y)
-                            try thread.check(x == y, "read a torn record {\(x), \(y)}")
-                        }
-                    }
+                    for n in 1...operations { try fieldByField(record, thread, n) }
                 }, check: { _, _, _ in }),
             ExploreStrategyModel(
                 "locked", safe: true, "the same under one lock", make: ExploredRecord.init,
                 body: { record, thread, operations in
                     for n in 1...operations {
                         try thread.lock(record.mutex)
-                        if thread.index == 0 {
-                            try thread.store(record.x, n)
-                            try thread.store(record.y, n)
-                        } else {
-                            let x = try thread.load(record.x)
-                            let y = try thread.load(record.y)
-                            try thread.check(x == y, "read a torn record {\(x), \(y)}")
-                        }
+                        try fieldByField(record, thread, n)
                         try thread.unlock(record.mutex)
                     }
                 }, check: { _, _, _ in }),
@@ -62,4 +46,16 @@ extension SnapshotScenario {
                     }
                 }, check: { _, _, _ in }),
         ])
+
+    /// Thread 0 writes x, then y, both n; the others read x, then y, and check they match.
+    private static func fieldByField(_ record: ExploredRecord, _ thread: VirtualThread, _ n: Int) throws {
+        if thread.index == 0 {
+            try thread.store(record.x, n)
+            try thread.store(record.y, n)
+        } else {
+            let x = try thread.load(record.x)
+            let y = try thread.load(record.y)
+            try thread.check(x == y, "read a torn record {\(x), \(y)}")
+        }
+    }
 }
