@@ -84,7 +84,6 @@ public struct Explore: Sendable {
     ) throws(WorkerPoolError) -> ExploreReport {
         precondition(!threads.isEmpty, "a program has at least one thread")
         var runner = Runner(make: make, threads: threads, check: check, maxSteps: maxSteps)
-        defer { runner.finish() }
         switch strategy {
         case .exhaustive(let bound):
             return try exhaustive(&runner, bound: bound)
@@ -111,7 +110,6 @@ public struct Explore: Sendable {
         threads: [@Sendable (State, VirtualThread) throws -> Void], check: @escaping (State) throws -> Void = { _ in }
     ) throws(WorkerPoolError) -> ExploreSchedule {
         var runner = Runner(make: make, threads: threads, check: check, maxSteps: maxSteps)
-        defer { runner.finish() }
         guard let choices = ExploreSchedule.parse(schedule) else {
             return ExploreSchedule(
                 choices: [], events: [], failure: nil, preemptions: 0, threads: threads.count,
@@ -212,9 +210,6 @@ struct Runner<State> {
         self.check = check
         self.maxSteps = maxSteps
     }
-
-    /// Nothing to end: the coroutines' stacks go with the scheduler.
-    func finish() {}
 
     mutating func run(_ chooser: inout some Chooser) throws(WorkerPoolError) -> ScheduleResult {
         let scheduler: Scheduler

@@ -13,8 +13,6 @@ protocol Chooser {
 /// One schedule's result: the threads chosen step by step, what they did, how it ended.
 struct ScheduleResult {
     var choices: [Int] = []
-    /// The runnable threads at each step, for the depth-first explorer's backtracking.
-    var runnableSets: [[Int]] = []
     var events: [ExploreEvent] = []
     var failure: ExploreFailure?
     var preemptions = 0
@@ -35,20 +33,23 @@ final class Scheduler {
         self.run = run
     }
 
-    /// One virtual thread's job for a schedule, handed to its coroutine's entry.
+    /// One virtual thread's work for a schedule (its closure on the schedule's state),
+    /// handed to its coroutine's entry.
     private final class Job {
         let run: ScheduleRun
         let index: Int
-        init(run: ScheduleRun, index: Int) {
+        let work: () throws -> Void
+        init(run: ScheduleRun, index: Int, work: @escaping () throws -> Void) {
             self.run = run
             self.index = index
+            self.work = work
         }
 
         func start() {
             let t = index
-            if !run.isAborting, let job = run.jobs[t] {
+            if !run.isAborting {
                 do {
-                    try job()
+                    try work()
                 } catch is ScheduleAborted {
                 } catch let failure as ExploreFailure {
                     if run.failure == nil { run.failure = failure }
@@ -56,7 +57,6 @@ final class Scheduler {
                     if run.failure == nil { run.failure = .thrown(thread: t, "\(error)") }
                 }
             }
-            run.jobs[t] = nil
             run.pending[t] = nil
             run.finished[t] = true
             // Returning switches to the scheduler (the context's uc_link).
@@ -74,8 +74,7 @@ final class Scheduler {
         for t in 0..<count {
             let body = bodies[t]
             let thread = VirtualThread(index: t, run: run)
-            run.jobs[t] = { try body(state, thread) }
-            let job = Unmanaged.passRetained(Job(run: run, index: t))
+            let job = Unmanaged.passRetained(Job(run: run, index: t) { try body(state, thread) })
             jobs.append(job)
             racelab_context_prepare(
                 run.contexts[t], run.main,
@@ -106,7 +105,6 @@ final class Scheduler {
             }
             if let previous, chosen != previous, runnable.contains(previous), !yielded { result.preemptions += 1 }
             result.choices.append(chosen)
-            result.runnableSets.append(runnable)
             run.step += 1
             run.pending[chosen] = nil
             run.resume(chosen)

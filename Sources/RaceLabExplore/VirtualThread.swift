@@ -163,8 +163,6 @@ final class ScheduleRun: @unchecked Sendable {
     var events: [ExploreEvent] = []
     var isAborting = false
     var step = 0
-    /// Each thread's work for the current schedule (its closure on the schedule's state).
-    var jobs: [(() throws -> Void)?]
 
     /// Stack per virtual thread: generous (mmap'd, so only what is touched is used).
     static let stackBytes = 1 << 20
@@ -186,7 +184,6 @@ final class ScheduleRun: @unchecked Sendable {
         pending = Array(repeating: nil, count: threads)
         finished = Array(repeating: false, count: threads)
         yielded = Array(repeating: false, count: threads)
-        jobs = Array(repeating: nil, count: threads)
     }
 
     deinit {
@@ -206,7 +203,6 @@ final class ScheduleRun: @unchecked Sendable {
             pending[t] = nil
             finished[t] = false
             yielded[t] = false
-            jobs[t] = nil
         }
         failure = nil
         events.removeAll(keepingCapacity: true)

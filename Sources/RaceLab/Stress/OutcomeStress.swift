@@ -43,6 +43,10 @@ public struct OutcomeStress: Sendable {
     /// samples that ran. `.infinity`: no limit.
     public var timeLimitSeconds: Double
 
+    /// How far ahead of the barrier's release the shared start time is set: long enough
+    /// for the go to reach every actor (a cache-line transfer, 100 ns or more).
+    package static let leadNanoseconds = 300.0
+
     /// Counts finished strides as they finish, for a watchdog (RaceLabTesting's).
     package var progress: OutcomeProgress?
 
@@ -127,7 +131,7 @@ public struct OutcomeStress: Sendable {
         }
         let threads = actors.count
         let isSharing = threads > cpus.count
-        let gate = IterationGate(threads: threads, isSharingCPUs: isSharing, leadNanoseconds: 300)
+        let gate = IterationGate(threads: threads, isSharingCPUs: isSharing, leadNanoseconds: Self.leadNanoseconds)
         let stride = max(1, min(stride, samples))
         let states = SampleStates(count: stride, make)
         let spans = PaddedAtomicSlots(count: 2 * threads)

@@ -136,17 +136,8 @@ public struct WorkerPool: Sendable {
     /// Runs `body(i, &budget)` for i in 0..<workers as child tasks of the calling task,
     /// worker i on a thread of its own pinned to `cpus.cpu(forWorker: i)` (unpinned
     /// without `isPinned`), inside one window. The workers are tasks of the caller's
-    /// task, so they carry its task-locals; each runs its whole loop in one job on its
-    /// thread. Awaited, not blocking: call it from a task (a Swift Testing test).
-    package func runAsChildTasks(
-        workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) -> Void
-    ) async throws(WorkerPoolError) -> Timing {
-        try await runAsChildTasks(workers: workers, length: length, readsThread: true) { worker, budget in
-            body(worker, &budget)
-        }
-    }
-
-    /// `runAsChildTasks` for a body that awaits: a worker's task prefers its pinned
+    /// task, so they carry its task-locals. Awaited, not blocking: call it from a task
+    /// (a Swift Testing test). A body may await: a worker's task prefers its pinned
     /// thread, so it comes back there after each await (an actor's method runs there
     /// too, as SE-0417 has it). `readsThread`: whether a worker's thread CPU time is
     /// its own (not when its body may suspend and resume elsewhere).

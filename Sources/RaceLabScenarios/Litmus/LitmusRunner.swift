@@ -73,11 +73,12 @@ package struct LitmusRunner {
         #else
             clock = "the monotonic clock"
         #endif
+        let lead = Int(OutcomeStress.leadNanoseconds)
         let released =
             start == .perSample
-            ? "each iteration a spinning barrier (pause hint), then a start time 300 ns ahead on \(clock)"
+            ? "each iteration a spinning barrier (pause hint), then a start time \(lead) ns ahead on \(clock)"
                 + " that every thread spins for"
-            : "each stride a spinning barrier and a start time 300 ns ahead on \(clock), then the threads"
+            : "each stride a spinning barrier and a start time \(lead) ns ahead on \(clock), then the threads"
                 + " walk its iterations side by side"
         return placement + "; on OutcomeStress, fresh cells in strides of \(stride): " + released
             + " (with more threads than CPUs: yield instead, no start time)"
