@@ -80,7 +80,7 @@ package struct LitmusRunner {
                 + " that every thread spins for"
             : "each stride a spinning barrier and a start time \(lead) ns ahead on \(clock), then the threads"
                 + " walk its iterations side by side"
-        return placement + "; on OutcomeStress, fresh cells in strides of \(stride): " + released
+        return placement + "; fresh cells in strides of \(stride) (racelab's graded-outcome API): " + released
             + " (with more threads than CPUs: yield instead, no start time)"
     }
 
