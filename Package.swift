@@ -48,7 +48,9 @@ let package = Package(
         // Runs a parsed command: the one place that knows the command line and the reports.
         .target(
             name: "RaceLabCLI",
-            dependencies: ["RaceLabCommandLine", "RaceLabReport", "RaceLabScenarios", "RaceLab", "CRaceLabShims"],
+            dependencies: [
+                "RaceLabCommandLine", "RaceLabReport", "RaceLabScenarios", "RaceLabExplore", "RaceLab", "CRaceLabShims",
+            ],
             swiftSettings: swift6),
         .executableTarget(name: "racelab", dependencies: ["RaceLabCLI"], swiftSettings: swift6),
         .testTarget(

@@ -60,6 +60,11 @@ package enum CLI {
             if let scenario = Catalog.scenario(named: name) {
                 console.out(
                     ExplainText.scenario(name: scenario.name, summary: scenario.summary, story: scenario.explanation))
+                if ExploreCatalog.model(named: scenario.name) != nil {
+                    console.out(
+                        "\nSEE THE INTERLEAVING:\n  racelab explore \(scenario.name)    every schedule of a 2-thread model:"
+                            + " the one that fails,\n  step by step, and the command that replays it on any machine.\n")
+                }
             }
         case .run(let request, let output):
             return runScenario(request, output, console: console, pool: pool)
@@ -69,6 +74,8 @@ package enum CLI {
             return ChildRunner.runAsChild(request, console: console)
         case .litmus(let request, let output):
             return runLitmus(request, output, console: console)
+        case .explore(let request, let output):
+            return runExplore(request, output, console: console)
         }
         return ExitCode.ran
     }

@@ -82,6 +82,8 @@ package enum Command: Equatable, Sendable {
     case child(Request)
     /// `racelab litmus`: memory-model litmus tests.
     case litmus(LitmusRequest, OutputOptions)
+    /// `racelab explore`: the scenarios' models under the controlled scheduler.
+    case explore(ExploreRequest, OutputOptions)
 }
 
 /// Turns argv into a validated `Command`, or a `UsageError` naming what was wrong.
@@ -145,6 +147,8 @@ package enum Arguments {
             return try SweepArguments.parse(rest, cpus: cpus)
         case LitmusArguments.subcommand:
             return try LitmusArguments.parse(rest)
+        case ExploreArguments.subcommand:
+            return try ExploreArguments.parse(rest)
         case childSubcommand:
             // The parent hands its request over as JSON; a scenario name and options
             // also work, for running one strategy by hand (scripts/tsan.sh does).

@@ -24,6 +24,9 @@ package enum Completions {
     /// The litmus tests, space-separated.
     static var litmusNames: String { LitmusCatalog.names.joined(separator: " ") }
 
+    /// The scenarios `explore` models, space-separated.
+    static var exploreNames: String { ExploreCatalog.names.joined(separator: " ") }
+
     static var topLevel: [String] { Help.subcommands.map(\.name) + ["--help", "--version"] }
 
     static func optionWords(_ scenario: Scenario) -> [String] {
@@ -47,7 +50,7 @@ package enum Completions {
             "    case \"$sub\" in",
             "    explain | help)",
             "        ((COMP_CWORD == 2)) && COMPREPLY=($(compgen -W \"\(Catalog.scenarios.map(\.name).joined(separator: " "))"
-                + "$([[ $sub == help ]] && echo ' sweep litmus list explain help' || echo ' litmus \(litmusNames)')\""
+                + "$([[ $sub == help ]] && echo ' sweep litmus explore list explain help' || echo ' litmus \(litmusNames)')\""
                 + " -- \"$cur\"))",
             "        return ;;",
             "    completions)",
@@ -59,6 +62,25 @@ package enum Completions {
             "        --iterations | -i) return ;;  # a number",
             "        esac",
             "        COMPREPLY=($(compgen -W \"\(litmusNames) all \(LitmusArguments.options.joined(separator: " "))\" -- \"$cur\"))",
+            "        return ;;",
+            "    explore)",
+            "        case \"$prev\" in",
+            "        --explorer) COMPREPLY=($(compgen -W \"\(ExploreArguments.explorerWords.joined(separator: " "))\" -- \"$cur\")); return ;;",
+            "        --strategy | -s)",
+            "            case \"${COMP_WORDS[2]}\" in",
+        ]
+        for model in ExploreCatalog.models {
+            lines.append(
+                "            \(model.scenario)) COMPREPLY=($(compgen -W \"\((model.strategies.map(\.name) + ["all"]).joined(separator: " "))\" -- \"$cur\")) ;;"
+            )
+        }
+        lines += [
+            "            esac",
+            "            return ;;",
+            "        --threads | -t | --operations | -n | --preemptions | --schedules | --seed | --depth | --replay"
+                + " | --max-steps) return ;;",
+            "        esac",
+            "        COMPREPLY=($(compgen -W \"\(exploreNames) all \(ExploreArguments.options.joined(separator: " "))\" -- \"$cur\"))",
             "        return ;;",
             "    sweep)",
             "        if ((COMP_CWORD == 2)); then",
@@ -146,7 +168,16 @@ package enum Completions {
             "complete -c racelab -n '__fish_seen_subcommand_from litmus' -l check"
                 + " -d 'Exit 1 if a forbidden outcome showed'",
             "complete -c racelab -n '__fish_seen_subcommand_from litmus' -l no-pin -d 'Do not pin the threads'",
+            "complete -c racelab -n '__fish_seen_subcommand_from explore' -a '\(exploreNames) all'",
+            "complete -c racelab -n '__fish_seen_subcommand_from explore' -l explorer -x"
+                + " -a '\(ExploreArguments.explorerWords.joined(separator: " "))' -d 'How schedules are chosen'",
         ]
+        for option in ExploreArguments.options where !["--explorer", "--help"].contains(option) {
+            let isFlag = ["--json", "--check", "--first-failure"].contains(option)
+            lines.append(
+                "complete -c racelab -n '__fish_seen_subcommand_from explore' -l \(option.dropFirst(2))"
+                    + (isFlag ? "" : " -x"))
+        }
         for scenario in Catalog.scenarios {
             let when = "-n '__fish_seen_subcommand_from \(scenario.name)'"
             for spec in Options.accepted(by: scenario) where spec.long != "pin" {

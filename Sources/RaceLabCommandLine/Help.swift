@@ -18,6 +18,9 @@ package enum Help {
             Subcommand(
                 name: "litmus", usage: "litmus [<test>]",
                 summary: "Memory-model litmus tests (sb, mp, lb, iriw, 2+2w, corr): what the CPU allows"),
+            Subcommand(
+                name: "explore", usage: "explore [<scenario>]",
+                summary: "Every interleaving of a small model: the one that breaks it, printed and replayable"),
             Subcommand(name: "list", usage: "list", summary: "Scenarios and their strategies, one line each"),
             Subcommand(
                 name: "explain", usage: "explain <name>",
@@ -86,6 +89,8 @@ package enum Help {
         switch subcommand {
         case LitmusArguments.subcommand:
             return LitmusArguments.help
+        case ExploreArguments.subcommand:
+            return ExploreArguments.help
         case "completions":
             return """
                 OVERVIEW: Print a shell completion script for racelab: subcommands, each scenario's
@@ -214,6 +219,7 @@ package enum Help {
             return "Usage: " + sweepSynopsis
         }
         if subcommand == LitmusArguments.subcommand { return "Usage: " + LitmusArguments.synopsis }
+        if subcommand == ExploreArguments.subcommand { return "Usage: " + ExploreArguments.synopsis }
         return subcommands.first { $0.name == subcommand }.map { "Usage: racelab \($0.usage)" }
     }
 

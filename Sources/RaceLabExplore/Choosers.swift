@@ -1,28 +1,21 @@
-/// Always the lowest-numbered runnable thread (after a yield, another one first): the
-/// program in thread order.
+/// Always the lowest-numbered runnable thread: the program in thread order.
 struct FirstRunnable: Chooser {
     /// `runnable` in the order to try: with `staying`, the previous thread first (no
-    /// preemption). After its yield, the previous thread is left out while another
-    /// thread can run: a yield says "I cannot go on until someone else runs", and
-    /// exploring the yielder again would only find spin loops that never end.
-    static func afterYield(_ runnable: [Int], _ previous: Int?, _ yielded: Bool, staying: Bool = false) -> [Int] {
-        guard let previous, runnable.contains(previous) else { return runnable }
-        let others = runnable.filter { $0 != previous }
-        if yielded { return others.isEmpty ? runnable : others }
-        return staying ? [previous] + others : runnable
+    /// preemption), then the others. (A yield's fairness is the scheduler's: a thread
+    /// that yielded is not offered while a thread it waits for can run.)
+    static func ordered(_ runnable: [Int], _ previous: Int?, staying: Bool) -> [Int] {
+        guard staying, let previous, runnable.contains(previous) else { return runnable }
+        return [previous] + runnable.filter { $0 != previous }
     }
 
-    mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int? {
-        Self.afterYield(runnable, previous, yielded)[0]
-    }
+    mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int? { runnable[0] }
 }
 
 /// Each step's thread drawn uniformly from the runnable ones.
 struct RandomChooser: Chooser {
     var random: SplitMix64
     mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int? {
-        let choices = FirstRunnable.afterYield(runnable, previous, yielded)
-        return choices[Int(random.next() % UInt64(choices.count))]
+        runnable[Int(random.next() % UInt64(runnable.count))]
     }
 }
 
@@ -54,7 +47,6 @@ struct PCTChooser: Chooser {
 
     mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int? {
         // A thread that yields drops below every other and lets them run.
-        let runnable = FirstRunnable.afterYield(runnable, previous, yielded)
         if yielded, let previous { priorities[previous] = 0 }
         var best = highest(runnable)
         if let low = changePoints[step] {
@@ -132,7 +124,7 @@ struct DepthFirst: Chooser {
             preemptions += cost(of: chosen, node)
         } else {
             let previousRunnable = previous.map(runnable.contains) ?? false
-            let order = FirstRunnable.afterYield(runnable, previous, yielded, staying: !yielded)
+            let order = FirstRunnable.ordered(runnable, previous, staying: !yielded)
             let node = Node(
                 order: order, next: 0, preemptionsBefore: preemptions, previous: previous,
                 previousRunnable: previousRunnable, yielded: yielded)

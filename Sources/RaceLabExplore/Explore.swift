@@ -25,9 +25,9 @@ public struct Explore: Sendable {
     public enum Strategy: Sendable, Equatable {
         /// Every schedule, depth-first, with the preemption bound raised from 0 step by
         /// step (so the first failure found has the fewest preemptions), up to
-        /// `preemptionBound`; nil: until no schedule is left out, or
-        /// `Explore.defaultPreemptionCap` at most (a program that can retry forever, a
-        /// try-lock loop, has no last schedule). The report says which it covered.
+        /// `preemptionBound`; nil: until no schedule is left out. A program that can
+        /// retry forever (a try-lock loop) has no last schedule: give it a bound (2 or 3
+        /// finds most bugs), or a `scheduleLimit`. The report says what it covered.
         case exhaustive(preemptionBound: Int? = nil)
         /// `schedules` schedules, each step's thread drawn at random (seeded).
         case random(schedules: Int, seed: UInt64)
@@ -38,21 +38,24 @@ public struct Explore: Sendable {
         case pct(schedules: Int, depth: Int, seed: UInt64)
     }
 
-    /// The highest preemption bound `.exhaustive(preemptionBound: nil)` reaches.
-    public static let defaultPreemptionCap = 8
-
     /// How schedules are chosen.
     public var strategy: Strategy
     /// Steps per schedule at most: a schedule past it fails (a livelock).
     public var maxSteps: Int
     /// Stop at the first failing schedule (the default), or explore all and count.
     public var stopsAtFirstFailure: Bool
+    /// Schedules to run at most in an exhaustive search (nil: no limit); a search that
+    /// reaches it says what it covered (`Coverage.partial`).
+    public var scheduleLimit: Int?
 
     /// An explorer with `strategy`.
-    public init(_ strategy: Strategy, maxSteps: Int = 10_000, stopsAtFirstFailure: Bool = true) {
+    public init(
+        _ strategy: Strategy, maxSteps: Int = 10_000, stopsAtFirstFailure: Bool = true, scheduleLimit: Int? = nil
+    ) {
         self.strategy = strategy
         self.maxSteps = maxSteps
         self.stopsAtFirstFailure = stopsAtFirstFailure
+        self.scheduleLimit = scheduleLimit
     }
 
     /// Explores `threads` threads that all run `body` (each knows its `index`), on a
@@ -124,31 +127,51 @@ public struct Explore: Sendable {
         return ExploreSchedule(result, threads: threads.count, mismatch: mismatch)
     }
 
+    /// Stopping at the first failure: the bound raised from 0, so the failure found has
+    /// the fewest preemptions. Counting every failure: one pass at `bound` (nil: none),
+    /// keeping the failure with the fewest preemptions (the first of them in depth-first
+    /// order), which is the same one.
     private func exhaustive<State>(_ runner: inout Runner<State>, bound: Int?) throws(WorkerPoolError)
         -> ExploreReport
     {
-        var preemptions = 0
+        let highest = bound ?? Int.max
+        var preemptions = stopsAtFirstFailure ? 0 : highest
+        var total = 0
         while true {
             var search = DepthFirst(bound: preemptions)
             var explored = 0
             var failed = 0
             var first: ExploreSchedule?
+            var limited = false
             repeat {
+                if let limit = scheduleLimit, total >= limit {
+                    limited = true
+                    break
+                }
                 let result = try runner.run(&search)
                 explored += 1
+                total += 1
                 if result.failure != nil {
                     failed += 1
-                    if first == nil { first = ExploreSchedule(result, threads: runner.threads.count, mismatch: nil) }
+                    if first == nil || result.preemptions < first!.preemptions {
+                        first = ExploreSchedule(result, threads: runner.threads.count, mismatch: nil)
+                    }
                     if stopsAtFirstFailure { break }
                 }
             } while search.advance(after: runner.last)
             let stoppedEarly = first != nil && stopsAtFirstFailure
-            let isComplete = !search.wasPruned && !stoppedEarly
-            if stoppedEarly || isComplete || preemptions == (bound ?? Self.defaultPreemptionCap) {
+            let isComplete = !search.wasPruned && !stoppedEarly && !limited
+            if limited || stoppedEarly || isComplete || preemptions == highest {
+                let coverage: ExploreReport.Coverage
+                if limited {
+                    let covered = stopsAtFirstFailure && preemptions > 0 ? preemptions - 1 : nil
+                    coverage = .partial(preemptionsCovered: covered, limit: scheduleLimit ?? total)
+                } else {
+                    coverage = isComplete ? .every : .preemptions(atMost: preemptions)
+                }
                 return ExploreReport(
                     strategy: strategy, threads: runner.threads.count, explored: explored, failed: failed,
-                    firstFailure: first, coverage: isComplete ? .every : .preemptions(atMost: preemptions),
-                    isFinished: !stoppedEarly)
+                    firstFailure: first, coverage: coverage, isFinished: !stoppedEarly && !limited)
             }
             preemptions += 1
         }

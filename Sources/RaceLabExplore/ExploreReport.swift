@@ -87,6 +87,10 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
         case preemptions(atMost: Int)
         /// A sample (random or PCT); for PCT its depth and the steps per schedule.
         case sampled(pct: (depth: Int, steps: Int)?)
+        /// An exhaustive search stopped by `Explore.scheduleLimit`: every schedule with
+        /// at most `preemptionsCovered` preemptions ran, and part of the next bound's
+        /// (nil: no bound was covered completely).
+        case partial(preemptionsCovered: Int?, limit: Int)
 
         /// The same coverage (a tuple cannot be Equatable on its own).
         public static func == (a: Coverage, b: Coverage) -> Bool {
@@ -94,6 +98,7 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
             case (.every, .every): true
             case (.preemptions(let x), .preemptions(let y)): x == y
             case (.sampled(let x), .sampled(let y)): x?.depth == y?.depth && x?.steps == y?.steps
+            case (.partial(let x, let m), .partial(let y, let n)): x == y && m == n
             default: false
             }
         }
@@ -118,19 +123,24 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
     /// True when no schedule failed.
     public var passed: Bool { failed == 0 }
 
-    /// "all 6 schedules pass (every schedule of this program)", or the first failure
-    /// with its replay string and timeline.
-    public var description: String {
+    /// What the schedules cover, in words: "every schedule of this program", "every
+    /// schedule with at most 2 preemptions", "PCT, depth 2, seed 1: ...".
+    public var scope: String {
         let scope: String
         switch coverage {
         case .every: scope = "every schedule of this program"
         case .preemptions(let bound): scope = "every schedule with at most \(bound) preemption\(bound == 1 ? "" : "s")"
+        case .partial(let covered, let limit):
+            scope =
+                "stopped at the limit of \(limit.formatted) schedules"
+                + (covered.map { ": every schedule with at most \($0) preemption\($0 == 1 ? "" : "s") ran" }
+                    ?? " before every schedule ran")
         case .sampled(let pct):
             switch strategy {
             case .random(_, let seed): scope = "random schedules, seed \(seed)"
             case .pct(_, let depth, let seed):
                 let k = pct?.steps ?? 1
-                let perSchedule = 1 / (Double(threads) * pow(Double(k), Double(depth - 1)))
+                let perSchedule = pctBound ?? 0
                 scope =
                     "PCT, depth \(depth), seed \(seed): a bug of depth \(depth) or less shows with probability"
                     + " >= 1/(n k^(d-1)) = \(Self.short(perSchedule)) per schedule (n = \(threads) threads,"
@@ -138,6 +148,12 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
             default: scope = "sampled"
             }
         }
+        return scope
+    }
+
+    /// "all 6 schedules pass (every schedule of this program)", or the first failure
+    /// with its replay string and timeline.
+    public var description: String {
         guard let first = firstFailure else {
             return "all \(explored) schedules pass (\(scope))"
         }
@@ -146,6 +162,12 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
             ? "\(failed) of \(explored) schedules failed (\(scope))"
             : "failed in schedule \(explored) (\(scope)); stopped at the first failure"
         return "\(counted)\nfirst failure: \(first)"
+    }
+
+    /// The probability PCT guarantees per schedule for a bug of its depth, or nil.
+    public var pctBound: Double? {
+        guard case .sampled(let pct?) = coverage else { return nil }
+        return 1 / (Double(threads) * pow(Double(pct.steps), Double(pct.depth - 1)))
     }
 
     private static func short(_ value: Double) -> String {
@@ -164,4 +186,17 @@ private func pow(_ base: Double, _ exponent: Double) -> Double {
     var result = 1.0
     for _ in 0..<max(0, Int(exponent)) { result *= base }
     return result
+}
+
+extension Int {
+    /// 34650 -> "34,650".
+    fileprivate var formatted: String {
+        let digits = Array(String(magnitude))
+        var out = ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return (self < 0 ? "-" : "") + out
+    }
 }

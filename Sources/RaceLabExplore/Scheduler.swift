@@ -10,6 +10,44 @@ protocol Chooser {
     mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int?
 }
 
+/// The fairness rule of a yield (as CHESS's fair scheduler): a thread that yields does
+/// not run again until every thread that could run at its yield has taken a step, or
+/// can no longer run. A spin-wait's `yield` then lets the thread it waits for make
+/// progress, so a back-off loop ends in every schedule the explorer keeps, instead of
+/// two spinners taking turns while the holder of their lock is never chosen.
+struct Fairness {
+    /// The step of each thread's pending yield, and the threads that must step first.
+    private var yieldStep: [Int?]
+    private var waitsFor: [[Int]]
+    private var lastRan: [Int]
+
+    init(threads: Int) {
+        yieldStep = Array(repeating: nil, count: threads)
+        waitsFor = Array(repeating: [], count: threads)
+        lastRan = Array(repeating: -1, count: threads)
+    }
+
+    mutating func yielded(_ thread: Int, at step: Int, runnable: [Int]) {
+        yieldStep[thread] = step
+        waitsFor[thread] = runnable.filter { $0 != thread }
+    }
+
+    mutating func ran(_ thread: Int, at step: Int) {
+        lastRan[thread] = step
+        yieldStep[thread] = nil
+    }
+
+    /// `runnable` without the yielders still owed a step by a runnable thread; never
+    /// empty (the most recent yielder owes nobody: each other thread last ran before it).
+    func eligible(_ runnable: [Int]) -> [Int] {
+        let eligible = runnable.filter { t in
+            guard let step = yieldStep[t] else { return true }
+            return !waitsFor[t].contains { u in lastRan[u] < step && runnable.contains(u) }
+        }
+        return eligible.isEmpty ? runnable : eligible
+    }
+}
+
 /// One schedule's result: the threads chosen step by step, what they did, how it ended.
 struct ScheduleResult {
     var choices: [Int] = []
@@ -87,6 +125,7 @@ final class Scheduler {
         for t in 0..<count { run.resume(t) }
         var result = ScheduleResult()
         var previous: Int?
+        var fairness = Fairness(threads: count)
         while run.failure == nil {
             let runnable = (0..<count).filter(run.isRunnable)
             if runnable.isEmpty {
@@ -98,13 +137,16 @@ final class Scheduler {
                 break
             }
             let yielded = previous.map { run.yielded[$0] } ?? false
-            guard let chosen = chooser.choose(step: run.step, runnable: runnable, previous: previous, yielded: yielded)
+            if yielded, let previous { fairness.yielded(previous, at: run.step - 1, runnable: runnable) }
+            let eligible = fairness.eligible(runnable)
+            guard let chosen = chooser.choose(step: run.step, runnable: eligible, previous: previous, yielded: yielded)
             else {
                 result.mismatch = "the schedule stopped matching"
                 break
             }
-            if let previous, chosen != previous, runnable.contains(previous), !yielded { result.preemptions += 1 }
+            if let previous, chosen != previous, eligible.contains(previous), !yielded { result.preemptions += 1 }
             result.choices.append(chosen)
+            fairness.ran(chosen, at: run.step)
             run.step += 1
             run.pending[chosen] = nil
             run.resume(chosen)

@@ -1,8 +1,13 @@
 /// A plain-text table: a header row, a rule, right-aligned numbers.
-struct TextTable {
-    struct Column {
+package struct TextTable {
+    package struct Column {
         var title: String
         var isNumeric: Bool
+
+        package init(title: String, isNumeric: Bool) {
+            self.title = title
+            self.isNumeric = isNumeric
+        }
     }
 
     var columns: [Column]
@@ -11,11 +16,11 @@ struct TextTable {
     /// column index, cell) -> text to print. Widths and padding count the plain cell.
     var decorate: ((Int, Int, String) -> String)?
 
-    init(_ columns: [Column]) { self.columns = columns }
+    package init(_ columns: [Column]) { self.columns = columns }
 
-    mutating func append(_ row: [String]) { rows.append(row) }
+    package mutating func append(_ row: [String]) { rows.append(row) }
 
-    func render(indent: String = "") -> String {
+    package func render(indent: String = "") -> String {
         var widths = columns.map { $0.title.count }
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import RaceLab
@@ -80,6 +81,23 @@ struct BinaryTests {
         } else {
             #expect(outcome.end == .finished, "\(arguments): \(outcome.stderr)")
         }
+    }
+
+    @Test(
+        "racelab explore prints the same on one CPU as on every CPU",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset"), "needs taskset"))
+    func exploreOnOneCPU() {
+        let everywhere = racelab(["explore", "all", "--threads", "3", "--operations", "1"])
+        let oneCPU = ChildProcess(
+            executable: "/usr/bin/taskset",
+            arguments: [
+                "-c", "0", ChildRunner.racelabExecutable, "explore", "all", "--threads", "3", "--operations", "1",
+            ],
+            timeoutSeconds: 60
+        ).run()
+        #expect(everywhere.end == .finished && oneCPU.end == .finished, "\(oneCPU.stderr)")
+        #expect(everywhere.stdout.contains("deadlock: thread"))
+        #expect(oneCPU.stdout == everywhere.stdout)
     }
 
     @Test("a refused pthread_create ends with a clear message and exit 71")

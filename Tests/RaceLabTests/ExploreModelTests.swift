@@ -18,7 +18,9 @@ struct ExploreModelTests {
             let report = try model.run(Explore(.exhaustive()), threads: threads, operations: operations)
             if model.isExpectedSafe {
                 #expect(report.passed, "\(scenario) \(strategy) \(threads)x\(operations): \(report)")
-                #expect(report.coverage == .every, "\(report)")
+                let covers: ExploreReport.Coverage =
+                    model.preemptionBound.map { .preemptions(atMost: $0) } ?? .every
+                #expect(report.coverage == covers, "\(report)")
             } else {
                 #expect(!report.passed, "\(scenario) \(strategy) \(threads)x\(operations): \(report)")
                 let replay = try model.replay(

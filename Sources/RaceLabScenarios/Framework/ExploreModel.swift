@@ -22,6 +22,10 @@ package struct ExploreStrategyModel: Sendable {
     package let isExpectedSafe: Bool
     /// What the program does, one line, for the report.
     package let summary: String
+    /// The preemption bound exhaustive search uses unless told: set for a program some
+    /// of whose schedules never end (a back-off loop in lockstep), which has no last
+    /// schedule to reach; nil: every schedule.
+    package let preemptionBound: Int?
     let explore: @Sendable (Explore, _ threads: Int, _ operations: Int) throws(WorkerPoolError) -> ExploreReport
     let replay:
         @Sendable (Explore, String, _ threads: Int, _ operations: Int) throws(WorkerPoolError) -> ExploreSchedule
@@ -29,13 +33,15 @@ package struct ExploreStrategyModel: Sendable {
     /// A strategy whose every thread runs `body(state, thread, operations)` on a fresh
     /// `make(threads)`, then `check(state, threads, operations)`.
     init<State>(
-        _ name: String, safe: Bool, _ summary: String, make: @escaping @Sendable (_ threads: Int) -> State,
+        _ name: String, safe: Bool, preemptionBound: Int? = nil, _ summary: String,
+        make: @escaping @Sendable (_ threads: Int) -> State,
         body: @escaping @Sendable (State, VirtualThread, _ operations: Int) throws -> Void,
         check: @escaping @Sendable (State, _ threads: Int, _ operations: Int) throws -> Void
     ) {
         self.name = name
         isExpectedSafe = safe
         self.summary = summary
+        self.preemptionBound = preemptionBound
         explore = { explorer, threads, operations throws(WorkerPoolError) in
             try explorer.run(
                 threads: threads, { make(threads) }, body: { try body($0, $1, operations) },
@@ -48,8 +54,13 @@ package struct ExploreStrategyModel: Sendable {
         }
     }
 
+    /// Explores the program; an exhaustive search without a bound gets the model's own.
     package func run(_ explorer: Explore, threads: Int, operations: Int) throws(WorkerPoolError) -> ExploreReport {
-        try explore(explorer, threads, operations)
+        var explorer = explorer
+        if explorer.strategy == .exhaustive(preemptionBound: nil), let preemptionBound {
+            explorer.strategy = .exhaustive(preemptionBound: preemptionBound)
+        }
+        return try explore(explorer, threads, operations)
     }
 
     package func replay(_ explorer: Explore, _ schedule: String, threads: Int, operations: Int) throws(WorkerPoolError)

@@ -1,0 +1,343 @@
+import RaceLabScenarios
+
+/// What `racelab explore` was asked to do.
+package struct ExploreRequest: Equatable, Sendable {
+    /// How schedules are chosen.
+    package enum Explorer: String, Sendable, CaseIterable {
+        case exhaustive, random, pct
+    }
+
+    /// Scenario names, in the catalog's order.
+    package var scenarios: [String]
+    /// Strategy names of the one scenario, or nil for all of them.
+    package var strategies: [String]?
+    package var threads = 2
+    package var operations = 2
+    package var explorer: Explorer = .exhaustive
+    /// Exhaustive: the highest preemption bound (nil: none, but the model's own for a
+    /// program with endless schedules).
+    package var preemptions: Int?
+    /// Random and PCT: schedules to run; exhaustive: the most to run (a limit).
+    package var schedules: Int?
+    package var seed: UInt64 = ExploreRequest.defaultSeed
+    package var depth = 2
+    /// Stop each strategy at its first failing schedule instead of counting them all.
+    package var firstFailure = false
+    /// `--replay S`: run this one schedule of the one strategy.
+    package var replay: String?
+    package var maxSteps = 10_000
+
+    /// Seeded explorers use seed 1 unless told: the same output every run, on any machine.
+    package static let defaultSeed: UInt64 = 1
+    /// Random and PCT run this many schedules unless told.
+    package static let defaultSchedules = 1_000
+    /// An exhaustive search stops after this many schedules unless told, and says so.
+    package static let defaultScheduleLimit = 1_000_000
+
+    package init(scenarios: [String]) { self.scenarios = scenarios }
+}
+
+/// `racelab explore [<scenario>|all] [options]`: argv -> an `ExploreRequest`, or a
+/// `UsageError` that names the flag, the value and what is accepted.
+enum ExploreArguments {
+    static let subcommand = "explore"
+
+    static let synopsis =
+        "racelab explore [<scenario>|all] [--strategy <list>] [--threads <n>] [--operations <n>]"
+        + " [--explorer <explorer>] [--preemptions <n>] [--schedules <n>] [--seed <n>] [--depth <d>]"
+        + " [--first-failure] [--replay <schedule>] [--max-steps <n>] [--json] [--check]"
+
+    static let threadRange = 1...1_024
+    static let operationRange = 1...1_000
+    static let preemptionRange = 0...64
+    static let scheduleRange = 1...1_000_000_000
+    static let depthRange = 1...64
+    static let maxStepRange = 1...100_000_000
+
+    static let options = [
+        "--strategy", "--threads", "--operations", "--explorer", "--preemptions", "--schedules", "--seed", "--depth",
+        "--first-failure", "--replay", "--max-steps", "--json", "--check", "--help",
+    ]
+    /// Options whose value is a word, for completions.
+    static let explorerWords = ExploreRequest.Explorer.allCases.map(\.rawValue)
+
+    static var scenarioNames: String { (ExploreCatalog.names + ["all"]).joined(separator: ", ") }
+
+    static func parse(_ arguments: [String]) throws(UsageError) -> Command {
+        var request = ExploreRequest(scenarios: ExploreCatalog.names)
+        var scenarioToken: String?
+        var strategyText: String?
+        var output = OutputOptions()
+        var given = Set<String>()
+        var index = 0
+        func fail(_ message: String) -> UsageError { UsageError(message, subcommand: subcommand) }
+        while index < arguments.count {
+            let token = arguments[index]
+            index += 1
+            let (typed, inline) = split(token)
+            let name = aliases[typed] ?? typed
+            func value() throws(UsageError) -> String {
+                if let inline, !inline.isEmpty { return inline }
+                if inline == nil, index < arguments.count, !arguments[index].hasPrefix("--") {
+                    index += 1
+                    return arguments[index - 1]
+                }
+                throw fail("Missing value for '\(display(name))'.")
+            }
+            func number(_ range: ClosedRange<Int>, _ why: String = "") throws(UsageError) -> Int {
+                let text = try value()
+                guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = Int(text),
+                    range.contains(number)
+                else {
+                    throw fail(
+                        "Invalid value '\(text)' for '\(display(name))': expected an integer from"
+                            + " \(range.lowerBound.grouped) to \(range.upperBound.grouped)\(why).")
+                }
+                return number
+            }
+            if name.hasPrefix("-"), options.contains(name) || name == "-h" {
+                guard !given.contains(name) || name == "--help" || name == "-h" else {
+                    throw fail("Option '\(name)' was given twice: give it once.")
+                }
+                given.insert(name)
+            }
+            switch name {
+            case "-h", "--help":
+                return .help(subcommand)
+            case "--json", "--check", "--first-failure":
+                if let inline { throw fail("Option '\(name)' takes no value, but was given '\(inline)'.") }
+                if name == "--json" { output.isJSON = true }
+                if name == "--check" { output.check = true }
+                if name == "--first-failure" { request.firstFailure = true }
+            case "--strategy":
+                strategyText = try value()
+            case "--threads":
+                request.threads = try number(threadRange)
+            case "--operations":
+                request.operations = try number(operationRange)
+            case "--explorer":
+                let text = try value()
+                guard let explorer = ExploreRequest.Explorer(rawValue: text.lowercased()) else {
+                    throw fail(
+                        "Invalid value '\(text)' for '--explorer <explorer>': expected one of"
+                            + " \(explorerWords.joined(separator: ", "))."
+                            + Suggestion.didYouMean(text.lowercased(), in: explorerWords))
+                }
+                request.explorer = explorer
+            case "--preemptions":
+                request.preemptions = try number(preemptionRange)
+            case "--schedules":
+                request.schedules = try number(scheduleRange)
+            case "--seed":
+                let text = try value()
+                guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let seed = UInt64(text) else {
+                    throw fail(
+                        "Invalid value '\(text)' for '--seed <n>': expected an integer from 0 to"
+                            + " \(UInt64.max) (the seed a report printed).")
+                }
+                request.seed = seed
+            case "--depth":
+                request.depth = try number(depthRange)
+            case "--max-steps":
+                request.maxSteps = try number(maxStepRange)
+            case "--replay":
+                let text = try value()
+                guard isScheduleString(text) else {
+                    throw fail(
+                        "Invalid value '\(text)' for '--replay <schedule>': expected a schedule string as a"
+                            + " report prints it: one digit per step (\"0110\"), or v1: and comma-separated"
+                            + " thread numbers.")
+                }
+                request.replay = text
+            default:
+                if token.hasPrefix("-") {
+                    throw fail(
+                        "Unknown option '\(token)' for 'racelab explore': expected one of"
+                            + " \(options.joined(separator: ", "))."
+                            + Suggestion.didYouMean(typed, in: options))
+                }
+                if let scenarioToken {
+                    throw fail(
+                        "Unexpected argument '\(token)' after the scenario '\(scenarioToken)':"
+                            + " name several with commas, e.g. 'racelab explore counter,deadlock'.")
+                }
+                request.scenarios = try parseScenarios(token)
+                scenarioToken = token
+            }
+        }
+        try validate(&request, strategyText: strategyText, given: given)
+        return .explore(request, output)
+    }
+
+    private static func validate(_ request: inout ExploreRequest, strategyText: String?, given: Set<String>)
+        throws(UsageError)
+    {
+        func fail(_ message: String) -> UsageError { UsageError(message, subcommand: subcommand) }
+        let only = request.scenarios.count == 1 ? ExploreCatalog.model(named: request.scenarios[0]) : nil
+        if let strategyText {
+            guard let model = only else {
+                throw fail(
+                    "Option '--strategy' needs one scenario: strategies differ between scenarios,"
+                        + " e.g. 'racelab explore counter --strategy unsafe'.")
+            }
+            request.strategies = try parseStrategies(strategyText, of: model)
+        }
+        let explorerOnly: [(String, [ExploreRequest.Explorer])] = [
+            ("--preemptions", [.exhaustive]), ("--seed", [.random, .pct]), ("--depth", [.pct]),
+        ]
+        for (option, explorers) in explorerOnly where given.contains(option) {
+            guard explorers.contains(request.explorer) else {
+                let names = explorers.map(\.rawValue).joined(separator: " or ")
+                throw fail(
+                    "Option '\(option)' applies to --explorer \(names), not \(request.explorer.rawValue).")
+            }
+        }
+        if request.replay != nil {
+            for option in ["--explorer", "--preemptions", "--schedules", "--seed", "--depth", "--first-failure"]
+            where given.contains(option) {
+                throw fail(
+                    "Option '\(option)' does not go with '--replay': a replay runs the one schedule it is given.")
+            }
+            guard let model = only, (request.strategies ?? model.strategies.map(\.name)).count == 1 else {
+                throw fail(
+                    "Option '--replay' needs one scenario and one strategy, as the report's replay line gives them,"
+                        + " e.g. 'racelab explore counter --strategy unsafe --replay 0110'.")
+            }
+        }
+    }
+
+    /// "counter,deadlock" or "all" -> names in catalog order.
+    static func parseScenarios(_ text: String) throws(UsageError) -> [String] {
+        var chosen = Set<String>()
+        for part in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.lowercased() }) {
+            if part == "all" { return ExploreCatalog.names }
+            guard ExploreCatalog.model(named: part) != nil else {
+                let extra = Catalog.scenario(named: part) != nil ? " (\(part) is not modelled for the explorer)" : ""
+                throw UsageError(
+                    "Unknown scenario '\(part)' for 'explore <scenario>'\(extra): expected one of \(scenarioNames)."
+                        + Suggestion.didYouMean(part, in: ExploreCatalog.names + ["all"]),
+                    subcommand: subcommand)
+            }
+            chosen.insert(part)
+        }
+        return ExploreCatalog.names.filter(chosen.contains)
+    }
+
+    static func parseStrategies(_ text: String, of model: ExploreModel) throws(UsageError) -> [String] {
+        let names = model.strategies.map(\.name)
+        var chosen = Set<String>()
+        for typed in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+            let part = typed.lowercased()
+            if part == "all" {
+                chosen.formUnion(names)
+            } else if names.contains(part) {
+                chosen.insert(part)
+            } else {
+                let what = part.isEmpty ? "an empty name in '\(text)'" : "'\(typed)'"
+                throw UsageError(
+                    "Unknown strategy \(what) for '--strategy <list>': explore \(model.scenario) has "
+                        + (names + ["all"]).joined(separator: ", ") + "."
+                        + (part.isEmpty ? "" : Suggestion.didYouMean(part, in: names)),
+                    subcommand: subcommand)
+            }
+        }
+        return names.filter(chosen.contains)
+    }
+
+    /// Digits ("0110"), or "v1:" and comma-separated numbers: what `ExploreSchedule.string` prints.
+    static func isScheduleString(_ text: String) -> Bool {
+        if text.hasPrefix("v1:") {
+            let parts = text.dropFirst(3).split(separator: ",", omittingEmptySubsequences: false)
+            return !parts.isEmpty && parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
+        }
+        return !text.isEmpty && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+    }
+
+    private static let aliases = ["-t": "--threads", "-n": "--operations", "-s": "--strategy"]
+
+    private static func split(_ token: String) -> (String, String?) {
+        guard token.hasPrefix("--"), let equals = token.firstIndex(of: "=") else { return (token, nil) }
+        return (String(token[..<equals]), String(token[token.index(after: equals)...]))
+    }
+
+    private static func display(_ name: String) -> String {
+        switch name {
+        case "--strategy": "--strategy <list>"
+        case "--explorer": "--explorer <explorer>"
+        case "--replay": "--replay <schedule>"
+        case "--depth": "--depth <d>"
+        case "--threads", "--operations", "--preemptions", "--schedules", "--seed", "--max-steps": name + " <n>"
+        default: name
+        }
+    }
+
+    static var help: String {
+        var lines = [
+            "OVERVIEW: Find the interleaving that breaks a scenario, print it, replay it; or show",
+            "that every interleaving of a small program passes.",
+            "",
+            "Each scenario's strategies are modelled as small programs on racelab's instrumented",
+            "primitives (shared variables, a mutex, yield). Their threads run as virtual threads,",
+            "one at a time, and before every operation the explorer chooses who runs next. The",
+            "result does not depend on the machine: the same on one CPU as on many.",
+            "Sequentially consistent interleavings only (weak memory is 'racelab litmus').",
+            "",
+            "USAGE: \(synopsis)",
+            "",
+            "ARGUMENTS:",
+            "  <scenario>              One or more, comma-separated (default: all):",
+        ]
+        for model in ExploreCatalog.models {
+            let strategies = model.strategies.map { $0.isExpectedSafe ? $0.name : $0.name.uppercased() }
+            lines.append(
+                "    " + model.scenario + String(repeating: " ", count: max(1, 16 - model.scenario.count))
+                    + strategies.joined(separator: ", "))
+        }
+        lines += [
+            "                          (upper case: the unsafe strategies)",
+            "",
+            "OPTIONS:",
+            "  -s, --strategy <list>   Strategies of the one scenario, comma-separated, or all. (default: all)",
+            "  -t, --threads <n>       Virtual threads, 1 to 1,024. (default: 2)",
+            "  -n, --operations <n>    Operations per thread (increments, lookups, transfers). (default: 2)",
+            "  --explorer <explorer>   exhaustive: every schedule, depth-first, the preemption bound",
+            "                            raised step by step (default);",
+            "                          random: schedules drawn at random (seeded);",
+            "                          pct: probabilistic concurrency testing (seeded, --depth).",
+            "  --preemptions <n>       exhaustive: the most preemptions a schedule may have. (default:",
+            "                          none, every schedule; deadlock try-lock, whose back-off can go",
+            "                          on forever: 3)",
+            "  --schedules <n>         random, pct: schedules per strategy (default: 1,000); exhaustive:",
+            "                          the most to run, then say what was covered (default: 1,000,000).",
+            "  --seed <n>              random, pct: the seed. (default: 1, so every run prints the same)",
+            "  --depth <d>             pct: the bug depth it aims at. (default: 2)",
+            "  --first-failure         Stop each strategy at its first failing schedule; exhaustive",
+            "                          search then raises the bound from 0 (fewest preemptions first).",
+            "                          (default: run them all and count the failures)",
+            "  --replay <schedule>     Run this one schedule (a report's \"0110\") of one strategy and",
+            "                          print its timeline; say where the program stopped matching it.",
+            "  --max-steps <n>         Steps per schedule at most; past it the schedule fails as a",
+            "                          livelock. (default: 10,000)",
+            "  --json                  One JSON document on stdout instead of the text.",
+            "  --check                 Exit 1 unless every safe strategy passed every schedule it ran and",
+            "                          every unsafe one failed in one (with --replay: unless the replay",
+            "                          ended as the strategy is expected to).",
+            "  -h, --help              Show help information.",
+            "",
+            "EXIT CODES:",
+            "  0   Explored (a failing schedule of an unsafe strategy is a result, not a failure).",
+            "  1   --check: a safe strategy failed in a schedule, or an unsafe one in none; --replay:",
+            "      the program did not match the schedule (the step and what differs are printed).",
+            "  64  Bad usage: the message names the option, the value and what is accepted.",
+            "",
+            "EXAMPLES:",
+            "  racelab explore counter",
+            "  racelab explore counter --strategy unsafe --replay 0110",
+            "  racelab explore check-then-act --threads 3 --explorer pct --schedules 1000",
+            "  racelab explore all --check --json > explore.json",
+            "",
+            "  See docs/explore.md: what is explored and what is not, how to read a timeline.",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
