@@ -63,7 +63,8 @@ extension CLI {
         return Explore(
             strategy, maxSteps: request.maxSteps, stopsAtFirstFailure: request.firstFailure,
             scheduleLimit: request.explorer == .exhaustive
-                ? request.schedules ?? ExploreRequest.defaultScheduleLimit : nil)
+                ? request.schedules ?? ExploreRequest.defaultScheduleLimit : nil,
+            prunesEquivalentSchedules: request.pruning)
     }
 
     /// Exit 0 when the schedule was followed to its end (with --check: and ended as the

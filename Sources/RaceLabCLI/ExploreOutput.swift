@@ -15,20 +15,27 @@ enum ExploreOutput {
             "",
         ]
         var table = TextTable(
-            ["scenario", "strategy", "result", "schedules", "failed", "covers"].map {
-                TextTable.Column(title: $0, isNumeric: $0 == "schedules" || $0 == "failed")
+            ["scenario", "strategy", "result", "schedules", "failed", "cut short", "covers"].map {
+                TextTable.Column(title: $0, isNumeric: ["schedules", "failed", "cut short"].contains($0))
             })
         for entry in explored {
             table.append([
                 entry.scenario, entry.model.name, verdict(entry), Format.grouped(entry.report.explored),
-                Format.grouped(entry.report.failed),
-                entry.report.scope + (entry.report.isFinished ? "" : ", stopped at the first failure"),
+                Format.grouped(entry.report.failed), Format.grouped(entry.report.pruned),
+                entry.report.scope
+                    + (request.firstFailure && entry.report.firstFailure != nil ? ", up to the first failure" : ""),
             ])
         }
         lines.append(table.render())
         lines.append("")
         lines.append("A schedule is one order of the threads' operations. \"every schedule\" is a proof for")
         lines.append("this program as modelled (\(shape(request))), not for more threads or operations.")
+        if explored.contains(where: \.report.isPruned) {
+            lines.append("Up to reordering independent steps: a schedule that only swaps steps on different")
+            lines.append("objects (or two reads) of one already explored is skipped, as it ends the same (sleep")
+            lines.append("sets); \"cut short\" counts those started before the search saw it. --no-pruning runs")
+            lines.append("every interleaving.")
+        }
         for entry in explored {
             guard let failure = entry.report.firstFailure else { continue }
             lines.append("")
@@ -130,6 +137,7 @@ enum ExploreOutput {
         let depth: Int?
         let maxSteps: Int
         let firstFailureOnly: Bool
+        let pruning: Bool
         let check: Check?
         let strategies: [Strategy]
     }
@@ -148,6 +156,8 @@ enum ExploreOutput {
         let asExpected: Bool
         let schedules: Int
         let failed: Int
+        let pruned: Bool
+        let cutShort: Int
         let finished: Bool
         let coverage: String
         let preemptionsCovered: Int?
@@ -182,7 +192,7 @@ enum ExploreOutput {
                     ? ExploreRequest.defaultScheduleLimit : ExploreRequest.defaultSchedules),
             seed: request.explorer == .exhaustive ? nil : request.seed,
             depth: request.explorer == .pct ? request.depth : nil, maxSteps: request.maxSteps,
-            firstFailureOnly: request.firstFailure,
+            firstFailureOnly: request.firstFailure, pruning: request.pruning,
             check: check ? Check(passed: unexpected.isEmpty, unexpected: unexpected) : nil,
             strategies: explored.map { entry in
                 let (kind, covered): (String, Int?) =
@@ -195,7 +205,9 @@ enum ExploreOutput {
                 return Strategy(
                     scenario: entry.scenario, strategy: entry.model.name, expectedSafe: entry.model.isExpectedSafe,
                     summary: entry.model.summary, passed: entry.report.passed, asExpected: entry.isAsExpected,
-                    schedules: entry.report.explored, failed: entry.report.failed, finished: entry.report.isFinished,
+                    schedules: entry.report.explored, failed: entry.report.failed, pruned: entry.report.isPruned,
+                    cutShort: entry.report.pruned,
+                    finished: entry.report.isFinished,
                     coverage: kind, preemptionsCovered: covered, covers: entry.report.scope,
                     pctProbabilityPerSchedule: entry.report.pctBound,
                     firstFailure: entry.report.firstFailure.map {

@@ -173,7 +173,7 @@ package enum Completions {
                 + " -a '\(ExploreArguments.explorerWords.joined(separator: " "))' -d 'How schedules are chosen'",
         ]
         for option in ExploreArguments.options where !["--explorer", "--help"].contains(option) {
-            let isFlag = ["--json", "--check", "--first-failure"].contains(option)
+            let isFlag = ["--json", "--check", "--first-failure", "--no-pruning"].contains(option)
             lines.append(
                 "complete -c racelab -n '__fish_seen_subcommand_from explore' -l \(option.dropFirst(2))"
                     + (isFlag ? "" : " -x"))

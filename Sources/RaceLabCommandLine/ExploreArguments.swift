@@ -23,6 +23,8 @@ package struct ExploreRequest: Equatable, Sendable {
     package var depth = 2
     /// Stop each strategy at its first failing schedule instead of counting them all.
     package var firstFailure = false
+    /// Sleep sets: skip schedules that only reorder independent steps (`--no-pruning`: off).
+    package var pruning = true
     /// `--replay S`: run this one schedule of the one strategy.
     package var replay: String?
     package var maxSteps = 10_000
@@ -45,7 +47,7 @@ enum ExploreArguments {
     static let synopsis =
         "racelab explore [<scenario>|all] [--strategy <list>] [--threads <n>] [--operations <n>]"
         + " [--explorer <explorer>] [--preemptions <n>] [--schedules <n>] [--seed <n>] [--depth <d>]"
-        + " [--first-failure] [--replay <schedule>] [--max-steps <n>] [--json] [--check]"
+        + " [--first-failure] [--no-pruning] [--replay <schedule>] [--max-steps <n>] [--json] [--check]"
 
     static let threadRange = 1...1_024
     static let operationRange = 1...1_000
@@ -56,7 +58,7 @@ enum ExploreArguments {
 
     static let options = [
         "--strategy", "--threads", "--operations", "--explorer", "--preemptions", "--schedules", "--seed", "--depth",
-        "--first-failure", "--replay", "--max-steps", "--json", "--check", "--help",
+        "--first-failure", "--no-pruning", "--replay", "--max-steps", "--json", "--check", "--help",
     ]
     /// Options whose value is a word, for completions.
     static let explorerWords = ExploreRequest.Explorer.allCases.map(\.rawValue)
@@ -104,8 +106,9 @@ enum ExploreArguments {
             switch name {
             case "-h", "--help":
                 return .help(subcommand)
-            case "--json", "--check", "--first-failure":
+            case "--json", "--check", "--first-failure", "--no-pruning":
                 if let inline { throw fail("Option '\(name)' takes no value, but was given '\(inline)'.") }
+                if name == "--no-pruning" { request.pruning = false }
                 if name == "--json" { output.isJSON = true }
                 if name == "--check" { output.check = true }
                 if name == "--first-failure" { request.firstFailure = true }
@@ -184,6 +187,7 @@ enum ExploreArguments {
         }
         let explorerOnly: [(String, [ExploreRequest.Explorer])] = [
             ("--preemptions", [.exhaustive]), ("--seed", [.random, .pct]), ("--depth", [.pct]),
+            ("--no-pruning", [.exhaustive]),
         ]
         for (option, explorers) in explorerOnly where given.contains(option) {
             guard explorers.contains(request.explorer) else {
@@ -193,7 +197,9 @@ enum ExploreArguments {
             }
         }
         if request.replay != nil {
-            for option in ["--explorer", "--preemptions", "--schedules", "--seed", "--depth", "--first-failure"]
+            for option in [
+                "--explorer", "--preemptions", "--schedules", "--seed", "--depth", "--first-failure", "--no-pruning",
+            ]
             where given.contains(option) {
                 throw fail(
                     "Option '\(option)' does not go with '--replay': a replay runs the one schedule it is given.")
@@ -314,6 +320,10 @@ enum ExploreArguments {
             "  --first-failure         Stop each strategy at its first failing schedule; exhaustive",
             "                          search then raises the bound from 0 (fewest preemptions first).",
             "                          (default: run them all and count the failures)",
+            "  --no-pruning            exhaustive: run every interleaving. By default a schedule that only",
+            "                          reorders independent steps (different objects, or two reads) of",
+            "                          one already explored is cut short (sleep sets) and counted as",
+            "                          pruned; pruning applies only without --preemptions.",
             "  --replay <schedule>     Run this one schedule (a report's \"0110\") of one strategy and",
             "                          print its timeline; say where the program stopped matching it.",
             "  --max-steps <n>         Steps per schedule at most; past it the schedule fails as a",

@@ -8,13 +8,17 @@ struct FirstRunnable: Chooser {
         return [previous] + runnable.filter { $0 != previous }
     }
 
-    mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int? { runnable[0] }
+    mutating func choose(
+        step: Int, runnable: [Int], previous: Int?, yielded: Bool, pending: [ScheduleRun.Pending?]
+    ) -> Int? { runnable[0] }
 }
 
 /// Each step's thread drawn uniformly from the runnable ones.
 struct RandomChooser: Chooser {
     var random: SplitMix64
-    mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int? {
+    mutating func choose(
+        step: Int, runnable: [Int], previous: Int?, yielded: Bool, pending: [ScheduleRun.Pending?]
+    ) -> Int? {
         runnable[Int(random.next() % UInt64(runnable.count))]
     }
 }
@@ -27,14 +31,18 @@ struct PCTChooser: Chooser {
     /// Step -> the low priority its thread drops to.
     var changePoints: [Int: Int] = [:]
 
+    var random: SplitMix64
+    let base: Int
+
     init(threads: Int, depth: Int, steps: Int, random: SplitMix64) {
         var random = random
+        base = max(1, depth)
         var order = Array(0..<threads)
         for i in stride(from: threads - 1, to: 0, by: -1) {
             order.swapAt(i, Int(random.next() % UInt64(i + 1)))
         }
         priorities = Array(repeating: 0, count: threads)
-        for (rank, thread) in order.enumerated() { priorities[thread] = max(1, depth) + rank }
+        for (rank, thread) in order.enumerated() { priorities[thread] = base + rank }
         var low = 1
         while changePoints.count < max(0, depth - 1) && changePoints.count < steps {
             let step = Int(random.next() % UInt64(steps))
@@ -43,9 +51,23 @@ struct PCTChooser: Chooser {
                 low += 1
             }
         }
+        self.random = random
     }
 
-    mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int? {
+    /// A spawned thread gets a random rank among the initial priorities (the ones at
+    /// or above it move up one), as PCT gives every thread a random priority.
+    private mutating func admit(_ thread: Int) {
+        while priorities.count <= thread {
+            let rank = base + Int(random.next() % UInt64(priorities.count + 1))
+            for t in priorities.indices where priorities[t] >= rank { priorities[t] += 1 }
+            priorities.append(rank)
+        }
+    }
+
+    mutating func choose(
+        step: Int, runnable: [Int], previous: Int?, yielded: Bool, pending: [ScheduleRun.Pending?]
+    ) -> Int? {
+        if let last = runnable.last, last >= priorities.count { admit(last) }
         // A thread that yields drops below every other and lets them run.
         if yielded, let previous { priorities[previous] = 0 }
         var best = highest(runnable)
@@ -66,7 +88,9 @@ struct ReplayChooser: Chooser {
 
     init(choices: [Int]) { self.choices = choices }
 
-    mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int? {
+    mutating func choose(
+        step: Int, runnable: [Int], previous: Int?, yielded: Bool, pending: [ScheduleRun.Pending?]
+    ) -> Int? {
         guard step < choices.count else {
             mismatch = "the schedule has \(choices.count) steps, and the program goes on after them"
             return nil
@@ -86,55 +110,87 @@ struct ReplayChooser: Chooser {
 /// schedule is run from the start, following the prefix chosen so far, then the thread
 /// that ran last (no preemption) or the lowest runnable one. After a schedule,
 /// `advance` backtracks to the deepest step with an untried alternative.
+///
+/// With `usesSleepSets` (only without a bound: sleep sets and a preemption bound do not
+/// mix soundly), Godefroid's sleep sets prune schedules that only reorder independent
+/// steps of one already explored: after the subtree of choice t at a node, t sleeps in
+/// its later siblings' subtrees until a step dependent on t's operation runs; a thread
+/// asleep is not chosen, and a schedule whose every runnable thread is asleep stops
+/// there (`lastWasAsleep`). Each class of equivalent schedules is explored once.
 struct DepthFirst: Chooser {
+    struct Sleeper {
+        let thread: Int
+        let access: Access
+    }
+
     struct Node {
         /// The alternatives at this step, in the order tried.
         let order: [Int]
+        /// What each alternative does next (parallel to `order`).
+        let accesses: [Access]
         var next: Int
         /// Preemptions before this step, and whether the previous thread could go on.
         let preemptionsBefore: Int
         let previous: Int?
         let previousRunnable: Bool
         let yielded: Bool
+        /// Threads asleep on entering this step.
+        let asleep: [Sleeper]
     }
 
     let bound: Int
+    let usesSleepSets: Bool
     var nodes: [Node] = []
-    /// Steps the next schedule must follow: the choices of `nodes`.
-    private var depth = 0
     private var preemptions = 0
     /// Whether an alternative was left out for the bound: more schedules exist.
     private(set) var wasPruned = false
+    /// Whether the last schedule stopped because every runnable thread was asleep.
+    private(set) var lastWasAsleep = false
 
-    init(bound: Int) { self.bound = bound }
+    init(bound: Int, usesSleepSets: Bool = false) {
+        self.bound = bound
+        self.usesSleepSets = usesSleepSets && bound == Int.max
+    }
 
     private func cost(of choice: Int, _ node: Node) -> Int {
         node.previous != nil && choice != node.previous && node.previousRunnable && !node.yielded ? 1 : 0
     }
 
-    mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int? {
+    mutating func choose(
+        step: Int, runnable: [Int], previous: Int?, yielded: Bool, pending: [ScheduleRun.Pending?]
+    ) -> Int? {
         if step == 0 {
-            depth = 0
             preemptions = 0
+            lastWasAsleep = false
         }
-        let chosen: Int
         if step < nodes.count {
             let node = nodes[step]
-            chosen = node.order[node.next]
+            let chosen = node.order[node.next]
             preemptions += cost(of: chosen, node)
-        } else {
-            let previousRunnable = previous.map(runnable.contains) ?? false
-            let order = FirstRunnable.ordered(runnable, previous, staying: !yielded)
-            let node = Node(
-                order: order, next: 0, preemptionsBefore: preemptions, previous: previous,
-                previousRunnable: previousRunnable, yielded: yielded)
-            if order.contains(where: { preemptions + cost(of: $0, node) > bound }) { wasPruned = true }
-            nodes.append(node)
-            chosen = order[0]
-            preemptions += cost(of: chosen, node)
+            return chosen
         }
-        depth = step + 1
-        return chosen
+        var asleep: [Sleeper] = []
+        if usesSleepSets, step > 0 {
+            let parent = nodes[step - 1]
+            let ran = parent.accesses[parent.next]
+            let explored = (0..<parent.next).map { Sleeper(thread: parent.order[$0], access: parent.accesses[$0]) }
+            asleep = (parent.asleep + explored).filter { $0.access.isIndependent(of: ran) }
+        }
+        let previousRunnable = previous.map(runnable.contains) ?? false
+        var order = FirstRunnable.ordered(runnable, previous, staying: !yielded)
+        if !asleep.isEmpty { order.removeAll { t in asleep.contains { $0.thread == t } } }
+        guard !order.isEmpty else {
+            lastWasAsleep = true
+            return nil
+        }
+        let node = Node(
+            order: order, accesses: usesSleepSets ? order.map { pending[$0]?.access ?? .everything } : [],
+            next: 0, preemptionsBefore: preemptions, previous: previous, previousRunnable: previousRunnable,
+            yielded: yielded, asleep: asleep)
+        if order.contains(where: { preemptions + cost(of: $0, node) > bound }) { wasPruned = true }
+        nodes.append(node)
+        preemptions += cost(of: order[0], node)
+        return order[0]
     }
 
     /// Moves to the next schedule; false when every one within the bound was run.

@@ -47,15 +47,23 @@ public struct Explore: Sendable {
     /// Schedules to run at most in an exhaustive search (nil: no limit); a search that
     /// reaches it says what it covered (`Coverage.partial`).
     public var scheduleLimit: Int?
+    /// Exhaustive search without a preemption bound skips schedules that only reorder
+    /// independent steps (steps of different threads on different objects, or reads of
+    /// one) of a schedule already explored: sleep sets. Every class of equivalent
+    /// schedules is still explored once, so a failure is still found; `ExploreReport`
+    /// counts the schedules cut short (`pruned`). False: every interleaving is run.
+    public var prunesEquivalentSchedules: Bool
 
     /// An explorer with `strategy`.
     public init(
-        _ strategy: Strategy, maxSteps: Int = 10_000, stopsAtFirstFailure: Bool = true, scheduleLimit: Int? = nil
+        _ strategy: Strategy, maxSteps: Int = 10_000, stopsAtFirstFailure: Bool = true, scheduleLimit: Int? = nil,
+        prunesEquivalentSchedules: Bool = true
     ) {
         self.strategy = strategy
         self.maxSteps = maxSteps
         self.stopsAtFirstFailure = stopsAtFirstFailure
         self.scheduleLimit = scheduleLimit
+        self.prunesEquivalentSchedules = prunesEquivalentSchedules
     }
 
     /// Explores `threads` threads that all run `body` (each knows its `index`), on a
@@ -138,8 +146,9 @@ public struct Explore: Sendable {
         var preemptions = stopsAtFirstFailure ? 0 : highest
         var total = 0
         while true {
-            var search = DepthFirst(bound: preemptions)
+            var search = DepthFirst(bound: preemptions, usesSleepSets: prunesEquivalentSchedules)
             var explored = 0
+            var pruned = 0
             var failed = 0
             var first: ExploreSchedule?
             var limited = false
@@ -149,8 +158,12 @@ public struct Explore: Sendable {
                     break
                 }
                 let result = try runner.run(&search)
-                explored += 1
                 total += 1
+                if search.lastWasAsleep {
+                    pruned += 1
+                    continue
+                }
+                explored += 1
                 if result.failure != nil {
                     failed += 1
                     if first == nil || result.preemptions < first!.preemptions {
@@ -169,12 +182,36 @@ public struct Explore: Sendable {
                 } else {
                     coverage = isComplete ? .every : .preemptions(atMost: preemptions)
                 }
+                // Pruning keeps one schedule of each class, not always the one with the
+                // fewest preemptions: look for a failure with fewer, bound by bound.
+                if search.usesSleepSets, let found = first, found.preemptions > 0 {
+                    first = try fewestPreemptions(&runner, below: found.preemptions) ?? found
+                }
                 return ExploreReport(
                     strategy: strategy, threads: runner.threads.count, explored: explored, failed: failed,
-                    firstFailure: first, coverage: coverage, isFinished: !stoppedEarly && !limited)
+                    firstFailure: first, coverage: coverage, isFinished: !stoppedEarly && !limited,
+                    isPruned: search.usesSleepSets, pruned: pruned)
             }
             preemptions += 1
         }
+    }
+
+    /// The first failing schedule with fewer than `limit` preemptions, the bound raised
+    /// from 0 (no pruning: sleep sets and a bound do not mix), or nil.
+    private func fewestPreemptions<State>(_ runner: inout Runner<State>, below limit: Int) throws(WorkerPoolError)
+        -> ExploreSchedule?
+    {
+        for bound in 0..<limit {
+            var search = DepthFirst(bound: bound)
+            repeat {
+                let result = try runner.run(&search)
+                if result.failure != nil {
+                    return ExploreSchedule(result, threads: runner.threads.count, mismatch: nil)
+                }
+            } while search.advance(after: runner.last)
+            if !search.wasPruned { return nil }
+        }
+        return nil
     }
 
     /// `chooser(longest)` makes each schedule's chooser, given the most steps a schedule

@@ -28,7 +28,7 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
     init(_ result: ScheduleResult, threads: Int, mismatch: String?) {
         self.init(
             choices: result.choices, events: result.events, failure: result.failure,
-            preemptions: result.preemptions, threads: threads, mismatch: mismatch)
+            preemptions: result.preemptions, threads: max(threads, result.threads), mismatch: mismatch)
     }
 
     /// The schedule as a string for `Explore.replay`: one digit per step ("0101") for up
@@ -119,6 +119,28 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
     /// False when the exploration stopped at its first failure (so `explored` and
     /// `failed` count only the schedules up to it).
     public let isFinished: Bool
+    /// Whether equivalent schedules were pruned (sleep sets): `explored` then counts
+    /// one schedule of each class that only reorders independent steps, not every
+    /// interleaving. Off with `Explore.prunesEquivalentSchedules` false or a bound.
+    public let isPruned: Bool
+    /// Schedules started and cut short as equivalent to one explored; not counted in
+    /// `explored` (most equivalent schedules are never started at all).
+    public let pruned: Int
+
+    init(
+        strategy: Explore.Strategy, threads: Int, explored: Int, failed: Int, firstFailure: ExploreSchedule?,
+        coverage: Coverage, isFinished: Bool, isPruned: Bool = false, pruned: Int = 0
+    ) {
+        self.isPruned = isPruned
+        self.strategy = strategy
+        self.threads = threads
+        self.explored = explored
+        self.failed = failed
+        self.firstFailure = firstFailure
+        self.coverage = coverage
+        self.isFinished = isFinished
+        self.pruned = pruned
+    }
 
     /// True when no schedule failed.
     public var passed: Bool { failed == 0 }
@@ -128,7 +150,8 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
     public var scope: String {
         let scope: String
         switch coverage {
-        case .every: scope = "every schedule of this program"
+        case .every:
+            scope = isPruned ? "every schedule, up to reordering independent steps" : "every schedule of this program"
         case .preemptions(let bound): scope = "every schedule with at most \(bound) preemption\(bound == 1 ? "" : "s")"
         case .partial(let covered, let limit):
             scope =
@@ -154,12 +177,13 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
     /// "all 6 schedules pass (every schedule of this program)", or the first failure
     /// with its replay string and timeline.
     public var description: String {
+        let cut = pruned == 0 ? "" : "; \(pruned.formatted) more cut short as equivalent"
         guard let first = firstFailure else {
-            return "all \(explored) schedules pass (\(scope))"
+            return "all \(explored) schedules pass (\(scope)\(cut))"
         }
         let counted =
             isFinished
-            ? "\(failed) of \(explored) schedules failed (\(scope))"
+            ? "\(failed) of \(explored) schedules failed (\(scope)\(cut))"
             : "failed in schedule \(explored) (\(scope)); stopped at the first failure"
         return "\(counted)\nfirst failure: \(first)"
     }

@@ -1,13 +1,51 @@
 import CRaceLabShims
 import RaceLab
 
+/// What an operation touches: two steps of different threads are independent (either
+/// order gives the same state and the same later steps) when neither touches what the
+/// other writes. A yield, a spawn and a join are treated as touching everything.
+/// Objects are told apart by name (`Explored.key`): each schedule makes its state anew,
+/// so an address would not name the same object in the next schedule; two objects of
+/// one name count as one, which can only prune less.
+struct Access {
+    var first: Int?
+    var second: Int?
+    var writes: Bool
+    var isEverything = false
+
+    static func read(_ object: some Explored) -> Access { Access(first: object.key, second: nil, writes: false) }
+
+    static func write(_ object: some Explored) -> Access { Access(first: object.key, second: nil, writes: true) }
+
+    static func write(_ object: some Explored, _ other: some Explored) -> Access {
+        Access(first: object.key, second: other.key, writes: true)
+    }
+
+    static let everything = Access(first: nil, second: nil, writes: true, isEverything: true)
+
+    func isIndependent(of other: Access) -> Bool {
+        if isEverything || other.isEverything { return false }
+        if !writes && !other.writes { return true }
+        return first != other.first && first != other.second
+            && (second == nil || (second != other.first && second != other.second))
+    }
+}
+
+/// A primitive the explorer sees, known by its name's hash in `Access`.
+protocol Explored: AnyObject {
+    var key: Int { get }
+}
+
 /// What a schedule's explorer decides at each step: which runnable thread goes next.
 protocol Chooser {
     /// `runnable` is sorted and never empty; `previous` is the thread that ran the last
     /// step (nil at the first), `yielded` whether that step was its `yield` (it asks
-    /// to let another thread run: switching away is then no preemption). Returns one of
-    /// `runnable`, or nil to stop the schedule (a replay that no longer matches).
-    mutating func choose(step: Int, runnable: [Int], previous: Int?, yielded: Bool) -> Int?
+    /// to let another thread run: switching away is then no preemption); `pending` is
+    /// what each thread will do next. Returns one of `runnable`, or nil to stop the
+    /// schedule (a replay that no longer matches, or a schedule pruned as equivalent).
+    mutating func choose(
+        step: Int, runnable: [Int], previous: Int?, yielded: Bool, pending: [ScheduleRun.Pending?]
+    ) -> Int?
 }
 
 /// The fairness rule of a yield (as CHESS's fair scheduler): a thread that yields does
@@ -17,22 +55,28 @@ protocol Chooser {
 /// two spinners taking turns while the holder of their lock is never chosen.
 struct Fairness {
     /// The step of each thread's pending yield, and the threads that must step first.
-    private var yieldStep: [Int?]
-    private var waitsFor: [[Int]]
-    private var lastRan: [Int]
+    private var yieldStep: [Int?] = []
+    private var waitsFor: [[Int]] = []
+    private var lastRan: [Int] = []
 
-    init(threads: Int) {
-        yieldStep = Array(repeating: nil, count: threads)
-        waitsFor = Array(repeating: [], count: threads)
-        lastRan = Array(repeating: -1, count: threads)
+    /// Room for thread `t` (threads can be spawned as the schedule goes).
+    private mutating func grow(to t: Int) {
+        while lastRan.count <= t {
+            yieldStep.append(nil)
+            waitsFor.append([])
+            lastRan.append(-1)
+        }
     }
 
     mutating func yielded(_ thread: Int, at step: Int, runnable: [Int]) {
+        grow(to: runnable.max() ?? thread)
+        grow(to: thread)
         yieldStep[thread] = step
         waitsFor[thread] = runnable.filter { $0 != thread }
     }
 
     mutating func ran(_ thread: Int, at step: Int) {
+        grow(to: thread)
         lastRan[thread] = step
         yieldStep[thread] = nil
     }
@@ -41,8 +85,8 @@ struct Fairness {
     /// empty (the most recent yielder owes nobody: each other thread last ran before it).
     func eligible(_ runnable: [Int]) -> [Int] {
         let eligible = runnable.filter { t in
-            guard let step = yieldStep[t] else { return true }
-            return !waitsFor[t].contains { u in lastRan[u] < step && runnable.contains(u) }
+            guard t < yieldStep.count, let step = yieldStep[t] else { return true }
+            return !waitsFor[t].contains { u in (u >= lastRan.count || lastRan[u] < step) && runnable.contains(u) }
         }
         return eligible.isEmpty ? runnable : eligible
     }
@@ -54,6 +98,8 @@ struct ScheduleResult {
     var events: [ExploreEvent] = []
     var failure: ExploreFailure?
     var preemptions = 0
+    /// Threads the schedule ran, spawned ones included.
+    var threads = 0
     /// Set when a replay stopped because the program did not match its schedule.
     var mismatch: String?
 }
@@ -71,63 +117,27 @@ final class Scheduler {
         self.run = run
     }
 
-    /// One virtual thread's work for a schedule (its closure on the schedule's state),
-    /// handed to its coroutine's entry.
-    private final class Job {
-        let run: ScheduleRun
-        let index: Int
-        let work: () throws -> Void
-        init(run: ScheduleRun, index: Int, work: @escaping () throws -> Void) {
-            self.run = run
-            self.index = index
-            self.work = work
-        }
-
-        func start() {
-            let t = index
-            if !run.isAborting {
-                do {
-                    try work()
-                } catch is ScheduleAborted {
-                } catch let failure as ExploreFailure {
-                    if run.failure == nil { run.failure = failure }
-                } catch {
-                    if run.failure == nil { run.failure = .thrown(thread: t, "\(error)") }
-                }
-            }
-            run.pending[t] = nil
-            run.finished[t] = true
-            // Returning switches to the scheduler (the context's uc_link).
-        }
-    }
-
     func schedule<State>(
         _ bodies: [@Sendable (State, VirtualThread) throws -> Void], state: State, maxSteps: Int,
         chooser: inout some Chooser
     ) -> ScheduleResult {
         let run = self.run
-        let count = bodies.count
         run.reset()
-        var jobs: [Unmanaged<Job>] = []
-        for t in 0..<count {
-            let body = bodies[t]
-            let thread = VirtualThread(index: t, run: run)
-            let job = Unmanaged.passRetained(Job(run: run, index: t) { try body(state, thread) })
-            jobs.append(job)
-            racelab_context_prepare(
-                run.contexts[t], run.main,
-                { raw in
-                    Unmanaged<Job>.fromOpaque(raw!).takeUnretainedValue().start()
-                }, job.toOpaque())
+        for body in bodies {
+            let thread = VirtualThread(index: run.count, run: run)
+            guard run.add({ try body(state, thread) }) != nil else {
+                var refused = ScheduleResult()
+                refused.failure = .thrown(thread: thread.index, "the system refused a stack for a virtual thread")
+                return refused
+            }
         }
-        defer { jobs.forEach { $0.release() } }
         // Each thread runs to its first scheduling point (or its end), one at a time.
-        for t in 0..<count { run.resume(t) }
+        run.startNewThreads()
         var result = ScheduleResult()
         var previous: Int?
-        var fairness = Fairness(threads: count)
+        var fairness = Fairness()
         while run.failure == nil {
-            let runnable = (0..<count).filter(run.isRunnable)
+            let runnable = (0..<run.count).filter(run.isRunnable)
             if runnable.isEmpty {
                 if !run.finished.allSatisfy({ $0 }) { run.failure = .deadlock(Self.deadlockStory(run)) }
                 break
@@ -139,7 +149,9 @@ final class Scheduler {
             let yielded = previous.map { run.yielded[$0] } ?? false
             if yielded, let previous { fairness.yielded(previous, at: run.step - 1, runnable: runnable) }
             let eligible = fairness.eligible(runnable)
-            guard let chosen = chooser.choose(step: run.step, runnable: eligible, previous: previous, yielded: yielded)
+            guard
+                let chosen = chooser.choose(
+                    step: run.step, runnable: eligible, previous: previous, yielded: yielded, pending: run.pending)
             else {
                 result.mismatch = "the schedule stopped matching"
                 break
@@ -150,23 +162,32 @@ final class Scheduler {
             run.step += 1
             run.pending[chosen] = nil
             run.resume(chosen)
+            run.startNewThreads()
             previous = chosen
         }
         // End every thread still waiting at a point: its operation throws, its closure unwinds.
         run.isAborting = true
-        for t in 0..<count where !run.finished[t] { run.resume(t) }
+        for t in 0..<run.count where !run.finished[t] { run.resume(t) }
         result.events = run.events
         result.failure = run.failure
+        result.threads = run.count
         return result
     }
 
-    /// "thread 0 waits for B, held by thread 1; thread 1 waits for A, held by thread 0".
+    /// "thread 0 waits for B, held by thread 1; thread 1 waits for A, held by thread 0";
+    /// "thread 1 waits for a signal on notEmpty"; "thread 0 waits for thread 2 to finish".
     private static func deadlockStory(_ run: ScheduleRun) -> String {
         var parts: [String] = []
         for t in run.pending.indices where !run.finished[t] {
-            guard let next = run.pending[t], let mutex = next.locking else { continue }
-            let holder = mutex.holder.map { $0 == t ? "itself" : "thread \($0)" } ?? "nobody"
-            parts.append("thread \(t) waits for \(mutex.name), held by \(holder)")
+            guard let next = run.pending[t] else { continue }
+            if let condition = next.condition, condition.waiters.contains(t) {
+                parts.append("thread \(t) waits for a signal on \(condition.name)")
+            } else if let mutex = next.locking {
+                let holder = mutex.holder.map { $0 == t ? "itself" : "thread \($0)" } ?? "nobody"
+                parts.append("thread \(t) waits for \(mutex.name), held by \(holder)")
+            } else if let joined = next.joining {
+                parts.append("thread \(t) waits for \(joined == t ? "itself" : "thread \(joined)") to finish")
+            }
         }
         return parts.joined(separator: "; ")
     }

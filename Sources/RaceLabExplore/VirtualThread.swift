@@ -23,7 +23,7 @@ public final class VirtualThread: @unchecked Sendable {
 
     /// Reads `shared` (a scheduling point before the read).
     public func load<Value>(_ shared: Shared<Value>) throws -> Value {
-        try point()
+        try point(.init(access: .read(shared)))
         let value = shared.current
         run.record(index, .load(location: shared.name, value: value))
         return value
@@ -31,7 +31,7 @@ public final class VirtualThread: @unchecked Sendable {
 
     /// Writes `value` to `shared` (a scheduling point before the write).
     public func store<Value>(_ shared: Shared<Value>, _ value: Value) throws {
-        try point()
+        try point(.init(access: .write(shared)))
         shared.current = value
         run.record(index, .store(location: shared.name, value: value))
     }
@@ -41,24 +41,42 @@ public final class VirtualThread: @unchecked Sendable {
     /// thread between the read and the write. Returns the value it read.
     @discardableResult
     public func update<Value>(_ shared: Shared<Value>, _ transform: (Value) -> Value) throws -> Value {
-        try point()
+        try point(.init(access: .write(shared)))
         let old = shared.current
         shared.current = transform(old)
         run.record(index, .update(location: shared.name, old: old, new: shared.current))
         return old
     }
 
+    /// Writes `desired` to `shared` if it holds `expected`, in one step (an atomic
+    /// compare-and-exchange, as `Atomic.compareExchange` is): one scheduling point.
+    /// Returns whether it wrote and the value it found.
+    @discardableResult
+    public func compareExchange<Value: Equatable>(_ shared: Shared<Value>, expected: Value, desired: Value) throws
+        -> (exchanged: Bool, original: Value)
+    {
+        try point(.init(access: .write(shared)))
+        let original = shared.current
+        let exchanged = original == expected
+        if exchanged { shared.current = desired }
+        run.record(
+            index,
+            .compareExchange(
+                location: shared.name, expected: expected, desired: desired, found: original, exchanged: exchanged))
+        return (exchanged, original)
+    }
+
     /// Locks `mutex`, waiting while another thread holds it. Locking a mutex this thread
     /// already holds is a deadlock of its own, and reported as one.
     public func lock(_ mutex: ExploreMutex) throws {
-        try point(locking: mutex)
+        try point(.init(locking: mutex, access: .write(mutex)))
         mutex.holder = index
         run.record(index, .lock(mutex: mutex.name))
     }
 
     /// Locks `mutex` if it is free; never waits.
     public func tryLock(_ mutex: ExploreMutex) throws -> Bool {
-        try point()
+        try point(.init(access: .write(mutex)))
         let isFree = mutex.holder == nil
         if isFree { mutex.holder = index }
         run.record(index, .tryLock(mutex: mutex.name, didLock: isFree))
@@ -67,7 +85,7 @@ public final class VirtualThread: @unchecked Sendable {
 
     /// Unlocks `mutex`. Unlocking a mutex this thread does not hold fails the schedule.
     public func unlock(_ mutex: ExploreMutex) throws {
-        try point()
+        try point(.init(access: .write(mutex)))
         guard mutex.holder == index else {
             let holder = mutex.holder.map { "thread \($0) holds it" } ?? "nobody holds it"
             throw ExploreFailure.misuse("thread \(index) unlocked \(mutex.name), which it does not hold (\(holder))")
@@ -76,11 +94,77 @@ public final class VirtualThread: @unchecked Sendable {
         run.record(index, .unlock(mutex: mutex.name))
     }
 
+    /// Waits on `condition`: unlocks `mutex` (which this thread must hold) and sleeps,
+    /// in one step, until another thread signals `condition`; then locks `mutex` again
+    /// (a step of its own, waiting while another thread holds it). No spurious wakeups;
+    /// a signal wakes the thread that has waited longest. A wait nobody signals is a
+    /// deadlock, reported as one: guard the wait with a `while` over the state.
+    public func wait(_ condition: ExploreCondition, releasing mutex: ExploreMutex) throws {
+        try point(.init(access: .write(mutex, condition)))
+        guard mutex.holder == index else {
+            let holder = mutex.holder.map { "thread \($0) holds it" } ?? "nobody holds it"
+            throw ExploreFailure.misuse(
+                "thread \(index) waited on \(condition.name) releasing \(mutex.name), which it does not hold (\(holder))"
+            )
+        }
+        mutex.holder = nil
+        condition.waiters.append(index)
+        run.record(index, .wait(condition: condition.name, mutex: mutex.name))
+        try point(.init(locking: mutex, condition: condition, access: .write(mutex)))
+        mutex.holder = index
+        run.record(index, .woken(condition: condition.name, mutex: mutex.name))
+    }
+
+    /// Wakes the thread that has waited longest on `condition`, if any (a signal with
+    /// nobody waiting is lost: the timeline says so).
+    public func signal(_ condition: ExploreCondition) throws {
+        try point(.init(access: .write(condition)))
+        let woken = condition.waiters.isEmpty ? [] : [condition.waiters.removeFirst()]
+        run.record(index, .signal(condition: condition.name, woken: woken, isBroadcast: false))
+    }
+
+    /// Wakes every thread waiting on `condition`.
+    public func broadcast(_ condition: ExploreCondition) throws {
+        try point(.init(access: .write(condition)))
+        let woken = condition.waiters
+        condition.waiters.removeAll()
+        run.record(index, .signal(condition: condition.name, woken: woken, isBroadcast: true))
+    }
+
+    /// A thread of the program started by another: `spawn` is a scheduling point, the
+    /// new thread gets the next index (the same in every schedule that spawns in the
+    /// same order) and runs `body` as the others do, one at a time.
+    public struct Handle: Sendable, Hashable {
+        /// The spawned thread's index, as the timeline and the schedule string show it.
+        public let index: Int
+    }
+
+    /// Starts a new virtual thread running `body`; `join` waits for it to finish.
+    @discardableResult
+    public func spawn(_ body: @escaping @Sendable (VirtualThread) throws -> Void) throws -> Handle {
+        try point(.init(access: .everything))
+        guard let child = run.spawn(body) else {
+            throw ExploreFailure.thrown(thread: index, "the system refused a stack for a new virtual thread")
+        }
+        run.record(index, .spawn(child: child))
+        return Handle(index: child)
+    }
+
+    /// Waits until the thread `handle` names has finished (joining itself is a deadlock).
+    public func join(_ handle: Handle) throws {
+        guard handle.index < run.count else {
+            throw ExploreFailure.misuse(
+                "thread \(index) joined thread \(handle.index), which this schedule has not spawned")
+        }
+        try point(.init(joining: handle.index, access: .everything))
+        run.record(index, .join(thread: handle.index))
+    }
+
     /// A scheduling point with no operation that asks to let another thread run: the
     /// explorers prefer another runnable thread next (a spin-wait's back-off), and
     /// switching away is not counted as a preemption.
     public func yield() throws {
-        try point()
+        try point(.init(access: .everything))
         run.record(index, .yield)
     }
 
@@ -91,8 +175,8 @@ public final class VirtualThread: @unchecked Sendable {
     }
 
     /// Announces the next operation and waits until the explorer chooses this thread.
-    private func point(locking mutex: ExploreMutex? = nil) throws {
-        run.announce(index, locking: mutex)
+    private func point(_ pending: ScheduleRun.Pending) throws {
+        run.pending[index] = pending
         run.switchToScheduler(from: index)
         if run.isAborting { throw ScheduleAborted() }
     }
@@ -147,18 +231,60 @@ public struct ExploreEvent: Sendable {
 /// `@unchecked Sendable`: everything here runs on one OS thread, the explorer's; the
 /// coroutines take turns on it.
 final class ScheduleRun: @unchecked Sendable {
+    /// What a thread waits for at its scheduling point; all nil: nothing, it can run.
     struct Pending {
-        /// The mutex a `lock` waits for; nil for every other operation.
-        let locking: ExploreMutex?
+        /// A mutex it must lock first (a `lock`, or a `wait` woken and relocking).
+        var locking: ExploreMutex?
+        /// A condition it sleeps on until signalled.
+        var condition: ExploreCondition?
+        /// A thread it joins.
+        var joining: Int?
+        /// What the operation touches, for telling independent steps apart.
+        var access: Access
     }
 
-    /// The scheduler's context, and each thread's (with its stack).
+    /// One virtual thread's work for a schedule, handed to its coroutine's entry.
+    final class Job {
+        unowned let run: ScheduleRun
+        let index: Int
+        let work: () throws -> Void
+        init(run: ScheduleRun, index: Int, work: @escaping () throws -> Void) {
+            self.run = run
+            self.index = index
+            self.work = work
+        }
+
+        func start() {
+            let t = index
+            if !run.isAborting {
+                do {
+                    try work()
+                } catch is ScheduleAborted {
+                } catch let failure as ExploreFailure {
+                    if run.failure == nil { run.failure = failure }
+                } catch {
+                    if run.failure == nil { run.failure = .thrown(thread: t, "\(error)") }
+                }
+            }
+            run.pending[t] = nil
+            run.finished[t] = true
+            // Returning switches to the scheduler (the context's uc_link).
+        }
+    }
+
+    /// The scheduler's context, and a context (with its stack) per thread index ever
+    /// used, kept for the whole exploration.
     let main: OpaquePointer
-    let contexts: [OpaquePointer]
-    var pending: [Pending?]
-    var finished: [Bool]
+    private(set) var contexts: [OpaquePointer] = []
+    /// Threads in the schedule being run (a `spawn` adds one).
+    private(set) var count = 0
+    var pending: [Pending?] = []
+    var finished: [Bool] = []
     /// Whether each thread's last step was a `yield`.
-    var yielded: [Bool]
+    var yielded: [Bool] = []
+    /// Spawned threads not yet run to their first scheduling point.
+    var unstarted: [Int] = []
+    private var jobs: [Unmanaged<Job>] = []
     var failure: ExploreFailure?
     var events: [ExploreEvent] = []
     var isAborting = false
@@ -170,25 +296,22 @@ final class ScheduleRun: @unchecked Sendable {
     /// Nil when the system refuses a stack.
     init?(threads: Int) {
         guard let main = racelab_context_new(0) else { return nil }
-        var contexts: [OpaquePointer] = []
-        for _ in 0..<threads {
-            guard let context = racelab_context_new(Self.stackBytes) else {
-                contexts.forEach { racelab_context_free($0) }
-                racelab_context_free(main)
-                return nil
-            }
-            contexts.append(context)
-        }
         self.main = main
-        self.contexts = contexts
-        pending = Array(repeating: nil, count: threads)
-        finished = Array(repeating: false, count: threads)
-        yielded = Array(repeating: false, count: threads)
+        guard ensureContexts(threads) else { return nil }
     }
 
     deinit {
+        releaseJobs()
         contexts.forEach { racelab_context_free($0) }
         racelab_context_free(main)
+    }
+
+    private func ensureContexts(_ needed: Int) -> Bool {
+        while contexts.count < needed {
+            guard let context = racelab_context_new(Self.stackBytes) else { return false }
+            contexts.append(context)
+        }
+        return true
     }
 
     /// From thread `t`'s coroutine back to the scheduler's.
@@ -197,21 +320,59 @@ final class ScheduleRun: @unchecked Sendable {
     /// From the scheduler to thread `t`, until it reaches its next point or its end.
     func resume(_ t: Int) { racelab_context_swap(main, contexts[t]) }
 
-    /// Ready for the next schedule.
+    /// Ready for the next schedule, with no threads yet.
     func reset() {
-        for t in pending.indices {
-            pending[t] = nil
-            finished[t] = false
-            yielded[t] = false
-        }
+        releaseJobs()
+        count = 0
+        pending.removeAll(keepingCapacity: true)
+        finished.removeAll(keepingCapacity: true)
+        yielded.removeAll(keepingCapacity: true)
+        unstarted.removeAll(keepingCapacity: true)
         failure = nil
         events.removeAll(keepingCapacity: true)
         isAborting = false
         step = 0
     }
 
-    func announce(_ thread: Int, locking mutex: ExploreMutex?) {
-        pending[thread] = Pending(locking: mutex)
+    /// Adds a thread running `work` (not started: `unstarted` lists it); its index, or
+    /// nil when the system refuses its stack.
+    func add(_ work: @escaping () throws -> Void) -> Int? {
+        let t = count
+        guard ensureContexts(t + 1) else { return nil }
+        count += 1
+        pending.append(nil)
+        finished.append(false)
+        yielded.append(false)
+        let job = Unmanaged.passRetained(Job(run: self, index: t, work: work))
+        jobs.append(job)
+        racelab_context_prepare(
+            contexts[t], main,
+            { raw in
+                Unmanaged<Job>.fromOpaque(raw!).takeUnretainedValue().start()
+            }, job.toOpaque())
+        unstarted.append(t)
+        return t
+    }
+
+    /// A thread spawned by a running one.
+    func spawn(_ body: @escaping @Sendable (VirtualThread) throws -> Void) -> Int? {
+        let thread = VirtualThread(index: count, run: self)
+        return add { try body(thread) }
+    }
+
+    /// Runs each new thread to its first scheduling point (or its end), in index order.
+    func startNewThreads() {
+        var next = 0
+        while next < unstarted.count {
+            resume(unstarted[next])
+            next += 1
+        }
+        unstarted.removeAll(keepingCapacity: true)
+    }
+
+    private func releaseJobs() {
+        jobs.forEach { $0.release() }
+        jobs.removeAll(keepingCapacity: true)
     }
 
     func record(_ thread: Int, _ operation: Operation) {
@@ -220,10 +381,12 @@ final class ScheduleRun: @unchecked Sendable {
     }
 
     /// Whether thread `t` may take its next step: it waits at a point whose operation
-    /// can go now (a lock waits while another thread holds the mutex).
+    /// can go now (not asleep on a condition, its mutex free, the thread it joins done).
     func isRunnable(_ t: Int) -> Bool {
         guard let next = pending[t] else { return false }
-        if let mutex = next.locking { return mutex.holder == nil }
+        if let condition = next.condition, condition.waiters.contains(t) { return false }
+        if let mutex = next.locking, mutex.holder != nil { return false }
+        if let joined = next.joining, !finished[joined] { return false }
         return true
     }
 }

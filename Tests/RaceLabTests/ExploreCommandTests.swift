@@ -70,7 +70,7 @@ struct ExploreCommandTests {
     }
 
     static let badInput: [([String], String)] = [
-        (["explore", "queue"], "Unknown scenario 'queue' for 'explore <scenario>' (queue is not modelled"),
+        (["explore", "cache"], "Unknown scenario 'cache' for 'explore <scenario>' (cache is not modelled"),
         (["explore", "countr"], "Unknown scenario 'countr'"),
         (["explore", "counter", "deadlock"], "Unexpected argument 'deadlock' after the scenario 'counter'"),
         (["explore", "--threads", "0"], "Invalid value '0' for '--threads <n>': expected an integer from 1 to 1,024"),
@@ -94,6 +94,7 @@ struct ExploreCommandTests {
         ),
         (["explore", "--json", "--json"], "Option '--json' was given twice"),
         (["explore", "--check=yes"], "Option '--check' takes no value"),
+        (["explore", "--explorer", "pct", "--no-pruning"], "Option '--no-pruning' applies to --explorer exhaustive"),
         (["explore", "--thread", "2"], "Unknown option '--thread' for 'racelab explore'"),
     ]
 
@@ -110,10 +111,12 @@ struct ExploreCommandTests {
 
     @Test("counter: unsafe fails with two loads of one value; mutex, atomic, sharded pass every schedule")
     func counter() throws {
+        let full = try document(["counter", "--no-pruning"])
+        #expect(full.strategies.first.map { ($0.schedules, $0.failed) } ?? (0, 0) == (70, 64))
         let report = try document(["counter"])
         #expect(report.strategies.map(\.strategy) == ["unsafe", "mutex", "atomic", "sharded"])
         let unsafe = try #require(report.strategies.first)
-        #expect(!unsafe.passed && unsafe.schedules == 70 && unsafe.failed == 64)
+        #expect(!unsafe.passed && unsafe.schedules < 70 && unsafe.failed > 0)
         let failure = try #require(unsafe.firstFailure)
         let loads = failure.steps.filter { $0.operation.hasPrefix("load counter") }
         let repeated = Dictionary(grouping: loads, by: \.operation).values.first { group in
@@ -124,7 +127,8 @@ struct ExploreCommandTests {
             #expect(safe.passed && safe.failed == 0 && safe.coverage == "every", "\(safe.strategy)")
         }
         let text = runCLI(["explore", "counter"]).out
-        #expect(text.contains("counter   unsafe    FAILS          70      64  every schedule of this program"))
+        #expect(text.contains("every schedule, up to reordering independent steps"))
+        #expect(runCLI(["explore", "counter", "--no-pruning"]).out.contains("every schedule of this program"))
         #expect(text.contains("replay: racelab explore counter --strategy unsafe --replay "))
     }
 
@@ -204,7 +208,7 @@ struct ExploreCommandTests {
         #expect(help.out.contains("--replay <schedule>"))
         #expect(runCLI(["--help"]).out.contains("  explore [<scenario>]"))
         #expect(runCLI(["explain", "deadlock"]).out.contains("racelab explore deadlock"))
-        #expect(!runCLI(["explain", "queue"]).out.contains("racelab explore"))
+        #expect(!runCLI(["explain", "cache"]).out.contains("racelab explore"))
         #expect(Completions.bash().contains("    explore)"))
         #expect(Completions.bash().contains("--first-failure"))
         #expect(Completions.fish().contains("__fish_seen_subcommand_from explore' -l replay -x"))

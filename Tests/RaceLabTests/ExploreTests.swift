@@ -30,12 +30,35 @@ private final class Pair: Sendable {
 struct ExploreTests {
     @Test("load-then-store on two threads: exactly 6 schedules, 4 lose the update")
     func sixSchedules() throws {
-        let report = try Explore(.exhaustive(), stopsAtFirstFailure: false).run(
+        let report = try Explore(.exhaustive(), stopsAtFirstFailure: false, prunesEquivalentSchedules: false).run(
             { Shared("counter", 0) }, threads: [unsafeIncrement, unsafeIncrement], check: countsTwo)
         #expect(report.explored == 6)
         #expect(report.failed == 4)
         #expect(report.coverage == .every)
         #expect(report.isFinished)
+    }
+
+    @Test("sleep sets: independent steps are not reordered again; the race is still found, the report says so")
+    func pruning() throws {
+        let pruned = try Explore(.exhaustive(), stopsAtFirstFailure: false).run(
+            { Shared("counter", 0) }, threads: [unsafeIncrement, unsafeIncrement], check: countsTwo)
+        // The two loads commute: 0 load, 1 load is 1 load, 0 load.
+        #expect(pruned.isPruned && pruned.explored < 6 && pruned.failed > 0, "\(pruned)")
+        #expect(pruned.firstFailure?.preemptions == 1)
+        #expect(pruned.description.contains("every schedule, up to reordering independent steps"))
+        final class Slots: Sendable {
+            let slots = [Shared("slot0", 0), Shared("slot1", 0), Shared("slot2", 0)]
+        }
+        let disjoint = try Explore(.exhaustive(), stopsAtFirstFailure: false).run(threads: 3) {
+            Slots()
+        } body: { state, thread in
+            let slot = state.slots[thread.index]
+            try thread.store(slot, try thread.load(slot) + 1)
+        }
+        #expect(disjoint.explored == 1, "threads on disjoint objects have one schedule up to reordering")
+        let bounded = try Explore(.exhaustive(preemptionBound: 2), stopsAtFirstFailure: false).run(
+            { Shared("counter", 0) }, threads: [unsafeIncrement, unsafeIncrement], check: countsTwo)
+        #expect(!bounded.isPruned && bounded.explored == 6, "no pruning under a bound")
     }
 
     @Test("with a mutex around each increment every schedule ends at 2, and the report says how many")
@@ -52,7 +75,7 @@ struct ExploreTests {
         }
         #expect(report.passed)
         #expect(report.explored == 2, "the lock leaves one order per first locker: \(report)")
-        #expect(report.description == "all 2 schedules pass (every schedule of this program)")
+        #expect(report.description == "all 2 schedules pass (every schedule, up to reordering independent steps)")
     }
 
     @Test("the first failure has the fewest preemptions, two loads of the same value, and a replay string")
@@ -165,6 +188,133 @@ struct ExploreTests {
             if report.firstFailure != nil { found += 1 }
         }
         #expect(found == 20)
+    }
+
+    @Test("compare-and-exchange: a retry loop loses nothing in any schedule; one try without retry can lose")
+    func compareExchange() throws {
+        let retry = try Explore(.exhaustive(), stopsAtFirstFailure: false).run(threads: 3) {
+            Shared("counter", 0)
+        } body: { counter, thread in
+            while true {
+                let seen = try thread.load(counter)
+                if try thread.compareExchange(counter, expected: seen, desired: seen + 1).exchanged { break }
+            }
+        } check: { counter in
+            try ExploreFailure.unless(counter.value == 3, "counter is \(counter.value)")
+        }
+        #expect(retry.passed && retry.coverage == .every && retry.explored > 6, "\(retry)")
+        let once = try Explore(.exhaustive()).run(threads: 2) {
+            Shared("counter", 0)
+        } body: { counter, thread in
+            let seen = try thread.load(counter)
+            try thread.compareExchange(counter, expected: seen, desired: seen + 1)
+        } check: { counter in
+            try countsTwo(counter)
+        }
+        let failure = try #require(once.firstFailure)
+        #expect(failure.events.map(\.text).contains("cas counter 0 → 1: found 1"), "\(failure)")
+    }
+
+    /// One slot, two consumers, one producer of two items: `guarded` waits in a
+    /// `while`, the other in an `if`, so a woken consumer can find the slot taken.
+    private func slot(guarded: Bool) throws -> ExploreReport {
+        final class Slot: Sendable {
+            let items = Shared("items", 0)
+            let mutex = ExploreMutex("m")
+            let ready = ExploreCondition("ready")
+        }
+        let consumer: @Sendable (Slot, VirtualThread) throws -> Void = { slot, thread in
+            try thread.lock(slot.mutex)
+            if guarded {
+                while try thread.load(slot.items) == 0 { try thread.wait(slot.ready, releasing: slot.mutex) }
+            } else if try thread.load(slot.items) == 0 {
+                try thread.wait(slot.ready, releasing: slot.mutex)
+            }
+            let items = try thread.load(slot.items)
+            try thread.check(items > 0, "took an item from an empty slot")
+            try thread.store(slot.items, items - 1)
+            try thread.unlock(slot.mutex)
+        }
+        let producer: @Sendable (Slot, VirtualThread) throws -> Void = { slot, thread in
+            for _ in 0..<2 {
+                try thread.lock(slot.mutex)
+                try thread.store(slot.items, try thread.load(slot.items) + 1)
+                try thread.signal(slot.ready)
+                try thread.unlock(slot.mutex)
+            }
+        }
+        return try Explore(.exhaustive(), stopsAtFirstFailure: false).run(
+            { Slot() }, threads: [consumer, consumer, producer])
+    }
+
+    @Test("a condition waited on in an if: a woken consumer finds the slot taken; in a while: every schedule passes")
+    func condition() throws {
+        let unguarded = try slot(guarded: false)
+        let failure = try #require(unguarded.firstFailure, "\(unguarded)")
+        #expect(
+            failure.failure == .check("thread 0: took an item from an empty slot")
+                || failure.failure
+                    == .check("thread 1: took an item from an empty slot"),
+            "\(failure)")
+        #expect(failure.events.contains { $0.text.hasPrefix("woken from ready, lock m") })
+        let guarded = try slot(guarded: true)
+        #expect(guarded.passed && guarded.coverage == .every, "\(guarded)")
+    }
+
+    @Test("a wait nobody signals is a deadlock naming the condition; a signal with nobody waiting is shown as lost")
+    func lostWakeup() throws {
+        final class Flag: Sendable {
+            let mutex = ExploreMutex("m")
+            let done = ExploreCondition("done")
+        }
+        let report = try Explore(.exhaustive()).run(
+            { Flag() },
+            threads: [
+                { flag, thread in
+                    try thread.lock(flag.mutex)
+                    try thread.wait(flag.done, releasing: flag.mutex)  // no state checked: the signal may be gone
+                    try thread.unlock(flag.mutex)
+                },
+                { flag, thread in
+                    try thread.lock(flag.mutex)
+                    try thread.signal(flag.done)
+                    try thread.unlock(flag.mutex)
+                },
+            ])
+        let failure = try #require(report.firstFailure)
+        #expect(failure.failure == .deadlock("thread 0 waits for a signal on done"), "\(failure)")
+        #expect(failure.events.map(\.text).contains("signal done → nobody waits"))
+    }
+
+    @Test("spawn and join: children get the next indices, join waits, a racy child pair loses, a replay agrees")
+    func spawnJoin() throws {
+        let program: @Sendable (Shared<Int>, VirtualThread) throws -> Void = { counter, thread in
+            let children = try (0..<2).map { _ in
+                try thread.spawn { child in
+                    let value = try child.load(counter)
+                    try child.store(counter, value + 1)
+                }
+            }
+            #expect(children.map(\.index) == [1, 2])
+            for child in children { try thread.join(child) }
+            try thread.check(try thread.load(counter) == 2, "after both joins the counter is not 2")
+        }
+        let explorer = Explore(.exhaustive(), stopsAtFirstFailure: false)
+        let report = try explorer.run(threads: 1, { Shared("counter", 0) }, body: program)
+        let failure = try #require(report.firstFailure)
+        #expect(report.failed > 0 && report.failed < report.explored, "\(report)")
+        #expect(failure.threads == 3)
+        #expect(failure.timeline.contains("thread 2"))
+        #expect(failure.events.filter { $0.text.hasPrefix("join thread") }.map(\.thread) == [0, 0])
+        let again = try explorer.replay(failure.string, threads: 1, { Shared("counter", 0) }, body: program)
+        #expect(again.failure == failure.failure && again.mismatch == nil)
+        let pct = try Explore(.pct(schedules: 200, depth: 2, seed: 3)).run(
+            threads: 1, { Shared("counter", 0) }, body: program)
+        #expect(pct.firstFailure != nil, "\(pct)")
+        let selfJoin = try Explore(.exhaustive()).run(threads: 1, { 0 }) { _, thread in
+            try thread.join(VirtualThread.Handle(index: 0))
+        }
+        #expect(selfJoin.firstFailure?.failure == .deadlock("thread 0 waits for itself to finish"))
     }
 }
 

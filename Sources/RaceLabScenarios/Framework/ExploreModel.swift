@@ -31,10 +31,24 @@ package struct ExploreStrategyModel: Sendable {
         @Sendable (Explore, String, _ threads: Int, _ operations: Int) throws(WorkerPoolError) -> ExploreSchedule
 
     /// A strategy whose every thread runs `body(state, thread, operations)` on a fresh
-    /// `make(threads)`, then `check(state, threads, operations)`.
+    /// `make(threads)`, then `check(state, threads, operations)`. `withProducer`: the
+    /// program has a thread 0 more than `threads` (the queue's producer; the workers
+    /// are threads 1...threads).
     init<State>(
-        _ name: String, safe: Bool, preemptionBound: Int? = nil, _ summary: String,
+        _ name: String, safe: Bool, preemptionBound: Int? = nil, withProducer: Bool = false, _ summary: String,
         make: @escaping @Sendable (_ threads: Int) -> State,
+        body: @escaping @Sendable (State, VirtualThread, _ operations: Int) throws -> Void,
+        check: @escaping @Sendable (State, _ threads: Int, _ operations: Int) throws -> Void
+    ) {
+        self.init(
+            name, safe: safe, preemptionBound: preemptionBound, withProducer: withProducer, summary,
+            makeFor: { threads, _ in make(threads) }, body: body, check: check)
+    }
+
+    /// The same, with a state made for both `threads` and `operations`.
+    init<State>(
+        _ name: String, safe: Bool, preemptionBound: Int? = nil, withProducer: Bool = false, _ summary: String,
+        makeFor make: @escaping @Sendable (_ threads: Int, _ operations: Int) -> State,
         body: @escaping @Sendable (State, VirtualThread, _ operations: Int) throws -> Void,
         check: @escaping @Sendable (State, _ threads: Int, _ operations: Int) throws -> Void
     ) {
@@ -42,15 +56,16 @@ package struct ExploreStrategyModel: Sendable {
         isExpectedSafe = safe
         self.summary = summary
         self.preemptionBound = preemptionBound
+        let extra = withProducer ? 1 : 0
         explore = { explorer, threads, operations throws(WorkerPoolError) in
             try explorer.run(
-                threads: threads, { make(threads) }, body: { try body($0, $1, operations) },
+                threads: threads + extra, { make(threads, operations) }, body: { try body($0, $1, operations) },
                 check: { try check($0, threads, operations) })
         }
         replay = { explorer, schedule, threads, operations throws(WorkerPoolError) in
             try explorer.replay(
-                schedule, threads: threads, { make(threads) }, body: { try body($0, $1, operations) },
-                check: { try check($0, threads, operations) })
+                schedule, threads: threads + extra, { make(threads, operations) },
+                body: { try body($0, $1, operations) }, check: { try check($0, threads, operations) })
         }
     }
 
@@ -74,7 +89,7 @@ package struct ExploreStrategyModel: Sendable {
 package enum ExploreCatalog {
     package static let models: [ExploreModel] = [
         CounterScenario.exploreModel, CheckThenActScenario.exploreModel, LazyInitScenario.exploreModel,
-        SnapshotScenario.exploreModel, DeadlockScenario.exploreModel,
+        SnapshotScenario.exploreModel, DeadlockScenario.exploreModel, QueueScenario.exploreModel,
     ]
 
     package static var names: [String] { models.map(\.scenario) }
