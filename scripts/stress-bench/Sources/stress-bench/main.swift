@@ -116,7 +116,8 @@ func storeBuffering(ordering: String, samples: Int) throws {
 func exploreCounter(workers: Int, increments: Int) throws {
     let clock = ContinuousClock()
     let started = clock.now
-    let report = try Explore(.exhaustive(), stopsAtFirstFailure: false).run(threads: workers) {
+    let explorer = Explore(.exhaustive(), stopsAtFirstFailure: false, prunesEquivalentSchedules: false)
+    let report = try explorer.run(threads: workers) {
         Shared("counter", 0)
     } body: { counter, thread in
         for _ in 0..<increments {
