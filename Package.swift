@@ -43,7 +43,7 @@ let package = Package(
         // argv -> a validated command; help and completions, read from the declarations;
         // what a result path may be, and how a result file is written.
         .target(
-            name: "RaceLabCommandLine", dependencies: ["RaceLabScenarios", "RaceLab", "CRaceLabShims"],
+            name: "RaceLabCommandLine", dependencies: ["RaceLabScenarios", "RaceLabExplore", "RaceLab", "CRaceLabShims"],
             swiftSettings: swift6),
         // Runs a parsed command: the one place that knows the command line and the reports.
         .target(

@@ -44,9 +44,8 @@ extension CLI {
                 ? ExploreOutput.json(explored, request: request, check: output.check)
                 : ExploreOutput.text(explored, request: request))
         guard output.check, console.outFailure() == nil else { return ExitCode.ran }
-        let unexpected = explored.filter { !$0.isAsExpected }
         console.err(ExploreOutput.checkSummary(explored) + "\n")
-        return unexpected.isEmpty ? ExitCode.ran : ExitCode.checkFailed
+        return explored.allSatisfy(\.isAsExpected) ? ExitCode.ran : ExitCode.checkFailed
     }
 
     static func explorer(for request: ExploreRequest) -> Explore {
@@ -54,16 +53,13 @@ extension CLI {
         switch request.explorer {
         case .exhaustive: strategy = .exhaustive(preemptionBound: request.preemptions)
         case .random:
-            strategy = .random(schedules: request.schedules ?? ExploreRequest.defaultSchedules, seed: request.seed)
+            strategy = .random(schedules: request.scheduleCount, seed: request.seed)
         case .pct:
-            strategy = .pct(
-                schedules: request.schedules ?? ExploreRequest.defaultSchedules, depth: request.depth,
-                seed: request.seed)
+            strategy = .pct(schedules: request.scheduleCount, depth: request.depth, seed: request.seed)
         }
         return Explore(
             strategy, maxSteps: request.maxSteps, stopsAtFirstFailure: request.firstFailure,
-            scheduleLimit: request.explorer == .exhaustive
-                ? request.schedules ?? ExploreRequest.defaultScheduleLimit : nil,
+            scheduleLimit: request.explorer == .exhaustive ? request.scheduleCount : nil,
             prunesEquivalentSchedules: request.pruning)
     }
 

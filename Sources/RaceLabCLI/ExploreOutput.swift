@@ -60,7 +60,7 @@ enum ExploreOutput {
     }
 
     static func explorerLine(_ request: ExploreRequest) -> String {
-        let schedules = Format.grouped(request.schedules ?? ExploreRequest.defaultSchedules)
+        let schedules = Format.grouped(request.scheduleCount)
         switch request.explorer {
         case .exhaustive:
             let bound = request.preemptions.map { "at most \($0) preemptions" } ?? "every schedule"
@@ -79,7 +79,7 @@ enum ExploreOutput {
         let preemptions = "\(schedule.preemptions) preemption\(schedule.preemptions == 1 ? "" : "s")"
         var lines = [
             "\(scenario) \(model.name) (\(model.summary)):",
-            "  " + (schedule.failure?.description ?? "passed"),
+            "  " + schedule.verdict,
             "  schedule \"\(schedule.string)\": \(schedule.choices.count) steps, \(preemptions)",
         ]
         lines += schedule.timeline.split(separator: "\n").map { "  " + $0 }
@@ -93,9 +93,10 @@ enum ExploreOutput {
         -> String
     {
         var parts = ["racelab explore", scenario, "--strategy", model.name]
-        if request.threads != 2 { parts += ["--threads", String(request.threads)] }
-        if request.operations != 2 { parts += ["--operations", String(request.operations)] }
-        if request.maxSteps != 10_000 { parts += ["--max-steps", String(request.maxSteps)] }
+        let defaults = ExploreRequest.defaults
+        if request.threads != defaults.threads { parts += ["--threads", String(request.threads)] }
+        if request.operations != defaults.operations { parts += ["--operations", String(request.operations)] }
+        if request.maxSteps != defaults.maxSteps { parts += ["--max-steps", String(request.maxSteps)] }
         return (parts + ["--replay", schedule]).joined(separator: " ")
     }
 
@@ -187,9 +188,7 @@ enum ExploreOutput {
         let document = Document(
             threads: request.threads, operations: request.operations, explorer: request.explorer.rawValue,
             preemptionBound: request.explorer == .exhaustive ? request.preemptions : nil,
-            schedules: request.schedules
-                ?? (request.explorer == .exhaustive
-                    ? ExploreRequest.defaultScheduleLimit : ExploreRequest.defaultSchedules),
+            schedules: request.scheduleCount,
             seed: request.explorer == .exhaustive ? nil : request.seed,
             depth: request.explorer == .pct ? request.depth : nil, maxSteps: request.maxSteps,
             firstFailureOnly: request.firstFailure, pruning: request.pruning,

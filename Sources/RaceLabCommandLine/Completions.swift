@@ -24,6 +24,13 @@ package enum Completions {
     /// The litmus tests, space-separated.
     static var litmusNames: String { LitmusCatalog.names.joined(separator: " ") }
 
+    /// `explore`'s options that take a number or a schedule (and their short spellings).
+    static var exploreNumberOptions: [String] {
+        ExploreArguments.valueOptions.filter { $0 != "--strategy" && $0 != "--explorer" }.flatMap { long in
+            [long] + ExploreArguments.aliases.filter { $0.value == long }.map(\.key).sorted()
+        }
+    }
+
     /// The scenarios `explore` models, space-separated.
     static var exploreNames: String { ExploreCatalog.names.joined(separator: " ") }
 
@@ -77,8 +84,7 @@ package enum Completions {
         lines += [
             "            esac",
             "            return ;;",
-            "        --threads | -t | --operations | -n | --preemptions | --schedules | --seed | --depth | --replay"
-                + " | --max-steps) return ;;",
+            "        " + exploreNumberOptions.joined(separator: " | ") + ") return ;;",
             "        esac",
             "        COMPREPLY=($(compgen -W \"\(exploreNames) all \(ExploreArguments.options.joined(separator: " "))\" -- \"$cur\"))",
             "        return ;;",
@@ -173,10 +179,9 @@ package enum Completions {
                 + " -a '\(ExploreArguments.explorerWords.joined(separator: " "))' -d 'How schedules are chosen'",
         ]
         for option in ExploreArguments.options where !["--explorer", "--help"].contains(option) {
-            let isFlag = ["--json", "--check", "--first-failure", "--no-pruning"].contains(option)
             lines.append(
                 "complete -c racelab -n '__fish_seen_subcommand_from explore' -l \(option.dropFirst(2))"
-                    + (isFlag ? "" : " -x"))
+                    + (ExploreArguments.flags.contains(option) ? "" : " -x"))
         }
         for scenario in Catalog.scenarios {
             let when = "-n '__fish_seen_subcommand_from \(scenario.name)'"

@@ -1,3 +1,4 @@
+import RaceLabExplore
 import RaceLabScenarios
 
 /// What `racelab explore` was asked to do.
@@ -37,6 +38,14 @@ package struct ExploreRequest: Equatable, Sendable {
     package static let defaultScheduleLimit = 1_000_000
 
     package init(scenarios: [String]) { self.scenarios = scenarios }
+
+    /// Random and PCT: the schedules to run; exhaustive: the most to run.
+    package var scheduleCount: Int {
+        schedules ?? (explorer == .exhaustive ? Self.defaultScheduleLimit : Self.defaultSchedules)
+    }
+
+    /// The values a request has when no option changes them.
+    package static let defaults = ExploreRequest(scenarios: [])
 }
 
 /// `racelab explore [<scenario>|all] [options]`: argv -> an `ExploreRequest`, or a
@@ -56,10 +65,15 @@ enum ExploreArguments {
     static let depthRange = 1...64
     static let maxStepRange = 1...100_000_000
 
-    static let options = [
+    /// Options that take a value, and flags: completions are made from these too.
+    static let valueOptions = [
         "--strategy", "--threads", "--operations", "--explorer", "--preemptions", "--schedules", "--seed", "--depth",
-        "--first-failure", "--no-pruning", "--replay", "--max-steps", "--json", "--check", "--help",
+        "--replay", "--max-steps",
     ]
+    static let flags = ["--first-failure", "--no-pruning", "--json", "--check"]
+    static let options = valueOptions + flags + ["--help"]
+    /// Short spellings of value options.
+    static let aliases = ["-t": "--threads", "-n": "--operations", "-s": "--strategy"]
     /// Options whose value is a word, for completions.
     static let explorerWords = ExploreRequest.Explorer.allCases.map(\.rawValue)
 
@@ -76,7 +90,7 @@ enum ExploreArguments {
         while index < arguments.count {
             let token = arguments[index]
             index += 1
-            let (typed, inline) = split(token)
+            let (typed, inline) = NameList.splitInline(token)
             let name = aliases[typed] ?? typed
             func value() throws(UsageError) -> String {
                 if let inline, !inline.isEmpty { return inline }
@@ -106,7 +120,7 @@ enum ExploreArguments {
             switch name {
             case "-h", "--help":
                 return .help(subcommand)
-            case "--json", "--check", "--first-failure", "--no-pruning":
+            case _ where flags.contains(name):
                 if let inline { throw fail("Option '\(name)' takes no value, but was given '\(inline)'.") }
                 if name == "--no-pruning" { request.pruning = false }
                 if name == "--json" { output.isJSON = true }
@@ -145,7 +159,7 @@ enum ExploreArguments {
                 request.maxSteps = try number(maxStepRange)
             case "--replay":
                 let text = try value()
-                guard isScheduleString(text) else {
+                guard let steps = ExploreSchedule.parse(text), !steps.isEmpty else {
                     throw fail(
                         "Invalid value '\(text)' for '--replay <schedule>': expected a schedule string as a"
                             + " report prints it: one digit per step (\"0110\"), or v1: and comma-separated"
@@ -183,7 +197,9 @@ enum ExploreArguments {
                     "Option '--strategy' needs one scenario: strategies differ between scenarios,"
                         + " e.g. 'racelab explore counter --strategy unsafe'.")
             }
-            request.strategies = try parseStrategies(strategyText, of: model)
+            request.strategies = try NameList.strategies(
+                strategyText, of: model.strategies.map(\.name), owner: "explore \(model.scenario)",
+                subcommand: subcommand)
         }
         let explorerOnly: [(String, [ExploreRequest.Explorer])] = [
             ("--preemptions", [.exhaustive]), ("--seed", [.random, .pct]), ("--depth", [.pct]),
@@ -214,56 +230,10 @@ enum ExploreArguments {
 
     /// "counter,deadlock" or "all" -> names in catalog order.
     static func parseScenarios(_ text: String) throws(UsageError) -> [String] {
-        var chosen = Set<String>()
-        for part in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.lowercased() }) {
-            if part == "all" { return ExploreCatalog.names }
-            guard ExploreCatalog.model(named: part) != nil else {
-                let extra = Catalog.scenario(named: part) != nil ? " (\(part) is not modelled for the explorer)" : ""
-                throw UsageError(
-                    "Unknown scenario '\(part)' for 'explore <scenario>'\(extra): expected one of \(scenarioNames)."
-                        + Suggestion.didYouMean(part, in: ExploreCatalog.names + ["all"]),
-                    subcommand: subcommand)
-            }
-            chosen.insert(part)
+        try NameList.names(text, of: ExploreCatalog.names, subcommand: subcommand) { part in
+            let extra = Catalog.scenario(named: part) != nil ? " (\(part) is not modelled for the explorer)" : ""
+            return "Unknown scenario '\(part)' for 'explore <scenario>'\(extra)"
         }
-        return ExploreCatalog.names.filter(chosen.contains)
-    }
-
-    static func parseStrategies(_ text: String, of model: ExploreModel) throws(UsageError) -> [String] {
-        let names = model.strategies.map(\.name)
-        var chosen = Set<String>()
-        for typed in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
-            let part = typed.lowercased()
-            if part == "all" {
-                chosen.formUnion(names)
-            } else if names.contains(part) {
-                chosen.insert(part)
-            } else {
-                let what = part.isEmpty ? "an empty name in '\(text)'" : "'\(typed)'"
-                throw UsageError(
-                    "Unknown strategy \(what) for '--strategy <list>': explore \(model.scenario) has "
-                        + (names + ["all"]).joined(separator: ", ") + "."
-                        + (part.isEmpty ? "" : Suggestion.didYouMean(part, in: names)),
-                    subcommand: subcommand)
-            }
-        }
-        return names.filter(chosen.contains)
-    }
-
-    /// Digits ("0110"), or "v1:" and comma-separated numbers: what `ExploreSchedule.string` prints.
-    static func isScheduleString(_ text: String) -> Bool {
-        if text.hasPrefix("v1:") {
-            let parts = text.dropFirst(3).split(separator: ",", omittingEmptySubsequences: false)
-            return !parts.isEmpty && parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
-        }
-        return !text.isEmpty && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
-    }
-
-    private static let aliases = ["-t": "--threads", "-n": "--operations", "-s": "--strategy"]
-
-    private static func split(_ token: String) -> (String, String?) {
-        guard token.hasPrefix("--"), let equals = token.firstIndex(of: "=") else { return (token, nil) }
-        return (String(token[..<equals]), String(token[token.index(after: equals)...]))
     }
 
     private static func display(_ name: String) -> String {

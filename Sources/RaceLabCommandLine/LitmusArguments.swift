@@ -34,7 +34,7 @@ enum LitmusArguments {
         while index < arguments.count {
             let token = arguments[index]
             index += 1
-            let (name, inline) = split(token)
+            let (name, inline) = NameList.splitInline(token)
             func value() throws(UsageError) -> String {
                 if let inline, !inline.isEmpty { return inline }
                 if inline == nil, index < arguments.count, !arguments[index].hasPrefix("--") {
@@ -90,18 +90,9 @@ enum LitmusArguments {
 
     /// "sb,mp" or "all" -> names in catalog order.
     static func parseTests(_ text: String) throws(UsageError) -> [String] {
-        var chosen = Set<String>()
-        for part in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.lowercased() }) {
-            if part == "all" { return LitmusCatalog.names }
-            guard LitmusCatalog.test(named: part) != nil else {
-                throw UsageError(
-                    "Unknown litmus test '\(part)' for 'litmus <test>': expected one of \(testNames)."
-                        + Suggestion.didYouMean(part, in: LitmusCatalog.names + ["all"]),
-                    subcommand: subcommand)
-            }
-            chosen.insert(part)
+        try NameList.names(text, of: LitmusCatalog.names, subcommand: subcommand) {
+            "Unknown litmus test '\($0)' for 'litmus <test>'"
         }
-        return LitmusCatalog.names.filter(chosen.contains)
     }
 
     /// "relaxed,seq_cst" or "all" -> orderings from weakest to strongest.
@@ -119,11 +110,6 @@ enum LitmusArguments {
             chosen.insert(ordering)
         }
         return LitmusOrdering.allCases.filter(chosen.contains)
-    }
-
-    private static func split(_ token: String) -> (String, String?) {
-        guard token.hasPrefix("--"), let equals = token.firstIndex(of: "=") else { return (token, nil) }
-        return (String(token[..<equals]), String(token[token.index(after: equals)...]))
     }
 
     private static func display(_ name: String) -> String {

@@ -59,7 +59,18 @@ struct ValueReader {
     /// `all` means every strategy; absent means the default set.
     func strategies() throws(UsageError) -> [String] {
         guard let text = values[Options.strategy] else { return scenario.defaultStrategyNames }
-        let names = scenario.strategies.map(\.name)
+        return try NameList.strategies(
+            text, of: scenario.strategies.map(\.name), owner: scenario.name, subcommand: usage)
+    }
+}
+
+/// Comma-separated names typed on the command line, resolved against a catalog.
+enum NameList {
+    /// `--strategy a,b` (any case) -> names in `names`' order; `all` is every one.
+    /// `owner` says whose strategies they are in the error ("counter has ...").
+    static func strategies(_ text: String, of names: [String], owner: String, subcommand: String?)
+        throws(UsageError) -> [String]
+    {
         var chosen = Set<String>()
         for typed in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
             let part = typed.lowercased()  // "Mutex" is mutex: names are lower-case by design
@@ -70,13 +81,38 @@ struct ValueReader {
             } else {
                 let what = part.isEmpty ? "an empty name in '\(text)'" : "'\(typed)'"
                 throw UsageError(
-                    "Unknown strategy \(what) for '--strategy <list>': \(scenario.name) has "
+                    "Unknown strategy \(what) for '--strategy <list>': \(owner) has "
                         + (names + ["all"]).joined(separator: ", ") + "."
                         + (part.isEmpty ? "" : Suggestion.didYouMean(part, in: names)),
-                    subcommand: usage)
+                    subcommand: subcommand)
             }
         }
         return names.filter(chosen.contains)
+    }
+
+    /// "sb,mp" or "all" (any case) -> names in `names`' order; `unknown(part)` is the
+    /// error's first words for a name `names` lacks ("Unknown litmus test 'x' for ...").
+    static func names(
+        _ text: String, of names: [String], subcommand: String, unknown: (String) -> String
+    ) throws(UsageError) -> [String] {
+        var chosen = Set<String>()
+        for part in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.lowercased() }) {
+            if part == "all" { return names }
+            guard names.contains(part) else {
+                throw UsageError(
+                    unknown(part) + ": expected one of \((names + ["all"]).joined(separator: ", "))."
+                        + Suggestion.didYouMean(part, in: names + ["all"]),
+                    subcommand: subcommand)
+            }
+            chosen.insert(part)
+        }
+        return names.filter(chosen.contains)
+    }
+
+    /// "--name=value" -> ("--name", "value"); anything else -> (token, nil).
+    static func splitInline(_ token: String) -> (String, String?) {
+        guard token.hasPrefix("--"), let equals = token.firstIndex(of: "=") else { return (token, nil) }
+        return (String(token[..<equals]), String(token[token.index(after: equals)...]))
     }
 }
 

@@ -38,15 +38,18 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
             ? choices.map(String.init).joined() : "v1:" + choices.map(String.init).joined(separator: ",")
     }
 
-    /// The choices a schedule string stands for, or nil if it is not one.
-    static func parse(_ string: String) -> [Int]? {
+    /// The choices a schedule string stands for, or nil if it is not one (ASCII digits
+    /// only: "２" or "٣" is not a thread number, nor is "+1").
+    package static func parse(_ string: String) -> [Int]? {
+        func isDigits(_ text: Substring) -> Bool { !text.isEmpty && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
         if string.hasPrefix("v1:") {
             let parts = string.dropFirst(3).split(separator: ",", omittingEmptySubsequences: false)
+            guard parts.allSatisfy(isDigits) else { return nil }
             let numbers = parts.compactMap { Int($0) }
-            return numbers.count == parts.count && numbers.allSatisfy { $0 >= 0 } ? numbers : nil
+            return numbers.count == parts.count ? numbers : nil
         }
-        let digits = string.compactMap(\.wholeNumberValue)
-        return digits.count == string.count ? digits : nil
+        guard string.isEmpty || isDigits(Substring(string)) else { return nil }
+        return string.utf8.map { Int($0) - 48 }
     }
 
     /// Step by step, one column per thread:
@@ -67,9 +70,14 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
             .joined(separator: "\n")
     }
 
+    /// How the schedule ended, one line: its failure, "passed", or, for a replay that
+    /// stopped matching, that it did not run to its end (never "passed").
+    package var verdict: String {
+        failure?.description ?? (mismatch == nil ? "passed" : "did not run to its end: the replay stopped matching")
+    }
+
     /// The failure (or "passed"), the replay string, then the timeline.
     public var description: String {
-        let verdict = failure.map(\.description) ?? "passed"
         let replay = "schedule \"\(string)\" (\(preemptions) preemption\(preemptions == 1 ? "" : "s"))"
         let mismatchLine = mismatch.map { "\nreplay stopped: \($0)" } ?? ""
         return "\(verdict)\n\(replay)\(mismatchLine)\n\(timeline)"
@@ -155,7 +163,7 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
         case .preemptions(let bound): scope = "every schedule with at most \(bound) preemption\(bound == 1 ? "" : "s")"
         case .partial(let covered, let limit):
             scope =
-                "stopped at the limit of \(limit.formatted) schedules"
+                "stopped at the limit of \(limit.grouped) schedules"
                 + (covered.map { ": every schedule with at most \($0) preemption\($0 == 1 ? "" : "s") ran" }
                     ?? " before every schedule ran")
         case .sampled(let pct):
@@ -177,7 +185,7 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
     /// "all 6 schedules pass (every schedule of this program)", or the first failure
     /// with its replay string and timeline.
     public var description: String {
-        let cut = pruned == 0 ? "" : "; \(pruned.formatted) more cut short as equivalent"
+        let cut = pruned == 0 ? "" : "; \(pruned.grouped) more cut short as equivalent"
         guard let first = firstFailure else {
             return "all \(explored) schedules pass (\(scope)\(cut))"
         }
@@ -210,17 +218,4 @@ private func pow(_ base: Double, _ exponent: Double) -> Double {
     var result = 1.0
     for _ in 0..<max(0, Int(exponent)) { result *= base }
     return result
-}
-
-extension Int {
-    /// 34650 -> "34,650".
-    fileprivate var formatted: String {
-        let digits = Array(String(magnitude))
-        var out = ""
-        for (i, digit) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(digit)
-        }
-        return (self < 0 ? "-" : "") + out
-    }
 }

@@ -58,6 +58,8 @@ struct Fairness {
     private var yieldStep: [Int?] = []
     private var waitsFor: [[Int]] = []
     private var lastRan: [Int] = []
+    /// Threads with a yield still pending: while 0, every runnable thread is eligible.
+    private var yielders = 0
 
     /// Room for thread `t` (threads can be spawned as the schedule goes).
     private mutating func grow(to t: Int) {
@@ -69,8 +71,8 @@ struct Fairness {
     }
 
     mutating func yielded(_ thread: Int, at step: Int, runnable: [Int]) {
-        grow(to: runnable.max() ?? thread)
-        grow(to: thread)
+        grow(to: max(thread, runnable.last ?? thread))
+        if yieldStep[thread] == nil { yielders += 1 }
         yieldStep[thread] = step
         waitsFor[thread] = runnable.filter { $0 != thread }
     }
@@ -78,12 +80,14 @@ struct Fairness {
     mutating func ran(_ thread: Int, at step: Int) {
         grow(to: thread)
         lastRan[thread] = step
+        if yieldStep[thread] != nil { yielders -= 1 }
         yieldStep[thread] = nil
     }
 
     /// `runnable` without the yielders still owed a step by a runnable thread; never
     /// empty (the most recent yielder owes nobody: each other thread last ran before it).
     func eligible(_ runnable: [Int]) -> [Int] {
+        if yielders == 0 { return runnable }
         let eligible = runnable.filter { t in
             guard t < yieldStep.count, let step = yieldStep[t] else { return true }
             return !waitsFor[t].contains { u in (u >= lastRan.count || lastRan[u] < step) && runnable.contains(u) }

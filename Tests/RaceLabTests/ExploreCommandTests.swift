@@ -87,6 +87,8 @@ struct ExploreCommandTests {
         (["explore", "--strategy", "unsafe"], "Option '--strategy' needs one scenario"),
         (["explore", "counter", "--strategy", "lock"], "Unknown strategy 'lock' for '--strategy <list>'"),
         (["explore", "counter", "--replay", "01x"], "Invalid value '01x' for '--replay <schedule>'"),
+        (["explore", "counter", "-s", "unsafe", "--replay", "０1"], "Invalid value '０1' for '--replay <schedule>'"),
+        (["explore", "counter", "-s", "unsafe", "--replay", "v1:0,+1"], "Invalid value 'v1:0,+1' for '--replay"),
         (["explore", "counter", "--replay", "0110"], "Option '--replay' needs one scenario and one strategy"),
         (
             ["explore", "counter", "-s", "unsafe", "--replay", "0110", "--explorer", "random"],
@@ -170,6 +172,7 @@ struct ExploreCommandTests {
         #expect(wrong.code == 1)
         #expect(wrong.out.contains("REPLAY STOPPED: step 2: the schedule says thread 2, which cannot run there"))
         #expect(wrong.err.contains("the replay did not match the program"))
+        #expect(!wrong.out.contains("passed"), "a replay that stopped is not a pass: \(wrong.out)")
         let short = runCLI(["explore", "counter", "--strategy", "unsafe", "--replay", "01"])
         #expect(short.code == 1)
         #expect(short.out.contains("the schedule has 2 steps, and the program goes on after them"))

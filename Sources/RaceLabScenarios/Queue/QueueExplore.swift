@@ -10,7 +10,7 @@ private final class ExploredQueue: Sendable {
     let notEmpty = ExploreCondition("notEmpty")
     /// Every thread but the producer.
     let consumers: Int
-    init(threads: Int, holding items: [Int] = []) {
+    init(threads: Int, holding items: [Int]) {
         consumers = threads
         self.items = Shared("queue", items)
     }
