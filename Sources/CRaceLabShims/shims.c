@@ -48,6 +48,7 @@ int racelab_thread_usage(racelab_thread_usage_t *out) {
     return 0;
 }
 
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,13 +57,31 @@ int racelab_thread_usage(racelab_thread_usage_t *out) {
 static volatile int32_t tracked_children[RACELAB_MAX_CHILDREN];
 static char activity[256];
 
-void racelab_track_child(int32_t pid) {
-    for (int i = 0; i < RACELAB_MAX_CHILDREN; i++) {
-        int32_t empty = 0;
-        if (__atomic_compare_exchange_n(&tracked_children[i], &empty, pid, 0, __ATOMIC_SEQ_CST,
-                                        __ATOMIC_SEQ_CST))
-            return;
+/* Threads between racelab_spawn_begin and racelab_spawn_end. */
+static volatile int32_t spawning;
+static const int interrupt_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+static __thread sigset_t mask_before_spawn;
+
+void racelab_spawn_begin(void) {
+    sigset_t block;
+    sigemptyset(&block);
+    for (int i = 0; i < 4; i++) sigaddset(&block, interrupt_signals[i]);
+    pthread_sigmask(SIG_BLOCK, &block, &mask_before_spawn);
+    __atomic_add_fetch(&spawning, 1, __ATOMIC_SEQ_CST);
+}
+
+void racelab_spawn_end(int32_t pid) {
+    if (pid > 0) {
+        for (int i = 0; i < RACELAB_MAX_CHILDREN; i++) {
+            int32_t empty = 0;
+            if (__atomic_compare_exchange_n(&tracked_children[i], &empty, pid, 0, __ATOMIC_SEQ_CST,
+                                            __ATOMIC_SEQ_CST))
+                break;
+        }
     }
+    __atomic_sub_fetch(&spawning, 1, __ATOMIC_SEQ_CST);
+    /* A signal that came meanwhile and found every thread blocking it runs now. */
+    pthread_sigmask(SIG_SETMASK, &mask_before_spawn, NULL);
 }
 
 void racelab_untrack_child(int32_t pid) {
@@ -98,6 +117,12 @@ void racelab_set_temporary(const char *path) {
 static void on_interrupt(int signal) {
     int killed = 0;
     if (has_temporary) unlink(temporary_path);
+    /* A child being started on another thread (that thread blocks these signals, so
+       this is not it) is tracked within milliseconds: wait for it, at most a second. */
+    for (int waited = 0; waited < 10000 && __atomic_load_n(&spawning, __ATOMIC_SEQ_CST) > 0; waited++) {
+        struct timespec pause = {0, 100000}; /* 0.1 ms; nanosleep is async-signal-safe */
+        nanosleep(&pause, NULL);
+    }
     for (int i = 0; i < RACELAB_MAX_CHILDREN; i++) {
         int32_t pid = __atomic_exchange_n(&tracked_children[i], 0, __ATOMIC_SEQ_CST);
         if (pid > 0) {
@@ -120,7 +145,7 @@ static void on_interrupt(int signal) {
 }
 
 void racelab_install_interrupt_handlers(void) {
-    const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    const int *signals = interrupt_signals;
     struct sigaction action;
     memset(&action, 0, sizeof(action));
     action.sa_handler = on_interrupt;

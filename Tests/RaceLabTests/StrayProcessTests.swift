@@ -59,6 +59,41 @@ struct StrayProcessTests {
         #expect(outcome.stdout.contains("checked") && !outcome.stdout.contains("LEFTOVER"), "\(outcome.stdout)")
     }
 
+    /// racelab on a CPU it shares with a spinner, at idle priority: starved as it starts
+    /// its child, so the signal comes while the child exists but racelab has not yet
+    /// noted it. Before the spawn bracket, half of such runs said no child was killed.
+    @Test(
+        "a signal while the child is being started still finds it and kills it",
+        .enabled(if: ["/usr/bin/taskset", "/usr/bin/chrt"].allSatisfy(FileIO.exists), "needs taskset and chrt"))
+    func signalDuringSpawn() {
+        let attempts = 10
+        let outcome = ChildProcess(
+            executable: "/bin/bash",
+            arguments: [
+                "-c",
+                """
+                set -m
+                cpu=$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')
+                nice -n 19 taskset -c $cpu sh -c 'while :; do :; done' & spinner=$!
+                trap 'kill $spinner' EXIT
+                for attempt in $(seq \(attempts)); do
+                    err=$(mktemp)
+                    taskset -c $cpu chrt -i 0 "$RACELAB" counter --strategy actor --threads 2 --duration 8000 \
+                        > /dev/null 2> "$err" &
+                    pid=$!; child=
+                    for i in $(seq 5000); do child=$(pgrep -P $pid); [ -n "$child" ] && break; done
+                    [ -n "$child" ] || { echo "NO CHILD"; kill -KILL $pid; }
+                    kill -QUIT $pid; wait $pid; echo "code=$?"; cat "$err"; rm -f "$err"
+                done
+                """,
+            ],
+            environment: ["RACELAB=\(ChildRunner.racelabExecutable)"], timeoutSeconds: 100
+        ).run()
+        let lines = outcome.stdout.split(separator: "\n")
+        #expect(lines.filter { $0.contains("; killed its child process") }.count == attempts, "\(outcome.stdout)")
+        #expect(lines.filter { $0 == "code=131" }.count == attempts)
+    }
+
     @Test("a racelab started with SIGHUP ignored (nohup) keeps running when hung up on")
     func nohup() {
         let outcome = ChildProcess(

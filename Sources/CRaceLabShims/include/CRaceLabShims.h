@@ -27,9 +27,15 @@ typedef struct {
 /// (then `out` is zeroed). Two system calls: call it outside hot loops.
 int racelab_thread_usage(racelab_thread_usage_t *out);
 
-/// Remembers a running child's process group, so an interrupt can kill it.
+/// Brackets starting a child: `racelab_spawn_begin()` before posix_spawn,
+/// `racelab_spawn_end(pid)` after it (pid <= 0: it did not start), which remembers the
+/// child's process group so an interrupt can kill it. Between the two the calling
+/// thread blocks the interrupt signals and a handler on another thread waits for the
+/// end, so a signal that comes while the child is being started still finds it (it
+/// had found none: the child ran on, untold, until its parent-death signal).
 /// Async-signal-safe bookkeeping: a fixed table of atomics.
-void racelab_track_child(int32_t pid);
+void racelab_spawn_begin(void);
+void racelab_spawn_end(int32_t pid);
 void racelab_untrack_child(int32_t pid);
 
 /// What is running now, for the interrupt message ("counter: unsafe, run 2 of 5").

@@ -81,7 +81,11 @@ package struct ChildProcess: Sendable {
         for fd in [outPipe[0], errPipe[0]] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         let started = MonotonicClock.now()
         var pid: pid_t = 0
+        // Tracked so that Ctrl-C or SIGTERM kills it (see racelab_install_interrupt_handlers),
+        // from the moment it exists: a signal in between waits for the end of this bracket.
+        racelab_spawn_begin()
         let spawnCode = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        racelab_spawn_end(spawnCode == 0 ? pid : 0)
         close(outPipe[1])
         close(errPipe[1])
         defer {
@@ -93,8 +97,6 @@ package struct ChildProcess: Sendable {
                 end: .exited(code: 127), stdout: "",
                 stderr: "could not start \(executable): \(String(cString: strerror(spawnCode)))", milliseconds: 0)
         }
-        // Tracked so that Ctrl-C or SIGTERM kills it (see racelab_install_interrupt_handlers).
-        racelab_track_child(pid)
         defer { racelab_untrack_child(pid) }
 
         var out: [UInt8] = []
