@@ -58,7 +58,7 @@ extension CLI {
             strategy = .pct(schedules: request.scheduleCount, depth: request.depth, seed: request.seed)
         }
         return Explore(
-            strategy, maxSteps: request.maxSteps, stopsAtFirstFailure: request.firstFailure,
+            strategy, maxSteps: request.stepLimit, stopsAtFirstFailure: request.firstFailure,
             scheduleLimit: request.explorer == .exhaustive ? request.scheduleCount : nil,
             prunesEquivalentSchedules: request.pruning)
     }
@@ -74,7 +74,7 @@ extension CLI {
         let replayed: ExploreSchedule
         do {
             replayed = try strategy.replay(
-                Explore(.exhaustive(), maxSteps: request.maxSteps), schedule, threads: request.threads,
+                Explore(.exhaustive(), maxSteps: request.stepLimit), schedule, threads: request.threads,
                 operations: request.operations)
         } catch {
             console.err(osErrorLine(error, workers: request.threads))

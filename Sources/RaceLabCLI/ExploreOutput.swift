@@ -11,7 +11,7 @@ import RaceLabScenarios
 enum ExploreOutput {
     static func text(_ explored: [ExploredStrategy], request: ExploreRequest) -> String {
         var lines = [
-            "racelab explore: \(shape(request)); \(explorerLine(request))",
+            "racelab explore: \(shape(request))\(producers(explored)); \(explorerLine(request))",
             "",
         ]
         var table = TextTable(
@@ -28,8 +28,14 @@ enum ExploreOutput {
         }
         lines.append(table.render())
         lines.append("")
-        lines.append("A schedule is one order of the threads' operations. \"every schedule\" is a proof for")
-        lines.append("this program as modelled (\(shape(request))), not for more threads or operations.")
+        let schedule = "A schedule is one order of the threads' operations."
+        if request.explorer == .exhaustive {
+            lines.append(schedule + " \"every schedule\" is a proof for")
+            lines.append("this program as modelled (\(shape(request))), not for more threads or operations.")
+        } else {
+            lines.append(schedule + " These are samples: a pass is evidence,")
+            lines.append("not a proof; the exhaustive explorer (the default) checks every schedule.")
+        }
         if explored.contains(where: \.report.isPruned) {
             lines.append("Up to reordering independent steps: a schedule that only swaps steps on different")
             lines.append("objects (or two reads) of one already explored is skipped, as it ends the same (sleep")
@@ -55,20 +61,32 @@ enum ExploreOutput {
     }
 
     static func shape(_ request: ExploreRequest) -> String {
-        "\(request.threads) thread\(request.threads == 1 ? "" : "s") x \(request.operations)"
-            + " operation\(request.operations == 1 ? "" : "s")"
+        "\(counted(request.threads, "thread")) x \(counted(request.operations, "operation"))"
+    }
+
+    /// "1 schedule", "1,000 schedules".
+    static func counted(_ value: Int, _ noun: String) -> String {
+        "\(Format.grouped(value)) \(noun)\(value == 1 ? "" : "s")"
+    }
+
+    /// The strategies whose program has a producer besides the threads, said once.
+    static func producers(_ explored: [ExploredStrategy]) -> String {
+        let names = explored.filter(\.model.hasProducer).map { "\($0.scenario) \($0.model.name)" }
+        return names.isEmpty ? "" : " (\(names.joined(separator: ", ")): and a producer, thread 0)"
     }
 
     static func explorerLine(_ request: ExploreRequest) -> String {
-        let schedules = Format.grouped(request.scheduleCount)
+        let schedules = counted(request.scheduleCount, "schedule")
         switch request.explorer {
         case .exhaustive:
-            let bound = request.preemptions.map { "at most \($0) preemptions" } ?? "every schedule"
+            let bound =
+                (request.preemptions.map { "at most \(counted($0, "preemption"))" } ?? "every schedule")
+                + (request.schedules.map { ", at most \(counted($0, "schedule")) per strategy" } ?? "")
             return request.firstFailure
                 ? "exhaustive, depth-first, the preemption bound raised from 0 (\(bound)), up to the first failure"
                 : "exhaustive, depth-first, \(bound); a failure shown has the fewest preemptions"
-        case .random: return "random, \(schedules) schedules per strategy, seed \(request.seed)"
-        case .pct: return "PCT depth \(request.depth), \(schedules) schedules per strategy, seed \(request.seed)"
+        case .random: return "random, \(schedules) per strategy, seed \(request.seed)"
+        case .pct: return "PCT depth \(request.depth), \(schedules) per strategy, seed \(request.seed)"
         }
     }
 
@@ -96,7 +114,7 @@ enum ExploreOutput {
         let defaults = ExploreRequest.defaults
         if request.threads != defaults.threads { parts += ["--threads", String(request.threads)] }
         if request.operations != defaults.operations { parts += ["--operations", String(request.operations)] }
-        if request.maxSteps != defaults.maxSteps { parts += ["--max-steps", String(request.maxSteps)] }
+        if let maxSteps = request.maxSteps { parts += ["--max-steps", String(maxSteps)] }
         return (parts + ["--replay", schedule]).joined(separator: " ")
     }
 
@@ -157,7 +175,9 @@ enum ExploreOutput {
         let asExpected: Bool
         let schedules: Int
         let failed: Int
-        let pruned: Bool
+        /// The search skipped equivalent schedules (sleep sets); `cutShort` counts those it
+        /// had started.
+        let sleepSets: Bool
         let cutShort: Int
         let finished: Bool
         let coverage: String
@@ -190,7 +210,7 @@ enum ExploreOutput {
             preemptionBound: request.explorer == .exhaustive ? request.preemptions : nil,
             schedules: request.scheduleCount,
             seed: request.explorer == .exhaustive ? nil : request.seed,
-            depth: request.explorer == .pct ? request.depth : nil, maxSteps: request.maxSteps,
+            depth: request.explorer == .pct ? request.depth : nil, maxSteps: request.stepLimit,
             firstFailureOnly: request.firstFailure, pruning: request.pruning,
             check: check ? Check(passed: unexpected.isEmpty, unexpected: unexpected) : nil,
             strategies: explored.map { entry in
@@ -204,7 +224,7 @@ enum ExploreOutput {
                 return Strategy(
                     scenario: entry.scenario, strategy: entry.model.name, expectedSafe: entry.model.isExpectedSafe,
                     summary: entry.model.summary, passed: entry.report.passed, asExpected: entry.isAsExpected,
-                    schedules: entry.report.explored, failed: entry.report.failed, pruned: entry.report.isPruned,
+                    schedules: entry.report.explored, failed: entry.report.failed, sleepSets: entry.report.isPruned,
                     cutShort: entry.report.pruned,
                     finished: entry.report.isFinished,
                     coverage: kind, preemptionsCovered: covered, covers: entry.report.scope,

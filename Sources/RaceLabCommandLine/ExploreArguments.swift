@@ -28,7 +28,8 @@ package struct ExploreRequest: Equatable, Sendable {
     package var pruning = true
     /// `--replay S`: run this one schedule of the one strategy.
     package var replay: String?
-    package var maxSteps = 10_000
+    /// `--max-steps N`; nil: `stepLimit` derives it from the program's size.
+    package var maxSteps: Int?
 
     /// Seeded explorers use seed 1 unless told: the same output every run, on any machine.
     package static let defaultSeed: UInt64 = 1
@@ -42,6 +43,13 @@ package struct ExploreRequest: Equatable, Sendable {
     /// Random and PCT: the schedules to run; exhaustive: the most to run.
     package var scheduleCount: Int {
         schedules ?? (explorer == .exhaustive ? Self.defaultScheduleLimit : Self.defaultSchedules)
+    }
+
+    /// Steps per schedule at most: `--max-steps`, else 100 per operation of every thread
+    /// (one more thread for a model's producer), at least 10,000. A fixed 10,000 had made
+    /// safe strategies "fail" as livelocks at 60 threads x 100 operations.
+    package var stepLimit: Int {
+        maxSteps ?? min(ExploreArguments.maxStepRange.upperBound, max(10_000, 100 * (threads + 1) * operations))
     }
 
     /// The values a request has when no option changes them.
@@ -162,7 +170,7 @@ enum ExploreArguments {
                 guard let steps = ExploreSchedule.parse(text), !steps.isEmpty else {
                     throw fail(
                         "Invalid value '\(text)' for '--replay <schedule>': expected a schedule string as a"
-                            + " report prints it: one digit per step (\"0110\"), or v1: and comma-separated"
+                            + " report prints it: one digit per step (\"00011110\"), or v1: and comma-separated"
                             + " thread numbers.")
                 }
                 request.replay = text
@@ -223,7 +231,7 @@ enum ExploreArguments {
             guard let model = only, (request.strategies ?? model.strategies.map(\.name)).count == 1 else {
                 throw fail(
                     "Option '--replay' needs one scenario and one strategy, as the report's replay line gives them,"
-                        + " e.g. 'racelab explore counter --strategy unsafe --replay 0110'.")
+                        + " e.g. 'racelab explore counter --strategy unsafe --replay 00011110'.")
             }
         }
     }
@@ -274,8 +282,10 @@ enum ExploreArguments {
             "",
             "OPTIONS:",
             "  -s, --strategy <list>   Strategies of the one scenario, comma-separated, or all. (default: all)",
-            "  -t, --threads <n>       Virtual threads, 1 to 1,024. (default: 2)",
-            "  -n, --operations <n>    Operations per thread (increments, lookups, transfers). (default: 2)",
+            "  -t, --threads <n>       Virtual threads, 1 to 1,024 (queue: consumers; its short-sentinels",
+            "                          and locked add a producer, thread 0). (default: 2)",
+            "  -n, --operations <n>    Operations per thread (increments, lookups, transfers; queue: items",
+            "                          in all), 1 to 1,000. (default: 2)",
             "  --explorer <explorer>   exhaustive: every schedule, depth-first, the preemption bound",
             "                            raised step by step (default);",
             "                          random: schedules drawn at random (seeded);",
@@ -288,16 +298,18 @@ enum ExploreArguments {
             "  --seed <n>              random, pct: the seed. (default: 1, so every run prints the same)",
             "  --depth <d>             pct: the bug depth it aims at. (default: 2)",
             "  --first-failure         Stop each strategy at its first failing schedule; exhaustive",
-            "                          search then raises the bound from 0 (fewest preemptions first).",
-            "                          (default: run them all and count the failures)",
+            "                          search then raises the bound from 0 (fewest preemptions first),",
+            "                          without pruning. (default: run them all and count the failures)",
             "  --no-pruning            exhaustive: run every interleaving. By default a schedule that only",
             "                          reorders independent steps (different objects, or two reads) of",
-            "                          one already explored is cut short (sleep sets) and counted as",
-            "                          pruned; pruning applies only without --preemptions.",
-            "  --replay <schedule>     Run this one schedule (a report's \"0110\") of one strategy and",
+            "                          one already explored is skipped, or cut short once started (sleep",
+            "                          sets); only without --preemptions and --first-failure, as sleep",
+            "                          sets and a preemption bound together could miss a failure.",
+            "  --replay <schedule>     Run this one schedule (a report's \"00011110\") of one strategy and",
             "                          print its timeline; say where the program stopped matching it.",
             "  --max-steps <n>         Steps per schedule at most; past it the schedule fails as a",
-            "                          livelock. (default: 10,000)",
+            "                          livelock. (default: 100 x (threads + 1) x operations, at least",
+            "                          10,000)",
             "  --json                  One JSON document on stdout instead of the text.",
             "  --check                 Exit 1 unless every safe strategy passed every schedule it ran and",
             "                          every unsafe one failed in one (with --replay: unless the replay",
@@ -312,7 +324,7 @@ enum ExploreArguments {
             "",
             "EXAMPLES:",
             "  racelab explore counter",
-            "  racelab explore counter --strategy unsafe --replay 0110",
+            "  racelab explore counter --strategy unsafe --replay 00011110",
             "  racelab explore check-then-act --threads 3 --explorer pct --schedules 1000",
             "  racelab explore all --check --json > explore.json",
             "",

@@ -173,9 +173,8 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
                 let k = pct?.steps ?? 1
                 let perSchedule = pctBound ?? 0
                 scope =
-                    "PCT, depth \(depth), seed \(seed): a bug of depth \(depth) or less shows with probability"
-                    + " >= 1/(n k^(d-1)) = \(Self.short(perSchedule)) per schedule (n = \(threads) threads,"
-                    + " k = \(k) steps)"
+                    "PCT, depth \(depth), seed \(seed): finds a bug of depth <= \(depth) with p >= 1/(n k^(d-1))"
+                    + " = \(Self.short(perSchedule)) per schedule (n = \(threads), k = \(k) steps)"
             default: scope = "sampled"
             }
         }
@@ -202,15 +201,20 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
         return 1 / (Double(threads) * pow(Double(pct.steps), Double(pct.depth - 1)))
     }
 
+    /// Two significant digits: "0.031", "0.0088"; below 0.0001, "3.1e-7".
     private static func short(_ value: Double) -> String {
-        guard value < 0.01, value > 0 else { return "\((value * 1000).rounded() / 1000)" }
+        guard value < 1 else { return "1" }
+        guard value > 0 else { return "0" }
         var mantissa = value
-        var exponent = 0
+        var magnitude = 0
         while mantissa < 1 {
             mantissa *= 10
-            exponent -= 1
+            magnitude -= 1
         }
-        return "\((mantissa * 10).rounded() / 10)e\(exponent)"
+        guard magnitude >= -4 else { return "\((mantissa * 10).rounded() / 10)e\(magnitude)" }
+        let decimals = 1 - magnitude
+        let digits = String(Int((value * pow(10, Double(decimals))).rounded()))
+        return "0." + String(repeating: "0", count: max(0, decimals - digits.count)) + digits
     }
 }
 

@@ -202,7 +202,7 @@ public enum ExploreFailure: Error, Sendable, Equatable, CustomStringConvertible 
         case .thrown(let thread, let error): "thread \(thread) threw \(error)"
         case .deadlock(let story): "deadlock: \(story)"
         case .misuse(let story): "misuse: \(story)"
-        case .tooManySteps(let limit): "ran past \(limit) steps (a livelock?)"
+        case .tooManySteps(let limit): "ran past \(limit.grouped) steps (a livelock?)"
         }
     }
 }

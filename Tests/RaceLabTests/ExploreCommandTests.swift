@@ -186,7 +186,7 @@ struct ExploreCommandTests {
         let first = runCLI(["explore"] + arguments + ["--seed", "7"])
         #expect(first.code == 0)
         #expect(first.out == runCLI(["explore"] + arguments + ["--seed", "7"]).out)
-        #expect(first.out.contains("PCT, depth 2, seed 7: a bug of depth 2 or less shows with probability"))
+        #expect(first.out.contains("PCT, depth 2, seed 7: finds a bug of depth <= 2 with p >= 1/(n k^(d-1)) = "))
         let found = try document(arguments + ["--seed", "7", "--first-failure"])
         #expect(found.strategies.first?.passed == false)
         let random = try document(["counter", "--explorer", "random", "--schedules", "200"])
@@ -201,6 +201,39 @@ struct ExploreCommandTests {
         #expect(unsafe.schedules == 10 && unsafe.coverage == "partial")
         let text = runCLI(["explore", "counter", "--strategy", "sharded", "--schedules", "10", "--first-failure"]).out
         #expect(text.contains("stopped at the limit of 10 schedules"), "\(text)")
+    }
+
+    @Test("the step limit grows with the program: large safe programs pass, --max-steps still rules")
+    func stepLimit() throws {
+        // 60 x 100: a fixed 10,000 steps had made mutex and sharded "fail" as livelocks.
+        let large = try document([
+            "counter", "--threads", "60", "--operations", "100", "--explorer", "random", "--schedules", "1",
+        ])
+        for safe in large.strategies.dropFirst() { #expect(safe.passed, "\(safe.strategy)") }
+        let capped = try document(["counter", "--strategy", "mutex", "--max-steps", "5", "--first-failure"])
+        #expect(capped.strategies.first?.firstFailure?.kind == "too-many-steps")
+        #expect(capped.strategies.first?.firstFailure?.failure == "ran past 5 steps (a livelock?)")
+    }
+
+    @Test("the help's examples run as printed, and a failure counts what it lost")
+    func examples() {
+        let help = runCLI(["help", "explore"]).out
+        let examples = help.split(separator: "\n").drop { $0 != "EXAMPLES:" }.dropFirst()
+            .prefix { $0.hasPrefix("  racelab explore ") }
+        #expect(examples.count >= 3)
+        for example in examples where !example.contains(">") {
+            let arguments = example.split(separator: " ").dropFirst(1).map(String.init)
+            let run = runCLI(arguments)
+            #expect(run.code == 0, "\(example): \(run.err)")
+        }
+        let counter = runCLI(["explore", "counter", "--strategy", "unsafe"]).out
+        #expect(counter.contains("check failed: counter is 2, not 4: 2 updates lost"), "\(counter)")
+        let queue = runCLI(["explore", "queue", "--operations", "1"]).out
+        #expect(queue.hasPrefix("racelab explore: 2 threads x 1 operation (queue short-sentinels, queue locked: and a"))
+        let sampled = runCLI(["explore", "counter", "--explorer", "random", "--schedules", "1"]).out
+        #expect(
+            sampled.contains("random, 1 schedule per strategy")
+                && sampled.contains("These are samples: a pass is evidence,"))
     }
 
     @Test("help, explain, completions and the top-level help know explore")

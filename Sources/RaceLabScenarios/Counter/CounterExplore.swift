@@ -50,7 +50,8 @@ extension CounterScenario {
 
     private static let total: @Sendable (ExploredCounter, Int, Int) throws -> Void = { counter, threads, operations in
         let expected = threads * operations
+        let lost = expected - counter.value.value
         try ExploreFailure.unless(
-            counter.value.value == expected, "counter is \(counter.value.value), not \(expected): an update was lost")
+            lost == 0, "counter is \(counter.value.value), not \(expected): \(lost) update\(lost == 1 ? "" : "s") lost")
     }
 }

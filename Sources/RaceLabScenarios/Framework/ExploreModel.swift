@@ -26,6 +26,8 @@ package struct ExploreStrategyModel: Sendable {
     /// of whose schedules never end (a back-off loop in lockstep), which has no last
     /// schedule to reach; nil: every schedule.
     package let preemptionBound: Int?
+    /// The program has a producer, thread 0, besides its `threads` workers.
+    package let hasProducer: Bool
     let explore: @Sendable (Explore, _ threads: Int, _ operations: Int) throws(WorkerPoolError) -> ExploreReport
     let replay:
         @Sendable (Explore, String, _ threads: Int, _ operations: Int) throws(WorkerPoolError) -> ExploreSchedule
@@ -56,6 +58,7 @@ package struct ExploreStrategyModel: Sendable {
         isExpectedSafe = safe
         self.summary = summary
         self.preemptionBound = preemptionBound
+        hasProducer = withProducer
         let extra = withProducer ? 1 : 0
         explore = { explorer, threads, operations throws(WorkerPoolError) in
             try explorer.run(

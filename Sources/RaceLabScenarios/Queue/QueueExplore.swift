@@ -29,8 +29,8 @@ extension QueueScenario {
         strategies: [
             ExploreStrategyModel(
                 "unsafe", safe: false,
-                "the items and a sentinel per consumer queued first; each call atomic, 'if not empty, look at"
-                    + " the first, remove it' three calls",
+                "the items and a sentinel per consumer queued first; a take is three calls, each atomic:"
+                    + " is it empty, look at the first, remove it",
                 makeFor: ExploredQueue.filled,
                 body: { queue, thread, operations in
                     while true {
