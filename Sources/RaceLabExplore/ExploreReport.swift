@@ -57,17 +57,30 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
     ///     step  thread 0             thread 1
     ///        1  load counter → 0
     ///        2                       load counter → 0
+    ///
+    /// With more than 8 threads, columns would be wider than any screen: one line per
+    /// step names its thread instead (`step  thread  operation`).
     public var timeline: String {
+        guard threads <= 8 else {
+            let header = "step  thread  operation"
+            let rows = events.map { event in
+                Self.right(String(event.step), 4) + "  " + Self.right(String(event.thread), 6) + "  " + event.text
+            }
+            return ([header] + rows).joined(separator: "\n")
+        }
         let width = max(20, (events.map(\.text.count).max() ?? 0) + 2)
+        let blank = String(repeating: " ", count: width)
         func pad(_ text: String) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
         let header = "step  " + (0..<threads).map { pad("thread \($0)") }.joined()
         let rows = events.map { event in
-            let step = String(event.step)
-            let cells = (0..<threads).map { $0 == event.thread ? pad(event.text) : pad("") }.joined()
-            return String(repeating: " ", count: max(0, 4 - step.count)) + step + "  " + cells
+            Self.right(String(event.step), 4) + "  " + String(repeating: blank, count: event.thread) + event.text
         }
         return ([header] + rows).map { line in String(line.reversed().drop { $0 == " " }.reversed()) }
             .joined(separator: "\n")
+    }
+
+    private static func right(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
     }
 
     /// How the schedule ended, one line: its failure, "passed", or, for a replay that

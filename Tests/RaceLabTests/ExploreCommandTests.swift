@@ -236,6 +236,16 @@ struct ExploreCommandTests {
                 && sampled.contains("These are samples: a pass is evidence,"))
     }
 
+    @Test("past 8 threads the timeline is a line per step, not a column per thread")
+    func wideTimeline() {
+        let arguments = ["counter", "--strategy", "unsafe", "--explorer", "random", "--schedules", "5"]
+        let wide = runCLI(["explore"] + arguments + ["--threads", "9", "--operations", "1"]).out
+        #expect(wide.contains("\n  step  thread  operation\n"), "\(wide)")
+        #expect(!wide.contains("thread 8"))
+        let narrow = runCLI(["explore"] + arguments + ["--threads", "8", "--operations", "1"]).out
+        #expect(narrow.contains("thread 7"), "\(narrow)")
+    }
+
     @Test("help, explain, completions and the top-level help know explore")
     func discoverable() {
         let help = runCLI(["help", "explore"])
