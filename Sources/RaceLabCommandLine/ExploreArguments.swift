@@ -100,23 +100,21 @@ enum ExploreArguments {
             index += 1
             let (typed, inline) = NameList.splitInline(token)
             let name = aliases[typed] ?? typed
-            func value() throws(UsageError) -> String {
+            /// The value after the option; none: an error that says what is accepted.
+            func value(_ accepted: String) throws(UsageError) -> String {
                 if let inline, !inline.isEmpty { return inline }
                 if inline == nil, index < arguments.count, !arguments[index].hasPrefix("--") {
                     index += 1
                     return arguments[index - 1]
                 }
-                throw fail("Missing value for '\(display(name))'.")
+                throw fail("Missing value for '\(display(name))': expected \(accepted).")
             }
-            func number(_ range: ClosedRange<Int>, _ why: String = "") throws(UsageError) -> Int {
-                let text = try value()
+            func number(_ range: ClosedRange<Int>) throws(UsageError) -> Int {
+                let accepted = "an integer from \(range.lowerBound.grouped) to \(range.upperBound.grouped)"
+                let text = try value(accepted)
                 guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = Int(text),
                     range.contains(number)
-                else {
-                    throw fail(
-                        "Invalid value '\(text)' for '\(display(name))': expected an integer from"
-                            + " \(range.lowerBound.grouped) to \(range.upperBound.grouped)\(why).")
-                }
+                else { throw fail("Invalid value '\(text)' for '\(display(name))': expected \(accepted).") }
                 return number
             }
             if name.hasPrefix("-"), options.contains(name) || name == "-h" {
@@ -135,13 +133,13 @@ enum ExploreArguments {
                 if name == "--check" { output.check = true }
                 if name == "--first-failure" { request.firstFailure = true }
             case "--strategy":
-                strategyText = try value()
+                strategyText = try value("a comma-separated list of the scenario's strategies, or all")
             case "--threads":
                 request.threads = try number(threadRange)
             case "--operations":
                 request.operations = try number(operationRange)
             case "--explorer":
-                let text = try value()
+                let text = try value("one of \(explorerWords.joined(separator: ", "))")
                 guard let explorer = ExploreRequest.Explorer(rawValue: text.lowercased()) else {
                     throw fail(
                         "Invalid value '\(text)' for '--explorer <explorer>': expected one of"
@@ -154,7 +152,7 @@ enum ExploreArguments {
             case "--schedules":
                 request.schedules = try number(scheduleRange)
             case "--seed":
-                let text = try value()
+                let text = try value("an integer from 0 to \(UInt64.max)")
                 guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let seed = UInt64(text) else {
                     throw fail(
                         "Invalid value '\(text)' for '--seed <n>': expected an integer from 0 to"
@@ -166,7 +164,7 @@ enum ExploreArguments {
             case "--max-steps":
                 request.maxSteps = try number(maxStepRange)
             case "--replay":
-                let text = try value()
+                let text = try value("a schedule string as a report prints it (\"00011110\")")
                 guard let steps = ExploreSchedule.parse(text), !steps.isEmpty else {
                     throw fail(
                         "Invalid value '\(text)' for '--replay <schedule>': expected a schedule string as a"

@@ -75,7 +75,12 @@ struct ExploreCommandTests {
         (["explore", "counter", "deadlock"], "Unexpected argument 'deadlock' after the scenario 'counter'"),
         (["explore", "--threads", "0"], "Invalid value '0' for '--threads <n>': expected an integer from 1 to 1,024"),
         (["explore", "--threads", "1025"], "Invalid value '1025' for '--threads <n>'"),
-        (["explore", "--threads"], "Missing value for '--threads <n>'"),
+        (["explore", "--threads"], "Missing value for '--threads <n>': expected an integer from 1 to 1,024."),
+        (
+            ["explore", "--explorer"],
+            "Missing value for '--explorer <explorer>': expected one of exhaustive, random, pct."
+        ),
+        (["explore", "--replay"], "Missing value for '--replay <schedule>': expected a schedule string"),
         (["explore", "--operations", "2.5"], "Invalid value '2.5' for '--operations <n>'"),
         (["explore", "--explorer", "dfs"], "Invalid value 'dfs' for '--explorer <explorer>': expected one of"),
         (["explore", "--schedules", "0"], "Invalid value '0' for '--schedules <n>'"),
