@@ -132,8 +132,9 @@ enum ExploreOutput {
         let unexpected = explored.filter { !$0.isAsExpected }
         guard !unexpected.isEmpty else {
             let safe = explored.filter(\.model.isExpectedSafe).count
-            return "racelab explore --check: passed: \(safe) safe strategies passed every schedule explored,"
-                + " \(explored.count - safe) unsafe ones failed"
+            let unsafe = explored.count - safe
+            return "racelab explore --check: passed: \(safe) safe \(safe == 1 ? "strategy" : "strategies")"
+                + " passed every schedule explored, \(unsafe) unsafe \(unsafe == 1 ? "one" : "ones") failed"
         }
         let names = unexpected.map { entry in
             "\(entry.scenario) \(entry.model.name) " + (entry.model.isExpectedSafe ? "failed" : "passed")
