@@ -60,12 +60,13 @@ static char activity[256];
 /* Threads between racelab_spawn_begin and racelab_spawn_end. */
 static volatile int32_t spawning;
 static const int interrupt_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+#define INTERRUPT_SIGNALS ((int)(sizeof(interrupt_signals) / sizeof(interrupt_signals[0])))
 static __thread sigset_t mask_before_spawn;
 
 void racelab_spawn_begin(void) {
     sigset_t block;
     sigemptyset(&block);
-    for (int i = 0; i < 4; i++) sigaddset(&block, interrupt_signals[i]);
+    for (int i = 0; i < INTERRUPT_SIGNALS; i++) sigaddset(&block, interrupt_signals[i]);
     pthread_sigmask(SIG_BLOCK, &block, &mask_before_spawn);
     __atomic_add_fetch(&spawning, 1, __ATOMIC_SEQ_CST);
 }
@@ -145,18 +146,17 @@ static void on_interrupt(int signal) {
 }
 
 void racelab_install_interrupt_handlers(void) {
-    const int *signals = interrupt_signals;
     struct sigaction action;
     memset(&action, 0, sizeof(action));
     action.sa_handler = on_interrupt;
     /* One handler at a time: a closing terminal sends SIGHUP, then SIGTERM. */
     sigemptyset(&action.sa_mask);
-    for (int i = 0; i < 4; i++) sigaddset(&action.sa_mask, signals[i]);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < INTERRUPT_SIGNALS; i++) sigaddset(&action.sa_mask, interrupt_signals[i]);
+    for (int i = 0; i < INTERRUPT_SIGNALS; i++) {
         /* A signal the caller chose to ignore (nohup, a background job) stays ignored. */
         struct sigaction old;
-        if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
-        sigaction(signals[i], &action, NULL);
+        if (sigaction(interrupt_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+        sigaction(interrupt_signals[i], &action, NULL);
     }
 }
 

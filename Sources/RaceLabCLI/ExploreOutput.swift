@@ -61,12 +61,7 @@ enum ExploreOutput {
     }
 
     static func shape(_ request: ExploreRequest) -> String {
-        "\(counted(request.threads, "thread")) x \(counted(request.operations, "operation"))"
-    }
-
-    /// "1 schedule", "1,000 schedules".
-    static func counted(_ value: Int, _ noun: String) -> String {
-        "\(Format.grouped(value)) \(noun)\(value == 1 ? "" : "s")"
+        "\(request.threads.counted("thread")) x \(request.operations.counted("operation"))"
     }
 
     /// The strategies whose program has a producer besides the threads, said once.
@@ -76,12 +71,12 @@ enum ExploreOutput {
     }
 
     static func explorerLine(_ request: ExploreRequest) -> String {
-        let schedules = counted(request.scheduleCount, "schedule")
+        let schedules = request.scheduleCount.counted("schedule")
         switch request.explorer {
         case .exhaustive:
             let bound =
-                (request.preemptions.map { "at most \(counted($0, "preemption"))" } ?? "every schedule")
-                + (request.schedules.map { ", at most \(counted($0, "schedule")) per strategy" } ?? "")
+                (request.preemptions.map { "at most \($0.counted("preemption"))" } ?? "every schedule")
+                + (request.schedules.map { ", at most \($0.counted("schedule")) per strategy" } ?? "")
             return request.firstFailure
                 ? "exhaustive, depth-first, the preemption bound raised from 0 (\(bound)), up to the first failure"
                 : "exhaustive, depth-first, \(bound); a failure shown has the fewest preemptions"
@@ -94,7 +89,7 @@ enum ExploreOutput {
     static func story(
         _ schedule: ExploreSchedule, scenario: String, model: ExploreStrategyModel, request: ExploreRequest
     ) -> [String] {
-        let preemptions = "\(schedule.preemptions) preemption\(schedule.preemptions == 1 ? "" : "s")"
+        let preemptions = schedule.preemptions.counted("preemption")
         var lines = [
             "\(scenario) \(model.name) (\(model.summary)):",
             "  " + schedule.verdict,

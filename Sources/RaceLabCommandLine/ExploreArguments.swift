@@ -112,7 +112,7 @@ enum ExploreArguments {
             func number(_ range: ClosedRange<Int>) throws(UsageError) -> Int {
                 let accepted = "an integer from \(range.lowerBound.grouped) to \(range.upperBound.grouped)"
                 let text = try value(accepted)
-                guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = Int(text),
+                guard text.isASCIIDigits, let number = Int(text),
                     range.contains(number)
                 else { throw fail("Invalid value '\(text)' for '\(display(name))': expected \(accepted).") }
                 return number
@@ -153,7 +153,7 @@ enum ExploreArguments {
                 request.schedules = try number(scheduleRange)
             case "--seed":
                 let text = try value("an integer from 0 to \(UInt64.max)")
-                guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let seed = UInt64(text) else {
+                guard text.isASCIIDigits, let seed = UInt64(text) else {
                     throw fail(
                         "Invalid value '\(text)' for '--seed <n>': expected an integer from 0 to"
                             + " \(UInt64.max) (the seed a report printed).")

@@ -58,7 +58,7 @@ enum LitmusArguments {
             case "--iterations", "-i":
                 let text = try value()
                 guard iterations == nil else { throw fail("Option '--iterations' was given twice: give it once.") }
-                guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = Int(text),
+                guard text.isASCIIDigits, let number = Int(text),
                     iterationRange.contains(number)
                 else {
                     throw fail(

@@ -152,7 +152,7 @@ package enum SweepArguments {
                 subcommand: subcommand)
         }
         func number(_ part: Substring) throws(UsageError) -> Int {
-            guard !part.isEmpty, part.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(part),
+            guard part.isASCIIDigits, let n = Int(part),
                 (1...Request.maxThreads).contains(n)
             else { throw invalid() }
             return n

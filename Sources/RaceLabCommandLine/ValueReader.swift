@@ -32,7 +32,7 @@ struct ValueReader {
             (range.upperBound == Int.max
                 ? "an integer of at least \(range.lowerBound)"
                 : "an integer from \(range.lowerBound) to \(range.upperBound)") + why
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = Int(text),
+        guard text.isASCIIDigits, let number = Int(text),
             range.contains(number)
         else { throw invalid(option, text, expectation) }
         return number

@@ -41,14 +41,13 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
     /// The choices a schedule string stands for, or nil if it is not one (ASCII digits
     /// only: "２" or "٣" is not a thread number, nor is "+1").
     package static func parse(_ string: String) -> [Int]? {
-        func isDigits(_ text: Substring) -> Bool { !text.isEmpty && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
         if string.hasPrefix("v1:") {
             let parts = string.dropFirst(3).split(separator: ",", omittingEmptySubsequences: false)
-            guard parts.allSatisfy(isDigits) else { return nil }
+            guard parts.allSatisfy(\.isASCIIDigits) else { return nil }
             let numbers = parts.compactMap { Int($0) }
             return numbers.count == parts.count ? numbers : nil
         }
-        guard string.isEmpty || isDigits(Substring(string)) else { return nil }
+        guard string.isEmpty || string.isASCIIDigits else { return nil }
         return string.utf8.map { Int($0) - 48 }
     }
 
@@ -91,7 +90,7 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
 
     /// The failure (or "passed"), the replay string, then the timeline.
     public var description: String {
-        let replay = "schedule \"\(string)\" (\(preemptions) preemption\(preemptions == 1 ? "" : "s"))"
+        let replay = "schedule \"\(string)\" (\(preemptions.counted("preemption")))"
         let mismatchLine = mismatch.map { "\nreplay stopped: \($0)" } ?? ""
         return "\(verdict)\n\(replay)\(mismatchLine)\n\(timeline)"
     }
@@ -173,11 +172,11 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
         switch coverage {
         case .every:
             scope = isPruned ? "every schedule, up to reordering independent steps" : "every schedule of this program"
-        case .preemptions(let bound): scope = "every schedule with at most \(bound) preemption\(bound == 1 ? "" : "s")"
+        case .preemptions(let bound): scope = "every schedule with at most \(bound.counted("preemption"))"
         case .partial(let covered, let limit):
             scope =
                 "stopped at the limit of \(limit.grouped) schedules"
-                + (covered.map { ": every schedule with at most \($0) preemption\($0 == 1 ? "" : "s") ran" }
+                + (covered.map { ": every schedule with at most \($0.counted("preemption")) ran" }
                     ?? " before every schedule ran")
         case .sampled(let pct):
             switch strategy {

@@ -53,7 +53,7 @@ enum WitnessText {
         let by = workers == collision.reads.count ? "by \(workers) workers" : "\(collision.reads.count) times"
         return [
             "  \(key)value \(value.grouped) was read \(by); each read wrote \((value + 1).grouped):"
-                + " \(lost) update\(lost == 1 ? "" : "s") lost"
+                + " \(lost.counted("update")) lost"
         ] + rows.map { $0.trimmingTrailingSpaces }
     }
 

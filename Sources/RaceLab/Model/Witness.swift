@@ -125,7 +125,7 @@ package struct WitnessLog: Sendable {
         }
         if strayKeys > 0 {
             problems.append(
-                "\(strayKeys.grouped) read\(strayKeys == 1 ? "" : "s") of a key outside 0 to \(finals.count - 1)")
+                "\(strayKeys.counted("read")) of a key outside 0 to \(finals.count - 1)")
         }
         let origin = readTimes.lazy.compactMap { $0.min() }.min() ?? 0
         var pairs: [Int: Int] = [:]  // worker * workers + by -> count

@@ -52,6 +52,6 @@ extension CounterScenario {
         let expected = threads * operations
         let lost = expected - counter.value.value
         try ExploreFailure.unless(
-            lost == 0, "counter is \(counter.value.value), not \(expected): \(lost) update\(lost == 1 ? "" : "s") lost")
+            lost == 0, "counter is \(counter.value.value), not \(expected): \(lost.counted("update")) lost")
     }
 }

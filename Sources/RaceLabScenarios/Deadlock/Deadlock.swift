@@ -116,7 +116,7 @@ package enum DeadlockScenario {
         return Observation(
             expected: workers, observed: workers - stuck.count, operations: done,
             anomalies: [Anomalies.deadlockedWorkers.count(stuck.count)], timing: nil,
-            detail: "deadlocked after \(done.grouped) transfer\(done == 1 ? "" : "s"): \(shown); nothing moved for"
+            detail: "deadlocked after \(done.counted("transfer")): \(shown); nothing moved for"
                 + " \(StuckRunWatch.stallMilliseconds) ms, so racelab ended the child")
     }
 

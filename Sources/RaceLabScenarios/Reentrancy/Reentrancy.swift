@@ -104,7 +104,7 @@ package enum ReentrancyScenario {
             anomalies: [Anomalies.failedCalls.count(0), Anomalies.stuckWorkers.count(selfDeadlocked.count + queued)],
             timing: nil,
             detail:
-                "self-deadlock after \(calls.grouped) call\(calls == 1 ? "" : "s"): \(who.isEmpty ? "a worker" : who) holds the lock and"
+                "self-deadlock after \(calls.counted("call")): \(who.isEmpty ? "a worker" : who) holds the lock and"
                 + " waits for it again\(others); nothing moved for \(StuckRunWatch.stallMilliseconds) ms, so racelab ended the child"
         )
     }
