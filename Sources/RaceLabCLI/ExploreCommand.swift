@@ -86,7 +86,11 @@ extension CLI {
                 : ExploreOutput.replayText(replayed, model.scenario, strategy, request: request))
         guard console.outFailure() == nil else { return ExitCode.ran }
         if let mismatch = replayed.mismatch {
-            console.err("racelab explore: the replay did not match the program: \(mismatch)\n")
+            // Most often the schedule came from another shape: its replay line gives it.
+            console.err(
+                "racelab explore: the replay did not match the program: \(mismatch) (a schedule replays with"
+                    + " the --threads and --operations of the replay line that printed it; these were"
+                    + " \(request.threads) and \(request.operations))\n")
             return ExitCode.checkFailed
         }
         if output.check, strategy.isExpectedSafe != (replayed.failure == nil) {

@@ -177,6 +177,7 @@ struct ExploreCommandTests {
         #expect(wrong.code == 1)
         #expect(wrong.out.contains("REPLAY STOPPED: step 2: the schedule says thread 2, which cannot run there"))
         #expect(wrong.err.contains("the replay did not match the program"))
+        #expect(wrong.err.contains("the --threads and --operations of the replay line that printed it"))
         #expect(!wrong.out.contains("passed"), "a replay that stopped is not a pass: \(wrong.out)")
         let short = runCLI(["explore", "counter", "--strategy", "unsafe", "--replay", "01"])
         #expect(short.code == 1)
