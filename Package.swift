@@ -26,11 +26,9 @@ let package = Package(
         // Engine: worker pool, start gate, window and budget, CPU set and pinning, clock,
         // child processes, padded storage, and Model (requests, observations, verdicts).
         .target(name: "RaceLab", dependencies: ["CRaceLabShims"], swiftSettings: swift6),
-        // The deliberately racy state and the locks the scenarios compare, fenced here.
-        .target(name: "RaceLabSync", dependencies: ["RaceLab", "CRaceLabShims"], swiftSettings: swift6),
         // The catalog: each scenario's declaration and strategies, litmus tests, Lab and Sweeper.
         .target(
-            name: "RaceLabScenarios", dependencies: ["RaceLabSync", "RaceLabExplore", "RaceLab", "CRaceLabShims"],
+            name: "RaceLabScenarios", dependencies: ["RaceLabExplore", "RaceLab", "CRaceLabShims"],
             swiftSettings: swift6),
         // The controlled scheduler: instrumented primitives, virtual threads, explorers,
         // schedules and replay. Knows no scenario.
@@ -56,7 +54,7 @@ let package = Package(
         .testTarget(
             name: "RaceLabTests",
             dependencies: [
-                "RaceLabCLI", "RaceLabCommandLine", "RaceLabReport", "RaceLabScenarios", "RaceLabSync", "RaceLab",
+                "RaceLabCLI", "RaceLabCommandLine", "RaceLabReport", "RaceLabScenarios", "RaceLab",
                 "RaceLabTesting", "RaceLabExplore",
             ],
             swiftSettings: swift6),

@@ -5,7 +5,6 @@ import Testing
 @testable import RaceLabCommandLine
 @testable import RaceLabReport
 @testable import RaceLabScenarios
-@testable import RaceLabSync
 
 /// Through the real binary, as TasksTests: a test must not block the cooperative pool.
 @Suite("Actor cache scenario", .serialized)

@@ -6,7 +6,6 @@ import Testing
 @testable import RaceLabCommandLine
 @testable import RaceLabReport
 @testable import RaceLabScenarios
-@testable import RaceLabSync
 
 /// End-to-end checks through the real `racelab` binary (built beside the tests).
 @Suite("racelab binary", .serialized)

@@ -6,7 +6,6 @@ import Testing
 @testable import RaceLabCommandLine
 @testable import RaceLabReport
 @testable import RaceLabScenarios
-@testable import RaceLabSync
 
 @Suite("CLI end to end", .serialized)
 struct CLITests {

@@ -6,7 +6,6 @@ import Testing
 @testable import RaceLabCommandLine
 @testable import RaceLabReport
 @testable import RaceLabScenarios
-@testable import RaceLabSync
 
 #if canImport(FoundationXML)
     import FoundationXML

@@ -5,7 +5,6 @@ import Testing
 @testable import RaceLabCommandLine
 @testable import RaceLabReport
 @testable import RaceLabScenarios
-@testable import RaceLabSync
 
 @Suite("Reentrancy scenario", .serialized)
 struct ReentrancyTests {

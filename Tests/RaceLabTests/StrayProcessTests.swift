@@ -5,7 +5,6 @@ import Testing
 @testable import RaceLabCommandLine
 @testable import RaceLabReport
 @testable import RaceLabScenarios
-@testable import RaceLabSync
 
 #if canImport(Glibc)
     import Glibc

@@ -5,7 +5,6 @@ import Testing
 @testable import RaceLabCommandLine
 @testable import RaceLabReport
 @testable import RaceLabScenarios
-@testable import RaceLabSync
 
 /// The tasks backend and the actor strategies, through the real binary: a test is a
 /// task itself and must not block the cooperative pool it shares.

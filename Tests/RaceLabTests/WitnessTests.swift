@@ -5,7 +5,6 @@ import Testing
 @testable import RaceLabCommandLine
 @testable import RaceLabReport
 @testable import RaceLabScenarios
-@testable import RaceLabSync
 
 /// A log from (value, read time, write time) per read, per worker.
 private func log(_ workers: [[(Int, UInt64, UInt64)]], operations: Int? = nil, final: Int) -> WitnessLog {

@@ -6,7 +6,6 @@ import Testing
 @testable import RaceLabCommandLine
 @testable import RaceLabReport
 @testable import RaceLabScenarios
-@testable import RaceLabSync
 
 @Suite("Worker pool", .serialized)
 struct WorkerPoolTests {

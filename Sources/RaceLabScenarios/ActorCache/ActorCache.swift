@@ -1,5 +1,4 @@
 import RaceLab
-import RaceLabSync
 
 /// `racelab actor-cache`: actor reentrancy's second shape. A cache actor fetches a
 /// missing value with an await; callers that arrive while the fetch is in flight

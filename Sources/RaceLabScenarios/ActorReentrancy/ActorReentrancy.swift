@@ -1,5 +1,4 @@
 import RaceLab
-import RaceLabSync
 
 /// `racelab actor-reentrancy`: the race condition Swift 6 cannot stop. An account
 /// actor checks the balance, awaits (simulated I/O), then subtracts. Every access

@@ -1,5 +1,4 @@
 import RaceLab
-import RaceLabSync
 
 /// `racelab cache`: a shared hit-counter cache (a dictionary of counts). Workers call
 /// `increment(key)` on one shared dictionary (and, with `--read-ratio`, also look

@@ -1,5 +1,4 @@
 import RaceLab
-import RaceLabSync
 
 /// `racelab check-then-act`: free-threaded Python's KeyError. Writers keep
 /// inserting and removing a few keys; readers check that a key is there and then

@@ -1,5 +1,4 @@
 import RaceLab
-import RaceLabSync
 
 /// `racelab counter`: every worker increments one shared counter.
 ///

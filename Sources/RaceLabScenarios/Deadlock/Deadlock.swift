@@ -1,5 +1,4 @@
 import RaceLab
-import RaceLabSync
 
 /// `racelab deadlock`: an operation that needs two locks. Half the workers take A
 /// then B, the other half B then A.

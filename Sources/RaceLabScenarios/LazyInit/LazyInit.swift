@@ -1,5 +1,4 @@
 import RaceLab
-import RaceLabSync
 
 /// `racelab lazy-init`: every worker asks, again and again, for one shared instance
 /// whose initialiser is costly. It must be built once, and every worker must get

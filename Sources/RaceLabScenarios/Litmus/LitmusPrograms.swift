@@ -1,4 +1,3 @@
-import RaceLabSync
 import Synchronization
 
 /// The orderings of one run as types, so each (program, ordering) pair compiles to its

@@ -1,6 +1,5 @@
 import CRaceLabShims
 import RaceLab
-import RaceLabSync
 import Synchronization
 
 /// What one run of a litmus test counted: how many iterations ended in each state.

@@ -1,5 +1,4 @@
 import RaceLab
-import RaceLabSync
 
 /// `racelab queue`: producers put numbered items into one shared queue, consumers
 /// take them until told to stop. Every item must be delivered exactly once, in

@@ -1,5 +1,4 @@
 import RaceLab
-import RaceLabSync
 
 /// `racelab reentrancy`: a method that holds a lock calls another method that takes
 /// the same lock. Python's `Lock` deadlocks there and its `RLock` does not; what do

@@ -1,5 +1,4 @@
 import RaceLab
-import RaceLabSync
 
 /// `racelab snapshot`: a two-field record whose fields always hold the same
 /// version. Writers keep moving it to the next version; readers read it and check.
