@@ -20,9 +20,14 @@ let package = Package(
         .library(name: "RaceLabTesting", targets: ["RaceLabTesting"]),
         // The controlled scheduler: explore every interleaving of a small program.
         .library(name: "RaceLabExplore", targets: ["RaceLabExplore"]),
+        // Drop-in Atomic, Mutex and Semaphore for a user's own types: `import RaceLabSync`.
+        .library(name: "RaceLabSync", targets: ["RaceLabSync"]),
     ],
     targets: [
         .target(name: "CRaceLabShims"),
+        // Drop-in Atomic, Mutex and Semaphore: the real thing outside an exploration, a
+        // scheduling point inside one. What a user's own type imports.
+        .target(name: "RaceLabSync", dependencies: ["CRaceLabShims"], swiftSettings: swift6),
         // Engine: worker pool, start gate, window and budget, CPU set and pinning, clock,
         // child processes, padded storage, and Model (requests, observations, verdicts).
         .target(name: "RaceLab", dependencies: ["CRaceLabShims"], swiftSettings: swift6),
@@ -32,7 +37,7 @@ let package = Package(
             swiftSettings: swift6),
         // The controlled scheduler: instrumented primitives, virtual threads, explorers,
         // schedules and replay. Knows no scenario.
-        .target(name: "RaceLabExplore", dependencies: ["RaceLab", "CRaceLabShims"], swiftSettings: swift6),
+        .target(name: "RaceLabExplore", dependencies: ["RaceLabSync", "RaceLab", "CRaceLabShims"], swiftSettings: swift6),
         // Swift Testing integration: the stress API and the explorer inside a @Test. The
         // one target that imports Testing, so the engine never does.
         .target(name: "RaceLabTesting", dependencies: ["RaceLab", "RaceLabExplore"], swiftSettings: swift6),
@@ -55,7 +60,7 @@ let package = Package(
             name: "RaceLabTests",
             dependencies: [
                 "RaceLabCLI", "RaceLabCommandLine", "RaceLabReport", "RaceLabScenarios", "RaceLab",
-                "RaceLabTesting", "RaceLabExplore",
+                "RaceLabTesting", "RaceLabExplore", "RaceLabSync",
             ],
             swiftSettings: swift6),
     ]

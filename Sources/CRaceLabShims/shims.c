@@ -277,3 +277,24 @@ void racelab_context_prepare(racelab_context *context, racelab_context *return_t
 }
 
 void racelab_context_swap(racelab_context *from, racelab_context *to) { swapcontext(&from->context, &to->context); }
+
+int racelab_explorations_running = 0;
+static _Thread_local void *racelab_current_exploration = NULL;
+
+void racelab_exploration_begin(void) { __atomic_add_fetch(&racelab_explorations_running, 1, __ATOMIC_SEQ_CST); }
+
+void racelab_exploration_end(void) { __atomic_sub_fetch(&racelab_explorations_running, 1, __ATOMIC_SEQ_CST); }
+
+void *racelab_exploration_current(void) { return racelab_current_exploration; }
+
+void *racelab_exploration_set_current(void *exploration) {
+    void *previous = racelab_current_exploration;
+    racelab_current_exploration = exploration;
+    return previous;
+}
+
+static int64_t racelab_object_ids = 0;
+
+int64_t racelab_next_object_id(void) {
+    return ((int64_t)1 << 40) + __atomic_add_fetch(&racelab_object_ids, 1, __ATOMIC_RELAXED);
+}

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabSync
 
 /// Explores the interleavings of a small program written against racelab's
 /// instrumented primitives (`Shared`, `ExploreMutex`, `VirtualThread`): its threads run
@@ -279,16 +280,22 @@ struct Runner<State> {
             scheduler = try Scheduler(threads: threads.count)
             self.scheduler = scheduler
         }
-        let state = make()
-        var result = scheduler.schedule(threads, state: state, maxSteps: maxSteps, chooser: &chooser)
-        if result.failure == nil && result.mismatch == nil {
-            do {
-                try check(state)
-            } catch let failure as ExploreFailure {
-                result.failure = failure
-            } catch {
-                result.failure = .check("\(error)")
+        // The drop-ins (RaceLabSync) find this schedule through a thread-local while it
+        // runs: in make (their ids), the threads (scheduling points) and the check.
+        let result = Exploration.withControl(scheduler.run) {
+            scheduler.run.beginSchedule()
+            let state = make()
+            var result = scheduler.schedule(threads, state: state, maxSteps: maxSteps, chooser: &chooser)
+            if result.failure == nil && result.mismatch == nil {
+                do {
+                    try check(state)
+                } catch let failure as ExploreFailure {
+                    result.failure = failure
+                } catch {
+                    result.failure = .check("\(error)")
+                }
             }
+            return result
         }
         last = result
         return result

@@ -1,3 +1,5 @@
+import RaceLabSync
+
 /// A shared variable the explorer sees: every `load` and `store` through a
 /// `VirtualThread` is a scheduling point, where the explorer chooses who runs next.
 /// Sequentially consistent: a load sees the last store in the schedule's order.
@@ -80,6 +82,8 @@ enum Operation: Sendable {
     case signal(condition: String, woken: [Int], isBroadcast: Bool)
     case spawn(child: Int)
     case join(thread: Int)
+    /// An operation of a drop-in primitive (RaceLabSync's `Atomic`, `Mutex`, `Semaphore`).
+    case sync(SyncEvent)
 
     var text: String {
         switch self {
@@ -104,6 +108,7 @@ enum Operation: Sendable {
                         + woken.map(String.init).joined(separator: ", "))
         case .spawn(let child): "spawn thread \(child)"
         case .join(let thread): "join thread \(thread)"
+        case .sync(let event): event.text
         }
     }
 }

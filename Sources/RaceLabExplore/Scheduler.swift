@@ -170,12 +170,33 @@ final class Scheduler {
             previous = chosen
         }
         // End every thread still waiting at a point: its operation throws, its closure unwinds.
-        run.isAborting = true
-        for t in 0..<run.count where !run.finished[t] { run.resume(t) }
+        drain(maxSteps: maxSteps)
         result.events = run.events
         result.failure = run.failure
         result.threads = run.count
         return result
+    }
+
+    /// Ends the schedule's unfinished threads. A thread at a point of the throwing API
+    /// (`thread.load`) unwinds at once; one at a drop-in's point runs on, unrecorded,
+    /// whenever its operation can go (a lock's holder finishes first), so its code
+    /// unwinds normally and the real locks it takes are released. What cannot finish
+    /// (a deadlock, a spin with no end) is abandoned after `maxSteps` more steps.
+    private func drain(maxSteps: Int) {
+        run.isAborting = true
+        var steps = 0
+        while steps < maxSteps {
+            let next = (0..<run.count).first { t in
+                guard !run.finished[t], let pending = run.pending[t] else { return false }
+                return pending.dropIn == nil || run.isRunnable(t)
+            }
+            guard let t = next else { break }
+            steps += 1
+            run.pending[t] = nil
+            run.resume(t)
+            run.startNewThreads()
+        }
+        run.abandonUnfinished()
     }
 
     /// "thread 0 waits for B, held by thread 1; thread 1 waits for A, held by thread 0";
@@ -191,6 +212,15 @@ final class Scheduler {
                 parts.append("thread \(t) waits for \(mutex.name), held by \(holder)")
             } else if let joined = next.joining {
                 parts.append("thread \(t) waits for \(joined == t ? "itself" : "thread \(joined)") to finish")
+            } else if let step = next.dropIn {
+                switch step.waitsFor {
+                case .mutex(let id)?:
+                    let holder = run.holders[id].map { $0 == t ? "itself" : "thread \($0)" } ?? "nobody"
+                    parts.append("thread \(t) waits for \(step.label), held by \(holder)")
+                case .semaphore?:
+                    parts.append("thread \(t) waits on \(step.label), which nobody signals")
+                case nil: break
+                }
             }
         }
         return parts.joined(separator: "; ")

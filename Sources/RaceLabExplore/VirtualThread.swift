@@ -1,4 +1,5 @@
 import CRaceLabShims
+import RaceLabSync
 
 /// One thread of an explored program, handed to its closure: every operation on an
 /// instrumented primitive goes through it and is a scheduling point. Only one virtual
@@ -241,6 +242,23 @@ final class ScheduleRun: @unchecked Sendable {
         var joining: Int?
         /// What the operation touches, for telling independent steps apart.
         var access: Access
+        /// A drop-in primitive's next operation (RaceLabSync): what it waits for lives
+        /// in `holders` and `permits`, keyed by the primitive's id.
+        var dropIn: PendingStep?
+
+        init(
+            locking: ExploreMutex? = nil, condition: ExploreCondition? = nil, joining: Int? = nil, access: Access
+        ) {
+            self.locking = locking
+            self.condition = condition
+            self.joining = joining
+            self.access = access
+        }
+
+        init(_ step: PendingStep) {
+            access = Access(first: step.object, second: nil, writes: step.writes)
+            dropIn = step
+        }
     }
 
     /// One virtual thread's work for a schedule, handed to its coroutine's entry.
@@ -261,9 +279,9 @@ final class ScheduleRun: @unchecked Sendable {
                     try work()
                 } catch is ScheduleAborted {
                 } catch let failure as ExploreFailure {
-                    if run.failure == nil { run.failure = failure }
+                    if run.failure == nil && !run.isAborting { run.failure = failure }
                 } catch {
-                    if run.failure == nil { run.failure = .thrown(thread: t, "\(error)") }
+                    if run.failure == nil && !run.isAborting { run.failure = .thrown(thread: t, "\(error)") }
                 }
             }
             run.pending[t] = nil
@@ -287,8 +305,22 @@ final class ScheduleRun: @unchecked Sendable {
     private var jobs: [Unmanaged<Job>] = []
     var failure: ExploreFailure?
     var events: [ExploreEvent] = []
+    /// The schedule is over: threads still running are drained (run on, unrecorded, so
+    /// their code unwinds and their locks are released) or, if they cannot finish,
+    /// abandoned.
     var isAborting = false
     var step = 0
+    /// The thread running now, nil while the scheduler (or `make`, or `check`) runs.
+    private(set) var current: Int?
+    /// Drop-in mutexes held, by id: the holder's index.
+    var holders: [Int: Int] = [:]
+    /// Drop-in semaphores' counts, by id, once touched in this schedule.
+    var permits: [Int: Int] = [:]
+    /// Ids handed out to drop-ins made in this schedule.
+    private var objects = 0
+    /// Mutexes made outside the exploration that an abandoned thread left locked: their
+    /// real lock is still held, so locking one again is reported, not attempted.
+    var stuckMutexes: Set<Int> = []
 
     /// Stack per virtual thread: generous (mmap'd, so only what is touched is used).
     static let stackBytes = 1 << 20
@@ -318,7 +350,14 @@ final class ScheduleRun: @unchecked Sendable {
     func switchToScheduler(from t: Int) { racelab_context_swap(contexts[t], main) }
 
     /// From the scheduler to thread `t`, until it reaches its next point or its end.
-    func resume(_ t: Int) { racelab_context_swap(main, contexts[t]) }
+    func resume(_ t: Int) {
+        current = t
+        racelab_context_swap(main, contexts[t])
+        current = nil
+    }
+
+    /// Before a schedule's `make`: drop-ins it makes are numbered from 1 again.
+    func beginSchedule() { objects = 0 }
 
     /// Ready for the next schedule, with no threads yet.
     func reset() {
@@ -332,6 +371,8 @@ final class ScheduleRun: @unchecked Sendable {
         events.removeAll(keepingCapacity: true)
         isAborting = false
         step = 0
+        holders.removeAll(keepingCapacity: true)
+        permits.removeAll(keepingCapacity: true)
     }
 
     /// Adds a thread running `work` (not started: `unstarted` lists it); its index, or
@@ -376,6 +417,7 @@ final class ScheduleRun: @unchecked Sendable {
     }
 
     func record(_ thread: Int, _ operation: Operation) {
+        if isAborting { return }
         if case .yield = operation { yielded[thread] = true } else { yielded[thread] = false }
         events.append(ExploreEvent(step: step, thread: thread, operation: operation))
     }
@@ -387,6 +429,64 @@ final class ScheduleRun: @unchecked Sendable {
         if let condition = next.condition, condition.waiters.contains(t) { return false }
         if let mutex = next.locking, mutex.holder != nil { return false }
         if let joined = next.joining, !finished[joined] { return false }
+        switch next.dropIn?.waitsFor {
+        case .mutex(let id)?: return holders[id] == nil
+        case .semaphore(let id, let initial)?: return (permits[id] ?? initial) > 0
+        case nil: return true
+        }
+    }
+
+    /// Threads that did not finish when the schedule ended (a deadlock, the step
+    /// limit): their coroutines are never resumed again. A mutex made outside the
+    /// exploration that one of them holds stays locked for good.
+    func abandonUnfinished() {
+        for (id, holder) in holders where !finished[holder] && id >= 1 << 40 { stuckMutexes.insert(id) }
+    }
+}
+
+extension ScheduleRun: ExplorationControl {
+    var isRunningThread: Bool { current != nil }
+
+    func newObjectID() -> Int {
+        objects += 1
+        return objects
+    }
+
+    func point(_ step: PendingStep) {
+        guard let t = current else { return }
+        if case .mutex(let id)? = step.waitsFor, stuckMutexes.contains(id), failure == nil, !isAborting {
+            failure = .misuse(
+                "thread \(t) locks \(step.label), which a thread of an earlier deadlocked schedule still holds:"
+                    + " make each mutex in make(), so every schedule has its own")
+            // Parked for good: no pending step, so neither the schedule nor its drain
+            // resumes it; it is abandoned with the schedule.
+            pending[t] = nil
+            switchToScheduler(from: t)
+            return
+        }
+        pending[t] = Pending(step)
+        switchToScheduler(from: t)
+    }
+
+    func record(_ event: SyncEvent) {
+        guard let t = current else { return }
+        record(t, .sync(event))
+    }
+
+    func acquire(mutex id: Int) {
+        if let t = current { holders[id] = t }
+    }
+
+    func release(mutex id: Int) { holders[id] = nil }
+
+    func isFree(mutex id: Int) -> Bool { holders[id] == nil }
+
+    func take(semaphore id: Int, initial: Int) -> Bool {
+        let count = permits[id] ?? initial
+        guard count > 0 else { return false }
+        permits[id] = count - 1
         return true
     }
+
+    func give(semaphore id: Int, initial: Int) { permits[id] = (permits[id] ?? initial) + 1 }
 }

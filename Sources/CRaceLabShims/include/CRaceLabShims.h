@@ -109,7 +109,6 @@ static inline uint64_t racelab_timebase(void) {
 #endif
 }
 
-#endif
 
 /// Coroutines for the controlled scheduler (ucontext): a virtual thread runs on a stack
 /// of its own, on the explorer's OS thread, and switches back at every scheduling point.
@@ -130,3 +129,27 @@ void racelab_context_prepare(racelab_context *context, racelab_context *return_t
 /// Saves the running context in `from` and runs `to`. Returns when something switches
 /// back to `from`.
 void racelab_context_swap(racelab_context *from, racelab_context *to);
+
+/// The drop-in primitives' one question on their fast path: is any exploration running
+/// in this process? A relaxed load of a word nobody writes while none runs (it stays in
+/// every core's cache), so outside an exploration a drop-in costs one load and a branch.
+extern int racelab_explorations_running;
+
+static inline int racelab_is_exploring(void) {
+    return __atomic_load_n(&racelab_explorations_running, __ATOMIC_RELAXED) != 0;
+}
+
+/// An exploration starts or ends (they nest and run side by side on different threads).
+void racelab_exploration_begin(void);
+void racelab_exploration_end(void);
+
+/// The exploration running on this OS thread (an opaque, unretained object), or NULL.
+void *racelab_exploration_current(void);
+/// Sets it, returning the one it replaces.
+void *racelab_exploration_set_current(void *exploration);
+
+/// A process-wide id for a drop-in primitive made outside any exploration: above
+/// every id an exploration hands out (those count from 1 in each schedule).
+int64_t racelab_next_object_id(void);
+
+#endif

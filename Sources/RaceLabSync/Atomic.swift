@@ -1,0 +1,58 @@
+import CRaceLabShims
+import Synchronization
+
+/// A drop-in for `Synchronization.Atomic`: the same operations, names and orderings,
+/// so a type written with `Atomic` moves here by its import alone. Outside an
+/// exploration it *is* a `Synchronization.Atomic` (each operation inlined into your
+/// code, plus one relaxed load of a word no one writes and a branch). Inside one
+/// (`Explore`), each operation is a scheduling point, and what it read or wrote is on
+/// the timeline.
+///
+///     import RaceLabSync              // instead of: import Synchronization
+///     final class Hits: Sendable {
+///         let count = Atomic(0)
+///         func hit() { count.wrappingAdd(1, ordering: .relaxed) }
+///     }
+///
+/// The timeline names it by `name`, or by the file and line that made it
+/// ("Hits.swift:3"). Explorations are sequentially consistent: an ordering is on the
+/// timeline but weaker ones are not yet explored. Sizes 8 to 64 bits (every integer,
+/// `Bool`, pointers, your `AtomicRepresentable` types of those sizes).
+public struct Atomic<Value: AtomicRepresentable>: ~Copyable {
+    @usableFromInline let storage: Synchronization.Atomic<Value>
+    @usableFromInline let id: Int
+    @usableFromInline let label: SyncLabel
+
+    /// An atomic holding `initialValue`; `name` is what a timeline calls it.
+    public init(_ initialValue: consuming Value, name: String? = nil, file: StaticString = #fileID, line: UInt = #line)
+    {
+        storage = Synchronization.Atomic(initialValue)
+        id = Exploration.newObjectID()
+        label = SyncLabel(name: name, file: file, line: line)
+    }
+
+    /// An operation inside an exploration: the scheduling point, the operation, the event.
+    @usableFromInline
+    func explored<R>(
+        _ control: any ExplorationControl, writes: Bool, _ operation: () -> R, event: (R) -> SyncEvent
+    ) -> R {
+        control.point(PendingStep(object: id, label: label, writes: writes))
+        let result = operation()
+        control.record(event(result))
+        return result
+    }
+
+    /// A compare-exchange's one ordering for a success and a failure ordering: never
+    /// weaker than either.
+    @inlinable
+    static func combined(_ success: AtomicUpdateOrdering, _ failure: AtomicLoadOrdering) -> AtomicUpdateOrdering {
+        switch (success, failure) {
+        case (_, .sequentiallyConsistent): .sequentiallyConsistent
+        case (.relaxed, .acquiring): .acquiring
+        case (.releasing, .acquiring): .acquiringAndReleasing
+        default: success
+        }
+    }
+}
+
+extension Atomic: @unchecked Sendable where Value: Sendable {}

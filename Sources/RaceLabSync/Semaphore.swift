@@ -1,0 +1,62 @@
+import Dispatch
+
+/// A drop-in counting semaphore (the shape of `DispatchSemaphore`): `wait` takes one,
+/// waiting while there are none; `signal` gives one back. Outside an exploration it is
+/// a `DispatchSemaphore`. Inside one, both are scheduling points, a thread waiting at
+/// 0 is not runnable until another signals, and a wait no one signals is a deadlock
+/// ("worker 1 waits on ready").
+///
+///     let ready = Semaphore(0, name: "ready")
+///     // producer:  items.withLock { $0.append(x) }; ready.signal()
+///     // consumer:  ready.wait(); let x = items.withLock { $0.removeFirst() }
+public final class Semaphore: Sendable {
+    let real: DispatchSemaphore
+    let initial: Int
+    let id: Int
+    let label: SyncLabel
+
+    /// A semaphore holding `value` (0 or more); `name` is what a timeline calls it.
+    public init(_ value: Int, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
+        initial = Swift.max(0, value)
+        real = DispatchSemaphore(value: initial)
+        id = Exploration.newObjectID()
+        label = SyncLabel(name: name, file: file, line: line)
+    }
+
+    /// Takes one, waiting while there are none.
+    public func wait() {
+        if let control = Exploration.running {
+            control.point(
+                PendingStep(object: id, label: label, writes: true, waitsFor: .semaphore(id, initial: initial)))
+            _ = control.take(semaphore: id, initial: initial)
+            control.record(.semaphoreWait(label, didTake: true))
+            return
+        }
+        real.wait()
+    }
+
+    /// Takes one if there is one within `timeout`; false when the time ran out. Inside an
+    /// exploration time does not pass: it takes one if there is one at that step.
+    public func wait(timeout: Duration) -> Bool {
+        if let control = Exploration.running {
+            control.point(PendingStep(object: id, label: label, writes: true))
+            let didTake = control.take(semaphore: id, initial: initial)
+            control.record(.semaphoreWait(label, didTake: didTake))
+            return didTake
+        }
+        let (seconds, attoseconds) = timeout.components
+        let nanoseconds = Swift.max(0, seconds) * 1_000_000_000 + Swift.max(0, attoseconds) / 1_000_000_000
+        return real.wait(timeout: .now() + .nanoseconds(Int(clamping: nanoseconds))) == .success
+    }
+
+    /// Gives one back, waking a waiter if there is one.
+    public func signal() {
+        if let control = Exploration.running {
+            control.point(PendingStep(object: id, label: label, writes: true))
+            control.give(semaphore: id, initial: initial)
+            control.record(.semaphoreSignal(label))
+            return
+        }
+        real.signal()
+    }
+}
