@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "RaceLabExplore", dependencies: ["RaceLabSync", "RaceLab", "CRaceLabShims"], swiftSettings: swift6),
         // Swift Testing integration: the stress API and the explorer inside a @Test. The
         // one target that imports Testing, so the engine never does.
-        .target(name: "RaceLabTesting", dependencies: ["RaceLab", "RaceLabExplore"], swiftSettings: swift6),
+        .target(name: "RaceLabTesting", dependencies: ["RaceLab", "RaceLabExplore", "RaceLabSync"], swiftSettings: swift6),
         // Results in, text / JSON / CSV / SVG / JUnit out. Never sees a Scenario or argv.
         .target(name: "RaceLabReport", dependencies: ["RaceLab"], swiftSettings: swift6),
         // argv -> a validated command; help and completions, read from the declarations;

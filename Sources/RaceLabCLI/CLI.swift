@@ -88,14 +88,14 @@ package enum CLI {
 
     /// The one line for a run that could not start its workers (exit 71).
     static func osErrorLine(_ error: any Error, workers: Int) -> String {
-        switch error as? WorkerPoolError {
+        switch error as? RaceLabError {
         case .threadCreationFailed(let worker, let code)?:
             return "Error: could not create worker thread \(worker + 1) of \(workers):"
                 + " pthread_create failed with \(String(cString: strerror(code))) (\(code)).\n"
         case .timerCreationFailed(let code)?:
             return "Error: could not create the thread that closes the measurement window:"
                 + " pthread_create failed with \(String(cString: strerror(code))) (\(code)).\n"
-        case nil:
+        case .invalidArgument?, nil:
             return "Error: \(error)\n"
         }
     }

@@ -49,7 +49,7 @@ extension CLI {
     }
 
     static func explorer(for request: ExploreRequest) -> Explore {
-        let strategy: Explore.Strategy
+        let strategy: Explore.Search
         switch request.explorer {
         case .exhaustive: strategy = .exhaustive(preemptionBound: request.preemptions)
         case .random:

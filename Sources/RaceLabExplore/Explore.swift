@@ -1,29 +1,25 @@
 import RaceLab
 import RaceLabSync
 
-/// Explores the interleavings of a small program written against racelab's
-/// instrumented primitives (`Shared`, `ExploreMutex`, `VirtualThread`): its threads run
-/// as virtual threads, one at a time, and at every operation the explorer chooses who
-/// runs next. A failure is a schedule string and a timeline; `replay` runs the same
-/// schedule again, the same way on any machine.
+/// Explores the interleavings of a test: its workers run as virtual threads, one at a
+/// time, and at every operation on a RaceLabSync drop-in (`Atomic`, `Mutex`,
+/// `Semaphore`) the explorer chooses who runs next. A failure is a schedule string and a
+/// timeline; `replay` runs the same schedule again, the same way on any machine.
 ///
-///     let report = try Explore(.exhaustive()).run(threads: 2) {
-///         Shared("counter", 0)
-///     } body: { counter, thread in
-///         let value = try thread.load(counter)
-///         try thread.store(counter, value + 1)
-///     } check: { counter in
-///         try ExploreFailure.unless(counter.value == 2, "counter is \(counter.value), not 2")
-///     }
-///     print(report)   // failed in schedule 2 ...; schedule "0101" (1 preemption), timeline
+///     let report = try Explore(.exhaustive(), workers: 2, iterations: 1).run(hits)   // hits: a RaceTest
+///     print(report)   // 4 of 6 schedules failed ...; schedule "0101" (1 preemption), timeline
+///     try Explore().replay("0101", hits)   // the same failure, step by step
 ///
-/// Sequentially consistent interleavings only: a load sees the last store of the
-/// schedule. Weak memory (a store buffer, a reordered load) is `racelab litmus`'s job.
-/// State outside the primitives is invisible to the explorer: an operation on it is
-/// not a scheduling point, so a race through it is not explored.
+/// The same `RaceTest` runs on real workers with `Stress(...).run(hits)`. Sequentially
+/// consistent interleavings only: a load sees the last store of the schedule. State
+/// outside the drop-ins is invisible to the explorer: an operation on it is not a
+/// scheduling point, so a race through it is not explored.
+///
+/// A program whose threads differ, or that spawns threads, is written on the explicit
+/// primitives instead (`Shared`, `ExploreMutex`, `VirtualThread`): `run(_:workers:check:)`.
 public struct Explore: Sendable {
     /// How schedules are chosen.
-    public enum Strategy: Sendable, Equatable {
+    public enum Search: Sendable, Equatable {
         /// Every schedule, depth-first, with the preemption bound raised from 0 step by
         /// step (so the first failure found has the fewest preemptions), up to
         /// `preemptionBound`; nil: until no schedule is left out. A program that can
@@ -40,7 +36,12 @@ public struct Explore: Sendable {
     }
 
     /// How schedules are chosen.
-    public var strategy: Strategy
+    public var search: Search
+    /// Workers of a `RaceTest`, each a virtual thread (at least 1). Small numbers go far:
+    /// schedules grow exponentially with workers and iterations.
+    public var workers: Int
+    /// Times each worker of a `RaceTest` runs its body (at least 1).
+    public var iterations: Int
     /// Steps per schedule at most: a schedule past it fails (a livelock).
     public var maxSteps: Int
     /// Stop at the first failing schedule (the default), or explore all and count.
@@ -55,48 +56,145 @@ public struct Explore: Sendable {
     /// counts the schedules cut short (`pruned`). False: every interleaving is run.
     public var prunesEquivalentSchedules: Bool
 
-    /// An explorer with `strategy`.
+    /// An explorer. Values out of range are refused by `run` and `replay`, which throw a
+    /// sentence naming them (`RaceLabError.invalidArgument`), never trap.
     public init(
-        _ strategy: Strategy, maxSteps: Int = 10_000, stopsAtFirstFailure: Bool = true, scheduleLimit: Int? = nil,
-        prunesEquivalentSchedules: Bool = true
+        _ search: Search = .exhaustive(), workers: Int = 2, iterations: Int = 1, maxSteps: Int = 10_000,
+        stopsAtFirstFailure: Bool = true, scheduleLimit: Int? = nil, prunesEquivalentSchedules: Bool = true
     ) {
-        self.strategy = strategy
+        self.search = search
+        self.workers = workers
+        self.iterations = iterations
         self.maxSteps = maxSteps
         self.stopsAtFirstFailure = stopsAtFirstFailure
         self.scheduleLimit = scheduleLimit
         self.prunesEquivalentSchedules = prunesEquivalentSchedules
     }
 
-    /// Explores `threads` threads that all run `body` (each knows its `index`), on a
-    /// fresh `make()` per schedule; `check(state)` runs after every thread is done and
-    /// throws to fail the schedule. Throws only when the system refuses a thread.
-    public func run<State>(
-        threads count: Int, _ make: @escaping () -> State,
-        body: @escaping @Sendable (State, VirtualThread) throws -> Void,
-        check: @escaping (State) throws -> Void = { _ in }
-    ) throws(WorkerPoolError) -> ExploreReport {
-        try run(make, threads: Array(repeating: body, count: count), check: check)
+    /// Explores `test`: `workers` virtual threads each run its body `iterations` times
+    /// on a fresh `make()` per schedule, and its check judges each schedule (told that
+    /// every worker did `iterations` operations). A body or check that throws fails the
+    /// schedule. Throws only for an argument out of range or a refused thread stack.
+    public func run<State>(_ test: RaceTest<State>) throws(RaceLabError) -> ExploreReport {
+        try validate(workers: workers)
+        let (make, threads, check) = program(test)
+        return try run(make, workers: threads, check: check)
     }
 
-    /// `replay` for `run(threads:_:body:check:)`'s shape.
+    /// Runs the schedule `schedule` (a report's `ExploreSchedule.string`) of `test` once:
+    /// the same failure, every time, on any machine. A schedule of another program (or
+    /// of other `workers` or `iterations`) does not match: `mismatch` says at which step.
+    public func replay<State>(_ schedule: String, _ test: RaceTest<State>) throws(RaceLabError) -> ExploreSchedule {
+        try validate(workers: workers)
+        let (make, threads, check) = program(test)
+        return try replay(schedule, make, workers: threads, check: check)
+    }
+
+    /// `test` as the explicit form's program: one virtual thread per worker.
+    private func program<State>(_ test: RaceTest<State>) -> (
+        () throws -> State, [@Sendable (State, VirtualThread) throws -> Void], (State, Int) throws -> Void
+    ) {
+        let iterations = iterations
+        let body: @Sendable (State, VirtualThread) throws -> Void = { state, thread in
+            for iteration in 0..<iterations { try test.body(state, thread.index, iteration) }
+        }
+        let perWorker = Array(repeating: iterations, count: workers)
+        return (
+            test.make, Array(repeating: body, count: workers),
+            { state, schedule in try test.check(state, RaceRun(index: schedule, operationsPerWorker: perWorker)) }
+        )
+    }
+
+    /// The explicit form: `workers` virtual threads (this explorer's `workers`) that all
+    /// run `body` on the explicit primitives (each knows its `thread.index`), on a fresh
+    /// `make()` per schedule; `check(state)` runs after every thread is done and throws
+    /// to fail the schedule.
+    ///
+    ///     try Explore(workers: 2).run { Shared("counter", 0) } body: { counter, thread in
+    ///         let value = try thread.load(counter)
+    ///         try thread.store(counter, value + 1)
+    ///     } check: { counter in try RaceFailure.unless(counter.value == 2, "lost an update") }
+    public func run<State>(
+        _ make: @escaping () -> State, body: @escaping @Sendable (State, VirtualThread) throws -> Void,
+        check: @escaping (State) throws -> Void = { _ in }
+    ) throws(RaceLabError) -> ExploreReport {
+        try validate(workers: workers)
+        return try run(make, workers: Array(repeating: body, count: workers), check: { state, _ in try check(state) })
+    }
+
+    /// `replay` for `run(_:body:check:)`'s shape.
     public func replay<State>(
-        _ schedule: String, threads count: Int, _ make: @escaping () -> State,
+        _ schedule: String, _ make: @escaping () -> State,
         body: @escaping @Sendable (State, VirtualThread) throws -> Void,
         check: @escaping (State) throws -> Void = { _ in }
-    ) throws(WorkerPoolError) -> ExploreSchedule {
-        try replay(schedule, make, threads: Array(repeating: body, count: count), check: check)
+    ) throws(RaceLabError) -> ExploreSchedule {
+        try validate(workers: workers)
+        return try replay(
+            schedule, make, workers: Array(repeating: body, count: workers), check: { state, _ in try check(state) })
     }
 
-    /// Explores `threads` run on a fresh `make()` per schedule; `check(state)` runs after
-    /// every thread is done and throws to fail the schedule (`ExploreFailure.unless`).
-    /// Throws only when the system refuses a thread.
+    /// The explicit form with one closure per virtual thread (they may differ: a
+    /// producer and consumers); this explorer's `workers` is not used.
     public func run<State>(
-        _ make: @escaping () -> State, threads: [@Sendable (State, VirtualThread) throws -> Void],
+        _ make: @escaping () -> State, workers threads: [@Sendable (State, VirtualThread) throws -> Void],
         check: @escaping (State) throws -> Void = { _ in }
-    ) throws(WorkerPoolError) -> ExploreReport {
-        precondition(!threads.isEmpty, "a program has at least one thread")
+    ) throws(RaceLabError) -> ExploreReport {
+        try run(make, workers: threads, check: { state, _ in try check(state) })
+    }
+
+    /// `replay` for `run(_:workers:check:)`'s shape.
+    public func replay<State>(
+        _ schedule: String, _ make: @escaping () -> State,
+        workers threads: [@Sendable (State, VirtualThread) throws -> Void],
+        check: @escaping (State) throws -> Void = { _ in }
+    ) throws(RaceLabError) -> ExploreSchedule {
+        try replay(schedule, make, workers: threads, check: { state, _ in try check(state) })
+    }
+
+    /// Refuses what cannot run, in a sentence naming the argument.
+    private func validate(workers count: Int) throws(RaceLabError) {
+        try RaceLabError.require(
+            count >= 1 && count <= Request.maxThreads, "Explore(workers: \(count))",
+            accepted: "1 to \(Request.maxThreads.grouped) workers")
+        try RaceLabError.require(
+            iterations >= 1, "Explore(iterations: \(iterations))", accepted: "1 or more iterations per worker")
+        try validateSearch()
+    }
+
+    private func validateSearch() throws(RaceLabError) {
+        try RaceLabError.require(maxSteps >= 1, "Explore(maxSteps: \(maxSteps))", accepted: "1 or more steps")
+        if let scheduleLimit {
+            try RaceLabError.require(
+                scheduleLimit >= 1, "Explore(scheduleLimit: \(scheduleLimit))", accepted: "1 or more schedules, or nil")
+        }
+        switch search {
+        case .exhaustive(let bound?):
+            try RaceLabError.require(
+                bound >= 0, "Explore(.exhaustive(preemptionBound: \(bound)))", accepted: "0 or more preemptions, or nil"
+            )
+        case .exhaustive(nil): break
+        case .random(let schedules, _):
+            try RaceLabError.require(
+                schedules >= 1, "Explore(.random(schedules: \(schedules)))", accepted: "1 or more schedules")
+        case .pct(let schedules, let depth, _):
+            try RaceLabError.require(
+                schedules >= 1, "Explore(.pct(schedules: \(schedules)))", accepted: "1 or more schedules")
+            try RaceLabError.require(depth >= 1, "Explore(.pct(depth: \(depth)))", accepted: "a depth of 1 or more")
+        }
+    }
+
+    /// Explores `threads` run on a fresh `make()` per schedule; `check(state, schedule)`
+    /// runs after every thread is done and throws to fail the schedule.
+    private func run<State>(
+        _ make: @escaping () throws -> State, workers threads: [@Sendable (State, VirtualThread) throws -> Void],
+        check: @escaping (State, Int) throws -> Void
+    ) throws(RaceLabError) -> ExploreReport {
+        try RaceLabError.require(
+            !threads.isEmpty && threads.count <= Request.maxThreads, "Explore.run(workers: \(threads.count) closures)",
+            accepted: "1 to \(Request.maxThreads.grouped) closures")
+        try validateSearch()
         var runner = Runner(make: make, threads: threads, check: check, maxSteps: maxSteps)
-        switch strategy {
+        switch search {
         case .exhaustive(let bound):
             return try exhaustive(&runner, bound: bound)
         case .random(let schedules, let seed):
@@ -114,13 +212,17 @@ public struct Explore: Sendable {
         }
     }
 
-    /// Runs the schedule `schedule` (a report's `ExploreSchedule.string`) once: the same
-    /// failure, every time, on any machine. When the program no longer matches the
-    /// schedule, `mismatch` says at which step and what differs.
-    public func replay<State>(
-        _ schedule: String, _ make: @escaping () -> State,
-        threads: [@Sendable (State, VirtualThread) throws -> Void], check: @escaping (State) throws -> Void = { _ in }
-    ) throws(WorkerPoolError) -> ExploreSchedule {
+    /// Runs the schedule `schedule` once; when the program no longer matches it,
+    /// `mismatch` says at which step and what differs.
+    private func replay<State>(
+        _ schedule: String, _ make: @escaping () throws -> State,
+        workers threads: [@Sendable (State, VirtualThread) throws -> Void], check: @escaping (State, Int) throws -> Void
+    ) throws(RaceLabError) -> ExploreSchedule {
+        try RaceLabError.require(
+            !threads.isEmpty && threads.count <= Request.maxThreads,
+            "Explore.replay(workers: \(threads.count) closures)",
+            accepted: "1 to \(Request.maxThreads.grouped) closures")
+        try RaceLabError.require(maxSteps >= 1, "Explore(maxSteps: \(maxSteps))", accepted: "1 or more steps")
         var runner = Runner(make: make, threads: threads, check: check, maxSteps: maxSteps)
         guard let choices = ExploreSchedule.parse(schedule) else {
             return ExploreSchedule(
@@ -140,7 +242,7 @@ public struct Explore: Sendable {
     /// the fewest preemptions. Counting every failure: one pass at `bound` (nil: none),
     /// keeping the failure with the fewest preemptions (the first of them in depth-first
     /// order), which is the same one.
-    private func exhaustive<State>(_ runner: inout Runner<State>, bound: Int?) throws(WorkerPoolError)
+    private func exhaustive<State>(_ runner: inout Runner<State>, bound: Int?) throws(RaceLabError)
         -> ExploreReport
     {
         let highest = bound ?? Int.max
@@ -189,7 +291,7 @@ public struct Explore: Sendable {
                     first = try fewestPreemptions(&runner, below: found.preemptions) ?? found
                 }
                 return ExploreReport(
-                    strategy: strategy, threads: runner.threads.count, explored: explored, failed: failed,
+                    search: self.search, workers: runner.threads.count, explored: explored, failed: failed,
                     firstFailure: first, coverage: coverage, isFinished: !stoppedEarly && !limited,
                     isPruned: search.usesSleepSets, pruned: pruned)
             }
@@ -199,7 +301,7 @@ public struct Explore: Sendable {
 
     /// The first failing schedule with fewer than `limit` preemptions, the bound raised
     /// from 0 (no pruning: sleep sets and a bound do not mix), or nil.
-    private func fewestPreemptions<State>(_ runner: inout Runner<State>, below limit: Int) throws(WorkerPoolError)
+    private func fewestPreemptions<State>(_ runner: inout Runner<State>, below limit: Int) throws(RaceLabError)
         -> ExploreSchedule?
     {
         for bound in 0..<limit {
@@ -220,8 +322,7 @@ public struct Explore: Sendable {
     private func sample<State, C: Chooser>(
         _ runner: inout Runner<State>, schedules: Int, pct: (depth: Int, steps: Int)? = nil,
         chooser: (Int) -> C
-    ) throws(WorkerPoolError) -> ExploreReport {
-        precondition(schedules >= 1, "explore at least one schedule")
+    ) throws(RaceLabError) -> ExploreReport {
         var explored = 0
         var failed = 0
         var first: ExploreSchedule?
@@ -238,33 +339,29 @@ public struct Explore: Sendable {
             }
         }
         return ExploreReport(
-            strategy: strategy, threads: runner.threads.count, explored: explored, failed: failed,
+            search: search, workers: runner.threads.count, explored: explored, failed: failed,
             firstFailure: first, coverage: .sampled(pct: pct.map { ($0.depth, longest) }),
             isFinished: first == nil || !stopsAtFirstFailure)
-    }
-}
-
-extension ExploreFailure {
-    /// Throws `.check(message)` unless `condition` holds: for a final check.
-    public static func unless(_ condition: Bool, _ message: @autoclosure () -> String) throws {
-        if !condition { throw ExploreFailure.check(message()) }
     }
 }
 
 /// Runs schedules of one program: a fresh state each, the final check after, on one
 /// pool of threads for the whole exploration.
 struct Runner<State> {
-    let make: () -> State
+    let make: () throws -> State
     let threads: [@Sendable (State, VirtualThread) throws -> Void]
-    let check: (State) throws -> Void
+    /// The final check, told the schedule's number (1 for the first).
+    let check: (State, Int) throws -> Void
     let maxSteps: Int
+    /// Schedules run so far.
+    private var schedules = 0
     /// The last schedule run, for the depth-first explorer.
     var last = ScheduleResult()
     private var scheduler: Scheduler?
 
     init(
-        make: @escaping () -> State, threads: [@Sendable (State, VirtualThread) throws -> Void],
-        check: @escaping (State) throws -> Void, maxSteps: Int
+        make: @escaping () throws -> State, threads: [@Sendable (State, VirtualThread) throws -> Void],
+        check: @escaping (State, Int) throws -> Void, maxSteps: Int
     ) {
         self.make = make
         self.threads = threads
@@ -272,7 +369,7 @@ struct Runner<State> {
         self.maxSteps = maxSteps
     }
 
-    mutating func run(_ chooser: inout some Chooser) throws(WorkerPoolError) -> ScheduleResult {
+    mutating func run(_ chooser: inout some Chooser) throws(RaceLabError) -> ScheduleResult {
         let scheduler: Scheduler
         if let existing = self.scheduler {
             scheduler = existing
@@ -282,13 +379,22 @@ struct Runner<State> {
         }
         // The drop-ins (RaceLabSync) find this schedule through a thread-local while it
         // runs: in make (their ids), the threads (scheduling points) and the check.
+        schedules += 1
+        let number = schedules
         let result = Exploration.withControl(scheduler.run) {
             scheduler.run.beginSchedule()
-            let state = make()
+            let state: State
+            do {
+                state = try make()
+            } catch {
+                var failed = ScheduleResult()
+                failed.failure = .check("make() threw \(error)")
+                return failed
+            }
             var result = scheduler.schedule(threads, state: state, maxSteps: maxSteps, chooser: &chooser)
             if result.failure == nil && result.mismatch == nil {
                 do {
-                    try check(state)
+                    try check(state, number)
                 } catch let failure as ExploreFailure {
                     result.failure = failure
                 } catch {

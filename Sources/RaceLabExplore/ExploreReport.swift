@@ -1,3 +1,5 @@
+import RaceLab
+
 /// One schedule: the thread chosen at each step, what every step did, how it ended.
 public struct ExploreSchedule: Sendable, CustomStringConvertible {
     /// The thread that ran each step.
@@ -124,10 +126,10 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
         }
     }
 
-    /// The strategy that chose the schedules.
-    public let strategy: Explore.Strategy
-    /// Threads in the program.
-    public let threads: Int
+    /// How the schedules were chosen.
+    public let search: Explore.Search
+    /// Virtual threads in the program (a `RaceTest`'s workers).
+    public let workers: Int
     /// Schedules run.
     public let explored: Int
     /// Schedules that failed.
@@ -148,12 +150,12 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
     public let pruned: Int
 
     init(
-        strategy: Explore.Strategy, threads: Int, explored: Int, failed: Int, firstFailure: ExploreSchedule?,
+        search: Explore.Search, workers: Int, explored: Int, failed: Int, firstFailure: ExploreSchedule?,
         coverage: Coverage, isFinished: Bool, isPruned: Bool = false, pruned: Int = 0
     ) {
         self.isPruned = isPruned
-        self.strategy = strategy
-        self.threads = threads
+        self.search = search
+        self.workers = workers
         self.explored = explored
         self.failed = failed
         self.firstFailure = firstFailure
@@ -164,6 +166,11 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
 
     /// True when no schedule failed.
     public var passed: Bool { failed == 0 }
+
+    /// racelab's verdict, as a stress test has one: `.held` when no schedule failed
+    /// (`coverage` says how far that goes: every schedule, a bound, or a sample),
+    /// `.broken` when one did.
+    public var verdict: Verdict { failed == 0 ? .held : .broken }
 
     /// What the schedules cover, in words: "every schedule of this program", "every
     /// schedule with at most 2 preemptions", "PCT, depth 2, seed 1: ...".
@@ -179,14 +186,14 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
                 + (covered.map { ": every schedule with at most \($0.counted("preemption")) ran" }
                     ?? " before every schedule ran")
         case .sampled(let pct):
-            switch strategy {
+            switch search {
             case .random(_, let seed): scope = "random schedules, seed \(seed)"
             case .pct(_, let depth, let seed):
                 let k = pct?.steps ?? 1
                 let perSchedule = pctBound ?? 0
                 scope =
                     "PCT, depth \(depth), seed \(seed): finds a bug of depth <= \(depth) with p >= 1/(n k^(d-1))"
-                    + " = \(Self.short(perSchedule)) per schedule (n = \(threads), k = \(k) steps)"
+                    + " = \(Self.short(perSchedule)) per schedule (n = \(workers), k = \(k) steps)"
             default: scope = "sampled"
             }
         }
@@ -210,7 +217,7 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
     /// The probability PCT guarantees per schedule for a bug of its depth, or nil.
     public var pctBound: Double? {
         guard case .sampled(let pct?) = coverage else { return nil }
-        return 1 / (Double(threads) * pow(Double(pct.steps), Double(pct.depth - 1)))
+        return 1 / (Double(workers) * pow(Double(pct.steps), Double(pct.depth - 1)))
     }
 
     /// Two significant digits: "0.031", "0.0088"; below 0.0001, "3.1e-7".

@@ -114,7 +114,7 @@ struct ScheduleResult {
 final class Scheduler {
     let run: ScheduleRun
 
-    init(threads count: Int) throws(WorkerPoolError) {
+    init(threads count: Int) throws(RaceLabError) {
         guard let run = ScheduleRun(threads: count) else {
             throw .threadCreationFailed(worker: 0, code: 12)  // ENOMEM: no stack
         }

@@ -4,63 +4,60 @@ import Testing
 
 /// Runs a graded-outcome test (`OutcomeStress`) inside the current Swift Testing test:
 /// every forbidden outcome that showed (declared or not) is an issue of this test, and
-/// actors that never ran together are a warning. Returns the histogram.
+/// workers that never ran together are a warning. Returns the histogram. `with` is the
+/// engine, configured as in code (`OutcomeStress(samples:stride:start:...)`).
 ///
 ///     @Test func storeBuffering() async throws {
-///         let report = try await stress(samples: 1_000_000, expecting: [
+///         let report = try await stress(with: OutcomeStress(samples: 1_000_000), expecting: [
 ///             .acceptable([Pair(0, 1), Pair(1, 0), Pair(1, 1)], "an interleaving"),
 ///             .interesting([Pair(0, 0)], "both loads before either store was visible"),
 ///         ]) {
 ///             StoreBuffering()
-///         } actor: { $0.storeXLoadY() } actor: { $0.storeYLoadX() } arbiter: { $0.outcome }
+///         } worker: { $0.storeXLoadY() } worker: { $0.storeYLoadX() } arbiter: { $0.outcome }
 ///         #expect(report.count(.interesting) > 0)
 ///     }
 ///
-/// The actors, `make` and the arbiter run on pinned pthreads (a task would hop threads
+/// The workers, `make` and the arbiter run on pinned pthreads (a task would hop threads
 /// between samples), so an `#expect` inside any of them is not recorded against the
-/// test: an actor leaves what it saw in the state, and the arbiter's outcome is what
+/// test: a worker leaves what it saw in the state, and the arbiter's outcome is what
 /// gets graded. The calling task waits without holding a thread of Swift's
-/// cooperative pool. The watchdog: when no stride finishes for `watchdog` (an actor
+/// cooperative pool. The watchdog: when no stride finishes for `watchdog` (a worker
 /// that blocks), `stress` throws `StressWatchdogError`; the threads are left running.
 @discardableResult
 public func stress<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
-    samples: Int = 1_000_000, stride: Int = 128, start: OutcomeStress.Start = .perStride,
-    cpus: CPUSet = .current(), isPinned: Bool = true, timeLimitSeconds: Double = 10,
-    watchdog: Duration = .seconds(5),
+    with engine: OutcomeStress = OutcomeStress(), watchdog: Duration = .seconds(5),
     expecting expectations: [OutcomeExpectation<Outcome>], sourceLocation: SourceLocation = #_sourceLocation,
     _ make: @escaping @Sendable () -> State,
-    actor first: @escaping @Sendable (State) -> Void,
-    actor second: @escaping @Sendable (State) -> Void,
+    worker first: @escaping @Sendable (State) -> Void,
+    worker second: @escaping @Sendable (State) -> Void,
     arbiter: @escaping @Sendable (State) -> Outcome
 ) async throws -> OutcomeReport<Outcome> {
-    let test = OutcomeStress(
-        samples: samples, stride: stride, start: start, cpus: cpus, isPinned: isPinned,
-        timeLimitSeconds: timeLimitSeconds)
-    return try await stress(
-        test, watchdog: watchdog, expecting: expectations, sourceLocation: sourceLocation, make: make,
-        actors: [first, second], arbiter: arbiter)
+    try await stress(
+        with: engine, watchdog: watchdog, expecting: expectations, sourceLocation: sourceLocation, make: make,
+        workers: [first, second], arbiter: arbiter)
 }
 
-/// `stress(samples:expecting:_:actor:actor:arbiter:)` for an `OutcomeStress` of your
-/// own making and any number of actors (three or four for IRIW-like tests).
+/// `stress(with:watchdog:expecting:_:worker:worker:arbiter:)` for any number of
+/// workers (three or four for IRIW-like tests).
 @discardableResult
 public func stress<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
-    _ test: OutcomeStress, watchdog: Duration = .seconds(5),
+    with test: OutcomeStress = OutcomeStress(), watchdog: Duration = .seconds(5),
     expecting expectations: [OutcomeExpectation<Outcome>], sourceLocation: SourceLocation = #_sourceLocation,
     make: @escaping @Sendable () -> State,
-    actors: [@Sendable (State) -> Void],
+    workers: [@Sendable (State) -> Void],
     arbiter: @escaping @Sendable (State) -> Outcome
 ) async throws -> OutcomeReport<Outcome> {
-    precondition(watchdog > .zero, "a watchdog's limit is more than 0 s")
+    try validate(watchdog: watchdog, in: "stress")
+    try test.validate(workers: workers.count)
     var test = test
     let progress = OutcomeProgress()
     test.progress = progress
     let wakeup = Wakeup()
-    let result = ResultSlot<Result<OutcomeReport<Outcome>, WorkerPoolError>>()
+    let result = ResultSlot<Result<OutcomeReport<Outcome>, RaceLabError>>()
     await StressLane.shared.enter()
     Task.detached { [test] in
-        let outcome = await OutcomeStress.offCooperativePool { () throws(WorkerPoolError) in
-            try test.run(expecting: expectations, make: make, actors: actors, arbiter: arbiter)
+        let outcome = await OutcomeStress.offCooperativePool { () throws(RaceLabError) in
+            try test.run(expecting: expectations, make: make, workers: workers, arbiter: arbiter)
         }
         result.value.withLock { $0 = outcome }
         wakeup.fire()
@@ -72,7 +69,7 @@ public func stress<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
     guard ended, let outcome = result.value.withLock({ $0 }) else {
         throw StressWatchdogError(
             description: "no stride of the outcome test finished for \(Stall.seconds(watchdog)) after"
-                + " \(progress.strides.load(ordering: .relaxed)) strides: an actor, make or the arbiter is stuck;"
+                + " \(progress.strides.load(ordering: .relaxed)) strides: a worker, make or the arbiter is stuck;"
                 + " left running (a deadlock?)")
     }
     let report = try outcome.get()

@@ -1,20 +1,15 @@
 @_exported import RaceLab
 import Testing
 
-/// Runs a stress test inside the current Swift Testing test and records what it found
-/// against that test: each failed run as an issue ("run 3 of 10: lost 12 hits"), and
-/// workers that never really ran together as a warning (a clean result then shows
-/// nothing; the test does not pass silently).
+/// Runs a `RaceTest` on real parallel workers inside the current Swift Testing test and
+/// records what it found against that test: each failed run as an issue ("run 3 of 10:
+/// lost 12 hits"), and workers that never really ran together as a warning (a clean
+/// result then shows nothing; the test does not pass silently). `with` is the engine,
+/// configured as in code (`Stress(workers:length:runs:pool:)`); the same test runs
+/// under the explorer with `explore(hits, with: Explore(...))`.
 ///
 ///     @Test func counterKeepsEveryHit() async throws {
-///         try await stress(workers: 4, runs: .exactly(20)) {
-///             HitCounter()
-///         } body: { counter, worker, iteration in
-///             counter.hit()
-///             #expect(counter.total > 0)   // recorded against this test, from any worker
-///         } check: { counter, run in
-///             try StressFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
-///         }
+///         try await stress(hits, with: Stress(workers: 4, runs: .exactly(20)))
 ///     }
 ///
 /// Every worker is a child task of the test's task, each on a thread of its own pinned
@@ -29,18 +24,43 @@ import Testing
 /// still running and where they are. They are left running (a thread cannot be
 /// stopped from outside); the test fails and `swift test` goes on to the next.
 ///
+/// An argument out of range (0 workers, 0 runs, a watchdog of zero) throws a
+/// `RaceLabError` whose text names it: this test fails, the others run on.
 /// Returns the report for anything more the test wants to assert.
 @discardableResult
+public func stress<State>(
+    _ test: RaceTest<State>, with engine: Stress = Stress(), watchdog: Duration = .seconds(5),
+    sourceLocation: SourceLocation = #_sourceLocation
+) async throws -> StressReport {
+    try await stress(with: engine, watchdog: watchdog, sourceLocation: sourceLocation) {
+        try test.make()
+    } body: { state, worker, iteration in
+        try test.body(state, worker, iteration)
+    } check: { state, run in
+        try test.check(state, run)
+    }
+}
+
+/// `stress(_:with:watchdog:)` with the test's closures in place, in `RaceTest`'s shapes
+/// (the check may await here).
+///
+///     try await stress(with: Stress(workers: 4)) {
+///         HitCounter()
+///     } body: { counter, worker, iteration in
+///         counter.hit()
+///         #expect(counter.total > 0)   // recorded against this test, from any worker
+///     } check: { counter, run in
+///         try RaceFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
+///     }
+@discardableResult
 public func stress<State: Sendable>(
-    workers: Int = max(2, CPUSet.current().count), length: RunLength = .standard,
-    runs: StressRuns = .exactly(10), pool: WorkerPool = WorkerPool(), watchdog: Duration = .seconds(5),
+    with engine: Stress = Stress(), watchdog: Duration = .seconds(5),
     sourceLocation: SourceLocation = #_sourceLocation,
     _ make: @escaping @Sendable () async throws -> State,
     body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) throws -> Void,
-    check: @escaping @Sendable (_ state: State, _ run: StressRun) async throws -> Void = { _, _ in }
+    check: @escaping @Sendable (_ state: State, _ run: RaceRun) async throws -> Void = { _, _ in }
 ) async throws -> StressReport {
-    let stress = Stress(workers: workers, length: length, runs: runs, pool: pool)
-    return try await StressSession(stress, watchdog: watchdog, sourceLocation: sourceLocation).run(
+    try await StressSession(engine, watchdog: watchdog, sourceLocation: sourceLocation).run(
         make, readsThread: true, check: check
     ) { state, worker, iteration in
         try body(state, worker, iteration)
@@ -51,29 +71,34 @@ public func stress<State: Sendable>(
 /// cannot check (reentrancy across an `await`). Each worker is still a child task on a
 /// pinned thread of its own, and comes back to it after every await.
 ///
-///     try await stress(workers: 4, runs: .exactly(20)) {
+///     try await stress(with: Stress(workers: 4, runs: .exactly(20))) {
 ///         TicketOffice(seats: 100)
 ///     } body: { office, _, _ in
 ///         _ = await office.sell()
 ///     } check: { office, _ in
-///         try StressFailure.unless(await office.sold <= 100, "sold \(await office.sold) of 100 seats")
+///         try RaceFailure.unless(await office.sold <= 100, "sold \(await office.sold) of 100 seats")
 ///     }
 @discardableResult
 public func stress<State: Sendable>(
-    workers: Int = max(2, CPUSet.current().count), length: RunLength = .standard,
-    runs: StressRuns = .exactly(10), pool: WorkerPool = WorkerPool(), watchdog: Duration = .seconds(5),
+    with engine: Stress = Stress(), watchdog: Duration = .seconds(5),
     sourceLocation: SourceLocation = #_sourceLocation,
     _ make: @escaping @Sendable () async throws -> State,
     body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) async throws -> Void,
-    check: @escaping @Sendable (_ state: State, _ run: StressRun) async throws -> Void = { _, _ in }
+    check: @escaping @Sendable (_ state: State, _ run: RaceRun) async throws -> Void = { _, _ in }
 ) async throws -> StressReport {
-    let stress = Stress(workers: workers, length: length, runs: runs, pool: pool)
     // Each worker's task prefers its pinned thread and comes back to it after every
     // await, so its start and stop are read on that thread: the CPU time it ran (which
     // may include an actor's jobs for another worker) is that thread's, and their sum
     // over the window tells parallel workers from workers taking turns on one CPU.
-    return try await StressSession(stress, watchdog: watchdog, sourceLocation: sourceLocation).run(
+    try await StressSession(engine, watchdog: watchdog, sourceLocation: sourceLocation).run(
         make, readsThread: true, check: check, body: body)
+}
+
+/// Refuses a watchdog that cannot fire sensibly, as every engine refuses its arguments.
+func validate(watchdog: Duration, in call: String) throws(RaceLabError) {
+    guard watchdog > .zero else {
+        throw .invalidArgument(call: "\(call)(watchdog: \(watchdog))", accepted: "a watchdog above zero")
+    }
 }
 
 /// What `stress` throws when its watchdog fired: a run made no progress for the
@@ -102,10 +127,11 @@ private struct StressSession {
 
     func run<State: Sendable>(
         _ make: @escaping @Sendable () async throws -> State, readsThread: Bool,
-        check: @escaping @Sendable (State, StressRun) async throws -> Void,
+        check: @escaping @Sendable (State, RaceRun) async throws -> Void,
         body: @escaping @Sendable (State, Int, Int) async throws -> Void
     ) async throws -> StressReport {
-        precondition(watchdog > .zero, "a watchdog's limit is more than 0 s")
+        try validate(watchdog: watchdog, in: "stress")
+        try stress.validate()
         let (stress, watch, notes, sourceLocation) = (stress, watch, notes, sourceLocation)
         let work: @Sendable (State, Int, Int, inout OperationBudget) async -> Void = { state, run, worker, budget in
             watch.working()
@@ -151,7 +177,7 @@ private struct StressSession {
                     }
                     // A worker's issue or error fails its run too (no further runs of
                     // .untilFailure, no "held" in the report); it is recorded above.
-                    if notes.hasFailures(run: run.index) { throw StressFailure(WorkerNotes.workerFailure) }
+                    if notes.hasFailures(run: run.index) { throw RaceFailure(WorkerNotes.workerFailure) }
                 },
                 starting: { run in
                     guard !watch.isAbandoned else { throw CancellationError() }

@@ -18,50 +18,51 @@ private final class DropInCounter: Sendable {
     func lockedIncrement() { locked.withLock { $0 += 1 } }
 }
 
-@Suite("drop-in primitives")
-struct DropInTests {
-    @Test("outside an exploration the drop-ins are the real thing: no update lost on 4 threads")
-    func realOutside() throws {
-        let report = try Stress(workers: 4, length: .fixed(iterations: 20_000), runs: .exactly(2)).run {
-            DropInCounter()
-        } body: { counter, _, _ in
-            counter.atomicIncrement()
-            counter.lockedIncrement()
-        } check: { counter, run in
-            try StressFailure.unless(counter.value.load(ordering: .relaxed) == run.operations, "atomic lost")
-            try StressFailure.unless(counter.locked.withLock { $0 } == run.operations, "mutex lost")
+/// One test body: `form` picks the increment.
+private func counting(_ form: String) -> RaceTest<DropInCounter> {
+    RaceTest {
+        DropInCounter()
+    } body: { counter, _, _ in
+        switch form {
+        case "racy": counter.racyIncrement()
+        case "atomic": counter.atomicIncrement()
+        default: counter.lockedIncrement()
         }
-        #expect(report.failedRuns.isEmpty)
+    } check: { counter, run in
+        let total = form == "mutex" ? counter.locked.withLock { $0 } : counter.value.load(ordering: .relaxed)
+        try RaceFailure.unless(total == run.operations, "\(run.operations - total) of \(run.operations) lost")
+    }
+}
+
+@Suite("drop-in primitives", .serialized)
+struct DropInTests {
+    @Test(
+        "outside an exploration the drop-ins are the real thing: nothing lost on 4 workers",
+        arguments: ["atomic", "mutex"])
+    func realOutside(form: String) throws {
+        let report = try Stress(workers: 4, length: .fixed(iterations: 20_000), runs: .exactly(2)).run(counting(form))
+        #expect(report.failedRuns.isEmpty, "\(report)")
     }
 
     @Test("inside one, a load and a store are two scheduling points: 6 schedules, 4 lose the update")
     func racyCounterSchedules() throws {
-        let report = try Explore(.exhaustive(), stopsAtFirstFailure: false, prunesEquivalentSchedules: false).run(
-            threads: 2
-        ) {
-            DropInCounter()
-        } body: { counter, _ in
-            counter.racyIncrement()
-        } check: { counter in
-            try ExploreFailure.unless(counter.value.load(ordering: .relaxed) == 2, "lost an update")
-        }
+        let explorer = Explore(.exhaustive(), workers: 2, stopsAtFirstFailure: false, prunesEquivalentSchedules: false)
+        let report = try explorer.run(counting("racy"))
         #expect(report.explored == 6)
         #expect(report.failed == 4)
-        let timeline = report.firstFailure.map { "\($0)" } ?? ""
-        #expect(timeline.contains("load value → 0 (relaxed)"))
+        #expect(report.verdict == .broken)
+        let failure = try #require(report.firstFailure)
+        #expect("\(failure)".contains("load value → 0 (relaxed)"))
+        #expect("\(failure)".contains("check failed: 1 of 2 lost"))
+        let again = try explorer.replay(failure.string, counting("racy"))
+        #expect(again.failure == failure.failure && again.mismatch == nil)
     }
 
     @Test("the atomic increment and the mutex pass every schedule", arguments: ["atomic", "mutex"])
     func safeCounters(form: String) throws {
-        let report = try Explore(.exhaustive()).run(threads: 3) {
-            DropInCounter()
-        } body: { counter, _ in
-            for _ in 0..<2 { form == "atomic" ? counter.atomicIncrement() : counter.lockedIncrement() }
-        } check: { counter in
-            let total = form == "atomic" ? counter.value.load(ordering: .relaxed) : counter.locked.withLock { $0 }
-            try ExploreFailure.unless(total == 6, "lost an update")
-        }
-        #expect(report.failed == 0)
+        let report = try Explore(.exhaustive(), workers: 3, iterations: 2).run(counting(form))
+        #expect(report.verdict == .held)
+        #expect(report.coverage == .every)
         #expect(report.explored > 1)
     }
 
@@ -71,15 +72,16 @@ struct DropInTests {
             let a = Mutex(0, name: "A")
             let b = Mutex(0, name: "B")
         }
-        let report = try Explore(.exhaustive()).run(threads: 2) {
-            Accounts()
-        } body: { accounts, thread in
-            if thread.index == 0 {
-                accounts.a.withLock { _ in accounts.b.withLock { $0 += 1 } }
-            } else {
-                accounts.b.withLock { _ in accounts.a.withLock { $0 += 1 } }
-            }
-        }
+        let report = try Explore(workers: 2).run(
+            RaceTest {
+                Accounts()
+            } body: { accounts, worker, _ in
+                if worker == 0 {
+                    accounts.a.withLock { _ in accounts.b.withLock { $0 += 1 } }
+                } else {
+                    accounts.b.withLock { _ in accounts.a.withLock { $0 += 1 } }
+                }
+            })
         let failure = try #require(report.firstFailure?.failure)
         #expect("\(failure)".contains("thread 0 waits for B, held by thread 1"))
     }
@@ -90,23 +92,24 @@ struct DropInTests {
             let ready = Semaphore(0, name: "ready")
             let item = Atomic(0, name: "item")
         }
-        let passes = try Explore(.exhaustive()).run(threads: 2) {
+        let handoff = RaceTest {
             Handoff()
-        } body: { handoff, thread in
-            if thread.index == 0 {
+        } body: { handoff, worker, _ in
+            if worker == 0 {
                 handoff.item.store(7, ordering: .relaxed)
                 handoff.ready.signal()
             } else {
                 handoff.ready.wait()
-                try thread.check(handoff.item.load(ordering: .relaxed) == 7, "the item is not there")
+                try RaceFailure.unless(handoff.item.load(ordering: .relaxed) == 7, "the item is not there")
             }
         }
-        #expect(passes.failed == 0)
-        let hangs = try Explore(.exhaustive()).run(threads: 1) {
-            Handoff()
-        } body: { handoff, _ in
-            handoff.ready.wait()
-        }
+        #expect(try Explore(workers: 2).run(handoff).verdict == .held)
+        let hangs = try Explore(workers: 1).run(
+            RaceTest {
+                Handoff()
+            } body: { handoff, _, _ in
+                handoff.ready.wait()
+            })
         #expect("\(hangs.firstFailure?.failure.map { "\($0)" } ?? "")".contains("waits on ready, which nobody signals"))
     }
 }

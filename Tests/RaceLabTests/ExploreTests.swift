@@ -11,7 +11,7 @@ private let unsafeIncrement: @Sendable (Shared<Int>, VirtualThread) throws -> Vo
 }
 
 private func countsTwo(_ counter: Shared<Int>) throws {
-    try ExploreFailure.unless(counter.value == 2, "counter is \(counter.value), not 2")
+    try RaceFailure.unless(counter.value == 2, "counter is \(counter.value), not 2")
 }
 
 /// A counter and the mutex around each increment.
@@ -31,7 +31,7 @@ struct ExploreTests {
     @Test("load-then-store on two threads: exactly 6 schedules, 4 lose the update")
     func sixSchedules() throws {
         let report = try Explore(.exhaustive(), stopsAtFirstFailure: false, prunesEquivalentSchedules: false).run(
-            { Shared("counter", 0) }, threads: [unsafeIncrement, unsafeIncrement], check: countsTwo)
+            { Shared("counter", 0) }, workers: [unsafeIncrement, unsafeIncrement], check: countsTwo)
         #expect(report.explored == 6)
         #expect(report.failed == 4)
         #expect(report.coverage == .every)
@@ -41,7 +41,7 @@ struct ExploreTests {
     @Test("sleep sets: independent steps are not reordered again; the race is still found, the report says so")
     func pruning() throws {
         let pruned = try Explore(.exhaustive(), stopsAtFirstFailure: false).run(
-            { Shared("counter", 0) }, threads: [unsafeIncrement, unsafeIncrement], check: countsTwo)
+            { Shared("counter", 0) }, workers: [unsafeIncrement, unsafeIncrement], check: countsTwo)
         // The two loads commute: 0 load, 1 load is 1 load, 0 load.
         #expect(pruned.isPruned && pruned.explored < 6 && pruned.failed > 0, "\(pruned)")
         #expect(pruned.firstFailure?.preemptions == 1)
@@ -49,7 +49,7 @@ struct ExploreTests {
         final class Slots: Sendable {
             let slots = [Shared("slot0", 0), Shared("slot1", 0), Shared("slot2", 0)]
         }
-        let disjoint = try Explore(.exhaustive(), stopsAtFirstFailure: false).run(threads: 3) {
+        let disjoint = try Explore(.exhaustive(), workers: 3, stopsAtFirstFailure: false).run {
             Slots()
         } body: { state, thread in
             let slot = state.slots[thread.index]
@@ -57,13 +57,13 @@ struct ExploreTests {
         }
         #expect(disjoint.explored == 1, "threads on disjoint objects have one schedule up to reordering")
         let bounded = try Explore(.exhaustive(preemptionBound: 2), stopsAtFirstFailure: false).run(
-            { Shared("counter", 0) }, threads: [unsafeIncrement, unsafeIncrement], check: countsTwo)
+            { Shared("counter", 0) }, workers: [unsafeIncrement, unsafeIncrement], check: countsTwo)
         #expect(!bounded.isPruned && bounded.explored == 6, "no pruning under a bound")
     }
 
     @Test("with a mutex around each increment every schedule ends at 2, and the report says how many")
     func mutexHolds() throws {
-        let report = try Explore(.exhaustive(), stopsAtFirstFailure: false).run(threads: 2) {
+        let report = try Explore(.exhaustive(), workers: 2, stopsAtFirstFailure: false).run {
             Locked()
         } body: { state, thread in
             try thread.lock(state.mutex)
@@ -80,8 +80,8 @@ struct ExploreTests {
 
     @Test("the first failure has the fewest preemptions, two loads of the same value, and a replay string")
     func firstFailure() throws {
-        let report = try Explore(.exhaustive()).run(
-            threads: 2, { Shared("counter", 0) }, body: unsafeIncrement, check: countsTwo)
+        let report = try Explore(.exhaustive(), workers: 2).run(
+            { Shared("counter", 0) }, body: unsafeIncrement, check: countsTwo)
         let failure = try #require(report.firstFailure)
         #expect(failure.preemptions == 1)
         #expect(failure.failure == .check("counter is 1, not 2"))
@@ -93,23 +93,23 @@ struct ExploreTests {
 
     @Test("a replay reproduces the failure every time; a schedule that does not fit says where")
     func replay() throws {
-        let explore = Explore(.exhaustive())
-        let report = try explore.run(threads: 2, { Shared("counter", 0) }, body: unsafeIncrement, check: countsTwo)
+        let explore = Explore(.exhaustive(), workers: 2)
+        let report = try explore.run({ Shared("counter", 0) }, body: unsafeIncrement, check: countsTwo)
         let schedule = try #require(report.firstFailure).string
         for _ in 0..<20 {
             let again = try explore.replay(
-                schedule, { Shared("counter", 0) }, threads: [unsafeIncrement, unsafeIncrement], check: countsTwo)
+                schedule, { Shared("counter", 0) }, workers: [unsafeIncrement, unsafeIncrement], check: countsTwo)
             #expect(again.failure == .check("counter is 1, not 2"))
             #expect(again.string == schedule)
             #expect(again.mismatch == nil)
         }
         let short = try explore.replay(
-            "01", { Shared("counter", 0) }, threads: [unsafeIncrement, unsafeIncrement], check: countsTwo)
+            "01", { Shared("counter", 0) }, workers: [unsafeIncrement, unsafeIncrement], check: countsTwo)
         #expect(short.mismatch == "the schedule has 2 steps, and the program goes on after them")
         let wrong = try explore.replay(
-            "0000", { Shared("counter", 0) }, threads: [unsafeIncrement, unsafeIncrement], check: countsTwo)
+            "0000", { Shared("counter", 0) }, workers: [unsafeIncrement, unsafeIncrement], check: countsTwo)
         #expect(wrong.mismatch?.hasPrefix("step 3: the schedule says thread 0, which cannot run there") == true)
-        let garbage = try explore.replay("0x1", { Shared("counter", 0) }, threads: [unsafeIncrement], check: countsTwo)
+        let garbage = try explore.replay("0x1", { Shared("counter", 0) }, workers: [unsafeIncrement], check: countsTwo)
         #expect(garbage.mismatch?.contains("is not a schedule string") == true)
     }
 
@@ -117,7 +117,7 @@ struct ExploreTests {
     func deadlock() throws {
         let opposite = try Explore(.exhaustive()).run(
             { Pair() },
-            threads: [
+            workers: [
                 { pair, thread in
                     try thread.lock(pair.a)
                     try thread.lock(pair.b)
@@ -134,7 +134,7 @@ struct ExploreTests {
         #expect(
             opposite.firstFailure?.failure
                 == .deadlock("thread 0 waits for B, held by thread 1; thread 1 waits for A, held by thread 0"))
-        let ordered = try Explore(.exhaustive(), stopsAtFirstFailure: false).run(threads: 2) {
+        let ordered = try Explore(.exhaustive(), workers: 2, stopsAtFirstFailure: false).run {
             Pair()
         } body: { pair, thread in
             try thread.lock(pair.a)
@@ -149,7 +149,7 @@ struct ExploreTests {
     func misuse() throws {
         let report = try Explore(.exhaustive()).run(
             { Pair() },
-            threads: [
+            workers: [
                 { pair, thread in try thread.lock(pair.a) },
                 { pair, thread in try thread.unlock(pair.a) },
             ])
@@ -158,9 +158,9 @@ struct ExploreTests {
 
     @Test("random and PCT are seeded: the same seed finds the same schedule")
     func seeded() throws {
-        for strategy in [Explore.Strategy.random(schedules: 100, seed: 7), .pct(schedules: 100, depth: 2, seed: 7)] {
+        for strategy in [Explore.Search.random(schedules: 100, seed: 7), .pct(schedules: 100, depth: 2, seed: 7)] {
             let runs = try (0..<3).map { _ in
-                try Explore(strategy).run(threads: 2, { Shared("counter", 0) }, body: unsafeIncrement, check: countsTwo)
+                try Explore(strategy, workers: 2).run({ Shared("counter", 0) }, body: unsafeIncrement, check: countsTwo)
             }
             #expect(runs.allSatisfy { $0.firstFailure?.string == runs[0].firstFailure?.string })
             #expect(runs[0].firstFailure != nil)
@@ -181,9 +181,9 @@ struct ExploreTests {
         }
         var found = 0
         for seed in 1...20 {
-            let report = try Explore(.pct(schedules: 1_000, depth: 2, seed: UInt64(seed))).run(
-                threads: 3, { Lazy() }, body: build,
-                check: { lazy in try ExploreFailure.unless(lazy.builds.value == 1, "built \(lazy.builds.value) times") }
+            let report = try Explore(.pct(schedules: 1_000, depth: 2, seed: UInt64(seed)), workers: 3).run(
+                { Lazy() }, body: build,
+                check: { lazy in try RaceFailure.unless(lazy.builds.value == 1, "built \(lazy.builds.value) times") }
             )
             if report.firstFailure != nil { found += 1 }
         }
@@ -192,7 +192,7 @@ struct ExploreTests {
 
     @Test("compare-and-exchange: a retry loop loses nothing in any schedule; one try without retry can lose")
     func compareExchange() throws {
-        let retry = try Explore(.exhaustive(), stopsAtFirstFailure: false).run(threads: 3) {
+        let retry = try Explore(.exhaustive(), workers: 3, stopsAtFirstFailure: false).run {
             Shared("counter", 0)
         } body: { counter, thread in
             while true {
@@ -200,10 +200,10 @@ struct ExploreTests {
                 if try thread.compareExchange(counter, expected: seen, desired: seen + 1).exchanged { break }
             }
         } check: { counter in
-            try ExploreFailure.unless(counter.value == 3, "counter is \(counter.value)")
+            try RaceFailure.unless(counter.value == 3, "counter is \(counter.value)")
         }
         #expect(retry.passed && retry.coverage == .every && retry.explored > 6, "\(retry)")
-        let once = try Explore(.exhaustive()).run(threads: 2) {
+        let once = try Explore(.exhaustive(), workers: 2).run {
             Shared("counter", 0)
         } body: { counter, thread in
             let seen = try thread.load(counter)
@@ -244,7 +244,7 @@ struct ExploreTests {
             }
         }
         return try Explore(.exhaustive(), stopsAtFirstFailure: false).run(
-            { Slot() }, threads: [consumer, consumer, producer])
+            { Slot() }, workers: [consumer, consumer, producer])
     }
 
     @Test("a condition waited on in an if: a woken consumer finds the slot taken; in a while: every schedule passes")
@@ -269,7 +269,7 @@ struct ExploreTests {
         }
         let report = try Explore(.exhaustive()).run(
             { Flag() },
-            threads: [
+            workers: [
                 { flag, thread in
                     try thread.lock(flag.mutex)
                     try thread.wait(flag.done, releasing: flag.mutex)  // no state checked: the signal may be gone
@@ -299,19 +299,19 @@ struct ExploreTests {
             for child in children { try thread.join(child) }
             try thread.check(try thread.load(counter) == 2, "after both joins the counter is not 2")
         }
-        let explorer = Explore(.exhaustive(), stopsAtFirstFailure: false)
-        let report = try explorer.run(threads: 1, { Shared("counter", 0) }, body: program)
+        let explorer = Explore(.exhaustive(), workers: 1, stopsAtFirstFailure: false)
+        let report = try explorer.run({ Shared("counter", 0) }, body: program)
         let failure = try #require(report.firstFailure)
         #expect(report.failed > 0 && report.failed < report.explored, "\(report)")
         #expect(failure.threads == 3)
         #expect(failure.timeline.contains("thread 2"))
         #expect(failure.events.filter { $0.text.hasPrefix("join thread") }.map(\.thread) == [0, 0])
-        let again = try explorer.replay(failure.string, threads: 1, { Shared("counter", 0) }, body: program)
+        let again = try explorer.replay(failure.string, { Shared("counter", 0) }, body: program)
         #expect(again.failure == failure.failure && again.mismatch == nil)
-        let pct = try Explore(.pct(schedules: 200, depth: 2, seed: 3)).run(
-            threads: 1, { Shared("counter", 0) }, body: program)
+        let pct = try Explore(.pct(schedules: 200, depth: 2, seed: 3), workers: 1).run(
+            { Shared("counter", 0) }, body: program)
         #expect(pct.firstFailure != nil, "\(pct)")
-        let selfJoin = try Explore(.exhaustive()).run(threads: 1, { 0 }) { _, thread in
+        let selfJoin = try Explore(.exhaustive(), workers: 1).run({ 0 }) { _, thread in
             try thread.join(VirtualThread.Handle(index: 0))
         }
         #expect(selfJoin.firstFailure?.failure == .deadlock("thread 0 waits for itself to finish"))
@@ -324,7 +324,8 @@ struct ExploreInTestingTests {
     func failingSchedule() throws {
         let seen = Mutex<[String]>([])
         try withKnownIssue("the unsafe counter loses an update") {
-            try RaceLabTesting.explore(threads: 2, { Shared("counter", 0) }, body: unsafeIncrement, check: countsTwo)
+            try RaceLabTesting.explore(
+                with: Explore(workers: 2), { Shared("counter", 0) }, body: unsafeIncrement, check: countsTwo)
         } matching: { issue in
             seen.withLock { $0 += issue.comments.map(\.rawValue) }
             return true
@@ -338,7 +339,7 @@ struct ExploreInTestingTests {
     @Test("an #expect inside an explored body is recorded against this test")
     func expectInBody() throws {
         withKnownIssue("the body's own #expect") {
-            try RaceLabTesting.explore(threads: 1, { Shared("x", 0) }) { x, thread in
+            try RaceLabTesting.explore(with: Explore(workers: 1), { Shared("x", 0) }) { x, thread in
                 let value = try thread.load(x)
                 #expect(value == 1)
             }
@@ -347,7 +348,7 @@ struct ExploreInTestingTests {
 
     @Test("a program whose every schedule passes records nothing")
     func passing() throws {
-        let report = try RaceLabTesting.explore(threads: 2, { Locked() }) { state, thread in
+        let report = try RaceLabTesting.explore(with: Explore(workers: 2), { Locked() }) { state, thread in
             try thread.lock(state.mutex)
             try thread.store(state.counter, try thread.load(state.counter) + 1)
             try thread.unlock(state.mutex)

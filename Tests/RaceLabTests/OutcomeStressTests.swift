@@ -32,7 +32,7 @@ private func storeBuffering(
         OutcomeExpectation([Pair(0, 0)], weak, "both loads before either store was visible"),
     ]) {
         StoreBuffering()
-    } actor: { s in
+    } worker: { s in
         if sequentiallyConsistent {
             s.x.store(1, ordering: .sequentiallyConsistent)
             s.r0.store(s.y.load(ordering: .sequentiallyConsistent), ordering: .relaxed)
@@ -40,7 +40,7 @@ private func storeBuffering(
             s.x.store(1, ordering: .relaxed)
             s.r0.store(s.y.load(ordering: .relaxed), ordering: .relaxed)
         }
-    } actor: { s in
+    } worker: { s in
         if sequentiallyConsistent {
             s.y.store(1, ordering: .sequentiallyConsistent)
             s.r1.store(s.x.load(ordering: .sequentiallyConsistent), ordering: .relaxed)
@@ -100,8 +100,8 @@ struct OutcomeStressTests {
             .acceptable([0], "zero")
         ]) {
             StoreBuffering()
-        } actor: { _ in
-        } actor: { _ in
+        } worker: { _ in
+        } worker: { _ in
         } arbiter: { _ in
             7
         }
@@ -125,7 +125,7 @@ struct OutcomeStressTests {
     func timeLimit() throws {
         let oneCPU = CPUSet(ids: [CPUSet.current().ids[0]])
         let report = try storeBuffering(
-            OutcomeStress(samples: 50_000_000, stride: 16, cpus: oneCPU, timeLimitSeconds: 0.2),
+            OutcomeStress(samples: 50_000_000, stride: 16, cpus: oneCPU, timeLimit: .milliseconds(200)),
             weak: .forbidden, sequentiallyConsistent: true)
         #expect(report.samples < 50_000_000)
         #expect(report.samples == report.strides * 16)

@@ -17,7 +17,7 @@ struct StressInTestingTests {
         // Only the worker's issues are the known ones: the short run's "could not show"
         // warning stays a warning of this test.
         try await withKnownIssue("the worker's own #expect, and where it happened") {
-            try await stress(workers: 2, length: .fixed(iterations: 10), runs: .exactly(1)) {
+            try await stress(with: Stress(workers: 2, length: .fixed(iterations: 10), runs: .exactly(1))) {
                 HitCounter(isFixed: true)
             } body: { counter, worker, iteration in
                 counter.hit()
@@ -48,14 +48,14 @@ struct StressInTestingTests {
         let made = Atomic<Int>(0)
         let seen = Seen()
         try await withKnownIssue("the body's error in run 1, its #require in run 2") {
-            try await stress(workers: 2, length: .fixed(iterations: 100_000), runs: .exactly(2)) {
+            try await stress(with: Stress(workers: 2, length: .fixed(iterations: 100_000), runs: .exactly(2))) {
                 Run(made.add(1, ordering: .relaxed).newValue)
             } body: { run, worker, iteration in
                 if run.index == 1 && worker == 0 && iteration == 3 { throw Refused() }
                 if run.index == 2 && worker == 1 && iteration == 7 { try #require(iteration != 7) }
             } check: { _, run in
                 // The first failure stopped every worker: nowhere near 2 x 100,000 operations.
-                try StressFailure.unless(run.operations < 200_000, "ran \(run.operationsPerWorker)")
+                try RaceFailure.unless(run.operations < 200_000, "ran \(run.operationsPerWorker)")
             }
         } matching: { issue in
             seen.add(issue)
@@ -78,7 +78,8 @@ struct StressInTestingTests {
         let started = ContinuousClock.now
         let error = await #expect(throws: StressWatchdogError.self) {
             try await stress(
-                workers: 2, length: .fixed(iterations: 10), runs: .exactly(1), watchdog: .milliseconds(300)
+                with: Stress(workers: 2, length: .fixed(iterations: 10), runs: .exactly(1)),
+                watchdog: .milliseconds(300)
             ) {
                 HitCounter(isFixed: true)
             } body: { _, worker, iteration in
@@ -99,7 +100,7 @@ struct StressInTestingTests {
         let checks = Atomic<Int>(0)
         try await withKnownIssue("the worker's #expect and where it was") {
             let report = try await stress(
-                workers: 2, length: .fixed(iterations: 1_000), runs: .untilFailure(withinSeconds: 5)
+                with: Stress(workers: 2, length: .fixed(iterations: 1_000), runs: .untilFailure(within: .seconds(5)))
             ) {
                 HitCounter(isFixed: true)
             } body: { _, worker, iteration in
@@ -117,7 +118,7 @@ struct StressInTestingTests {
 
     @Test("a warning a body records stays a warning: the test passes, nothing else is recorded")
     func warningInBody() async throws {
-        let report = try await stress(workers: 2, length: .fixed(iterations: 100), runs: .exactly(2)) {
+        let report = try await stress(with: Stress(workers: 2, length: .fixed(iterations: 100), runs: .exactly(2))) {
             HitCounter(isFixed: true)
         } body: { _, worker, iteration in
             if worker == 0 && iteration == 0 { Issue.record("just so you know", severity: .warning) }
@@ -129,7 +130,7 @@ struct StressInTestingTests {
     @Test("a check slower than the watchdog's limit is not a hang: only the workers are watched")
     func slowCheck() async throws {
         let report = try await stress(
-            workers: 2, length: .fixed(iterations: 10), runs: .exactly(1), watchdog: .milliseconds(100)
+            with: Stress(workers: 2, length: .fixed(iterations: 10), runs: .exactly(1)), watchdog: .milliseconds(100)
         ) {
             HitCounter(isFixed: true)
         } body: { counter, _, _ in
@@ -147,12 +148,13 @@ struct StressInTestingTests {
         let blocked = Atomic<Bool>(false)
         let error = await #expect(throws: StressWatchdogError.self) {
             try await stress(
-                samples: 1_000, stride: 10, watchdog: .milliseconds(300), expecting: [.acceptable([0], "")]
+                with: OutcomeStress(samples: 1_000, stride: 10), watchdog: .milliseconds(300),
+                expecting: [.acceptable([0], "")]
             ) {
                 Box()
-            } actor: { _ in
+            } worker: { _ in
                 if !blocked.exchange(true, ordering: .relaxed) { release.wait() }
-            } actor: { _ in
+            } worker: { _ in
             } arbiter: { box in
                 box.value.load(ordering: .relaxed)
             }
@@ -166,11 +168,13 @@ struct StressInTestingTests {
     func forbiddenOutcome() async throws {
         final class Box: Sendable { let value = Atomic<Int>(0) }
         try await withKnownIssue("the arbiter's undeclared outcome") {
-            let report = try await stress(samples: 1_000, stride: 10, expecting: [.acceptable([0], "untouched")]) {
+            let report = try await stress(
+                with: OutcomeStress(samples: 1_000, stride: 10), expecting: [.acceptable([0], "untouched")]
+            ) {
                 Box()
-            } actor: { box in
+            } worker: { box in
                 box.value.store(1, ordering: .relaxed)
-            } actor: { _ in
+            } worker: { _ in
             } arbiter: { box in
                 box.value.load(ordering: .relaxed)
             }
@@ -186,13 +190,13 @@ struct StressInTestingTests {
             var count = 0
             func add() { count += 1 }
         }
-        let report = try await stress(workers: 2, length: .fixed(iterations: 500), runs: .exactly(2)) {
+        let report = try await stress(with: Stress(workers: 2, length: .fixed(iterations: 500), runs: .exactly(2))) {
             Tally()
         } body: { tally, _, _ in
             await tally.add()
         } check: { tally, run in
             let count = await tally.count
-            try StressFailure.unless(count == run.operations, "counted \(count) of \(run.operations)")
+            try RaceFailure.unless(count == run.operations, "counted \(count) of \(run.operations)")
         }
         #expect(report.failedRuns.isEmpty, "\(report)")
         #expect(report.runs.map(\.operations) == [1_000, 1_000])
@@ -203,12 +207,14 @@ struct StressInTestingTests {
         .enabled(if: cpuCount >= 2, "needs 2 or more CPUs: two workers must run at once"))
     func racyCheck() async throws {
         try await withKnownIssue("the racy counter loses hits") {
-            try await stress(workers: 2, length: .timed(milliseconds: 20), runs: .untilFailure(withinSeconds: 20)) {
+            try await stress(
+                with: Stress(workers: 2, length: .timed(milliseconds: 20), runs: .untilFailure(within: .seconds(20)))
+            ) {
                 HitCounter(isFixed: false)
             } body: { counter, _, _ in
                 counter.hit()
             } check: { counter, run in
-                try StressFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
+                try RaceFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
             }
         } matching: { issue in
             issue.comments.contains { $0.rawValue.hasPrefix("run 1 of 1: lost ") || $0.rawValue.contains(": lost ") }
@@ -217,12 +223,12 @@ struct StressInTestingTests {
 
     @Test("a fixed type passes: no run fails, whatever the machine's load")
     func fixedPasses() async throws {
-        let report = try await stress(workers: 2, length: .timed(milliseconds: 20), runs: .exactly(3)) {
+        let report = try await stress(with: Stress(workers: 2, length: .timed(milliseconds: 20), runs: .exactly(3))) {
             HitCounter(isFixed: true)
         } body: { counter, _, _ in
             counter.hit()
         } check: { counter, run in
-            try StressFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
+            try RaceFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
         }
         #expect(report.failedRuns.isEmpty)
         #expect(report.verdict.isHeld, "\(report)")
@@ -232,7 +238,9 @@ struct StressInTestingTests {
     func oneCPUWarns() async throws {
         let oneCPU = WorkerPool(cpus: CPUSet(ids: [CPUSet.current().ids[0]]))
         try await withKnownIssue("could not show") {
-            try await stress(workers: 2, length: .timed(milliseconds: 20), runs: .exactly(2), pool: oneCPU) {
+            try await stress(
+                with: Stress(workers: 2, length: .timed(milliseconds: 20), runs: .exactly(2), pool: oneCPU)
+            ) {
                 HitCounter(isFixed: true)
             } body: { counter, _, _ in
                 counter.hit()

@@ -30,7 +30,7 @@ struct StressTests {
         } body: { counter, _, _ in
             counter.hit()
         } check: { counter, run in
-            try StressFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
+            try RaceFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
         }
     }
 
@@ -38,7 +38,7 @@ struct StressTests {
         "a racy counter fails its check, and the report says in which run and why",
         .enabled(if: cpuCount >= 2, "needs 2 or more CPUs: two workers must run at once"))
     func racyCounterFails() throws {
-        let stress = Stress(workers: 2, length: .timed(milliseconds: 20), runs: .untilFailure(withinSeconds: 20))
+        let stress = Stress(workers: 2, length: .timed(milliseconds: 20), runs: .untilFailure(within: .seconds(20)))
         let report = try Self.counting(stress, isFixed: false)
         #expect(report.verdict == .broken)
         let first = try #require(report.failedRuns.first)
@@ -135,8 +135,8 @@ struct StressTests {
         } body: { counter, _, _ in
             counter.hit()
         } check: { counter, run in
-            try StressFailure.unless(counter.total == 10, "a state was shared: \(counter.total)")
-            try StressFailure.unless(run.index % 2 == 1, "even run \(run.index)")
+            try RaceFailure.unless(counter.total == 10, "a state was shared: \(counter.total)")
+            try RaceFailure.unless(run.index % 2 == 1, "even run \(run.index)")
         }
         #expect(made.withLock { $0 } == 4)
         #expect(report.failedRuns.map(\.index) == [2, 4])

@@ -105,7 +105,7 @@ struct WorkerPoolTests {
     func threadCreationFailure() throws {
         let ran = Atomic<Int>(0)
         let pool = WorkerPool(backend: .pthread, isPinned: true, threadLimit: 3)
-        #expect(throws: WorkerPoolError.threadCreationFailed(worker: 3, code: EAGAINCode)) {
+        #expect(throws: RaceLabError.threadCreationFailed(worker: 3, code: EAGAINCode)) {
             _ = try pool.run(workers: 8, length: .timed(milliseconds: 10)) { _, budget in
                 budget.forEachOperation { ran.wrappingAdd(1, ordering: .relaxed) }
             }

@@ -87,9 +87,9 @@ package struct StrategyOutcome: Codable, Sendable, Equatable {
     }
 
     /// Below this share of the window with 2 or more workers active, a run is no evidence.
-    package static let weakOverlap = 0.05
+    package static let weakOverlap = Verdict.minimumOverlap
     /// Below this many workers on a CPU at once (on average), they took turns.
-    package static let weakParallelism = 1.1
+    package static let weakParallelism = Verdict.minimumParallelism
 
     /// Why these runs are weak evidence, judged on the median run, or nil when the
     /// workers really ran together: their windows hardly overlapped, or they overlapped

@@ -20,6 +20,11 @@ public enum RunLength: Codable, Sendable, Equatable, Hashable {
     /// to wake), short enough that five strategies finish well inside 1.5 s.
     public static let standard = RunLength.timed(milliseconds: 100)
 
+    /// A window of `window`, in whole milliseconds (rounded up): `.timed(.milliseconds(50))`.
+    public static func timed(_ window: Duration) -> RunLength {
+        .timed(milliseconds: window.wholeMilliseconds)
+    }
+
     /// The longest window racelab accepts (10 minutes).
     package static let maxMilliseconds = 600_000
 

@@ -37,6 +37,14 @@ public enum Verdict: String, Codable, Sendable {
         cleanRuns >= 3 ? 3 / Double(cleanRuns) : nil
     }
 
+    /// Below this share of a run with 2 or more workers active (for graded outcomes: of
+    /// strides in which every worker overlapped every other), the runs are no evidence:
+    /// a clean result is `.heldWeak`, "could not show". One threshold for every engine.
+    public static let minimumOverlap = 0.05
+    /// Below this many workers on a CPU at once, on average, they took turns: a clean
+    /// result is weak evidence too.
+    public static let minimumParallelism = 1.1
+
     /// Whether this verdict should fail `--check`.
     public var failsCheck: Bool { self == .broken }
 

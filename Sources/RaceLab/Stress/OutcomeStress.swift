@@ -2,7 +2,7 @@ import CRaceLabShims
 import Synchronization
 
 /// Graded outcomes, jcstress's shape in Swift: a fresh state per sample, two to four
-/// actors that each run once on it, on threads of their own, and an arbiter that reads
+/// workers that each run once on it, on threads of their own, and an arbiter that reads
 /// what they left into an outcome (any `Hashable` value). You declare which outcomes are
 /// acceptable, interesting or forbidden; the report is the histogram, and a forbidden
 /// outcome (or one you did not declare) fails.
@@ -12,48 +12,51 @@ import Synchronization
 ///         .interesting([Pair(0, 0)], "both loads ran before either store was visible"),
 ///     ]) {
 ///         StoreBuffering()
-///     } actor: { $0.storeXLoadY() } actor: { $0.storeYLoadX() } arbiter: { $0.outcome }
+///     } worker: { $0.storeXLoadY() } worker: { $0.storeYLoadX() } arbiter: { $0.outcome }
 ///     print(report)
 ///
-/// How it samples: the actors run on pinned pthreads, one per actor, over a *stride* of
-/// fresh states between two barriers (jcstress's strides): actor i calls its closure
-/// on state 0, 1, 2, ... of the stride, all actors released at one start time on the
+/// How it samples: the workers run on pinned pthreads, one per worker, over a *stride* of
+/// fresh states between two barriers (jcstress's strides): worker i calls its closure
+/// on state 0, 1, 2, ... of the stride, all workers released at one start time on the
 /// CPUs' timebase, so they walk the stride side by side and meet on each state within
 /// nanoseconds. After the stride every thread grades and replaces its share of the
 /// states. A barrier per stride, not per sample, is what makes it fast.
 ///
-/// The state is a class (the actors share it), `Sendable`: `Atomic` fields, or
-/// `@unchecked Sendable` with the invariant written down. An actor writes what it saw
-/// into the state; the arbiter runs after every actor finished the stride (the barrier
+/// The state is a class (the workers share it), `Sendable`: `Atomic` fields, or
+/// `@unchecked Sendable` with the invariant written down. A worker writes what it saw
+/// into the state; the arbiter runs after every worker finished the stride (the barrier
 /// orders their writes before it).
 public struct OutcomeStress: Sendable {
-    /// Samples to take (each a fresh state every actor ran on once).
+    /// Samples to take (each a fresh state every worker ran on once).
     public var samples: Int
     /// States per stride: samples between two barriers.
     public var stride: Int
-    /// The CPUs the actors are pinned to, actor i on `cpus.cpu(forWorker: i)`.
+    /// The CPUs the workers are pinned to, worker i on `cpus.cpu(forWorker: i)`.
     public var cpus: CPUSet
-    /// Pin the actors' threads (the default).
+    /// Pin the workers' threads (the default).
     public var isPinned: Bool
-    /// How the actors are started together: once per stride (the default, fast), or
+    /// How the workers are started together: once per stride (the default, fast), or
     /// before every sample (slower, and the most reorderings per sample).
     public var start: Start
-    /// Stop after the first stride past this many seconds, whatever `samples` says: with
-    /// more actors than CPUs each barrier waits for a time slice. The report counts the
-    /// samples that ran. `.infinity`: no limit.
-    public var timeLimitSeconds: Double
+    /// Stop after the first stride past this time, whatever `samples` says: with more
+    /// workers than CPUs each barrier waits for a time slice. The report counts the
+    /// samples that ran.
+    public var timeLimit: Duration
+
+    /// A time limit that never stops a test (a billion seconds).
+    package static let noTimeLimit = Duration.seconds(1_000_000_000)
 
     /// How far ahead of the barrier's release the shared start time is set: long enough
-    /// for the go to reach every actor (a cache-line transfer, 100 ns or more).
+    /// for the go to reach every worker (a cache-line transfer, 100 ns or more).
     package static let leadNanoseconds = 300.0
 
     /// Counts finished strides as they finish, for a watchdog (RaceLabTesting's).
     package var progress: OutcomeProgress?
 
-    /// When the actors are released together at a shared start time.
+    /// When the workers are released together at a shared start time.
     public enum Start: String, Sendable {
-        /// Once per stride; then each actor walks the stride's states in order, the
-        /// actors side by side. A barrier per stride, not per sample: the fast way.
+        /// Once per stride; then each worker walks the stride's states in order, the
+        /// workers side by side. A barrier per stride, not per sample: the fast way.
         case perStride
         /// Before every sample (litmus7's timebase mode): a spinning barrier and a
         /// start time per sample. Several times slower per sample; on x86-64 it shows
@@ -64,72 +67,68 @@ public struct OutcomeStress: Sendable {
     /// A test of `samples` samples in strides of `stride` states.
     public init(
         samples: Int = 1_000_000, stride: Int = 128, start: Start = .perStride, cpus: CPUSet = .current(),
-        isPinned: Bool = true, timeLimitSeconds: Double = 10
+        isPinned: Bool = true, timeLimit: Duration = .seconds(10)
     ) {
-        precondition(samples >= 1, "an outcome test takes at least one sample")
-        precondition(stride >= 1, "a stride holds at least one state")
-        precondition(timeLimitSeconds > 0, "an outcome test's time limit is more than 0 s")
         self.samples = samples
         self.stride = stride
         self.start = start
         self.cpus = cpus
         self.isPinned = isPinned
-        self.timeLimitSeconds = timeLimitSeconds
+        self.timeLimit = timeLimit
     }
 
-    /// Runs two actors on every sample of a fresh `make()` and grades `arbiter`'s outcomes.
+    /// Runs two workers on every sample of a fresh `make()` and grades `arbiter`'s outcomes.
     public func run<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
         expecting expectations: [OutcomeExpectation<Outcome>],
         _ make: @escaping @Sendable () -> State,
-        actor first: @escaping @Sendable (State) -> Void,
-        actor second: @escaping @Sendable (State) -> Void,
+        worker first: @escaping @Sendable (State) -> Void,
+        worker second: @escaping @Sendable (State) -> Void,
         arbiter: @escaping @Sendable (State) -> Outcome
-    ) throws(WorkerPoolError) -> OutcomeReport<Outcome> {
-        try run(expecting: expectations, make: make, actors: [first, second], arbiter: arbiter)
+    ) throws(RaceLabError) -> OutcomeReport<Outcome> {
+        try run(expecting: expectations, make: make, workers: [first, second], arbiter: arbiter)
     }
 
-    /// Three actors: see `run(expecting:_:actor:actor:arbiter:)`.
+    /// Three workers: see `run(expecting:_:worker:worker:arbiter:)`.
     public func run<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
         expecting expectations: [OutcomeExpectation<Outcome>],
         _ make: @escaping @Sendable () -> State,
-        actor first: @escaping @Sendable (State) -> Void,
-        actor second: @escaping @Sendable (State) -> Void,
-        actor third: @escaping @Sendable (State) -> Void,
+        worker first: @escaping @Sendable (State) -> Void,
+        worker second: @escaping @Sendable (State) -> Void,
+        worker third: @escaping @Sendable (State) -> Void,
         arbiter: @escaping @Sendable (State) -> Outcome
-    ) throws(WorkerPoolError) -> OutcomeReport<Outcome> {
-        try run(expecting: expectations, make: make, actors: [first, second, third], arbiter: arbiter)
+    ) throws(RaceLabError) -> OutcomeReport<Outcome> {
+        try run(expecting: expectations, make: make, workers: [first, second, third], arbiter: arbiter)
     }
 
-    /// Four actors: see `run(expecting:_:actor:actor:arbiter:)`.
+    /// Four workers: see `run(expecting:_:worker:worker:arbiter:)`.
     public func run<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
         expecting expectations: [OutcomeExpectation<Outcome>],
         _ make: @escaping @Sendable () -> State,
-        actor first: @escaping @Sendable (State) -> Void,
-        actor second: @escaping @Sendable (State) -> Void,
-        actor third: @escaping @Sendable (State) -> Void,
-        actor fourth: @escaping @Sendable (State) -> Void,
+        worker first: @escaping @Sendable (State) -> Void,
+        worker second: @escaping @Sendable (State) -> Void,
+        worker third: @escaping @Sendable (State) -> Void,
+        worker fourth: @escaping @Sendable (State) -> Void,
         arbiter: @escaping @Sendable (State) -> Outcome
-    ) throws(WorkerPoolError) -> OutcomeReport<Outcome> {
-        try run(expecting: expectations, make: make, actors: [first, second, third, fourth], arbiter: arbiter)
+    ) throws(RaceLabError) -> OutcomeReport<Outcome> {
+        try run(expecting: expectations, make: make, workers: [first, second, third, fourth], arbiter: arbiter)
     }
 
-    /// Any number of actors from 1 (a single actor races nothing, but the harness runs it).
+    /// Any number of workers from 1 (a single worker races nothing, but the harness runs it).
     /// Throws when the system refuses a thread.
     public func run<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
         expecting expectations: [OutcomeExpectation<Outcome>],
         make: @escaping @Sendable () -> State,
-        actors: [@Sendable (State) -> Void],
+        workers workers: [@Sendable (State) -> Void],
         arbiter: @escaping @Sendable (State) -> Outcome
-    ) throws(WorkerPoolError) -> OutcomeReport<Outcome> {
-        precondition(!actors.isEmpty, "an outcome test has at least one actor")
-        precondition(samples >= 1, "an outcome test takes at least one sample")
-        precondition(stride >= 1, "a stride holds at least one state")
-        precondition(timeLimitSeconds > 0, "an outcome test's time limit is more than 0 s")
+    ) throws(RaceLabError) -> OutcomeReport<Outcome> {
+        try validate(workers: workers.count)
         var declared = Set<Outcome>()
         for outcome in expectations.flatMap(\.outcomes) {
-            precondition(declared.insert(outcome).inserted, "outcome \(outcome) is declared twice, with two grades")
+            try RaceLabError.require(
+                declared.insert(outcome).inserted, "OutcomeStress.run(expecting: outcome \(outcome) declared twice)",
+                accepted: "each outcome declared once, with one grade")
         }
-        let threads = actors.count
+        let threads = workers.count
         let isSharing = threads > cpus.count
         let gate = IterationGate(threads: threads, isSharingCPUs: isSharing, leadNanoseconds: Self.leadNanoseconds)
         let stride = max(1, min(stride, samples))
@@ -145,10 +144,11 @@ public struct OutcomeStress: Sendable {
         let isPerSample = start == .perSample
         let cpus = isPinned ? cpus : nil
         let started = MonotonicClock.now()
-        let deadline = timeLimitSeconds < 1e9 ? started &+ UInt64(timeLimitSeconds * 1e9) : UInt64.max
+        let limitSeconds = timeLimit.seconds
+        let deadline = limitSeconds < 1e9 ? started &+ UInt64(limitSeconds * 1e9) : UInt64.max
         var spawned: [PThread] = []
         for t in 0..<threads {
-            let actor = actors[t]
+            let worker = workers[t]
             let loop: @Sendable () -> Void = {
                 if let cpus { _ = racelab_pin_current_thread(cpus.cpu(forWorker: t)) }
                 var usageAtStart = racelab_thread_usage_t()
@@ -173,10 +173,10 @@ public struct OutcomeStress: Sendable {
                             touched &+= states.touch(j)
                             generation += 1
                             guard gate.pass(thread: t, generation: generation, isTimed: true) else { return }
-                            states.with(j, actor)
+                            states.with(j, worker)
                         }
                     } else {
-                        for j in 0..<count { states.with(j, actor) }
+                        for j in 0..<count { states.with(j, worker) }
                     }
                     spans[2 * t].pointee.store(Int(truncatingIfNeeded: begin), ordering: .relaxed)
                     spans[2 * t + 1].pointee.store(Int(truncatingIfNeeded: racelab_timebase()), ordering: .relaxed)
@@ -211,7 +211,7 @@ public struct OutcomeStress: Sendable {
             case .failure(let error):
                 gate.abandon()
                 for thread in spawned { thread.join() }
-                throw WorkerPoolError.threadCreationFailed(worker: t, code: error.code)
+                throw RaceLabError.threadCreationFailed(worker: t, code: error.code)
             }
         }
         for thread in spawned { thread.join() }
@@ -220,12 +220,25 @@ public struct OutcomeStress: Sendable {
         for tally in tallies.withLock({ $0 }) { counts.merge(tally, uniquingKeysWith: +) }
         return OutcomeReport(
             counts: counts, expectations: expectations, requestedSamples: samples, elapsedNanoseconds: elapsed,
-            actors: threads, strides: strides.load(ordering: .relaxed),
+            workers: threads, strides: strides.load(ordering: .relaxed),
             overlappedStrides: overlapped.load(ordering: .relaxed),
             parallelism: elapsed > 0 ? Double(cpuNanoseconds.load(ordering: .relaxed)) / Double(elapsed) : 0)
     }
 
-    /// Whether every actor's span of the last stride overlapped every other's: the
+    /// Refuses what cannot run, in a sentence naming the argument (never a trap).
+    package func validate(workers: Int) throws(RaceLabError) {
+        try RaceLabError.require(
+            workers >= 1 && workers <= Request.maxThreads, "OutcomeStress.run(workers: \(workers) closures)",
+            accepted: "1 to \(Request.maxThreads.grouped) workers")
+        try RaceLabError.require(
+            samples >= 1, "OutcomeStress(samples: \(samples.grouped))", accepted: "1 or more samples")
+        try RaceLabError.require(
+            stride >= 1, "OutcomeStress(stride: \(stride))", accepted: "1 or more states per stride")
+        try RaceLabError.require(
+            timeLimit > .zero, "OutcomeStress(timeLimit: \(timeLimit))", accepted: "a time limit above zero")
+    }
+
+    /// Whether every worker's span of the last stride overlapped every other's: the
     /// latest start came before the earliest end.
     private static func allOverlapped(_ spans: PaddedAtomicSlots, threads: Int) -> Bool {
         var latestStart = Int.min
@@ -246,7 +259,7 @@ package final class OutcomeProgress: Sendable {
 
 /// A stride's states, each held by one retain of its own. `@unchecked Sendable`: slot j
 /// is replaced only by the thread that grades it (j mod threads), between the barrier
-/// after the actors' pass and the timed barrier before the next; the actors only read
+/// after the workers' pass and the timed barrier before the next; the workers only read
 /// slots, between those barriers the other way round. The barriers' release/acquire
 /// pairs order every replacement before every read.
 private final class SampleStates<State: AnyObject>: @unchecked Sendable {
@@ -274,14 +287,14 @@ private final class SampleStates<State: AnyObject>: @unchecked Sendable {
 
     /// `body(state j)` with no retain and release around it: their locked instructions,
     /// on the state's own cache line, would drain the store buffer before every sample
-    /// and bounce the line between the actors, hiding exactly what the test looks for.
+    /// and bounce the line between the workers, hiding exactly what the test looks for.
     @inline(__always)
     func with<R>(_ j: Int, _ body: (State) -> R) -> R {
         slots[j]._withUnsafeGuaranteedRef(body)
     }
 
     /// Reads state j's first 64 bytes (as much of them as its heap block holds), so that
-    /// every actor's cache holds a shared copy before the sample starts (litmus7's
+    /// every worker's cache holds a shared copy before the sample starts (litmus7's
     /// prefetch, `.perSample` only): a load then hits at once while a store must wait
     /// for the other copies to be invalidated, the window in which a reordering shows.
     /// (Before a whole stride it cost store buffering about a third of its weak
@@ -311,7 +324,7 @@ private final class SampleStates<State: AnyObject>: @unchecked Sendable {
 /// What an outcome means: acceptable, interesting (allowed, and what the test is
 /// looking for) or forbidden.
 public enum OutcomeGrade: String, Sendable, Codable, CaseIterable {
-    /// Allowed, and unremarkable: some interleaving of the actors gives it.
+    /// Allowed, and unremarkable: some interleaving of the workers gives it.
     case acceptable
     /// Allowed but remarkable: the reordering or race the test is about.
     case interesting
@@ -379,22 +392,22 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
     public let requestedSamples: Int
     /// From the threads' creation to their end.
     public let elapsedNanoseconds: UInt64
-    /// Actors per sample.
-    public let actors: Int
-    /// Strides run, and those in which every actor's pass over the stride overlapped
-    /// every other's in time: the evidence that the actors really ran together.
+    /// Workers per sample.
+    public let workers: Int
+    /// Strides run, and those in which every worker's pass over the stride overlapped
+    /// every other's in time: the evidence that the workers really ran together.
     public let strides: Int
     /// See `strides`.
     public let overlappedStrides: Int
-    /// The actors' threads' CPU time over the wall time: how many ran at once, on
-    /// average (about 2 for two actors on two CPUs; at most 1 on one CPU, where spans
+    /// The workers' threads' CPU time over the wall time: how many ran at once, on
+    /// average (about 2 for two workers on two CPUs; at most 1 on one CPU, where spans
     /// may still overlap when a thread is preempted mid-stride).
     public let parallelism: Double
 
     init(
         counts: [Outcome: Int], expectations: [OutcomeExpectation<Outcome>], requestedSamples: Int,
         elapsedNanoseconds: UInt64,
-        actors: Int, strides: Int, overlappedStrides: Int, parallelism: Double
+        workers: Int, strides: Int, overlappedStrides: Int, parallelism: Double
     ) {
         let total = counts.values.reduce(0, +)
         var rows: [Row] = []
@@ -418,7 +431,7 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
         self.samples = total
         self.requestedSamples = requestedSamples
         self.elapsedNanoseconds = elapsedNanoseconds
-        self.actors = actors
+        self.workers = workers
         self.strides = strides
         self.overlappedStrides = overlappedStrides
         self.parallelism = parallelism
@@ -437,25 +450,25 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
     /// The forbidden outcomes that showed (declared or not).
     public var forbiddenSeen: [Row] { rows.filter { $0.grade == .forbidden && $0.count > 0 } }
 
-    /// The share of strides in which the actors really ran at the same time (0...1).
+    /// The share of strides in which the workers really ran at the same time (0...1).
     public var overlapShare: Double { strides > 0 ? Double(overlappedStrides) / Double(strides) : 0 }
 
     /// `.broken` when a forbidden outcome showed; `.heldWeak` when none did but the
-    /// actors never ran together (fewer than 1 stride in 10 overlapped, or their threads
+    /// workers never ran together (fewer than 1 stride in 10 overlapped, or their threads
     /// took turns: one CPU, `taskset -c 0`), which shows nothing; `.held` otherwise.
     public var verdict: Verdict {
         if !forbiddenSeen.isEmpty { return .broken }
         return weakEvidence == nil ? .held : .heldWeak
     }
 
-    /// Why the samples are weak evidence, in words, or nil when the actors ran together.
+    /// Why the samples are weak evidence, in words, or nil when the workers ran together.
     public var weakEvidence: String? {
-        guard actors > 1 else { return "one actor races nothing" }
-        if overlapShare < 0.1 {
-            return "the actors never ran at the same time (overlapped in \(Self.percent(overlapShare)) of strides)"
+        guard workers > 1 else { return "one worker races nothing" }
+        if overlapShare < Verdict.minimumOverlap {
+            return "the workers never ran at the same time (overlapped in \(Self.percent(overlapShare)) of strides)"
         }
         if parallelism < StrategyOutcome.weakParallelism {
-            return "the actors took turns on the CPUs (\((parallelism * 100).rounded() / 100) on a CPU at once)"
+            return "the workers took turns on the CPUs (\((parallelism * 100).rounded() / 100) on a CPU at once)"
         }
         return nil
     }
@@ -482,7 +495,7 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
             }.joined(separator: "  ")
         }
         let rate = Int(samplesPerSecond.rounded()).grouped
-        let overlap = "actors overlapped in \(Self.percent(overlapShare)) of \(strides.grouped) strides"
+        let overlap = "workers overlapped in \(Self.percent(overlapShare)) of \(strides.grouped) strides"
         let summary: String
         switch verdict {
         case .broken:
@@ -491,7 +504,7 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
                 + " \(samples.grouped) samples; \(overlap)"
         case .heldWeak:
             summary =
-                "could not show: no forbidden outcome, but \(weakEvidence ?? "the actors did not run together");"
+                "could not show: no forbidden outcome, but \(weakEvidence ?? "the workers did not run together");"
                 + " run on 2 or more CPUs"
         default:
             summary =
@@ -512,14 +525,14 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
 
 extension OutcomeStress {
     /// Runs `work` on a thread of its own and awaits it, so a task that runs an outcome
-    /// test (which blocks until its actors' threads end) holds no thread of Swift's
+    /// test (which blocks until its workers' threads end) holds no thread of Swift's
     /// cooperative pool meanwhile. For RaceLabTesting.
     package static func offCooperativePool<T: Sendable>(
-        _ work: @escaping @Sendable () throws(WorkerPoolError) -> T
-    ) async -> Result<T, WorkerPoolError> {
+        _ work: @escaping @Sendable () throws(RaceLabError) -> T
+    ) async -> Result<T, RaceLabError> {
         await withCheckedContinuation { continuation in
             let spawned = PThread.spawn {
-                do throws(WorkerPoolError) {
+                do throws(RaceLabError) {
                     continuation.resume(returning: .success(try work()))
                 } catch {
                     continuation.resume(returning: .failure(error))

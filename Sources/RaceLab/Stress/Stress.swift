@@ -1,17 +1,21 @@
+import Synchronization
+
 /// Stress your own code: your shared state, a body every worker runs on it, and a
 /// check afterwards, on racelab's workers (pinned pthreads started together, or
 /// Dispatch, or tasks) for a window or a count, over several runs. The report is
 /// racelab's own: each run's check and timing, k of N runs failed, the rule-of-three
 /// bound when none did, and "could not show" when the workers never ran together.
 ///
-///     let report = try Stress(workers: 4, runs: .exactly(20)).run {
-///         HitCounter()
-///     } body: { counter, worker, iteration in
+///     let report = try Stress(workers: 4, runs: .exactly(20)).run(hits)   // hits: a RaceTest
+///     print(report)   // held: 0 of 20 runs failed; chance per run < 15% at 95% confidence; ...
+///
+/// or with the closures in place, the same shapes as `RaceTest`'s:
+///
+///     try Stress(workers: 4).run { HitCounter() } body: { counter, worker, iteration in
 ///         counter.hit()
 ///     } check: { counter, run in
-///         try StressFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
+///         try RaceFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
 ///     }
-///     print(report)   // held: 0 of 20 runs failed; chance per run < 15% at 95% confidence; ...
 ///
 /// A fresh state per run (`make`), so runs are independent. The body is your code's
 /// hot path, called once per operation inside the window; keep what it needs in the
@@ -20,7 +24,7 @@
 public struct Stress: Sendable {
     /// Workers per run, started together; at least 2 for a race to be possible.
     public var workers: Int
-    /// A window per run (`.timed(milliseconds:)`, the default 100 ms) or a fixed count of
+    /// A window per run (`.timed(.milliseconds(100))`, the default) or a fixed count of
     /// operations per worker (`.fixed(iterations:)`).
     public var length: RunLength
     /// How many runs: exactly N, or until the check fails within a time budget.
@@ -28,26 +32,54 @@ public struct Stress: Sendable {
     /// The workers: pthreads pinned to the CPUs this process may use, by default.
     public var pool: WorkerPool
 
-    /// A stress test of `workers` workers (default: one per CPU, at least 2).
+    /// A stress test of `workers` workers (default: one per CPU, at least 2). Values out
+    /// of range are not refused here but by `run`, which throws a sentence naming them
+    /// (`RaceLabError.invalidArgument`).
     public init(
         workers: Int = max(2, CPUSet.current().count), length: RunLength = .standard,
         runs: StressRuns = .exactly(10), pool: WorkerPool = WorkerPool()
     ) {
-        precondition(workers >= 1, "a stress test needs at least one worker")
-        switch runs {
-        case .exactly(let count): precondition(count >= 1, "a stress test makes at least one run")
-        case .untilFailure(let seconds): precondition(seconds > 0, "a stress test's budget is more than 0 s")
-        }
         self.workers = workers
         self.length = length
         self.runs = runs
         self.pool = pool
     }
 
+    /// Runs `test` on the workers: its `body` once per operation, on a fresh `make()` per
+    /// run, its `check` after each run. A body that throws ends its worker's run and fails
+    /// the run ("worker 1, iteration 37: ..."). Throws when an argument is out of range,
+    /// the system refuses a thread, or `make` throws.
+    public func run<State>(_ test: RaceTest<State>) throws -> StressReport {
+        let body = test.body
+        let thrown = FirstThrown()
+        return try repeatRuns(
+            {
+                thrown.reset()
+                return try test.make()
+            },
+            check: { state, run in
+                if let failure = thrown.take() { throw RaceFailure(failure) }
+                try test.check(state, run)
+            }
+        ) { state in
+            try pool.run(workers: workers, length: length) { worker, budget in
+                var iteration = 0
+                do {
+                    try budget.forEachThrowingOperation {
+                        try body(state, worker, iteration)
+                        iteration &+= 1
+                    }
+                } catch {
+                    thrown.keep("worker \(worker), iteration \(iteration): \(error)")
+                }
+            }
+        }
+    }
+
     /// Runs `body(state, worker, iteration)` on every worker for each run, on a fresh
     /// `make()`, and `check(state, run)` after the workers finished: a check that
     /// throws failed that run, and what it threw is the failure's message. Throws only
-    /// when the system refuses a thread (`WorkerPoolError`) or `make` throws.
+    /// when the system refuses a thread (`RaceLabError`) or `make` throws.
     ///
     /// Inlinable, so that in your module the loop around `body` is specialised for your
     /// state and your body is inlined into it: a call per operation would cost a
@@ -57,7 +89,7 @@ public struct Stress: Sendable {
     public func run<State: Sendable>(
         _ make: () throws -> State,
         body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) -> Void,
-        check: (_ state: State, _ run: StressRun) throws -> Void
+        check: (_ state: State, _ run: RaceRun) throws -> Void
     ) throws -> StressReport {
         try repeatRuns(make, check: check) { state in
             try pool.run(workers: workers, length: length, Self.everyIteration(of: body, on: state))
@@ -71,11 +103,11 @@ public struct Stress: Sendable {
     ///
     ///     try Stress(workers: 2).run { Tally() } loop: { tally, worker, budget in
     ///         budget.forEachOperation { tally.add(worker) }
-    ///     } check: { tally, run in try StressFailure.unless(tally.sum == run.operations, "lost") }
+    ///     } check: { tally, run in try RaceFailure.unless(tally.sum == run.operations, "lost") }
     public func run<State: Sendable>(
         _ make: () throws -> State,
         loop: @escaping @Sendable (_ state: State, _ worker: Int, _ budget: inout OperationBudget) -> Void,
-        check: (_ state: State, _ run: StressRun) throws -> Void
+        check: (_ state: State, _ run: RaceRun) throws -> Void
     ) throws -> StressReport {
         try repeatRuns(make, check: check) { state in
             try pool.run(workers: workers, length: length) { worker, budget in loop(state, worker, &budget) }
@@ -88,7 +120,7 @@ public struct Stress: Sendable {
     public func run<State: Sendable>(
         _ make: () throws -> State,
         body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) async -> Void,
-        check: (_ state: State, _ run: StressRun) throws -> Void
+        check: (_ state: State, _ run: RaceRun) throws -> Void
     ) throws -> StressReport {
         try repeatRuns(make, check: check) { state in
             try pool.runAsync(workers: workers, length: length) { worker, budget in
@@ -114,9 +146,10 @@ public struct Stress: Sendable {
         work:
             @escaping @Sendable (_ state: State, _ run: Int, _ worker: Int, _ budget: inout OperationBudget) async
             -> Void,
-        check: (_ state: State, _ run: StressRun) async throws -> Void,
+        check: (_ state: State, _ run: RaceRun) async throws -> Void,
         starting: (_ run: Int) throws -> Void
     ) async throws -> StressReport {
+        try validate()
         var results: [StressRun] = []
         let started = MonotonicClock.now()
         repeat {
@@ -128,7 +161,7 @@ public struct Stress: Sendable {
                 await work(state, index, worker, &budget)
             }
             var run = StressRun(index: index, timing: timing, failure: nil)
-            do { try await check(state, run) } catch { run.failure = String(describing: error) }
+            do { try await check(state, run.race) } catch { run.failure = String(describing: error) }
             results.append(run)
         } while !isDone(results, since: started)
         return StressReport(runs: results)
@@ -150,9 +183,10 @@ public struct Stress: Sendable {
 
     @usableFromInline
     func repeatRuns<State>(
-        _ make: () throws -> State, check: (State, StressRun) throws -> Void,
+        _ make: () throws -> State, check: (State, RaceRun) throws -> Void,
         measure: (State) throws -> Timing
     ) throws -> StressReport {
+        try validate()
         var results: [StressRun] = []
         let started = MonotonicClock.now()
         repeat {
@@ -164,19 +198,33 @@ public struct Stress: Sendable {
 
     /// A run's result: what `check` threw, or nothing.
     private static func checked<State>(
-        _ state: State, _ timing: Timing, index: Int, _ check: (State, StressRun) throws -> Void
+        _ state: State, _ timing: Timing, index: Int, _ check: (State, RaceRun) throws -> Void
     ) -> StressRun {
         var run = StressRun(index: index, timing: timing, failure: nil)
-        do { try check(state, run) } catch { run.failure = String(describing: error) }
+        do { try check(state, run.race) } catch { run.failure = String(describing: error) }
         return run
+    }
+
+    /// Refuses what cannot run, in a sentence naming the argument (never a trap).
+    package func validate() throws(RaceLabError) {
+        try WorkerPool.validate(workers: workers, length: length, in: "Stress")
+        switch runs {
+        case .exactly(let count):
+            try RaceLabError.require(
+                count >= 1 && count <= Request.maxRuns, "Stress(runs: .exactly(\(count)))",
+                accepted: "1 to \(Request.maxRuns.grouped) runs")
+        case .untilFailure(let budget):
+            try RaceLabError.require(
+                budget > .zero, "Stress(runs: .untilFailure(within: \(budget)))", accepted: "a budget above zero")
+        }
     }
 
     /// Whether `runs` asks for no more after these.
     private func isDone(_ results: [StressRun], since started: UInt64) -> Bool {
         switch runs {
         case .exactly(let count): return results.count >= count
-        case .untilFailure(let seconds):
-            return results.last?.failure != nil || Double(MonotonicClock.now() - started) / 1e9 >= seconds
+        case .untilFailure(let budget):
+            return results.last?.failure != nil || Double(MonotonicClock.now() - started) / 1e9 >= budget.seconds
         }
     }
 }
@@ -185,9 +233,9 @@ public struct Stress: Sendable {
 public enum StressRuns: Sendable, Equatable {
     /// Exactly this many runs, whatever they show.
     case exactly(Int)
-    /// Runs until the check fails once, or until `withinSeconds` have passed (at least
-    /// one run): the shortest way to an answer for a racy type, a bounded one for a fix.
-    case untilFailure(withinSeconds: Double)
+    /// Runs until the check fails once, or until `within` has passed (at least one
+    /// run): the shortest way to an answer for a racy type, a bounded one for a fix.
+    case untilFailure(within: Duration)
 }
 
 /// One run of a stress test: when and how its workers ran, and what the check said.
@@ -209,20 +257,17 @@ public struct StressRun: Sendable {
     public var operations: Int { timing.operations }
     /// Each worker's operations, by worker index.
     public var operationsPerWorker: [Int] { timing.workers.map(\.operations) }
+
+    /// What the check is shown of this run.
+    public var race: RaceRun { RaceRun(index: index, operationsPerWorker: operationsPerWorker) }
 }
 
-/// A check's failure with a message: `throw StressFailure("lost 3 hits")`.
-public struct StressFailure: Error, CustomStringConvertible, Sendable {
-    /// The message: what the check found ("lost 3 hits").
-    public let description: String
-
-    /// A failure saying `description`.
-    public init(_ description: String) { self.description = description }
-
-    /// Throws `StressFailure(message)` unless `condition` holds.
-    public static func unless(_ condition: Bool, _ message: @autoclosure () -> String) throws {
-        if !condition { throw StressFailure(message()) }
-    }
+/// The first error any worker of a run threw, kept for the run's check.
+final class FirstThrown: Sendable {
+    private let first = Mutex<String?>(nil)
+    func reset() { first.withLock { $0 = nil } }
+    func keep(_ failure: String) { first.withLock { if $0 == nil { $0 = failure } } }
+    func take() -> String? { first.withLock { $0 } }
 }
 
 /// What a stress test's runs amount to, by racelab's rules.

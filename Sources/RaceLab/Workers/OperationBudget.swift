@@ -77,6 +77,17 @@ public struct OperationBudget {
         }
     }
 
+    /// `forEachThrowingOperation` for an operation that does not await.
+    package mutating func forEachThrowingOperation(_ operation: () throws -> Void) rethrows {
+        let stop = self.stop
+        var remaining = self.remaining
+        defer { self.remaining = remaining }
+        while remaining != 0, !stop.pointee.load(ordering: .relaxed) {
+            remaining &-= 1
+            try operation()
+        }
+    }
+
     /// Counts `operations` done outside `forEachOperation`: by a worker whose work is
     /// not bounded by the window (a consumer that drains a queue after the
     /// producers stopped).

@@ -17,7 +17,7 @@ package final class PinnedExecutor: TaskExecutor, @unchecked Sendable {
     private var thread: PThread?
 
     /// Starts the thread, pinned to `cpu` (nil: not pinned).
-    package init(cpu: Int32?) throws(WorkerPoolError) {
+    package init(cpu: Int32?) throws(RaceLabError) {
         let spawned = PThread.spawn { [unowned self] in
             if let cpu { _ = racelab_pin_current_thread(cpu) }
             self.serve()

@@ -8,11 +8,42 @@ import Dispatch
 #endif
 
 /// Why a pool could not run its workers.
-public enum WorkerPoolError: Error, Equatable, Sendable {
+public enum RaceLabError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `pthread_create` refused worker `worker` with error number `code`.
     case threadCreationFailed(worker: Int, code: Int32)
     /// `pthread_create` refused the thread that closes a timed window.
     case timerCreationFailed(code: Int32)
+    /// A value a caller passed is outside what is accepted: `call` names the API and the
+    /// argument with its value ("Stress(workers: 0)"), `accepted` what would do.
+    case invalidArgument(call: String, accepted: String)
+
+    /// One sentence a person reads, as Swift Testing prints it ("Caught error: ...").
+    public var description: String {
+        switch self {
+        case .threadCreationFailed(let worker, let code):
+            "the system refused to start worker \(worker.grouped) (\(Self.errorName(code))):"
+                + " run fewer workers, or raise the limit on threads (ulimit -u)"
+        case .timerCreationFailed(let code):
+            "the system refused to start the thread that closes the window (\(Self.errorName(code)))"
+        case .invalidArgument(let call, let accepted): "\(call): expected \(accepted)"
+        }
+    }
+
+    private static func errorName(_ code: Int32) -> String {
+        switch code {
+        case 11: "EAGAIN: too many threads"
+        case 12: "ENOMEM: out of memory"
+        case 1: "EPERM: not permitted"
+        default: "error \(code)"
+        }
+    }
+
+    /// Throws `.invalidArgument(call:accepted:)` unless `condition` holds.
+    package static func require(
+        _ condition: Bool, _ call: @autoclosure () -> String, accepted: @autoclosure () -> String
+    ) throws(RaceLabError) {
+        if !condition { throw .invalidArgument(call: call(), accepted: accepted()) }
+    }
 }
 
 /// Runs one body on N workers inside a measurement window, and measures them.
@@ -63,8 +94,8 @@ public struct WorkerPool: Sendable {
     /// is the caller's own code. Throws when the system refuses a thread.
     public func run(
         workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) -> Void
-    ) throws(WorkerPoolError) -> Timing {
-        Self.checkShape(workers: workers, length: length)
+    ) throws(RaceLabError) -> Timing {
+        try Self.validate(workers: workers, length: length, in: "WorkerPool.run")
         let log = WorkerLog(workers: workers)
         let stop = StopFlag()
         let gate: StartGate
@@ -108,8 +139,8 @@ public struct WorkerPool: Sendable {
     /// and must not be one of the pool's.
     public func runAsync(
         workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) async -> Void
-    ) throws(WorkerPoolError) -> Timing {
-        Self.checkShape(workers: workers, length: length)
+    ) throws(RaceLabError) -> Timing {
+        try Self.validate(workers: workers, length: length, in: "WorkerPool.run")
         let log = WorkerLog(workers: workers)
         let stop = StopFlag()
         let gate = Self.sharedPoolGate(workers: workers, cpus: cpus)
@@ -144,8 +175,8 @@ public struct WorkerPool: Sendable {
     package func runAsChildTasks(
         workers: Int, length: RunLength, readsThread: Bool,
         _ body: @escaping @Sendable (Int, inout OperationBudget) async -> Void
-    ) async throws(WorkerPoolError) -> Timing {
-        Self.checkShape(workers: workers, length: length)
+    ) async throws(RaceLabError) -> Timing {
+        try Self.validate(workers: workers, length: length, in: "WorkerPool.run")
         var executors: [PinnedExecutor] = []
         defer { executors.forEach { $0.shutDown() } }
         for i in 0..<workers {
@@ -179,18 +210,30 @@ public struct WorkerPool: Sendable {
         return Timing(start: gate.start, records: log.records(), requestedWindowNanoseconds: windowNanoseconds)
     }
 
-    /// What every way of running a pool requires of its caller.
-    private static func checkShape(workers: Int, length: RunLength) {
-        precondition(workers >= 1, "a pool needs at least one worker")
-        precondition(length.milliseconds.map { $0 >= 1 } ?? true, "a window lasts at least 1 ms")
-        precondition(length.iterations.map { $0 >= 1 } ?? true, "a fixed run makes at least 1 operation per worker")
+    /// What every way of running workers requires of its caller: a thrown sentence
+    /// naming the argument, never a trap.
+    package static func validate(workers: Int, length: RunLength, in call: String) throws(RaceLabError) {
+        try RaceLabError.require(
+            workers >= 1 && workers <= Request.maxThreads, "\(call)(workers: \(workers))",
+            accepted: "1 to \(Request.maxThreads.grouped) workers")
+        switch length {
+        case .timed(let milliseconds):
+            try RaceLabError.require(
+                milliseconds >= 1 && milliseconds <= RunLength.maxMilliseconds,
+                "\(call)(length: .timed(.milliseconds(\(milliseconds))))",
+                accepted: "a window of 1 ms to \(RunLength.maxMilliseconds / 60_000) minutes")
+        case .fixed(let iterations):
+            try RaceLabError.require(
+                iterations >= 1, "\(call)(length: .fixed(iterations: \(iterations)))",
+                accepted: "1 or more iterations per worker")
+        }
     }
 
     /// A timed run's window in nanoseconds and the thread that closes it (join it after
     /// the workers); nil and nil for a fixed count.
     private static func openWindow(
         _ length: RunLength, gate: StartGate, stop: StopFlag
-    ) throws(WorkerPoolError) -> (UInt64?, PThread?) {
+    ) throws(RaceLabError) -> (UInt64?, PThread?) {
         guard let milliseconds = length.milliseconds else { return (nil, nil) }
         let nanoseconds = UInt64(milliseconds) * 1_000_000
         return (nanoseconds, try startTimer(gate: gate, stop: stop, windowNanoseconds: nanoseconds))
@@ -215,7 +258,7 @@ public struct WorkerPool: Sendable {
     /// takes no CPU from the workers; the kernel wakes it ahead of busy threads.
     private static func startTimer(
         gate: StartGate, stop: StopFlag, windowNanoseconds: UInt64
-    ) throws(WorkerPoolError) -> PThread {
+    ) throws(RaceLabError) -> PThread {
         let started = PThread.spawn {
             var start = gate.start
             while start == 0 {
@@ -239,7 +282,7 @@ public struct WorkerPool: Sendable {
     private func runOnPthreads(
         workers: Int, gate: StartGate, log: WorkerLog, stop: StopFlag, limit: Int,
         _ body: @escaping @Sendable (Int, inout OperationBudget) -> Void
-    ) throws(WorkerPoolError) {
+    ) throws(RaceLabError) {
         var threads: [PThread] = []
         threads.reserveCapacity(workers)
         defer { threads.forEach { $0.join() } }

@@ -1,3 +1,4 @@
+import RaceLab
 import RaceLabExplore
 
 /// A key that thread 0 removes while the others check it and then use it.

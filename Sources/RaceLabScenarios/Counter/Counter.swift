@@ -104,7 +104,7 @@ package enum CounterScenario {
             counter.run(worker: worker, budget: &budget)
         } check: { counter, run in
             counted = counter.total()
-            try StressFailure.unless(counted == run.operations, "lost \(run.operations - counted) updates")
+            try RaceFailure.unless(counted == run.operations, "lost \(run.operations - counted) updates")
         }
         let timing = report.runs[0].timing
         let expected = timing.operations

@@ -1,3 +1,4 @@
+import RaceLab
 import RaceLabExplore
 
 /// The counter on the explorer's primitives: each thread increments `operations` times.
@@ -43,7 +44,7 @@ extension CounterScenario {
                 },
                 check: { counter, threads, operations in
                     let sum = counter.slots.reduce(0) { $0 + $1.value }
-                    try ExploreFailure.unless(
+                    try RaceFailure.unless(
                         sum == threads * operations, "the slots sum to \(sum), not \(threads * operations)")
                 }),
         ])
@@ -51,7 +52,7 @@ extension CounterScenario {
     private static let total: @Sendable (ExploredCounter, Int, Int) throws -> Void = { counter, threads, operations in
         let expected = threads * operations
         let lost = expected - counter.value.value
-        try ExploreFailure.unless(
+        try RaceFailure.unless(
             lost == 0, "counter is \(counter.value.value), not \(expected): \(lost.counted("update")) lost")
     }
 }

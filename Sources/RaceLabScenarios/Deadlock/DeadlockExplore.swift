@@ -1,3 +1,4 @@
+import RaceLab
 import RaceLabExplore
 
 /// Two accounts' locks: a transfer needs both.
@@ -72,7 +73,7 @@ extension DeadlockScenario {
 
     private static let allDone: @Sendable (ExploredAccounts, Int, Int) throws -> Void = {
         accounts, threads, operations in
-        try ExploreFailure.unless(
+        try RaceFailure.unless(
             accounts.transfers.value == threads * operations,
             "\(accounts.transfers.value) of \(threads * operations) transfers done")
     }

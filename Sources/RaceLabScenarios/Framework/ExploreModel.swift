@@ -28,9 +28,8 @@ package struct ExploreStrategyModel: Sendable {
     package let preemptionBound: Int?
     /// The program has a producer, thread 0, besides its `threads` workers.
     package let hasProducer: Bool
-    let explore: @Sendable (Explore, _ threads: Int, _ operations: Int) throws(WorkerPoolError) -> ExploreReport
-    let replay:
-        @Sendable (Explore, String, _ threads: Int, _ operations: Int) throws(WorkerPoolError) -> ExploreSchedule
+    let explore: @Sendable (Explore, _ threads: Int, _ operations: Int) throws(RaceLabError) -> ExploreReport
+    let replay: @Sendable (Explore, String, _ threads: Int, _ operations: Int) throws(RaceLabError) -> ExploreSchedule
 
     /// A strategy whose every thread runs `body(state, thread, operations)` on a fresh
     /// `make(threads)`, then `check(state, threads, operations)`. `withProducer`: the
@@ -60,28 +59,32 @@ package struct ExploreStrategyModel: Sendable {
         self.preemptionBound = preemptionBound
         hasProducer = withProducer
         let extra = withProducer ? 1 : 0
-        explore = { explorer, threads, operations throws(WorkerPoolError) in
-            try explorer.run(
-                threads: threads + extra, { make(threads, operations) }, body: { try body($0, $1, operations) },
+        explore = { explorer, threads, operations throws(RaceLabError) in
+            var explorer = explorer
+            explorer.workers = threads + extra
+            return try explorer.run(
+                { make(threads, operations) }, body: { try body($0, $1, operations) },
                 check: { try check($0, threads, operations) })
         }
-        replay = { explorer, schedule, threads, operations throws(WorkerPoolError) in
-            try explorer.replay(
-                schedule, threads: threads + extra, { make(threads, operations) },
-                body: { try body($0, $1, operations) }, check: { try check($0, threads, operations) })
+        replay = { explorer, schedule, threads, operations throws(RaceLabError) in
+            var explorer = explorer
+            explorer.workers = threads + extra
+            return try explorer.replay(
+                schedule, { make(threads, operations) }, body: { try body($0, $1, operations) },
+                check: { try check($0, threads, operations) })
         }
     }
 
     /// Explores the program; an exhaustive search without a bound gets the model's own.
-    package func run(_ explorer: Explore, threads: Int, operations: Int) throws(WorkerPoolError) -> ExploreReport {
+    package func run(_ explorer: Explore, threads: Int, operations: Int) throws(RaceLabError) -> ExploreReport {
         var explorer = explorer
-        if explorer.strategy == .exhaustive(preemptionBound: nil), let preemptionBound {
-            explorer.strategy = .exhaustive(preemptionBound: preemptionBound)
+        if explorer.search == .exhaustive(preemptionBound: nil), let preemptionBound {
+            explorer.search = .exhaustive(preemptionBound: preemptionBound)
         }
         return try explore(explorer, threads, operations)
     }
 
-    package func replay(_ explorer: Explore, _ schedule: String, threads: Int, operations: Int) throws(WorkerPoolError)
+    package func replay(_ explorer: Explore, _ schedule: String, threads: Int, operations: Int) throws(RaceLabError)
         -> ExploreSchedule
     {
         try replay(explorer, schedule, threads, operations)

@@ -1,3 +1,4 @@
+import RaceLab
 import RaceLabExplore
 
 /// A singleton every thread asks for: `instance` nil until built; `builds` counts builds.
@@ -46,6 +47,6 @@ extension LazyInitScenario {
     }
 
     private static let builtOnce: @Sendable (ExploredLazy, Int, Int) throws -> Void = { lazy, _, _ in
-        try ExploreFailure.unless(lazy.builds.value == 1, "built \(lazy.builds.value) times")
+        try RaceFailure.unless(lazy.builds.value == 1, "built \(lazy.builds.value) times")
     }
 }

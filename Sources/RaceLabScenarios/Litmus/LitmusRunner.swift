@@ -83,7 +83,7 @@ package struct LitmusRunner {
             + " (with more threads than CPUs: yield instead, no start time)"
     }
 
-    package func run(_ test: LitmusTest, ordering: LitmusOrdering, iterations: Int) throws(WorkerPoolError)
+    package func run(_ test: LitmusTest, ordering: LitmusOrdering, iterations: Int) throws(RaceLabError)
         -> LitmusCounts
     {
         switch test.id {
@@ -98,7 +98,7 @@ package struct LitmusRunner {
 
     private func run<P: LitmusProgram>(
         _ program: P.Type, _ test: LitmusTest, _ ordering: LitmusOrdering, _ iterations: Int
-    ) throws(WorkerPoolError) -> LitmusCounts {
+    ) throws(RaceLabError) -> LitmusCounts {
         switch ordering {
         case .relaxed: try run(program, RelaxedAccesses.self, test, ordering, iterations)
         case .acquireRelease: try run(program, AcquireReleaseAccesses.self, test, ordering, iterations)
@@ -109,17 +109,17 @@ package struct LitmusRunner {
 
     private func run<P: LitmusProgram, A: LitmusAccesses>(
         _ program: P.Type, _ accesses: A.Type, _ test: LitmusTest, _ ordering: LitmusOrdering, _ iterations: Int
-    ) throws(WorkerPoolError) -> LitmusCounts {
+    ) throws(RaceLabError) -> LitmusCounts {
         let isSharing = test.threads > cpus.count
         let harness = OutcomeStress(
             samples: iterations, stride: stride, start: start, cpus: cpus, isPinned: isPinned,
-            timeLimitSeconds: isSharing ? Double(sharedCPUBudgetNanoseconds) / 1e9 : .infinity)
+            timeLimit: isSharing ? .nanoseconds(sharedCPUBudgetNanoseconds) : OutcomeStress.noTimeLimit)
         let actors: [@Sendable (LitmusCell) -> Void] = (0..<test.threads).map { thread in
             { cell in P.run(thread: thread, on: cell, A.self) }
         }
         let observables = test.observables
         let report = try harness.run(
-            expecting: Self.expectations(test, ordering), make: { LitmusCell() }, actors: actors,
+            expecting: Self.expectations(test, ordering), make: { LitmusCell() }, workers: actors,
             arbiter: { cell in Self.key(of: cell, observables) })
         var byKey = [Int](repeating: 0, count: LitmusStateKey.capacity(observables: observables.count))
         for row in report.rows { byKey[row.outcome] += row.count }

@@ -1,3 +1,4 @@
+import RaceLab
 import RaceLabExplore
 
 /// A queue as a list: thread 0 produces `operations` items, then a sentinel (-1) per
@@ -86,7 +87,7 @@ extension QueueScenario {
     private static let everyItemOnce: @Sendable (ExploredQueue, Int, Int) throws -> Void = {
         queue, _, operations in
         let taken = queue.taken.value.sorted()
-        try ExploreFailure.unless(
+        try RaceFailure.unless(
             taken == Array(1...operations),
             "items taken \(taken), not each of 1...\(operations) once")
     }

@@ -1,3 +1,4 @@
+import RaceLab
 import RaceLabExplore
 
 /// A record {x, y} that thread 0 moves from {n, n} to {n+1, n+1}; the others read it.

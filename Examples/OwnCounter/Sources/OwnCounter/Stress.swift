@@ -10,7 +10,7 @@ func stress(isFixed: Bool, runs: StressRuns) throws -> StressReport {
     } body: { counter, _, _ in
         counter.hit()
     } check: { counter, run in
-        try StressFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
+        try RaceFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
     }
 }
 
@@ -23,6 +23,6 @@ func oneCPU() throws -> StressReport {
     } body: { counter, _, _ in
         counter.hit()
     } check: { counter, run in
-        try StressFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
+        try RaceFailure.unless(counter.total == run.operations, "lost \(run.operations - counter.total) hits")
     }
 }

@@ -13,12 +13,14 @@ struct CacheTests {
         "RacyCache builds a key twice: its check and its act are two critical sections", .requiresParallelCPUs)
     func racyCache() async throws {
         try await withKnownIssue("RacyCache calls make more than once for a key") {
-            try await stress(workers: 2, length: .timed(milliseconds: 2), runs: .untilFailure(withinSeconds: 10)) {
+            try await stress(
+                with: Stress(workers: 2, length: .timed(milliseconds: 2), runs: .untilFailure(within: .seconds(10)))
+            ) {
                 RacyCache<Int, Int>()
             } body: { cache, _, iteration in
                 _ = cache.value(for: iteration % Self.keys) { $0 * $0 }
             } check: { cache, _ in
-                try StressFailure.unless(
+                try RaceFailure.unless(
                     cache.builds == cache.count, "\(cache.builds) builds for \(cache.count) keys")
             }
         } matching: { issue in
@@ -28,12 +30,12 @@ struct CacheTests {
 
     @Test("Cache builds each key once: the check and the act are one critical section")
     func fixedCache() async throws {
-        try await stress(workers: 2, length: .timed(milliseconds: 2), runs: .exactly(20)) {
+        try await stress(with: Stress(workers: 2, length: .timed(milliseconds: 2), runs: .exactly(20))) {
             Cache<Int, Int>()
         } body: { cache, _, iteration in
             _ = cache.value(for: iteration % Self.keys) { $0 * $0 }
         } check: { cache, _ in
-            try StressFailure.unless(cache.builds == cache.count, "\(cache.builds) builds for \(cache.count) keys")
+            try RaceFailure.unless(cache.builds == cache.count, "\(cache.builds) builds for \(cache.count) keys")
         }
     }
 }

@@ -21,14 +21,15 @@ struct LazyTests {
     func racyLazy() async throws {
         try await withKnownIssue("RacyLazy builds an instance more than once") {
             try await stress(
-                workers: 2, length: .fixed(iterations: Self.lazies), runs: .untilFailure(withinSeconds: 10)
+                with: Stress(
+                    workers: 2, length: .fixed(iterations: Self.lazies), runs: .untilFailure(within: .seconds(10)))
             ) {
                 (0..<Self.lazies).map { id in RacyLazy { Resource(id: id) } }
             } body: { lazies, _, iteration in
                 _ = lazies[iteration % lazies.count].get()
             } check: { lazies, _ in
                 let notOnce = lazies.filter { $0.builds != 1 }.count
-                try StressFailure.unless(
+                try RaceFailure.unless(
                     notOnce == 0, "\(notOnce) of \(lazies.count) lazies not built exactly once")
             }
         } matching: { issue in
@@ -38,13 +39,13 @@ struct LazyTests {
 
     @Test("Lazy builds once: it checks again under a lock before it builds")
     func fixedLazy() async throws {
-        try await stress(workers: 2, length: .fixed(iterations: Self.lazies), runs: .exactly(20)) {
+        try await stress(with: Stress(workers: 2, length: .fixed(iterations: Self.lazies), runs: .exactly(20))) {
             (0..<Self.lazies).map { id in Lazy { Resource(id: id) } }
         } body: { lazies, _, iteration in
             _ = lazies[iteration % lazies.count].get()
         } check: { lazies, _ in
             let notOnce = lazies.filter { $0.builds != 1 }.count
-            try StressFailure.unless(notOnce == 0, "\(notOnce) of \(lazies.count) lazies not built exactly once")
+            try RaceFailure.unless(notOnce == 0, "\(notOnce) of \(lazies.count) lazies not built exactly once")
         }
     }
 }

@@ -46,16 +46,17 @@ struct TicketOfficeTests {
     func racyTicketOffice() async throws {
         try await withKnownIssue("RacyTicketOffice sells more seats than it has") {
             try await stress(
-                workers: 2, length: .fixed(iterations: Self.offices * Self.callsPerOffice),
-                runs: .untilFailure(withinSeconds: 10)
+                with: Stress(
+                    workers: 2, length: .fixed(iterations: Self.offices * Self.callsPerOffice),
+                    runs: .untilFailure(within: .seconds(10)))
             ) {
                 (offices: (0..<Self.offices).map { _ in RacyTicketOffice(seats: Self.seats) }, sales: Sales())
             } body: { state, _, iteration in
                 if await state.offices[iteration / Self.callsPerOffice].sell() { state.sales.add() }
             } check: { state, _ in
                 let (sold, oversold) = await Self.tally(state.offices)
-                try StressFailure.unless(oversold == 0, "\(oversold) of \(Self.offices) offices oversold")
-                try StressFailure.unless(
+                try RaceFailure.unless(oversold == 0, "\(oversold) of \(Self.offices) offices oversold")
+                try RaceFailure.unless(
                     state.sales.total == sold, "\(state.sales.total) sales, \(sold) seats sold")
             }
         } matching: { issue in
@@ -66,7 +67,7 @@ struct TicketOfficeTests {
     @Test("TicketOffice sells each seat once: it takes the seat before it awaits")
     func fixedTicketOffice() async throws {
         try await stress(
-            workers: 2, length: .fixed(iterations: Self.offices * Self.callsPerOffice), runs: .exactly(20)
+            with: Stress(workers: 2, length: .fixed(iterations: Self.offices * Self.callsPerOffice), runs: .exactly(20))
         ) {
             (offices: (0..<Self.offices).map { _ in TicketOffice(seats: Self.seats) }, sales: Sales())
         } body: { state, _, iteration in
@@ -74,10 +75,10 @@ struct TicketOfficeTests {
         } check: { state, _ in
             let (sold, oversold) = await Self.tally(state.offices)
             // 40 calls at each office of 10 seats: every seat sold, none twice.
-            try StressFailure.unless(oversold == 0, "\(oversold) of \(Self.offices) offices oversold")
-            try StressFailure.unless(
+            try RaceFailure.unless(oversold == 0, "\(oversold) of \(Self.offices) offices oversold")
+            try RaceFailure.unless(
                 sold == Self.offices * Self.seats, "sold \(sold) of \(Self.offices * Self.seats) seats")
-            try StressFailure.unless(state.sales.total == sold, "\(state.sales.total) sales, \(sold) seats sold")
+            try RaceFailure.unless(state.sales.total == sold, "\(state.sales.total) sales, \(sold) seats sold")
         }
     }
 }

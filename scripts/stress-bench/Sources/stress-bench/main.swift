@@ -41,7 +41,7 @@ func atomic(workers: Int, iterations: Int) throws {
     } body: { hits, _, _ in
         hits.count.wrappingAdd(1, ordering: .relaxed)
     } check: { hits, run in
-        try StressFailure.unless(hits.count.load(ordering: .relaxed) == run.operations, "lost increments")
+        try RaceFailure.unless(hits.count.load(ordering: .relaxed) == run.operations, "lost increments")
     }
     print(figure(report))
 }
@@ -66,7 +66,7 @@ func atomicLoop(workers: Int, iterations: Int) throws {
     } loop: { hits, _, budget in
         budget.forEachOperation { hits.count.wrappingAdd(1, ordering: .relaxed) }
     } check: { hits, run in
-        try StressFailure.unless(hits.count.load(ordering: .relaxed) == run.operations, "lost increments")
+        try RaceFailure.unless(hits.count.load(ordering: .relaxed) == run.operations, "lost increments")
     }
     print(figure(report))
 }
@@ -125,7 +125,7 @@ func exploreCounter(workers: Int, increments: Int) throws {
             try thread.store(counter, value + 1)
         }
     } check: { counter in
-        try ExploreFailure.unless(counter.value == workers * increments, "lost \(workers * increments - counter.value)")
+        try RaceFailure.unless(counter.value == workers * increments, "lost \(workers * increments - counter.value)")
     }
     let elapsed = clock.now - started
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
