@@ -8,8 +8,11 @@ let package = Package(
     name: "StressYourOwnCode",
     dependencies: [.package(name: "racelab", path: "../..")],
     targets: [
-        // The user's own types: no dependency on racelab at all.
-        .target(name: "StressYourOwnCode", swiftSettings: [.swiftLanguageMode(.v6)]),
+        // The user's own types. Account.swift imports RaceLabSync (drop-in Atomic and
+        // Mutex) instead of Synchronization; the rest needs nothing of racelab.
+        .target(
+            name: "StressYourOwnCode", dependencies: [.product(name: "RaceLabSync", package: "racelab")],
+            swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(
             name: "StressYourOwnCodeTests",
             dependencies: [

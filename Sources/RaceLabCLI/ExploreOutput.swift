@@ -28,10 +28,10 @@ enum ExploreOutput {
         }
         lines.append(table.render())
         lines.append("")
-        let schedule = "A schedule is one order of the threads' operations."
+        let schedule = "A schedule is one order of the workers' operations."
         if request.explorer == .exhaustive {
             lines.append(schedule + " \"every schedule\" is a proof for")
-            lines.append("this program as modelled (\(shape(request))), not for more threads or operations.")
+            lines.append("this program as modelled (\(shape(request))), not for more workers or operations.")
         } else {
             lines.append(schedule + " These are samples: a pass is evidence,")
             lines.append("not a proof; the exhaustive explorer (the default) checks every schedule.")
@@ -61,13 +61,13 @@ enum ExploreOutput {
     }
 
     static func shape(_ request: ExploreRequest) -> String {
-        "\(request.threads.counted("thread")) x \(request.operations.counted("operation"))"
+        "\(request.threads.counted("worker")) x \(request.operations.counted("operation"))"
     }
 
-    /// The strategies whose program has a producer besides the threads, said once.
+    /// The strategies whose program has a producer besides the workers, said once.
     static func producers(_ explored: [ExploredStrategy]) -> String {
         let names = explored.filter(\.model.hasProducer).map { "\($0.scenario) \($0.model.name)" }
-        return names.isEmpty ? "" : " (\(names.joined(separator: ", ")): and a producer, thread 0)"
+        return names.isEmpty ? "" : " (\(names.joined(separator: ", ")): and a producer, worker 0)"
     }
 
     static func explorerLine(_ request: ExploreRequest) -> String {

@@ -98,7 +98,7 @@ struct ReplayChooser: Chooser {
         let wanted = choices[step]
         guard runnable.contains(wanted) else {
             mismatch =
-                "step \(step + 1): the schedule says thread \(wanted), which cannot run there"
+                "step \(step + 1): the schedule says worker \(wanted), which cannot run there"
                 + " (runnable: \(runnable.map(String.init).joined(separator: ", ")))"
             return nil
         }

@@ -63,7 +63,7 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
     /// step names its thread instead (`step  thread  operation`).
     public var timeline: String {
         guard threads <= 8 else {
-            let header = "step  thread  operation"
+            let header = "step  worker  operation"
             let rows = events.map { event in
                 Self.right(String(event.step), 4) + "  " + Self.right(String(event.thread), 6) + "  " + event.text
             }
@@ -72,7 +72,7 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
         let width = max(20, (events.map(\.text.count).max() ?? 0) + 2)
         let blank = String(repeating: " ", count: width)
         func pad(_ text: String) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
-        let header = "step  " + (0..<threads).map { pad("thread \($0)") }.joined()
+        let header = "step  " + (0..<threads).map { pad("worker \($0)") }.joined()
         let rows = events.map { event in
             Self.right(String(event.step), 4) + "  " + String(repeating: blank, count: event.thread) + event.text
         }

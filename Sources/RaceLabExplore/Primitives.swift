@@ -104,10 +104,10 @@ enum Operation: Sendable {
             "\(isBroadcast ? "broadcast" : "signal") \(condition) → "
                 + (woken.isEmpty
                     ? "nobody waits"
-                    : "wakes thread\(woken.count == 1 ? "" : "s") "
+                    : "wakes worker\(woken.count == 1 ? "" : "s") "
                         + woken.map(String.init).joined(separator: ", "))
-        case .spawn(let child): "spawn thread \(child)"
-        case .join(let thread): "join thread \(thread)"
+        case .spawn(let child): "spawn worker \(child)"
+        case .join(let thread): "join worker \(thread)"
         case .sync(let event): event.text
         }
     }

@@ -206,19 +206,19 @@ final class Scheduler {
         for t in run.pending.indices where !run.finished[t] {
             guard let next = run.pending[t] else { continue }
             if let condition = next.condition, condition.waiters.contains(t) {
-                parts.append("thread \(t) waits for a signal on \(condition.name)")
+                parts.append("worker \(t) waits for a signal on \(condition.name)")
             } else if let mutex = next.locking {
-                let holder = mutex.holder.map { $0 == t ? "itself" : "thread \($0)" } ?? "nobody"
-                parts.append("thread \(t) waits for \(mutex.name), held by \(holder)")
+                let holder = mutex.holder.map { $0 == t ? "itself" : "worker \($0)" } ?? "nobody"
+                parts.append("worker \(t) waits for \(mutex.name), held by \(holder)")
             } else if let joined = next.joining {
-                parts.append("thread \(t) waits for \(joined == t ? "itself" : "thread \(joined)") to finish")
+                parts.append("worker \(t) waits for \(joined == t ? "itself" : "worker \(joined)") to finish")
             } else if let step = next.dropIn {
                 switch step.waitsFor {
                 case .mutex(let id)?:
-                    let holder = run.holders[id].map { $0 == t ? "itself" : "thread \($0)" } ?? "nobody"
-                    parts.append("thread \(t) waits for \(step.label), held by \(holder)")
+                    let holder = run.holders[id].map { $0 == t ? "itself" : "worker \($0)" } ?? "nobody"
+                    parts.append("worker \(t) waits for \(step.label), held by \(holder)")
                 case .semaphore?:
-                    parts.append("thread \(t) waits on \(step.label), which nobody signals")
+                    parts.append("worker \(t) waits on \(step.label), which nobody signals")
                 case nil: break
                 }
             }

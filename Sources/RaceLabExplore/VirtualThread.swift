@@ -88,8 +88,8 @@ public final class VirtualThread: @unchecked Sendable {
     public func unlock(_ mutex: ExploreMutex) throws {
         try point(.init(access: .write(mutex)))
         guard mutex.holder == index else {
-            let holder = mutex.holder.map { "thread \($0) holds it" } ?? "nobody holds it"
-            throw ExploreFailure.misuse("thread \(index) unlocked \(mutex.name), which it does not hold (\(holder))")
+            let holder = mutex.holder.map { "worker \($0) holds it" } ?? "nobody holds it"
+            throw ExploreFailure.misuse("worker \(index) unlocked \(mutex.name), which it does not hold (\(holder))")
         }
         mutex.holder = nil
         run.record(index, .unlock(mutex: mutex.name))
@@ -103,9 +103,9 @@ public final class VirtualThread: @unchecked Sendable {
     public func wait(_ condition: ExploreCondition, releasing mutex: ExploreMutex) throws {
         try point(.init(access: .write(mutex, condition)))
         guard mutex.holder == index else {
-            let holder = mutex.holder.map { "thread \($0) holds it" } ?? "nobody holds it"
+            let holder = mutex.holder.map { "worker \($0) holds it" } ?? "nobody holds it"
             throw ExploreFailure.misuse(
-                "thread \(index) waited on \(condition.name) releasing \(mutex.name), which it does not hold (\(holder))"
+                "worker \(index) waited on \(condition.name) releasing \(mutex.name), which it does not hold (\(holder))"
             )
         }
         mutex.holder = nil
@@ -155,7 +155,7 @@ public final class VirtualThread: @unchecked Sendable {
     public func join(_ handle: Handle) throws {
         guard handle.index < run.count else {
             throw ExploreFailure.misuse(
-                "thread \(index) joined thread \(handle.index), which this schedule has not spawned")
+                "worker \(index) joined thread \(handle.index), which this schedule has not spawned")
         }
         try point(.init(joining: handle.index, access: .everything))
         run.record(index, .join(thread: handle.index))
@@ -172,7 +172,7 @@ public final class VirtualThread: @unchecked Sendable {
     /// Fails the schedule unless `condition` holds: the explorer stops this schedule
     /// and reports it with `message` and its timeline.
     public func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {
-        if !condition { throw ExploreFailure.check("thread \(index): \(message())") }
+        if !condition { throw ExploreFailure.check("worker \(index): \(message())") }
     }
 
     /// Announces the next operation and waits until the explorer chooses this thread.
@@ -200,7 +200,7 @@ public enum ExploreFailure: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .check(let message): "check failed: \(message)"
-        case .thrown(let thread, let error): "thread \(thread) threw \(error)"
+        case .thrown(let thread, let error): "worker \(thread) threw \(error)"
         case .deadlock(let story): "deadlock: \(story)"
         case .misuse(let story): "misuse: \(story)"
         case .tooManySteps(let limit): "ran past \(limit.grouped) steps (a livelock?)"
@@ -456,7 +456,7 @@ extension ScheduleRun: ExplorationControl {
         guard let t = current else { return }
         if case .mutex(let id)? = step.waitsFor, stuckMutexes.contains(id), failure == nil, !isAborting {
             failure = .misuse(
-                "thread \(t) locks \(step.label), which a thread of an earlier deadlocked schedule still holds:"
+                "worker \(t) locks \(step.label), which a worker of an earlier deadlocked schedule still holds:"
                     + " make each mutex in make(), so every schedule has its own")
             // Parked for good: no pending step, so neither the schedule nor its drain
             // resumes it; it is abandoned with the schedule.

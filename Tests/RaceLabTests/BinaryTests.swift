@@ -95,7 +95,7 @@ struct BinaryTests {
             timeoutSeconds: 60
         ).run()
         #expect(everywhere.end == .finished && oneCPU.end == .finished, "\(oneCPU.stderr)")
-        #expect(everywhere.stdout.contains("deadlock: thread"))
+        #expect(everywhere.stdout.contains("deadlock: worker"))
         #expect(oneCPU.stdout == everywhere.stdout)
     }
 

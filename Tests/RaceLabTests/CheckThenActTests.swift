@@ -65,7 +65,7 @@ struct CheckThenActTests {
         let run = runCLI(["explain", name])
         #expect(run.code == 0)
         #expect(run.out.contains("THE RACE") && run.out.contains("THE FIXES"))
-        #expect(["worker A", "reader A", "consumer A", "writer A", "task A"].contains(where: run.out.contains))
+        #expect(["worker 0", "reader 0", "consumer 0", "writer 0", "task 0"].contains(where: run.out.contains))
         for strategy in Catalog.scenario(named: name)!.strategies where strategy.isExpectedSafe {
             #expect(run.out.contains(strategy.name), "explain \(name) covers \(strategy.name)")
         }

@@ -83,7 +83,7 @@ struct DropInTests {
                 }
             })
         let failure = try #require(report.firstFailure?.failure)
-        #expect("\(failure)".contains("thread 0 waits for B, held by thread 1"))
+        #expect("\(failure)".contains("worker 0 waits for B, held by worker 1"))
     }
 
     @Test("a semaphore nobody signals is a deadlock; one signalled lets the waiter on")

@@ -152,7 +152,7 @@ struct ExploreCommandTests {
         }
         let deadlock = try #require(report.strategies.first { $0.strategy == "opposite-order" }?.firstFailure)
         #expect(deadlock.kind == "deadlock")
-        #expect(deadlock.failure?.contains("thread 0 waits for B, held by thread 1") == true)
+        #expect(deadlock.failure?.contains("worker 0 waits for B, held by worker 1") == true)
     }
 
     @Test("every printed failure replays: the same failure, the command as printed", arguments: ["2", "3"])
@@ -172,10 +172,10 @@ struct ExploreCommandTests {
 
     @Test("a replay that no longer matches says at which step, and exits 1")
     func mismatch() {
-        // The unsafe counter's thread 0 starts at its load; "2" names a thread that does not exist.
+        // The unsafe counter's worker 0 starts at its load; "2" names a thread that does not exist.
         let wrong = runCLI(["explore", "counter", "--strategy", "unsafe", "--replay", "02"])
         #expect(wrong.code == 1)
-        #expect(wrong.out.contains("REPLAY STOPPED: step 2: the schedule says thread 2, which cannot run there"))
+        #expect(wrong.out.contains("REPLAY STOPPED: step 2: the schedule says worker 2, which cannot run there"))
         #expect(wrong.err.contains("the replay did not match the program"))
         #expect(wrong.err.contains("the --threads and --operations of the replay line that printed it"))
         #expect(!wrong.out.contains("passed"), "a replay that stopped is not a pass: \(wrong.out)")
@@ -235,7 +235,7 @@ struct ExploreCommandTests {
         let counter = runCLI(["explore", "counter", "--strategy", "unsafe"]).out
         #expect(counter.contains("check failed: counter is 2, not 4: 2 updates lost"), "\(counter)")
         let queue = runCLI(["explore", "queue", "--operations", "1"]).out
-        #expect(queue.hasPrefix("racelab explore: 2 threads x 1 operation (queue short-sentinels, queue locked: and a"))
+        #expect(queue.hasPrefix("racelab explore: 2 workers x 1 operation (queue short-sentinels, queue locked: and a"))
         let sampled = runCLI(["explore", "counter", "--explorer", "random", "--schedules", "1"]).out
         #expect(
             sampled.contains("random, 1 schedule per strategy")
@@ -246,10 +246,10 @@ struct ExploreCommandTests {
     func wideTimeline() {
         let arguments = ["counter", "--strategy", "unsafe", "--explorer", "random", "--schedules", "5"]
         let wide = runCLI(["explore"] + arguments + ["--threads", "9", "--operations", "1"]).out
-        #expect(wide.contains("\n  step  thread  operation\n"), "\(wide)")
-        #expect(!wide.contains("thread 8"))
+        #expect(wide.contains("\n  step  worker  operation\n"), "\(wide)")
+        #expect(!wide.contains("worker 8"))
         let narrow = runCLI(["explore"] + arguments + ["--threads", "8", "--operations", "1"]).out
-        #expect(narrow.contains("thread 7"), "\(narrow)")
+        #expect(narrow.contains("worker 7"), "\(narrow)")
     }
 
     @Test("help, explain, completions and the top-level help know explore")

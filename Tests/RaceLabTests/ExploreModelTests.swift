@@ -62,7 +62,7 @@ struct ExploreModelTests {
         let report = try deadlock.run(Explore(.exhaustive()), threads: 2, operations: 1)
         #expect(
             report.firstFailure?.failure
-                == .deadlock("thread 0 waits for B, held by thread 1; thread 1 waits for A, held by thread 0"))
+                == .deadlock("worker 0 waits for B, held by worker 1; worker 1 waits for A, held by worker 0"))
         let counter = try #require(ExploreCatalog.model(named: "counter")?.strategies(named: ["unsafe"])?.first)
         let lost = try #require(try counter.run(Explore(.exhaustive()), threads: 2, operations: 1).firstFailure)
         #expect(lost.events.filter { $0.text == "load counter → 0" }.count == 2)

@@ -108,7 +108,7 @@ struct ExploreTests {
         #expect(short.mismatch == "the schedule has 2 steps, and the program goes on after them")
         let wrong = try explore.replay(
             "0000", { Shared("counter", 0) }, workers: [unsafeIncrement, unsafeIncrement], check: countsTwo)
-        #expect(wrong.mismatch?.hasPrefix("step 3: the schedule says thread 0, which cannot run there") == true)
+        #expect(wrong.mismatch?.hasPrefix("step 3: the schedule says worker 0, which cannot run there") == true)
         let garbage = try explore.replay("0x1", { Shared("counter", 0) }, workers: [unsafeIncrement], check: countsTwo)
         #expect(garbage.mismatch?.contains("is not a schedule string") == true)
     }
@@ -133,7 +133,7 @@ struct ExploreTests {
             ])
         #expect(
             opposite.firstFailure?.failure
-                == .deadlock("thread 0 waits for B, held by thread 1; thread 1 waits for A, held by thread 0"))
+                == .deadlock("worker 0 waits for B, held by worker 1; worker 1 waits for A, held by worker 0"))
         let ordered = try Explore(.exhaustive(), workers: 2, stopsAtFirstFailure: false).run {
             Pair()
         } body: { pair, thread in
@@ -153,7 +153,7 @@ struct ExploreTests {
                 { pair, thread in try thread.lock(pair.a) },
                 { pair, thread in try thread.unlock(pair.a) },
             ])
-        #expect(report.firstFailure?.failure.map { "\($0)" }?.hasPrefix("misuse: thread 1 unlocked A") == true)
+        #expect(report.firstFailure?.failure.map { "\($0)" }?.hasPrefix("misuse: worker 1 unlocked A") == true)
     }
 
     @Test("random and PCT are seeded: the same seed finds the same schedule")
@@ -252,9 +252,9 @@ struct ExploreTests {
         let unguarded = try slot(guarded: false)
         let failure = try #require(unguarded.firstFailure, "\(unguarded)")
         #expect(
-            failure.failure == .check("thread 0: took an item from an empty slot")
+            failure.failure == .check("worker 0: took an item from an empty slot")
                 || failure.failure
-                    == .check("thread 1: took an item from an empty slot"),
+                    == .check("worker 1: took an item from an empty slot"),
             "\(failure)")
         #expect(failure.events.contains { $0.text.hasPrefix("woken from ready, lock m") })
         let guarded = try slot(guarded: true)
@@ -282,7 +282,7 @@ struct ExploreTests {
                 },
             ])
         let failure = try #require(report.firstFailure)
-        #expect(failure.failure == .deadlock("thread 0 waits for a signal on done"), "\(failure)")
+        #expect(failure.failure == .deadlock("worker 0 waits for a signal on done"), "\(failure)")
         #expect(failure.events.map(\.text).contains("signal done → nobody waits"))
     }
 
@@ -304,8 +304,8 @@ struct ExploreTests {
         let failure = try #require(report.firstFailure)
         #expect(report.failed > 0 && report.failed < report.explored, "\(report)")
         #expect(failure.threads == 3)
-        #expect(failure.timeline.contains("thread 2"))
-        #expect(failure.events.filter { $0.text.hasPrefix("join thread") }.map(\.thread) == [0, 0])
+        #expect(failure.timeline.contains("worker 2"))
+        #expect(failure.events.filter { $0.text.hasPrefix("join worker") }.map(\.thread) == [0, 0])
         let again = try explorer.replay(failure.string, { Shared("counter", 0) }, body: program)
         #expect(again.failure == failure.failure && again.mismatch == nil)
         let pct = try Explore(.pct(schedules: 200, depth: 2, seed: 3), workers: 1).run(
@@ -314,7 +314,7 @@ struct ExploreTests {
         let selfJoin = try Explore(.exhaustive(), workers: 1).run({ 0 }) { _, thread in
             try thread.join(VirtualThread.Handle(index: 0))
         }
-        #expect(selfJoin.firstFailure?.failure == .deadlock("thread 0 waits for itself to finish"))
+        #expect(selfJoin.firstFailure?.failure == .deadlock("worker 0 waits for itself to finish"))
     }
 }
 
@@ -333,7 +333,7 @@ struct ExploreInTestingTests {
         let text = seen.withLock { $0 }.joined()
         #expect(text.contains("check failed: counter is 1, not 2"))
         #expect(text.contains("schedule \""), "the replay string")
-        #expect(text.contains("step  thread 0"), "the timeline")
+        #expect(text.contains("step  worker 0"), "the timeline")
     }
 
     @Test("an #expect inside an explored body is recorded against this test")

@@ -90,7 +90,7 @@ private let actorCacheExplanation = """
       an await (the network), and stores it. The await gives the actor up, and
       the next caller for the same key runs in the middle:
 
-        task A                          task B
+        task 0                          task 1
         ----------------------------    ----------------------------
         value(for: 7)
           values[7]?      -> nil, miss
@@ -102,7 +102,7 @@ private let actorCacheExplanation = """
                                           values[7] = v2, return v2
 
       The key was fetched twice (a duplicate fetch: twice the load on the
-      source), and B's slower fetch overwrote the v1 that A already handed out
+      source), and task 1's slower fetch overwrote the v1 that task 0 already handed out
       (an overwrite: two callers, two different values for one key). No data
       race, no compiler warning: actor reentrancy. In racelab every worker asks
       for keys 0, 1, 2, ... in turn, like clients all loading the newest item;

@@ -82,7 +82,7 @@ private let actorReentrancyExplanation = """
       the Swift 6 compiler checks that. But a call that awaits in the middle
       gives the actor up at that suspension point, and another call runs:
 
-        task A                        task B
+        task 0                        task 1
         --------------------------    --------------------------
         withdraw(1)
           balance >= 1?   -> 1, yes

@@ -184,7 +184,7 @@ private let cacheExplanation = """
       Python, and in racelab's `unsafe` cache, each takes the dictionary's lock),
       but the increment as a whole is not:
 
-        worker A                          worker B
+        worker 0                          worker 1
         ------------------------------    ------------------------------
         current = cache.get(k)  -> 7
                                           current = cache.get(k)  -> 7

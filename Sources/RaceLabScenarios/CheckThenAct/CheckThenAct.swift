@@ -106,7 +106,7 @@ private let checkThenActExplanation = """
       "Look before you leap": check that the key is there, then use it. Each step
       is safe on its own; the gap between them is not:
 
-        reader A                          writer B
+        reader 0                          writer 1
         ------------------------------    ------------------------------
         if d.contains(k)        -> true
                                           d.removeValue(forKey: k)
@@ -114,12 +114,12 @@ private let checkThenActExplanation = """
 
       The same gap breaks put-if-absent between two writers:
 
-        writer A                          writer C
+        writer 0                          writer 2
         ------------------------------    ------------------------------
         if !d.contains(k)       -> true
                                           if !d.contains(k)       -> true
         d[k] = a                          
-                                          d[k] = c    (A's insert silently lost)
+                                          d[k] = c    (0's insert silently lost)
 
       racelab counts both: "vanished after check" (it never force-unwraps, so no
       crash, just a count) and "overwritten inserts" (needs 2 or more --writers).

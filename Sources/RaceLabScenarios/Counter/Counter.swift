@@ -116,30 +116,30 @@ package enum CounterScenario {
 
 private let counterExplanation = """
     THE RACE
-      `counter += 1` looks like one step. It is three: read the value, add one,
-      write it back. Nothing stops another worker from running between the read
-      and the write:
+      `counter += 1` looks like one step. It is three: load the value, add one,
+      store it back. Nothing stops another worker from running between the load
+      and the store:
 
-        worker A                      worker B
+        worker 0                      worker 1
         --------------------------    --------------------------
-        read counter      -> 41
-                                      read counter      -> 41
+        load counter      -> 41
+                                      load counter      -> 41
         add 1             -> 42
                                       add 1             -> 42
-        write counter     <- 42
-                                      write counter     <- 42
+        store counter     <- 42
+                                      store counter     <- 42
 
       Two increments ran; the counter moved by one. One update is lost, silently.
       racelab's `unsafe` strategy does exactly this with a relaxed atomic load and
       a relaxed atomic store: each access is atomic, the increment is not. That is
       a race condition, not a data race: no sanitizer flags it, and it never
-      crashes. `--work N` spins between the read and the write to widen the gap.
+      crashes. `--work N` spins between the load and the store to widen the gap.
       `racelab counter --witness` shows real collisions from your machine, with
-      the time of each read and write, and accounts for every update lost.
+      the time of each load and store, and accounts for every update lost.
 
     THE FIXES
-      mutex, pthread-mutex  Make read-add-write one critical section: while A holds
-                            the lock, B waits, so B reads 42, not 41. Costs a lock
+      mutex, pthread-mutex  Make read-add-write one critical section: while 0 holds
+                            the lock, 1 waits, so 1 loads 42, not 41. Costs a lock
                             acquire and release per increment, more under contention.
       atomic                Let the hardware do the read-modify-write as one
                             indivisible instruction (lock xadd on x86). No lock, but

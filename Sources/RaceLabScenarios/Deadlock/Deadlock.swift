@@ -128,11 +128,11 @@ package enum DeadlockScenario {
 
 private let deadlockExplanation = """
     THE RACE
-      A transfer needs two locks: the source account's and the target's. Worker A
-      moves money from account 1 to 2 and locks 1, then 2; worker B moves money
+      A transfer needs two locks: the source account's and the target's. Worker 0
+      moves money from account 1 to 2 and locks 1, then 2; worker 1 moves money
       from 2 to 1 and locks 2, then 1:
 
-        worker A                      worker B
+        worker 0                      worker 1
         --------------------------    --------------------------
         lock account 1    -> got it
                                       lock account 2    -> got it

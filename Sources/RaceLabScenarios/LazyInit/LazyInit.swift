@@ -135,7 +135,7 @@ private let lazyInitExplanation = """
       The check and the create are two steps, and the initialiser is slow, so
       the gap between them is wide:
 
-        worker A                      worker B
+        worker 0                      worker 1
         --------------------------    --------------------------
         instance == nil?  -> yes
                                       instance == nil?  -> yes
@@ -145,7 +145,7 @@ private let lazyInitExplanation = """
                                       instance = #2
         use #1                        use #2
 
-      The initialiser ran twice, and A goes on with an instance nobody else
+      The initialiser ran twice, and worker 0 goes on with an instance nobody else
       has ("split workers"): two caches, two connection pools, two counters
       that should have been one. racelab's `unsafe` strategy does exactly this
       with a relaxed atomic for the instance; `--work N` is the initialiser's cost.

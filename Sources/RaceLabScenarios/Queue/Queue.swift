@@ -202,7 +202,7 @@ private let queueExplanation = """
       "if the queue is not empty: item = queue[0]; del queue[0]". In
       free-threaded Python each list call is atomic; the three together are not:
 
-        consumer A                    consumer B
+        consumer 0                    consumer 1
         --------------------------    --------------------------
         queue not empty?  -> yes
                                       queue not empty?  -> yes
@@ -212,7 +212,7 @@ private let queueExplanation = """
                                       del queue[0]      (8 gone)
 
       Item 7 is delivered twice, item 8 never: a duplicate and a lost item. When
-      only one item was left, B's delete finds the list empty (IndexError in
+      only one item was left, consumer 1's delete finds the list empty (IndexError in
       Python; racelab counts an "empty take"). racelab's `unsafe` strategy does
       exactly this on a list whose every call holds a lock; `--work N` spins
       between the look and the delete to widen the gap.

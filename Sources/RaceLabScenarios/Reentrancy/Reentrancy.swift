@@ -115,11 +115,11 @@ private let reentrancyExplanation = """
       public method takes the account's lock and, while holding it, calls
       another public method that takes the same lock:
 
-        worker A                      the lock
+        worker 0                      the lock
         --------------------------    --------------------------
-        deposit(): lock               held by A
+        deposit(): lock               held by 0
           balance += 1
-          audit(): lock               held by A: wait for A...
+          audit(): lock               held by 0: wait for 0...
                                       ...which waits for itself
 
       Python's threading.Lock waits forever there; threading.RLock lets its

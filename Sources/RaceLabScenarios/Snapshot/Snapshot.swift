@@ -129,14 +129,14 @@ private let snapshotExplanation = """
       where x == y always, an account pair whose sum is fixed. A writer updates
       them one after the other, and a reader can look in between:
 
-        writer A                      reader B
+        writer 0                      reader 1
         --------------------------    --------------------------
         x = 8
                                       read x            -> 8
                                       read y            -> 7
         y = 8
 
-      B saw {8, 7}: a state that never existed, a "torn read". Every single
+      Reader 1 saw {8, 7}: a state that never existed, a "torn read". Every single
       access was atomic; the pair was not. Two writers can also interleave so
       that the version moves backwards ("went backwards": a reader sees an
       older version after a newer one). racelab's `unsafe` strategy keeps each
