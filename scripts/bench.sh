@@ -99,8 +99,21 @@
 #   10 s, and at least 50,000 scheduling steps per second.
 #     scripts/bench.sh --section explore
 #
+# DROP-INS  (section "dropins")
+#   RaceLabSync's drop-in Atomic and Mutex beside Synchronization's own, outside any
+#   exploration, as another package uses them (`stress-bench dropins`): one increment
+#   per operation (`wrappingAdd(1, ordering: .relaxed)`, `withLock { $0 &+= 1 }`) in
+#   Stress's loop form, at 1, 2 and 8 workers, DROPIN_MS windows (default 100), 5 runs
+#   per figure (the first a warm-up, the median of the rest). DROPIN_RUNS rounds
+#   (default 7), each measuring every pair back to back, which goes first alternating;
+#   the table has the medians over rounds. Target: the drop-in within 1.1x of the real
+#   type for each primitive and worker count. (A mutex at 8 workers on 2 CPUs convoys:
+#   its figure swings by 5x from run to run, whichever type it is.)
+#     scripts/bench.sh --section dropins
+#
 # OPTIONS
-#   --section LIST   comma-separated sections to run: counter, cache, default, litmus, stress
+#   --section LIST   comma-separated sections to run: counter, cache, default, litmus, stress,
+#                    explore, dropins
 #                    (default: all of them, in that order)
 #   --no-build       do not run `swift build`: use the existing .build/release/racelab
 #
@@ -146,7 +159,9 @@ STRESS_SB_SPEED=2         # graded SB samples/s over the C twin's, at least
 STRESS_SB_WEAK=5          # graded SB relaxed: median weak share, at least this %
 STRESS_BENCH=scripts/stress-bench/.build/release/stress-bench
 EXPLORE_RUNS="${EXPLORE_RUNS:-5}"            # runs of the explore section
-SECTIONS="counter,cache,default,litmus,stress,explore"  # --section
+DROPIN_RUNS="${DROPIN_RUNS:-7}"              # rounds of the drop-ins section
+DROPIN_MS="${DROPIN_MS:-100}"                # window per run of the drop-ins section
+SECTIONS="counter,cache,default,litmus,stress,explore,dropins"  # --section
 BUILD_RACELAB=1                   # --no-build sets 0
 
 declare -A SWIFT_MEDIAN=() C_MEDIAN=()  # "scenario/strategy/workers" -> median ns/op, for the summary
@@ -282,7 +297,7 @@ build() {
     echo "compiling $C_BENCH ($CC -O2 -pthread)..."
     mkdir -p "$BIN_DIR"
     "$CC" -O2 -pthread -o "$C_BENCH" scripts/bench_reference.c
-    if section_selected stress || section_selected explore; then
+    if section_selected stress || section_selected explore || section_selected dropins; then
         echo "building $STRESS_BENCH (swift build -c release --package-path scripts/stress-bench)..."
         swift build -c release --package-path scripts/stress-bench >/dev/null
     fi
@@ -857,6 +872,23 @@ print("COUNTS %d 2" % met)' "$samples")
     echo
 }
 
+dropins_section() {
+    local table report
+    echo "== drop-ins: RaceLabSync's Atomic and Mutex beside Synchronization's, $DROPIN_RUNS interleaved rounds"
+    table=$("$STRESS_BENCH" dropins "$DROPIN_RUNS" "$DROPIN_MS")
+    report=$(python3 -c 'import sys
+lines = sys.stdin.read().splitlines()
+met = checked = 0
+print(lines[0] + "   target <= 1.1x")
+for line in lines[1:]:
+    ratio = float(line.split()[-1].rstrip("x"))
+    checked += 1; met += ratio <= 1.1
+    print(line + "   " + ("PASS" if ratio <= 1.1 else "MISS"))
+print("COUNTS %d %d" % (met, checked))' <<<"$table")
+    count_and_print "$report"
+    echo
+}
+
 # Prints a report whose last line is "COUNTS met checked" (without that line)
 # and adds the counts to MET / TARGETS.
 count_and_print() {  # report
@@ -896,11 +928,11 @@ parse_args() {
     local section
     local -a requested
     IFS=, read -r -a requested <<<"$SECTIONS"
-    ((${#requested[@]})) || { echo "bench.sh: --section needs a value (counter, cache, default, litmus, stress, explore)" >&2; exit 64; }
+    ((${#requested[@]})) || { echo "bench.sh: --section needs a value (counter, cache, default, litmus, stress, explore, dropins)" >&2; exit 64; }
     for section in "${requested[@]}"; do
         case $section in
-        counter | cache | default | litmus | stress | explore) ;;
-        *) echo "bench.sh: unknown section '$section' (counter, cache, default, litmus, stress, explore)" >&2; exit 64 ;;
+        counter | cache | default | litmus | stress | explore | dropins) ;;
+        *) echo "bench.sh: unknown section '$section' (counter, cache, default, litmus, stress, explore, dropins)" >&2; exit 64 ;;
         esac
     done
 }
@@ -940,6 +972,10 @@ main() {
     if section_selected explore; then
         explore_section
         described+=("explore: 34,650 schedules in < 10 s, >= 50,000 steps/s")
+    fi
+    if section_selected dropins; then
+        dropins_section
+        described+=("drop-in Atomic and Mutex within 1.1x of Synchronization's at 1, 2 and 8 workers")
     fi
     local joined
     joined=$(printf '%s; ' "${described[@]}")

@@ -11,6 +11,7 @@ let package = Package(
             name: "stress-bench", dependencies: [
                 .product(name: "RaceLab", package: "racelab"),
                 .product(name: "RaceLabExplore", package: "racelab"),
+                .product(name: "RaceLabSync", package: "racelab"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)])
     ]

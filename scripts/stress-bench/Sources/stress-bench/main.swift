@@ -9,11 +9,21 @@
 //                                                counter on RaceLabExplore
 //   stress-bench sb <ordering> <samples>          store buffering on OutcomeStress;
 //                                                prints "weak <count> samples <n> seconds <s>"
+//   stress-bench dropins <rounds> <milliseconds>  RaceLabSync's drop-in Atomic and Mutex
+//                                                beside Synchronization's, at 1, 2 and 8
+//                                                workers, interleaved; a table of medians
 //
 // Nothing here is racelab's own code: it is the example a user would write.
+import Foundation
 import RaceLab
 import RaceLabExplore
+import RaceLabSync
 import Synchronization
+
+// The drop-ins under their own module's name, beside Synchronization's: a user's file
+// imports one or the other and writes `Atomic` and `Mutex` alike.
+typealias DropInAtomic = RaceLabSync.Atomic
+typealias DropInMutex = RaceLabSync.Mutex
 
 /// The shared state of the atomic-increment body.
 final class Hits: Sendable {
@@ -87,7 +97,7 @@ func storeBuffering(ordering: String, samples: Int) throws {
         report = try test.run(expecting: expectations, make) {
             $0.x.store(1, ordering: .relaxed)
             $0.r0.store($0.y.load(ordering: .relaxed), ordering: .relaxed)
-        } actor: {
+        } worker: {
             $0.y.store(1, ordering: .relaxed)
             $0.r1.store($0.x.load(ordering: .relaxed), ordering: .relaxed)
         } arbiter: {
@@ -97,7 +107,7 @@ func storeBuffering(ordering: String, samples: Int) throws {
         report = try test.run(expecting: expectations, make) {
             $0.x.store(1, ordering: .sequentiallyConsistent)
             $0.r0.store($0.y.load(ordering: .sequentiallyConsistent), ordering: .relaxed)
-        } actor: {
+        } worker: {
             $0.y.store(1, ordering: .sequentiallyConsistent)
             $0.r1.store($0.x.load(ordering: .sequentiallyConsistent), ordering: .relaxed)
         } arbiter: {
@@ -116,8 +126,9 @@ func storeBuffering(ordering: String, samples: Int) throws {
 func exploreCounter(workers: Int, increments: Int) throws {
     let clock = ContinuousClock()
     let started = clock.now
-    let explorer = Explore(.exhaustive(), stopsAtFirstFailure: false, prunesEquivalentSchedules: false)
-    let report = try explorer.run(threads: workers) {
+    let explorer = Explore(
+        .exhaustive(), workers: workers, stopsAtFirstFailure: false, prunesEquivalentSchedules: false)
+    let report = try explorer.run {
         Shared("counter", 0)
     } body: { counter, thread in
         for _ in 0..<increments {
@@ -134,11 +145,96 @@ func exploreCounter(workers: Int, increments: Int) throws {
             + " seconds \(seconds)")
 }
 
+/// One increment per operation on each kind of shared counter, written as a user would.
+final class SyncAtomicHits: Sendable { let count = Synchronization.Atomic<Int>(0) }
+final class DropInAtomicHits: Sendable { let count = DropInAtomic<Int>(0) }
+final class SyncMutexHits: Sendable { let count = Synchronization.Mutex<Int>(0) }
+final class DropInMutexHits: Sendable { let count = DropInMutex<Int>(0) }
+
+/// ns/op of one Stress of `workers` workers over `milliseconds` windows, incrementing.
+func dropInFigure(_ variant: String, workers: Int, milliseconds: Int) throws -> Double {
+    let stress = Stress(workers: workers, length: .timed(.milliseconds(milliseconds)), runs: .exactly(runs))
+    let report: StressReport
+    switch variant {
+    case "Synchronization.Atomic":
+        report = try stress.run {
+            SyncAtomicHits()
+        } loop: { hits, _, budget in
+            budget.forEachOperation { hits.count.wrappingAdd(1, ordering: .relaxed) }
+        } check: { hits, run in
+            try RaceFailure.unless(hits.count.load(ordering: .relaxed) == run.operations, "lost")
+        }
+    case "RaceLabSync.Atomic":
+        report = try stress.run {
+            DropInAtomicHits()
+        } loop: { hits, _, budget in
+            budget.forEachOperation { hits.count.wrappingAdd(1, ordering: .relaxed) }
+        } check: { hits, run in
+            try RaceFailure.unless(hits.count.load(ordering: .relaxed) == run.operations, "lost")
+        }
+    case "Synchronization.Mutex":
+        report = try stress.run {
+            SyncMutexHits()
+        } loop: { hits, _, budget in
+            budget.forEachOperation { hits.count.withLock { $0 &+= 1 } }
+        } check: { hits, run in
+            try RaceFailure.unless(hits.count.withLock { $0 } == run.operations, "lost")
+        }
+    default:
+        report = try stress.run {
+            DropInMutexHits()
+        } loop: { hits, _, budget in
+            budget.forEachOperation { hits.count.withLock { $0 &+= 1 } }
+        } check: { hits, run in
+            try RaceFailure.unless(hits.count.withLock { $0 } == run.operations, "lost")
+        }
+    }
+    guard report.failedRuns.isEmpty else { fatalError("\(variant) lost increments: \(report)") }
+    let figures = report.runs.dropFirst().map { run in
+        Double(run.timing.windowNanoseconds ?? 0) * Double(workers) / Double(max(1, run.operations))
+    }.sorted()
+    return figures[figures.count / 2]
+}
+
+/// The drop-ins beside the real types, interleaved: each round measures every pair back
+/// to back (which goes first alternates), and the table has the medians over rounds.
+func dropIns(rounds: Int, milliseconds: Int) throws {
+    let pairs = [("Synchronization.Atomic", "RaceLabSync.Atomic"), ("Synchronization.Mutex", "RaceLabSync.Mutex")]
+    var samples: [String: [Double]] = [:]
+    for round in 1...rounds {
+        for workers in [1, 2, 8] {
+            for (real, dropIn) in pairs {
+                let order = round % 2 == 0 ? [real, dropIn] : [dropIn, real]
+                for variant in order {
+                    samples["\(variant) \(workers)", default: []].append(
+                        try dropInFigure(variant, workers: workers, milliseconds: milliseconds))
+                }
+            }
+        }
+    }
+    func median(_ key: String) -> Double {
+        let sorted = samples[key, default: []].sorted()
+        return sorted[sorted.count / 2]
+    }
+    print("primitive   workers   Synchronization ns/op   RaceLabSync ns/op   ratio")
+    for (real, dropIn) in pairs {
+        for workers in [1, 2, 8] {
+            let (a, b) = (median("\(real) \(workers)"), median("\(dropIn) \(workers)"))
+            let name = real.hasSuffix("Atomic") ? "atomic" : "mutex"
+            print(
+                name.padding(toLength: 12, withPad: " ", startingAt: 0)
+                    + String(workers).padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + String(format: "%21.2f   %17.2f   %5.2fx", a, b, b / a))
+        }
+    }
+}
+
 let arguments = CommandLine.arguments
 switch (arguments.count > 1 ? arguments[1] : "", arguments.count) {
 case ("atomic", 4): try atomic(workers: Int(arguments[2])!, iterations: Int(arguments[3])!)
 case ("atomic-loop", 4): try atomicLoop(workers: Int(arguments[2])!, iterations: Int(arguments[3])!)
 case ("sb", 4): try storeBuffering(ordering: arguments[2], samples: Int(arguments[3])!)
+case ("dropins", 4): try dropIns(rounds: Int(arguments[2])!, milliseconds: Int(arguments[3])!)
 case ("explore-counter", 4): try exploreCounter(workers: Int(arguments[2])!, increments: Int(arguments[3])!)
 default:
     print("usage: stress-bench atomic|atomic-loop <workers> <iterations> | stress-bench sb relaxed|seq_cst <samples>")
