@@ -236,6 +236,9 @@ public struct OutcomeStress: Sendable {
             stride >= 1, "OutcomeStress(stride: \(stride))", accepted: "1 or more states per stride")
         try RaceLabError.require(
             timeLimit > .zero, "OutcomeStress(timeLimit: \(timeLimit))", accepted: "a time limit above zero")
+        try RaceLabError.require(
+            !cpus.ids.isEmpty && cpus.ids.allSatisfy { $0 >= 0 }, "OutcomeStress(cpus: CPUSet(ids: \(cpus.ids)))",
+            accepted: "one or more CPU ids, each 0 or more")
     }
 
     /// Whether every worker's span of the last stride overlapped every other's: the

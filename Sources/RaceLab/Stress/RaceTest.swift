@@ -74,11 +74,11 @@ public struct RaceFailure: Error, CustomStringConvertible, Sendable {
 }
 
 extension Duration {
-    /// Whole milliseconds, rounded up (1 µs is 1 ms; 0 is 0; negative stays negative).
+    /// Whole milliseconds, rounded up (1 µs is 1 ms; 0 is 0; -5 ms is -5).
     package var wholeMilliseconds: Int {
-        let (seconds, attoseconds) = components
-        let partial = attoseconds > 0 ? (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000 : 0
-        return Int(clamping: seconds.multipliedReportingOverflow(by: 1000).partialValue + partial)
+        let milliseconds = (seconds * 1000).rounded(.up)
+        guard milliseconds.magnitude < 9e15 else { return milliseconds < 0 ? Int.min : Int.max }
+        return Int(milliseconds)
     }
 
     /// Seconds as a `Double`.

@@ -207,7 +207,7 @@ public struct Stress: Sendable {
 
     /// Refuses what cannot run, in a sentence naming the argument (never a trap).
     package func validate() throws(RaceLabError) {
-        try WorkerPool.validate(workers: workers, length: length, in: "Stress")
+        try WorkerPool.validate(workers: workers, length: length, cpus: pool.cpus, in: "Stress")
         switch runs {
         case .exactly(let count):
             try RaceLabError.require(

@@ -13,9 +13,9 @@ public struct CPUSet: Sendable, Equatable, Codable {
     /// Kernel CPU ids, ascending.
     public var ids: [Int32]
 
-    /// A set of CPUs by id, e.g. `CPUSet(ids: [0])` to run every worker on CPU 0.
+    /// A set of CPUs by id, e.g. `CPUSet(ids: [0])` to run every worker on CPU 0. An
+    /// empty set is refused when workers are started on it (a thrown sentence).
     public init(ids: [Int32]) {
-        precondition(!ids.isEmpty, "a CPU set has at least one CPU")
         self.ids = ids
     }
 
@@ -32,5 +32,5 @@ public struct CPUSet: Sendable, Equatable, Codable {
     }
 
     /// The CPU worker `index` is pinned to: allowed CPU (index mod count).
-    public func cpu(forWorker index: Int) -> Int32 { ids[index % ids.count] }
+    public func cpu(forWorker index: Int) -> Int32 { ids.isEmpty ? 0 : ids[index % ids.count] }
 }

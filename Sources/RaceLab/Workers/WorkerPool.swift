@@ -95,7 +95,7 @@ public struct WorkerPool: Sendable {
     public func run(
         workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) -> Void
     ) throws(RaceLabError) -> Timing {
-        try Self.validate(workers: workers, length: length, in: "WorkerPool.run")
+        try Self.validate(workers: workers, length: length, cpus: cpus, in: "WorkerPool.run")
         let log = WorkerLog(workers: workers)
         let stop = StopFlag()
         let gate: StartGate
@@ -140,7 +140,7 @@ public struct WorkerPool: Sendable {
     public func runAsync(
         workers: Int, length: RunLength, _ body: @escaping @Sendable (Int, inout OperationBudget) async -> Void
     ) throws(RaceLabError) -> Timing {
-        try Self.validate(workers: workers, length: length, in: "WorkerPool.run")
+        try Self.validate(workers: workers, length: length, cpus: cpus, in: "WorkerPool.run")
         let log = WorkerLog(workers: workers)
         let stop = StopFlag()
         let gate = Self.sharedPoolGate(workers: workers, cpus: cpus)
@@ -176,7 +176,7 @@ public struct WorkerPool: Sendable {
         workers: Int, length: RunLength, readsThread: Bool,
         _ body: @escaping @Sendable (Int, inout OperationBudget) async -> Void
     ) async throws(RaceLabError) -> Timing {
-        try Self.validate(workers: workers, length: length, in: "WorkerPool.run")
+        try Self.validate(workers: workers, length: length, cpus: cpus, in: "WorkerPool.run")
         var executors: [PinnedExecutor] = []
         defer { executors.forEach { $0.shutDown() } }
         for i in 0..<workers {
@@ -212,7 +212,10 @@ public struct WorkerPool: Sendable {
 
     /// What every way of running workers requires of its caller: a thrown sentence
     /// naming the argument, never a trap.
-    package static func validate(workers: Int, length: RunLength, in call: String) throws(RaceLabError) {
+    package static func validate(workers: Int, length: RunLength, cpus: CPUSet, in call: String) throws(RaceLabError) {
+        try RaceLabError.require(
+            !cpus.ids.isEmpty && cpus.ids.allSatisfy { $0 >= 0 }, "\(call)(cpus: CPUSet(ids: \(cpus.ids)))",
+            accepted: "one or more CPU ids, each 0 or more")
         try RaceLabError.require(
             workers >= 1 && workers <= Request.maxThreads, "\(call)(workers: \(workers))",
             accepted: "1 to \(Request.maxThreads.grouped) workers")
