@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "RaceLab", dependencies: ["CRaceLabShims"], swiftSettings: swift6),
         // The catalog: each scenario's declaration and strategies, litmus tests, Lab and Sweeper.
         .target(
-            name: "RaceLabScenarios", dependencies: ["RaceLabExplore", "RaceLab", "CRaceLabShims"],
+            name: "RaceLabScenarios", dependencies: ["RaceLabExplore", "RaceLabSync", "RaceLab", "CRaceLabShims"],
             swiftSettings: swift6),
         // The controlled scheduler: instrumented primitives, virtual threads, explorers,
         // schedules and replay. Knows no scenario.

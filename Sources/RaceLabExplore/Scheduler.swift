@@ -219,6 +219,13 @@ final class Scheduler {
                     parts.append("worker \(t) waits for \(step.label), held by \(holder)")
                 case .semaphore?:
                     parts.append("worker \(t) waits on \(step.label), which nobody signals")
+                case .signal(let condition, let mutex)?:
+                    if run.sleepers[condition]?.contains(t) ?? false {
+                        parts.append("worker \(t) waits for a signal on \(step.label)")
+                    } else {
+                        let holder = run.holders[mutex].map { $0 == t ? "itself" : "worker \($0)" } ?? "nobody"
+                        parts.append("worker \(t) waits to relock after \(step.label), held by \(holder)")
+                    }
                 case nil: break
                 }
             }

@@ -1,4 +1,5 @@
 import CRaceLabShims
+import RaceLab
 import RaceLabSync
 
 /// One thread of an explored program, handed to its closure: every operation on an
@@ -256,7 +257,9 @@ final class ScheduleRun: @unchecked Sendable {
         }
 
         init(_ step: PendingStep) {
-            access = Access(first: step.object, second: nil, writes: step.writes)
+            access =
+                step.object == PendingStep.everything
+                ? .everything : Access(first: step.object, second: nil, writes: step.writes)
             dropIn = step
         }
     }
@@ -278,6 +281,8 @@ final class ScheduleRun: @unchecked Sendable {
                 do {
                     try work()
                 } catch is ScheduleAborted {
+                } catch let failure as RaceFailure {
+                    if run.failure == nil && !run.isAborting { run.failure = .check("worker \(t): \(failure)") }
                 } catch let failure as ExploreFailure {
                     if run.failure == nil && !run.isAborting { run.failure = failure }
                 } catch {
@@ -316,6 +321,8 @@ final class ScheduleRun: @unchecked Sendable {
     var holders: [Int: Int] = [:]
     /// Drop-in semaphores' counts, by id, once touched in this schedule.
     var permits: [Int: Int] = [:]
+    /// Threads asleep on each drop-in condition, by id, the longest waiting first.
+    var sleepers: [Int: [Int]] = [:]
     /// Ids handed out to drop-ins made in this schedule.
     private var objects = 0
     /// Mutexes made outside the exploration that an abandoned thread left locked: their
@@ -373,6 +380,7 @@ final class ScheduleRun: @unchecked Sendable {
         step = 0
         holders.removeAll(keepingCapacity: true)
         permits.removeAll(keepingCapacity: true)
+        sleepers.removeAll(keepingCapacity: true)
     }
 
     /// Adds a thread running `work` (not started: `unstarted` lists it); its index, or
@@ -432,6 +440,8 @@ final class ScheduleRun: @unchecked Sendable {
         switch next.dropIn?.waitsFor {
         case .mutex(let id)?: return holders[id] == nil
         case .semaphore(let id, let initial)?: return (permits[id] ?? initial) > 0
+        case .signal(let condition, let mutex)?:
+            return !(sleepers[condition]?.contains(t) ?? false) && holders[mutex] == nil
         case nil: return true
         }
     }
@@ -489,4 +499,19 @@ extension ScheduleRun: ExplorationControl {
     }
 
     func give(semaphore id: Int, initial: Int) { permits[id] = (permits[id] ?? initial) + 1 }
+
+    func sleep(on condition: Int) {
+        if let t = current { sleepers[condition, default: []].append(t) }
+    }
+
+    func wake(_ condition: Int, all: Bool) -> [Int] {
+        guard var waiting = sleepers[condition], !waiting.isEmpty else { return [] }
+        let woken = all ? waiting : [waiting.removeFirst()]
+        sleepers[condition] = all ? [] : waiting
+        return woken
+    }
+
+    func recordYield() {
+        if let t = current { record(t, .yield) }
+    }
 }

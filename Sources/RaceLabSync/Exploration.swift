@@ -26,6 +26,12 @@ package protocol ExplorationControl: AnyObject {
     func take(semaphore id: Int, initial: Int) -> Bool
     /// Adds one to semaphore `id`.
     func give(semaphore id: Int, initial: Int)
+    /// The running thread starts waiting on condition `id` (it released its mutex).
+    func sleep(on condition: Int)
+    /// Wakes the longest waiter on condition `id`, or all of them; returns whom.
+    func wake(_ condition: Int, all: Bool) -> [Int]
+    /// The running thread asks to let another run: a yield, for the fairness rule.
+    func recordYield()
 }
 
 /// What a drop-in's next operation touches and what it may wait for: the explorer
@@ -48,7 +54,12 @@ package struct PendingStep: Sendable {
         case mutex(Int)
         /// The semaphore to be above 0 (it starts at `initial`).
         case semaphore(Int, initial: Int)
+        /// A signal on the condition, then the mutex to be free (a woken wait relocking).
+        case signal(condition: Int, thenMutex: Int)
     }
+
+    /// A step that touches everything (a yield): never independent of another.
+    package static let everything = -1
 
     @usableFromInline
     package init(object: Int, label: SyncLabel, writes: Bool, waitsFor: Wait? = nil) {
@@ -163,6 +174,10 @@ package enum SyncEvent: Sendable {
     case unlock(SyncLabel)
     case semaphoreWait(SyncLabel, didTake: Bool)
     case semaphoreSignal(SyncLabel)
+    case conditionWait(SyncLabel, mutex: SyncLabel)
+    case conditionWoken(SyncLabel, mutex: SyncLabel)
+    case conditionSignal(SyncLabel, woken: [Int], isBroadcast: Bool)
+    case yield
 
     /// "load count → 1 (relaxed)", "lock Cache.swift:9", ...
     package var text: String {
@@ -182,6 +197,14 @@ package enum SyncEvent: Sendable {
         case .unlock(let label): return "unlock \(label)"
         case .semaphoreWait(let label, let didTake): return didTake ? "wait \(label)" : "wait \(label) → timed out"
         case .semaphoreSignal(let label): return "signal \(label)"
+        case .conditionWait(let label, let mutex): return "wait \(label), unlock \(mutex)"
+        case .conditionWoken(let label, let mutex): return "woken from \(label), lock \(mutex)"
+        case .conditionSignal(let label, let woken, let isBroadcast):
+            return "\(isBroadcast ? "broadcast" : "signal") \(label) → "
+                + (woken.isEmpty
+                    ? "nobody waits"
+                    : "wakes worker\(woken.count == 1 ? "" : "s") " + woken.map(String.init).joined(separator: ", "))
+        case .yield: return "yield"
         }
     }
 }

@@ -17,16 +17,14 @@ import Synchronization
 /// the next schedule (racelab reports it rather than hang).
 public struct Mutex<Value: ~Copyable>: ~Copyable {
     @usableFromInline let real: Synchronization.Mutex<Value>
-    @usableFromInline let id: Int
-    @usableFromInline let label: SyncLabel
+    @usableFromInline let explored: ExploredLock
 
     /// A mutex holding `initialValue`; `name` is what a timeline calls it.
     public init(
         _ initialValue: consuming sending Value, name: String? = nil, file: StaticString = #fileID, line: UInt = #line
     ) {
         real = Synchronization.Mutex(initialValue)
-        id = Exploration.newObjectID()
-        label = SyncLabel(name: name, file: file, line: line)
+        explored = ExploredLock(name: name, file: file, line: line)
     }
 
     /// Runs `body` with the lock held and the value lent to it; returns what it returns.
@@ -56,27 +54,13 @@ public struct Mutex<Value: ~Copyable>: ~Copyable {
     }
 
     @usableFromInline
-    func lockExplored(_ control: any ExplorationControl) {
-        control.point(PendingStep(object: id, label: label, writes: true, waitsFor: .mutex(id)))
-        control.acquire(mutex: id)
-        control.record(.lock(label))
-    }
+    func lockExplored(_ control: any ExplorationControl) { explored.lock(control) }
 
     @usableFromInline
-    func tryLockExplored(_ control: any ExplorationControl) -> Bool {
-        control.point(PendingStep(object: id, label: label, writes: true))
-        let isFree = control.isFree(mutex: id)
-        if isFree { control.acquire(mutex: id) }
-        control.record(.tryLock(label, didLock: isFree))
-        return isFree
-    }
+    func tryLockExplored(_ control: any ExplorationControl) -> Bool { explored.tryLock(control) }
 
     @usableFromInline
-    func unlockExplored(_ control: any ExplorationControl) {
-        control.point(PendingStep(object: id, label: label, writes: true))
-        control.release(mutex: id)
-        control.record(.unlock(label))
-    }
+    func unlockExplored(_ control: any ExplorationControl) { explored.unlock(control) }
 }
 
 extension Mutex: @unchecked Sendable where Value: ~Copyable {}

@@ -22,7 +22,7 @@ package protocol CheckThenActDictionary: Sendable {
 /// Deliberately racy, memory-safe: every dictionary operation takes the lock on its
 /// own, but the check and the act are two operations with a gap between them.
 package final class SeparateCheckDictionary: CheckThenActDictionary {
-    private let storage = Locked<[Int: Int]>([:])
+    private let storage = Locked<[Int: Int]>([:], name: "map")
     private let workSteps: Int64
 
     package init(work: Int) { workSteps = Int64(work) }
@@ -50,7 +50,7 @@ package final class SeparateCheckDictionary: CheckThenActDictionary {
 /// Check and act inside one critical section.
 package final class CriticalSectionDictionary: CheckThenActDictionary {
     package init() {}
-    private let storage = Locked<[Int: Int]>([:])
+    private let storage = Locked<[Int: Int]>([:], name: "map")
 
     package func checkThenUse(_ key: Int) -> CheckOutcome {
         storage.withLock { dictionary in
@@ -73,7 +73,7 @@ package final class CriticalSectionDictionary: CheckThenActDictionary {
 /// No separate check: one lookup, and insert-if-absent as one operation.
 package final class SingleLookupDictionary: CheckThenActDictionary {
     package init() {}
-    private let storage = Locked<[Int: Int]>([:])
+    private let storage = Locked<[Int: Int]>([:], name: "map")
 
     package func checkThenUse(_ key: Int) -> CheckOutcome {
         storage.withLock { $0[key] }.map(CheckOutcome.used) ?? .absent

@@ -1,7 +1,9 @@
 import CRaceLabShims
 import Dispatch
 import RaceLab
-import Synchronization
+// The drop-in Atomic and Mutex: the real Synchronization types under `racelab counter`,
+// scheduling points under `racelab explore counter`; the same code for both.
+import RaceLabSync
 
 /// A counter every worker increments. `worker` lets sharded forms pick a slot.
 package protocol SharedCounter: Sendable {
@@ -27,7 +29,7 @@ extension SharedCounter {
 /// update is lost, with no undefined behaviour, so it can never crash racelab.
 /// Sendable without `@unchecked`: there is no data race here, only a race condition.
 package final class UnsafeCounter: SharedCounter {
-    private let value = Atomic<Int>(0)
+    private let value = Atomic<Int>(0, name: "counter")
     private let workSteps: Int64
 
     package init(work: Int) { workSteps = Int64(work) }
@@ -42,10 +44,10 @@ package final class UnsafeCounter: SharedCounter {
     package func total() -> Int { value.load(ordering: .relaxed) }
 }
 
-/// The whole read-modify-write inside `Synchronization.Mutex`.
+/// The whole read-modify-write inside `Synchronization.Mutex` (RaceLabSync's drop-in).
 package final class MutexCounter: SharedCounter {
     package init() {}
-    private let value = Mutex<Int>(0)
+    private let value = Mutex<Int>(0, name: "counter")
 
     @inline(__always)
     package func increment(worker: Int) { value.withLock { $0 &+= 1 } }
@@ -56,8 +58,8 @@ package final class MutexCounter: SharedCounter {
 /// The whole read-modify-write inside a `pthread_mutex_t`.
 package final class PthreadMutexCounter: SharedCounter {
     package init() {}
-    private let lock = PthreadMutex()
-    private let value = Atomic<Int>(0)  // only ever touched under `lock`
+    private let lock = PthreadMutex(name: "m")
+    private let value = Atomic<Int>(0, name: "counter")  // only ever touched under `lock`
 
     @inline(__always)
     package func increment(worker: Int) {
@@ -70,7 +72,7 @@ package final class PthreadMutexCounter: SharedCounter {
 /// One hardware read-modify-write (`lock xadd` on x86): atomic, no lock.
 package final class AtomicCounter: SharedCounter {
     package init() {}
-    private let value = Atomic<Int>(0)
+    private let value = Atomic<Int>(0, name: "counter")
 
     @inline(__always)
     package func increment(worker: Int) { value.wrappingAdd(1, ordering: .relaxed) }
@@ -82,10 +84,19 @@ package final class AtomicCounter: SharedCounter {
 /// slots are summed at the end. Only the owner writes a slot, so a relaxed load and
 /// store suffice (no locked instruction); the padding keeps two workers' slots off
 /// one cache line, so they never contend (no false sharing).
-package final class ShardedCounter: SharedCounter {
-    private let slots: PaddedAtomicSlots
+///
+/// `@unchecked Sendable`: the slots are shared across threads, which is sound because
+/// every slot is an `Atomic<Int>` only ever accessed through its atomic operations.
+package final class ShardedCounter: SharedCounter, @unchecked Sendable {
+    private let slots: PaddedSlots<Atomic<Int>>
 
-    package init(workers: Int) { slots = PaddedAtomicSlots(count: workers) }
+    package init(workers: Int) {
+        var next = 0
+        slots = PaddedSlots(count: workers) {
+            defer { next += 1 }
+            return Atomic(0, name: "slot\(next)")
+        }
+    }
 
     @inline(__always)
     package func increment(worker: Int) { Self.bump(slots[worker]) }
@@ -102,7 +113,7 @@ package final class ShardedCounter: SharedCounter {
     }
 
     @inline(never)
-    private static func slot(_ slots: PaddedAtomicSlots, _ worker: Int) -> UnsafeMutablePointer<Atomic<Int>> {
+    private static func slot(_ slots: PaddedSlots<Atomic<Int>>, _ worker: Int) -> UnsafeMutablePointer<Atomic<Int>> {
         slots[worker]
     }
 

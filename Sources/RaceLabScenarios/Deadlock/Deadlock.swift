@@ -22,45 +22,49 @@ package enum DeadlockScenario {
                 name: "opposite-order",
                 summary: "half the workers take A then B, half B then A: they can wait for each other forever",
                 isExpectedSafe: false, runsInChildProcess: true
-            ) { request, pool in
-                try run(request, pool, watchForStall: true) { locks, worker, done in
-                    worker % 2 == 0
-                        ? locks.inOrder(TwoLocks.a, TwoLocks.b, worker: worker, done: &done)
-                        : locks.inOrder(TwoLocks.b, TwoLocks.a, worker: worker, done: &done)
-                    return 0
-                }
-            },
+            ) { request, pool in try run(request, pool, watchForStall: true, transfer: Transfers.oppositeOrder) },
             Strategy(
                 name: "ordered", summary: "one global order: every worker takes A, then B", isExpectedSafe: true
-            ) { request, pool in
-                try run(request, pool) { locks, worker, done in
-                    locks.inOrder(TwoLocks.a, TwoLocks.b, worker: worker, done: &done)
-                    return 0
-                }
-            },
+            ) { request, pool in try run(request, pool, transfer: Transfers.ordered) },
             Strategy(
                 name: "try-lock",
                 summary: "opposite orders, but try the second lock; if taken, let go of the first and retry",
                 isExpectedSafe: true
-            ) { request, pool in
-                try run(request, pool) { locks, worker, done in
-                    worker % 2 == 0
-                        ? locks.backingOff(TwoLocks.a, TwoLocks.b, worker: worker, done: &done)
-                        : locks.backingOff(TwoLocks.b, TwoLocks.a, worker: worker, done: &done)
-                }
-            },
+            ) { request, pool in try run(request, pool, transfer: Transfers.tryLock) },
             Strategy(
                 name: "single-lock", summary: "one coarse lock for every transfer", isExpectedSafe: true
-            ) { request, pool in
-                try run(request, pool) { locks, worker, done in
-                    locks.coarse(worker: worker, done: &done)
-                    return 0
-                }
-            },
+            ) { request, pool in try run(request, pool, transfer: Transfers.singleLock) },
         ],
         explanation: deadlockExplanation,
         leastDefaultWorkers: LeastWorkers(2, why: "one worker per lock order"), exposedWord: "DEADLOCK",
         childDiedWord: "DEADLOCK")
+
+    /// Each strategy's transfer, written once: `racelab deadlock` runs it on real
+    /// workers, `racelab explore deadlock` on virtual ones. Returns the attempts that had
+    /// to let go (try-lock's back-offs).
+    enum Transfers {
+        typealias Transfer = @Sendable (TwoLocks, _ worker: Int, _ done: inout Int) -> Int
+
+        static let oppositeOrder: Transfer = { locks, worker, done in
+            worker % 2 == 0
+                ? locks.inOrder(TwoLocks.a, TwoLocks.b, worker: worker, done: &done)
+                : locks.inOrder(TwoLocks.b, TwoLocks.a, worker: worker, done: &done)
+            return 0
+        }
+        static let ordered: Transfer = { locks, worker, done in
+            locks.inOrder(TwoLocks.a, TwoLocks.b, worker: worker, done: &done)
+            return 0
+        }
+        static let tryLock: Transfer = { locks, worker, done in
+            worker % 2 == 0
+                ? locks.backingOff(TwoLocks.a, TwoLocks.b, worker: worker, done: &done)
+                : locks.backingOff(TwoLocks.b, TwoLocks.a, worker: worker, done: &done)
+        }
+        static let singleLock: Transfer = { locks, worker, done in
+            locks.coarse(worker: worker, done: &done)
+            return 0
+        }
+    }
 
     /// One run: every worker transfers as long as its budget lasts. With
     /// `watchForStall` (a strategy that can deadlock, run in a child process), a

@@ -1,5 +1,5 @@
 import RaceLab
-import Synchronization
+import RaceLabSync
 
 #if canImport(Glibc)
     import Glibc
@@ -15,10 +15,11 @@ package final class TwoLocks: Sendable {
     package static let a = 1
     package static let b = 2
 
-    private let lockA = PthreadMutex()
-    private let lockB = PthreadMutex()
-    /// Touched only while holding the locks the operation needs.
-    private let balance = Atomic<Int>(0)
+    private let lockA = PthreadMutex(name: "A")
+    private let lockB = PthreadMutex(name: "B")
+    /// Touched only while holding the locks the operation needs (a drop-in, so the
+    /// explorer sees the transfer).
+    private let balance = Atomic<Int>(0, name: "balance")
     /// Per worker: the locks it holds (bits), the lock it waits for (0: none), and
     /// its operations so far, each on its own line.
     package let holding: PaddedAtomicSlots
@@ -80,7 +81,7 @@ package final class TwoLocks: Sendable {
             }
             release(first, worker: worker)
             retries += 1
-            sched_yield()
+            yieldThread()  // sched_yield(), and a fair yield under the explorer
         }
     }
 

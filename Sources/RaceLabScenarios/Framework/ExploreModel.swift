@@ -1,8 +1,9 @@
 import RaceLab
 import RaceLabExplore
 
-/// A scenario modelled on the explorer's primitives, for `racelab explore`: its
-/// strategies as small programs of `threads` threads doing `operations` operations each.
+/// A scenario as `racelab explore` runs it: its strategies' real types (on RaceLabSync's
+/// drop-ins and racelab's explorer-aware pthread locks) as small programs of `threads`
+/// workers doing `operations` operations each.
 package struct ExploreModel: Sendable {
     package let scenario: String
     package let strategies: [ExploreStrategyModel]
@@ -16,7 +17,7 @@ package struct ExploreModel: Sendable {
 }
 
 /// One strategy as a program the explorer runs: `explore` explores it (or replays one
-/// schedule of it) with `threads` threads of `operations` operations each.
+/// schedule of it) with `threads` workers of `operations` operations each.
 package struct ExploreStrategyModel: Sendable {
     package let name: String
     package let isExpectedSafe: Bool
@@ -31,27 +32,14 @@ package struct ExploreStrategyModel: Sendable {
     let explore: @Sendable (Explore, _ threads: Int, _ operations: Int) throws(RaceLabError) -> ExploreReport
     let replay: @Sendable (Explore, String, _ threads: Int, _ operations: Int) throws(RaceLabError) -> ExploreSchedule
 
-    /// A strategy whose every thread runs `body(state, thread, operations)` on a fresh
-    /// `make(threads)`, then `check(state, threads, operations)`. `withProducer`: the
-    /// program has a thread 0 more than `threads` (the queue's producer; the workers
-    /// are threads 1...threads).
+    /// A strategy explored through its real types: `test(threads, operations)` is the
+    /// `RaceTest` the explorer runs, with `threads` workers (one more, worker 0, when
+    /// `withProducer`) each running its body `operations` times, on the same types
+    /// `racelab <scenario>` runs on real workers (their drop-in primitives are the
+    /// explorer's scheduling points).
     init<State>(
         _ name: String, safe: Bool, preemptionBound: Int? = nil, withProducer: Bool = false, _ summary: String,
-        make: @escaping @Sendable (_ threads: Int) -> State,
-        body: @escaping @Sendable (State, VirtualThread, _ operations: Int) throws -> Void,
-        check: @escaping @Sendable (State, _ threads: Int, _ operations: Int) throws -> Void
-    ) {
-        self.init(
-            name, safe: safe, preemptionBound: preemptionBound, withProducer: withProducer, summary,
-            makeFor: { threads, _ in make(threads) }, body: body, check: check)
-    }
-
-    /// The same, with a state made for both `threads` and `operations`.
-    init<State>(
-        _ name: String, safe: Bool, preemptionBound: Int? = nil, withProducer: Bool = false, _ summary: String,
-        makeFor make: @escaping @Sendable (_ threads: Int, _ operations: Int) -> State,
-        body: @escaping @Sendable (State, VirtualThread, _ operations: Int) throws -> Void,
-        check: @escaping @Sendable (State, _ threads: Int, _ operations: Int) throws -> Void
+        test: @escaping @Sendable (_ threads: Int, _ operations: Int) -> RaceTest<State>
     ) {
         self.name = name
         isExpectedSafe = safe
@@ -62,16 +50,14 @@ package struct ExploreStrategyModel: Sendable {
         explore = { explorer, threads, operations throws(RaceLabError) in
             var explorer = explorer
             explorer.workers = threads + extra
-            return try explorer.run(
-                { make(threads, operations) }, body: { try body($0, $1, operations) },
-                check: { try check($0, threads, operations) })
+            explorer.iterations = operations
+            return try explorer.run(test(threads, operations))
         }
         replay = { explorer, schedule, threads, operations throws(RaceLabError) in
             var explorer = explorer
             explorer.workers = threads + extra
-            return try explorer.replay(
-                schedule, { make(threads, operations) }, body: { try body($0, $1, operations) },
-                check: { try check($0, threads, operations) })
+            explorer.iterations = operations
+            return try explorer.replay(schedule, test(threads, operations))
         }
     }
 

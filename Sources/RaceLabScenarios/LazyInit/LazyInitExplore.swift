@@ -1,52 +1,50 @@
 import RaceLab
 import RaceLabExplore
 
-/// A singleton every thread asks for: `instance` nil until built; `builds` counts builds.
-private final class ExploredLazy: Sendable {
-    let instance = Shared<Int?>("instance", nil)
-    let builds = Shared("builds", 0)
-    let mutex = ExploreMutex("m")
-    init(threads: Int) {}
-}
-
+/// `racelab explore lazy-init`: the strategies' own lazy instances (LazyInstances.swift)
+/// on the drop-ins; every worker asks for the instance `operations` times, and it must
+/// be built once. relaxed-publication needs the weak memory model (its race is a
+/// reordering, not an interleaving); static-let and pthread-once run the runtime's and
+/// the C library's code, which the explorer does not see.
 extension LazyInitScenario {
     static let exploreModel = ExploreModel(
         scenario: "lazy-init",
         strategies: [
+            ExploreStrategyModel("unsafe", safe: false, "UncheckedLazy: if the instance is nil, build, publish") {
+                threads, _ in
+                buildingOnce(threads) { UncheckedLazy(table: $0) }
+            },
             ExploreStrategyModel(
-                "unsafe", safe: false, "if instance is nil: build, publish", make: ExploredLazy.init,
-                body: { lazy, thread, operations in
-                    for _ in 0..<operations where try thread.load(lazy.instance) == nil {
-                        try build(lazy, thread)
-                    }
-                }, check: builtOnce),
-            ExploreStrategyModel(
-                "double-checked", safe: true, "check, lock, check again, build, publish, unlock",
-                make: ExploredLazy.init,
-                body: { lazy, thread, operations in
-                    for _ in 0..<operations where try thread.load(lazy.instance) == nil {
-                        try thread.lock(lazy.mutex)
-                        if try thread.load(lazy.instance) == nil { try build(lazy, thread) }
-                        try thread.unlock(lazy.mutex)
-                    }
-                }, check: builtOnce),
-            ExploreStrategyModel(
-                "locked-always", safe: true, "lock, check, build, publish, unlock", make: ExploredLazy.init,
-                body: { lazy, thread, operations in
-                    for _ in 0..<operations {
-                        try thread.lock(lazy.mutex)
-                        if try thread.load(lazy.instance) == nil { try build(lazy, thread) }
-                        try thread.unlock(lazy.mutex)
-                    }
-                }, check: builtOnce),
+                "double-checked", safe: true, "DoubleCheckedLazy: check, lock, check again, build, publish, unlock"
+            ) { threads, _ in
+                buildingOnce(threads) { DoubleCheckedLazy(table: $0, relaxed: false) }
+            },
+            ExploreStrategyModel("locked-always", safe: true, "AlwaysLockedLazy: lock, check, build, publish, unlock") {
+                threads, _ in
+                buildingOnce(threads) { AlwaysLockedLazy(table: $0) }
+            },
         ])
 
-    private static func build(_ lazy: ExploredLazy, _ thread: VirtualThread) throws {
-        try thread.store(lazy.builds, try thread.load(lazy.builds) + 1)
-        try thread.store(lazy.instance, thread.index)
+    /// The table and the lazy instance, for the check.
+    final class Explored<Lazy: LazyInstance>: Sendable {
+        let table: InstanceTable
+        let lazy: Lazy
+        init(_ table: InstanceTable, _ lazy: Lazy) {
+            self.table = table
+            self.lazy = lazy
+        }
     }
 
-    private static let builtOnce: @Sendable (ExploredLazy, Int, Int) throws -> Void = { lazy, _, _ in
-        try RaceFailure.unless(lazy.builds.value == 1, "built \(lazy.builds.value) times")
+    private static func buildingOnce<Lazy: LazyInstance>(
+        _ threads: Int, _ make: @escaping @Sendable (InstanceTable) -> Lazy
+    ) -> RaceTest<Explored<Lazy>> {
+        RaceTest {
+            let table = InstanceTable(capacity: threads, work: 0)
+            return Explored(table, make(table))
+        } body: { state, _, _ in
+            _ = state.lazy.instance()
+        } check: { state, _ in
+            try RaceFailure.unless(state.table.builds == 1, "built \(state.table.builds) times")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import CRaceLabShims
 import RaceLab
+import RaceLabSync
 import Synchronization
 
 #if canImport(Glibc)
@@ -17,15 +18,18 @@ import Synchronization
 /// `@unchecked Sendable`: the slots are shared across threads, which is sound because
 /// every field is an `Atomic<Int>` only accessed through its atomic operations.
 package final class InstanceTable: @unchecked Sendable {
+    /// Synchronization's atomics, not the drop-ins: the explorer does not see the fields
+    /// (four more scheduling points per build would multiply the schedules and show
+    /// nothing new while it explores sequential consistency only); it sees `built`.
     struct Fields: ~Copyable {
-        let w0 = Atomic<Int>(0)
-        let w1 = Atomic<Int>(0)
-        let w2 = Atomic<Int>(0)
-        let w3 = Atomic<Int>(0)
+        let w0 = Synchronization.Atomic<Int>(0)
+        let w1 = Synchronization.Atomic<Int>(0)
+        let w2 = Synchronization.Atomic<Int>(0)
+        let w3 = Synchronization.Atomic<Int>(0)
     }
 
     private let slots: PaddedSlots<Fields>
-    private let built = Atomic<Int>(0)
+    private let built = RaceLabSync.Atomic<Int>(0, name: "builds")
     private let workSteps: Int64
 
     /// - Parameter capacity: the most instances a run can build (each worker builds at most one).
@@ -75,7 +79,7 @@ package protocol LazyInstance: AnyObject, Sendable {
 /// instance both build one; the last to publish wins, and the others go on with
 /// theirs. No undefined behaviour: the pointer is a relaxed atomic.
 package final class UncheckedLazy: LazyInstance {
-    private let current = Atomic<Int>(0)
+    private let current = RaceLabSync.Atomic<Int>(0, name: "instance")
     private let table: InstanceTable
 
     package init(table: InstanceTable) { self.table = table }
@@ -97,8 +101,8 @@ package final class UncheckedLazy: LazyInstance {
 /// release/acquire (correct), or relaxed (the memory model lets a reader see the
 /// instance before its fields).
 package final class DoubleCheckedLazy: LazyInstance {
-    private let current = Atomic<Int>(0)
-    private let lock = PthreadMutex()
+    private let current = RaceLabSync.Atomic<Int>(0, name: "instance")
+    private let lock = PthreadMutex(name: "m")
     private let table: InstanceTable
     private let isRelaxed: Bool
 
@@ -129,7 +133,7 @@ package final class DoubleCheckedLazy: LazyInstance {
 
 /// The lock on every access: correct, and every access pays for it.
 package final class AlwaysLockedLazy: LazyInstance {
-    private let current = Locked(0)
+    private let current = Locked(0, name: "m")
     private let table: InstanceTable
 
     package init(table: InstanceTable) { self.table = table }
@@ -152,7 +156,7 @@ package final class AlwaysLockedLazy: LazyInstance {
 /// pthread_once is for: it is only ever passed to pthread_once.
 package final class PthreadOnceLazy: LazyInstance, @unchecked Sendable {
     private let once = UnsafeMutablePointer<pthread_once_t>.allocate(capacity: 1)
-    private let current = Atomic<Int>(0)
+    private let current = Synchronization.Atomic<Int>(0)
     private let table: InstanceTable
 
     package init(table: InstanceTable) {

@@ -1,5 +1,6 @@
 import CRaceLabShims
 import RaceLab
+import RaceLabSync
 import Synchronization
 
 #if canImport(Glibc)
@@ -64,8 +65,8 @@ package enum QueueItem {
 /// removes an item nobody looked at (lost), or finds the list already empty.
 /// No data race, only a race condition: every access holds the lock.
 package final class PerOperationLockedQueue: ProducerConsumerQueue {
-    private let items = Locked(Deque())
-    private let isClosed = Atomic<Bool>(false)
+    private let items = Locked(Deque(), name: "queue")
+    private let isClosed = RaceLabSync.Atomic<Bool>(false, name: "closed")
     private let capacity: Int
     private let consumers: Int
     private let workSteps: Int64
@@ -78,7 +79,7 @@ package final class PerOperationLockedQueue: ProducerConsumerQueue {
 
     package func put(_ item: Int, producer: Int) {
         // Check-then-act here too, but between producers only: it may overfill by a few.
-        while items.withLock({ $0.count }) >= capacity { sched_yield() }
+        while items.withLock({ $0.count }) >= capacity { yieldThread() }
         items.withLock { $0.append(item) }
     }
 
@@ -86,7 +87,7 @@ package final class PerOperationLockedQueue: ProducerConsumerQueue {
         guard items.withLock({ $0.count }) > 0 else {
             // A consumer that missed its sentinel (another took it) still stops.
             if isClosed.load(ordering: .acquiring), items.withLock({ $0.count }) == 0 { return .closed }
-            sched_yield()
+            yieldThread()
             return .nothingYet
         }
         guard let first = items.withLock({ $0.first }) else { return .emptyAfterCheck }
@@ -114,11 +115,11 @@ package final class PerOperationLockedQueue: ProducerConsumerQueue {
 /// `@unchecked Sendable`: the ring and counters are shared across threads, which is
 /// sound because every access holds `mutex`.
 package final class ConditionQueue: ProducerConsumerQueue, @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let notEmpty = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private let notFull = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let mutex = PthreadMutex(name: "m")
+    private let notEmpty = PthreadCondition(name: "notEmpty")
+    private let notFull = PthreadCondition(name: "notFull")
     /// Signalled when a consumer stops or starts waiting: `strandedConsumers` watches.
-    private let settled = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let settled = PthreadCondition(name: "settled")
     private let ring: UnsafeMutablePointer<Int>
     private let capacity: Int
     private let consumers: Int
@@ -135,53 +136,39 @@ package final class ConditionQueue: ProducerConsumerQueue, @unchecked Sendable {
         self.consumers = consumers
         self.sentinels = sentinels
         ring = .allocate(capacity: capacity)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-        for condition in [notEmpty, notFull, settled] {
-            condition.initialize(to: pthread_cond_t())
-            pthread_cond_init(condition, nil)
-        }
     }
 
-    deinit {
-        for condition in [notEmpty, notFull, settled] {
-            pthread_cond_destroy(condition)
-            condition.deallocate()
-        }
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-        ring.deallocate()
-    }
+    deinit { ring.deallocate() }
 
     package func put(_ item: Int, producer: Int) {
-        pthread_mutex_lock(mutex)
-        while count == capacity { pthread_cond_wait(notFull, mutex) }
+        _ = mutex.lock()
+        while count == capacity { notFull.wait(mutex) }
         ring[(head + count) % capacity] = item
         count += 1
-        pthread_cond_signal(notEmpty)
-        pthread_mutex_unlock(mutex)
+        notEmpty.signal()
+        mutex.unlock()
     }
 
     package func take(consumer: Int) -> Take {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        _ = mutex.lock()
+        defer { mutex.unlock() }
         while count == 0 {
             if isReleased {
                 stoppedConsumers += 1
                 return .stranded
             }
             waitingConsumers += 1
-            pthread_cond_signal(settled)
-            pthread_cond_wait(notEmpty, mutex)
+            settled.signal()
+            notEmpty.wait(mutex)
             waitingConsumers -= 1
         }
         let item = ring[head]
         head = (head + 1) % capacity
         count -= 1
-        pthread_cond_signal(notFull)
+        notFull.signal()
         guard item != QueueItem.sentinel else {
             stoppedConsumers += 1
-            pthread_cond_signal(settled)
+            settled.signal()
             return .sentinel
         }
         return .item(item)
@@ -194,16 +181,14 @@ package final class ConditionQueue: ProducerConsumerQueue, @unchecked Sendable {
     package var canStrandConsumers: Bool { sentinels < consumers }
 
     package func strandedConsumers() -> Int {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        _ = mutex.lock()
+        defer { mutex.unlock() }
         // Settled: nothing left to take, and every consumer stopped or waits. No
         // producer is left to put anything, so the waiting ones would wait forever.
-        while !(count == 0 && stoppedConsumers + waitingConsumers == consumers) {
-            pthread_cond_wait(settled, mutex)
-        }
+        while !(count == 0 && stoppedConsumers + waitingConsumers == consumers) { settled.wait(mutex) }
         let stranded = waitingConsumers
         isReleased = true
-        pthread_cond_broadcast(notEmpty)
+        notEmpty.broadcast()
         return stranded
     }
 }

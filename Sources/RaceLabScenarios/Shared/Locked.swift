@@ -9,12 +9,14 @@
 /// `@unchecked Sendable`: the value is shared across threads, which is sound
 /// because every access goes through `withLock`.
 final class Locked<Value>: @unchecked Sendable {
-    private let mutex = PthreadMutex()
+    private let mutex: PthreadMutex
     // Behind a pointer, not a stored `var`: a class's stored var pays a dynamic
     // exclusivity check on every access, which the lock already makes redundant.
     private let value: UnsafeMutablePointer<Value>
 
-    init(_ value: Value) {
+    /// `name` is what racelab's explorer calls the lock (nil: the file and line).
+    init(_ value: Value, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
+        mutex = PthreadMutex(name: name, file: file, line: line)
         self.value = .allocate(capacity: 1)
         self.value.initialize(to: value)
     }

@@ -1,3 +1,5 @@
+import RaceLabSync
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -5,6 +7,10 @@
 #endif
 
 /// A `pthread_mutex_t` at a stable heap address (a pthread mutex must never move).
+/// racelab's explorer sees it as RaceLabSync's `Mutex` is seen: inside an exploration
+/// locking and unlocking are scheduling points (and the pthread mutex is not taken:
+/// one OS thread runs every virtual thread); outside, one relaxed load and a branch
+/// more than `pthread_mutex_lock`.
 ///
 /// `@unchecked Sendable`: the pointer is shared across threads, which is what a
 /// mutex is for; all access goes through `pthread_mutex_lock`/`unlock`.
@@ -20,8 +26,11 @@ package final class PthreadMutex: @unchecked Sendable {
     }
 
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// What the explorer knows it by.
+    let explored: ExploredLock
 
-    init(_ kind: Kind = .normal) {
+    init(_ kind: Kind = .normal, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
+        explored = ExploredLock(name: name, file: file, line: line)
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         var attributes = pthread_mutexattr_t()
@@ -38,14 +47,26 @@ package final class PthreadMutex: @unchecked Sendable {
     /// Locks, and returns 0 or the error number (EDEADLK: an error-checking mutex
     /// locked again by its owner).
     @inline(__always)
-    func lock() -> Int32 { pthread_mutex_lock(mutex) }
+    func lock() -> Int32 {
+        if let control = Exploration.running {
+            explored.lock(control)
+            return 0
+        }
+        return pthread_mutex_lock(mutex)
+    }
 
     /// Locks if free; returns whether it did.
     @inline(__always)
-    func tryLock() -> Bool { pthread_mutex_trylock(mutex) == 0 }
+    func tryLock() -> Bool {
+        if let control = Exploration.running { return explored.tryLock(control) }
+        return pthread_mutex_trylock(mutex) == 0
+    }
 
     @inline(__always)
-    func unlock() { pthread_mutex_unlock(mutex) }
+    func unlock() {
+        if let control = Exploration.running { return explored.unlock(control) }
+        pthread_mutex_unlock(mutex)
+    }
 
     deinit {
         pthread_mutex_destroy(mutex)
@@ -54,8 +75,58 @@ package final class PthreadMutex: @unchecked Sendable {
 
     @inline(__always)
     func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        if let control = Exploration.running {
+            explored.lock(control)
+            defer { explored.unlock(control) }
+            return try body()
+        }
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body()
+    }
+
+    /// The pthread mutex, for a condition variable's wait.
+    var raw: UnsafeMutablePointer<pthread_mutex_t> { mutex }
+}
+
+/// A `pthread_cond_t` at a stable heap address, used with a `PthreadMutex`; the
+/// explorer sees it as it sees the mutex: a wait unlocks and sleeps in one step and
+/// relocks in another, a signal wakes the longest waiter, and a wait nobody signals is
+/// a deadlock, named.
+///
+/// `@unchecked Sendable`: the condition is shared across threads, which is what it is
+/// for; all access goes through the pthread calls, under the mutex.
+final class PthreadCondition: @unchecked Sendable {
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+    private let explored: ExploredCondition
+
+    init(name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
+        explored = ExploredCondition(name: name, file: file, line: line)
+        condition = .allocate(capacity: 1)
+        condition.initialize(to: pthread_cond_t())
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        condition.deallocate()
+    }
+
+    /// Unlocks `mutex` (held by the caller), sleeps until signalled, relocks it.
+    func wait(_ mutex: PthreadMutex) {
+        if let control = Exploration.running { return explored.wait(releasing: mutex.explored, control) }
+        pthread_cond_wait(condition, mutex.raw)
+    }
+
+    /// Wakes one waiter.
+    func signal() {
+        if let control = Exploration.running { return explored.signal(all: false, control) }
+        pthread_cond_signal(condition)
+    }
+
+    /// Wakes every waiter.
+    func broadcast() {
+        if let control = Exploration.running { return explored.signal(all: true, control) }
+        pthread_cond_broadcast(condition)
     }
 }

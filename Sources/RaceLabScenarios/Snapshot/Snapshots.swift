@@ -1,4 +1,7 @@
 import CRaceLabShims
+// The drop-in Atomic: the real one under `racelab snapshot`, a scheduling point under
+// `racelab explore snapshot`.
+import RaceLabSync
 import Synchronization
 
 /// A record of two fields with an invariant: both always hold the same version. A
@@ -16,8 +19,8 @@ package protocol SnapshotRecord: AnyObject, Sendable {
 /// two writers can also interleave and move the version backwards. No undefined
 /// behaviour: a race condition only.
 package final class FieldByFieldRecord: SnapshotRecord {
-    private let first = Atomic<Int>(0)
-    private let second = Atomic<Int>(0)
+    private let first = RaceLabSync.Atomic<Int>(0, name: "first")
+    private let second = RaceLabSync.Atomic<Int>(0, name: "second")
     private let workSteps: Int64
 
     package init(work: Int) { workSteps = Int64(work) }
@@ -41,7 +44,7 @@ package final class FieldByFieldRecord: SnapshotRecord {
 /// One lock for readers and writers.
 package final class LockedRecord: SnapshotRecord {
     package init() {}
-    private let fields = Locked((first: 0, second: 0))
+    private let fields = Locked((first: 0, second: 0), name: "m")
 
     @inline(__always)
     package func update() {
@@ -91,7 +94,7 @@ package final class ImmutableRecord: SnapshotRecord {
         }
     }
 
-    private let current = Locked(Snapshot(version: 0))
+    private let current = Locked(Snapshot(version: 0), name: "current")
 
     @inline(__always)
     package func update() {
@@ -125,9 +128,9 @@ package final class ImmutableRecord: SnapshotRecord {
 /// behaviour.
 package final class SequenceLockedRecord: SnapshotRecord {
     package init() {}
-    private let sequence = Atomic<Int>(0)
-    private let first = Atomic<Int>(0)
-    private let second = Atomic<Int>(0)
+    private let sequence = RaceLabSync.Atomic<Int>(0, name: "sequence")
+    private let first = RaceLabSync.Atomic<Int>(0, name: "first")
+    private let second = RaceLabSync.Atomic<Int>(0, name: "second")
 
     @inline(__always)
     package func update() {
@@ -139,7 +142,7 @@ package final class SequenceLockedRecord: SnapshotRecord {
                 if exchanged { break }
                 start = original
             } else {
-                racelab_cpu_relax()
+                spinLoopHint()
                 start = sequence.load(ordering: .relaxed)
             }
         }
@@ -160,7 +163,7 @@ package final class SequenceLockedRecord: SnapshotRecord {
                 atomicMemoryFence(ordering: .acquiring)
                 if sequence.load(ordering: .relaxed) == before { return (a, b) }
             } else {
-                racelab_cpu_relax()
+                spinLoopHint()
             }
             retries += 1
         }
