@@ -49,13 +49,16 @@ out = [
 ]
 for size in SIZES:
     out.append(f"extension Atomic where Value.AtomicRepresentation == _Atomic{size}BitStorage {{")
-    out.append(f"""    @inlinable @inline(__always)
-    func realLoad(_ ordering: AtomicLoadOrdering) -> Value {{
+    out.append(f"""    /// The load with no exploration check: for a hot loop of racelab's own that runs only
+    /// on real workers (the sharded counter's, where the check would be a third of it).
+    @inlinable @inline(__always)
+    package func realLoad(_ ordering: AtomicLoadOrdering) -> Value {{
 {switch("load", LOAD, "storage.load(ordering: .{o})")}
     }}
 
+    /// The store with no exploration check (see `realLoad`).
     @inlinable @inline(__always)
-    func realStore(_ value: consuming Value, _ ordering: AtomicStoreOrdering) {{
+    package func realStore(_ value: consuming Value, _ ordering: AtomicStoreOrdering) {{
 {switch("store", STORE, "storage.store(value, ordering: .{o})")}
     }}
 

@@ -2,8 +2,10 @@
 import Synchronization
 
 extension Atomic where Value.AtomicRepresentation == _Atomic8BitStorage {
+    /// The load with no exploration check: for a hot loop of racelab's own that runs only
+    /// on real workers (the sharded counter's, where the check would be a third of it).
     @inlinable @inline(__always)
-    func realLoad(_ ordering: AtomicLoadOrdering) -> Value {
+    package func realLoad(_ ordering: AtomicLoadOrdering) -> Value {
         switch ordering {
         case .relaxed: return storage.load(ordering: .relaxed)
         case .acquiring: return storage.load(ordering: .acquiring)
@@ -11,8 +13,9 @@ extension Atomic where Value.AtomicRepresentation == _Atomic8BitStorage {
         }
     }
 
+    /// The store with no exploration check (see `realLoad`).
     @inlinable @inline(__always)
-    func realStore(_ value: consuming Value, _ ordering: AtomicStoreOrdering) {
+    package func realStore(_ value: consuming Value, _ ordering: AtomicStoreOrdering) {
         switch ordering {
         case .relaxed: return storage.store(value, ordering: .relaxed)
         case .releasing: return storage.store(value, ordering: .releasing)
@@ -139,8 +142,10 @@ extension Atomic where Value.AtomicRepresentation == _Atomic8BitStorage {
 }
 
 extension Atomic where Value.AtomicRepresentation == _Atomic16BitStorage {
+    /// The load with no exploration check: for a hot loop of racelab's own that runs only
+    /// on real workers (the sharded counter's, where the check would be a third of it).
     @inlinable @inline(__always)
-    func realLoad(_ ordering: AtomicLoadOrdering) -> Value {
+    package func realLoad(_ ordering: AtomicLoadOrdering) -> Value {
         switch ordering {
         case .relaxed: return storage.load(ordering: .relaxed)
         case .acquiring: return storage.load(ordering: .acquiring)
@@ -148,8 +153,9 @@ extension Atomic where Value.AtomicRepresentation == _Atomic16BitStorage {
         }
     }
 
+    /// The store with no exploration check (see `realLoad`).
     @inlinable @inline(__always)
-    func realStore(_ value: consuming Value, _ ordering: AtomicStoreOrdering) {
+    package func realStore(_ value: consuming Value, _ ordering: AtomicStoreOrdering) {
         switch ordering {
         case .relaxed: return storage.store(value, ordering: .relaxed)
         case .releasing: return storage.store(value, ordering: .releasing)
@@ -276,8 +282,10 @@ extension Atomic where Value.AtomicRepresentation == _Atomic16BitStorage {
 }
 
 extension Atomic where Value.AtomicRepresentation == _Atomic32BitStorage {
+    /// The load with no exploration check: for a hot loop of racelab's own that runs only
+    /// on real workers (the sharded counter's, where the check would be a third of it).
     @inlinable @inline(__always)
-    func realLoad(_ ordering: AtomicLoadOrdering) -> Value {
+    package func realLoad(_ ordering: AtomicLoadOrdering) -> Value {
         switch ordering {
         case .relaxed: return storage.load(ordering: .relaxed)
         case .acquiring: return storage.load(ordering: .acquiring)
@@ -285,8 +293,9 @@ extension Atomic where Value.AtomicRepresentation == _Atomic32BitStorage {
         }
     }
 
+    /// The store with no exploration check (see `realLoad`).
     @inlinable @inline(__always)
-    func realStore(_ value: consuming Value, _ ordering: AtomicStoreOrdering) {
+    package func realStore(_ value: consuming Value, _ ordering: AtomicStoreOrdering) {
         switch ordering {
         case .relaxed: return storage.store(value, ordering: .relaxed)
         case .releasing: return storage.store(value, ordering: .releasing)
@@ -413,8 +422,10 @@ extension Atomic where Value.AtomicRepresentation == _Atomic32BitStorage {
 }
 
 extension Atomic where Value.AtomicRepresentation == _Atomic64BitStorage {
+    /// The load with no exploration check: for a hot loop of racelab's own that runs only
+    /// on real workers (the sharded counter's, where the check would be a third of it).
     @inlinable @inline(__always)
-    func realLoad(_ ordering: AtomicLoadOrdering) -> Value {
+    package func realLoad(_ ordering: AtomicLoadOrdering) -> Value {
         switch ordering {
         case .relaxed: return storage.load(ordering: .relaxed)
         case .acquiring: return storage.load(ordering: .acquiring)
@@ -422,8 +433,9 @@ extension Atomic where Value.AtomicRepresentation == _Atomic64BitStorage {
         }
     }
 
+    /// The store with no exploration check (see `realLoad`).
     @inlinable @inline(__always)
-    func realStore(_ value: consuming Value, _ ordering: AtomicStoreOrdering) {
+    package func realStore(_ value: consuming Value, _ ordering: AtomicStoreOrdering) {
         switch ordering {
         case .relaxed: return storage.store(value, ordering: .relaxed)
         case .releasing: return storage.store(value, ordering: .releasing)

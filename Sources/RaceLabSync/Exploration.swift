@@ -114,6 +114,20 @@ package enum Exploration {
     }
 }
 
+/// A drop-in's identity for the explorer: its id (the same in every schedule of one
+/// program) and what the timeline calls it. Read only inside an exploration.
+@usableFromInline
+package final class SyncObject: Sendable {
+    package let id: Int
+    package let label: SyncLabel
+
+    @usableFromInline
+    init(name: String?, file: StaticString, line: UInt) {
+        id = Exploration.newObjectID()
+        label = SyncLabel(name: name, file: file, line: line)
+    }
+}
+
 /// Holds the exploration for the thread-local (a class, so one pointer reaches it).
 package final class ExplorationSlot {
     let control: any ExplorationControl

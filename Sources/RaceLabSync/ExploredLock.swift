@@ -13,13 +13,13 @@ import CRaceLabShims
 /// one OS thread runs every virtual thread, and this lock already excludes them).
 @usableFromInline
 package struct ExploredLock: Sendable {
-    package let id: Int
-    package let label: SyncLabel
+    let object: SyncObject
+    package var id: Int { object.id }
+    package var label: SyncLabel { object.label }
 
     /// A lock named `name` (nil: its file and line) for the timeline.
     package init(name: String?, file: StaticString, line: UInt) {
-        id = Exploration.newObjectID()
-        label = SyncLabel(name: name, file: file, line: line)
+        object = SyncObject(name: name, file: file, line: line)
     }
 
     /// Waits until the lock is free, then holds it.
@@ -51,13 +51,13 @@ package struct ExploredLock: Sendable {
 /// while someone else holds the lock). No spurious wakeups; a signal wakes the thread
 /// that waited longest; a wait nobody signals is a deadlock, named.
 package struct ExploredCondition: Sendable {
-    package let id: Int
-    package let label: SyncLabel
+    let object: SyncObject
+    package var id: Int { object.id }
+    package var label: SyncLabel { object.label }
 
     /// A condition named `name` (nil: its file and line) for the timeline.
     package init(name: String?, file: StaticString, line: UInt) {
-        id = Exploration.newObjectID()
-        label = SyncLabel(name: name, file: file, line: line)
+        object = SyncObject(name: name, file: file, line: line)
     }
 
     /// Releases `lock` (held by this thread), sleeps until signalled, relocks it.

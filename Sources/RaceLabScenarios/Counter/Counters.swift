@@ -107,9 +107,15 @@ package final class ShardedCounter: SharedCounter, @unchecked Sendable {
     /// folded into base + index addressing, the same increment measured 2.4 ns instead
     /// of 0.7 to 1.8 on an Intel Xeon (store-to-load forwarding there depends on the
     /// addressing mode), which made stopping sharing look dearer than it is.
+    ///
+    /// This loop runs on real workers only (the explorer calls `increment`), so it
+    /// bumps the slot's `Synchronization.Atomic` directly (`realLoad`, `realStore`):
+    /// the drop-in's exploration check per access measured 0.24 -> 0.32 ns per
+    /// increment here (1.38x), the one strategy cheap enough for a load and a branch
+    /// to show.
     package func run(worker: Int, budget: inout OperationBudget) {
         let slot = Self.slot(slots, worker)
-        budget.forEachOperation { Self.bump(slot) }
+        budget.forEachOperation { Self.bumpUnexplored(slot) }
     }
 
     @inline(never)
@@ -120,6 +126,11 @@ package final class ShardedCounter: SharedCounter, @unchecked Sendable {
     @inline(__always)
     private static func bump(_ slot: UnsafeMutablePointer<Atomic<Int>>) {
         slot.pointee.store(slot.pointee.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+    }
+
+    @inline(__always)
+    private static func bumpUnexplored(_ slot: UnsafeMutablePointer<Atomic<Int>>) {
+        slot.pointee.realStore(slot.pointee.realLoad(.relaxed) &+ 1, .relaxed)
     }
 
     package func total() -> Int {
