@@ -31,9 +31,12 @@ let package = Package(
         // Engine: worker pool, start gate, window and budget, CPU set and pinning, clock,
         // child processes, padded storage, and Model (requests, observations, verdicts).
         .target(name: "RaceLab", dependencies: ["CRaceLabShims"], swiftSettings: swift6),
+        // The app's model (requests, observations, lab and litmus results, settings) and
+        // child processes: racelab's own, shared by its targets, not a user's API.
+        .target(name: "RaceLabModel", dependencies: ["RaceLab", "CRaceLabShims"], swiftSettings: swift6),
         // The catalog: each scenario's declaration and strategies, litmus tests, Lab and Sweeper.
         .target(
-            name: "RaceLabScenarios", dependencies: ["RaceLabExplore", "RaceLabSync", "RaceLab", "CRaceLabShims"],
+            name: "RaceLabScenarios", dependencies: ["RaceLabModel", "RaceLabExplore", "RaceLabSync", "RaceLab", "CRaceLabShims"],
             swiftSettings: swift6),
         // The controlled scheduler: instrumented primitives, virtual threads, explorers,
         // schedules and replay. Knows no scenario.
@@ -42,24 +45,25 @@ let package = Package(
         // one target that imports Testing, so the engine never does.
         .target(name: "RaceLabTesting", dependencies: ["RaceLab", "RaceLabExplore", "RaceLabSync"], swiftSettings: swift6),
         // Results in, text / JSON / CSV / SVG / JUnit out. Never sees a Scenario or argv.
-        .target(name: "RaceLabReport", dependencies: ["RaceLab"], swiftSettings: swift6),
+        .target(name: "RaceLabReport", dependencies: ["RaceLabModel", "RaceLab"], swiftSettings: swift6),
         // argv -> a validated command; help and completions, read from the declarations;
         // what a result path may be, and how a result file is written.
         .target(
-            name: "RaceLabCommandLine", dependencies: ["RaceLabScenarios", "RaceLabExplore", "RaceLab", "CRaceLabShims"],
+            name: "RaceLabCommandLine", dependencies: ["RaceLabScenarios", "RaceLabExplore", "RaceLabModel", "RaceLab", "CRaceLabShims"],
             swiftSettings: swift6),
         // Runs a parsed command: the one place that knows the command line and the reports.
         .target(
             name: "RaceLabCLI",
             dependencies: [
-                "RaceLabCommandLine", "RaceLabReport", "RaceLabScenarios", "RaceLabExplore", "RaceLab", "CRaceLabShims",
+                "RaceLabCommandLine", "RaceLabReport", "RaceLabScenarios", "RaceLabExplore", "RaceLabModel", "RaceLab",
+                "CRaceLabShims",
             ],
             swiftSettings: swift6),
         .executableTarget(name: "racelab", dependencies: ["RaceLabCLI"], swiftSettings: swift6),
         .testTarget(
             name: "RaceLabTests",
             dependencies: [
-                "RaceLabCLI", "RaceLabCommandLine", "RaceLabReport", "RaceLabScenarios", "RaceLab",
+                "RaceLabCLI", "RaceLabCommandLine", "RaceLabReport", "RaceLabScenarios", "RaceLabModel", "RaceLab",
                 "RaceLabTesting", "RaceLabExplore", "RaceLabSync",
             ],
             swiftSettings: swift6),

@@ -1,5 +1,6 @@
 import RaceLab
 import RaceLabCommandLine
+import RaceLabModel
 import RaceLabReport
 import RaceLabScenarios
 

@@ -1,6 +1,7 @@
 import CRaceLabShims
 import RaceLab
 import RaceLabCommandLine
+import RaceLabModel
 import RaceLabReport
 import RaceLabScenarios
 

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 import RaceLabReport
 import RaceLabScenarios
 

@@ -2,6 +2,7 @@ import CRaceLabShims
 import RaceLab
 import RaceLabCommandLine
 import RaceLabExplore
+import RaceLabModel
 import RaceLabReport
 import RaceLabScenarios
 

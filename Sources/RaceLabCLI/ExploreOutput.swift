@@ -1,6 +1,7 @@
 import RaceLab
 import RaceLabCommandLine
 import RaceLabExplore
+import RaceLabModel
 import RaceLabReport
 import RaceLabScenarios
 

@@ -237,7 +237,7 @@ enum ExploreArguments {
     /// "counter,deadlock" or "all" -> names in catalog order.
     static func parseScenarios(_ text: String) throws(UsageError) -> [String] {
         try NameList.names(text, of: ExploreCatalog.names, subcommand: subcommand) { part in
-            let extra = Catalog.scenario(named: part) != nil ? " (\(part) is not modelled for the explorer)" : ""
+            let extra = Catalog.scenario(named: part) != nil ? " (\(part) is not explored: see racelab explore --help)" : ""
             return "Unknown scenario '\(part)' for 'explore <scenario>'\(extra)"
         }
     }
@@ -258,11 +258,12 @@ enum ExploreArguments {
             "OVERVIEW: Find the interleaving that breaks a scenario, print it, replay it; or show",
             "that every interleaving of a small program passes.",
             "",
-            "Each scenario's strategies are modelled as small programs on racelab's instrumented",
-            "primitives (shared variables, a mutex, yield). Their threads run as virtual threads,",
-            "one at a time, and before every operation the explorer chooses who runs next. The",
-            "result does not depend on the machine: the same on one CPU as on many.",
-            "Sequentially consistent interleavings only (weak memory is 'racelab litmus').",
+            "Each strategy runs its own code, the types 'racelab <scenario>' runs on real workers,",
+            "written on RaceLabSync's drop-in Atomic and Mutex and racelab's pthread locks. Its",
+            "workers run as virtual threads, one at a time, and before every operation on those",
+            "primitives the explorer chooses who runs next. The result does not depend on the",
+            "machine: the same on one CPU as on many. Sequentially consistent interleavings only",
+            "(weak memory is 'racelab litmus').",
             "",
             "USAGE: \(synopsis)",
             "",
@@ -275,22 +276,39 @@ enum ExploreArguments {
                 "    " + model.scenario + String(repeating: " ", count: max(1, 16 - model.scenario.count))
                     + strategies.joined(separator: ", "))
         }
+        lines += ["                          (upper case: the unsafe strategies)", "  Not explored:"]
+        func wrapped(_ text: String) -> [String] {
+            var out: [String] = []
+            var line = "    "
+            for word in text.split(separator: " ") {
+                if line.count + word.count + 1 > 92, line.count > 6 {
+                    out.append(line)
+                    line = "      "
+                }
+                line += (line.hasSuffix(" ") ? "" : " ") + word
+            }
+            return out + [line]
+        }
+        for model in ExploreCatalog.models {
+            for (strategies, why) in model.notExplored { lines += wrapped("\(model.scenario) \(strategies): \(why).") }
+        }
+        for (scenario, why) in ExploreCatalog.notExplored { lines += wrapped("\(scenario): \(why).") }
         lines += [
-            "                          (upper case: the unsafe strategies)",
             "",
             "OPTIONS:",
             "  -s, --strategy <list>   Strategies of the one scenario, comma-separated, or all. (default: all)",
-            "  -t, --threads <n>       Virtual threads, 1 to 1,024 (queue: consumers; its short-sentinels",
-            "                          and locked add a producer, thread 0). (default: 2)",
-            "  -n, --operations <n>    Operations per thread (increments, lookups, transfers; queue: items",
+            "  -t, --threads <n>       Workers, each a virtual thread, 1 to 1,024 (queue: consumers; its",
+            "                          short-sentinels and locked add a producer, worker 0). (default: 2)",
+            "  -n, --operations <n>    Operations per worker (increments, lookups, transfers; queue: items",
             "                          in all), 1 to 1,000. (default: 2)",
             "  --explorer <explorer>   exhaustive: every schedule, depth-first, the preemption bound",
             "                            raised step by step (default);",
             "                          random: schedules drawn at random (seeded);",
             "                          pct: probabilistic concurrency testing (seeded, --depth).",
             "  --preemptions <n>       exhaustive: the most preemptions a schedule may have. (default:",
-            "                          none, every schedule; deadlock try-lock, whose back-off can go",
-            "                          on forever: 3)",
+            "                          none, every schedule; 3 for deadlock try-lock and snapshot",
+            "                          seqlock, whose back-off and retry can go on forever, and queue",
+            "                          unsafe, whose polling consumers make a million schedules at 3x1)",
             "  --schedules <n>         random, pct: schedules per strategy (default: 1,000); exhaustive:",
             "                          the most to run, then say what was covered (default: 1,000,000).",
             "  --seed <n>              random, pct: the seed. (default: 1, so every run prints the same)",

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 import RaceLabScenarios
 
 /// Help text in the shape swift-argument-parser tools use (OVERVIEW, USAGE,

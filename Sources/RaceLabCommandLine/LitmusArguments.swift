@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 import RaceLabScenarios
 
 /// `racelab litmus [<test>,...|all] [--ordering ...] [--iterations n] [--json] [--check] [--no-pin]`:

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 import RaceLabScenarios
 
 /// One command-line option as help shows it and the parser accepts it: racelab's

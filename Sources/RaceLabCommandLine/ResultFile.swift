@@ -1,5 +1,6 @@
 import CRaceLabShims
 import RaceLab
+import RaceLabModel
 
 #if canImport(Glibc)
     import Glibc

@@ -154,8 +154,8 @@ public struct Explore: Sendable {
     /// Refuses what cannot run, in a sentence naming the argument.
     private func validate(workers count: Int) throws(RaceLabError) {
         try RaceLabError.require(
-            count >= 1 && count <= Request.maxThreads, "Explore(workers: \(count))",
-            accepted: "1 to \(Request.maxThreads.grouped) workers")
+            count >= 1 && count <= Limits.maxWorkers, "Explore(workers: \(count))",
+            accepted: "1 to \(Limits.maxWorkers.grouped) workers")
         try RaceLabError.require(
             iterations >= 1, "Explore(iterations: \(iterations))", accepted: "1 or more iterations per worker")
         try validateSearch()
@@ -190,8 +190,8 @@ public struct Explore: Sendable {
         check: @escaping (State, Int) throws -> Void
     ) throws(RaceLabError) -> ExploreReport {
         try RaceLabError.require(
-            !threads.isEmpty && threads.count <= Request.maxThreads, "Explore.run(workers: \(threads.count) closures)",
-            accepted: "1 to \(Request.maxThreads.grouped) closures")
+            !threads.isEmpty && threads.count <= Limits.maxWorkers, "Explore.run(workers: \(threads.count) closures)",
+            accepted: "1 to \(Limits.maxWorkers.grouped) closures")
         try validateSearch()
         var runner = Runner(make: make, threads: threads, check: check, maxSteps: maxSteps)
         switch search {
@@ -219,9 +219,9 @@ public struct Explore: Sendable {
         workers threads: [@Sendable (State, VirtualThread) throws -> Void], check: @escaping (State, Int) throws -> Void
     ) throws(RaceLabError) -> ExploreSchedule {
         try RaceLabError.require(
-            !threads.isEmpty && threads.count <= Request.maxThreads,
+            !threads.isEmpty && threads.count <= Limits.maxWorkers,
             "Explore.replay(workers: \(threads.count) closures)",
-            accepted: "1 to \(Request.maxThreads.grouped) closures")
+            accepted: "1 to \(Limits.maxWorkers.grouped) closures")
         try RaceLabError.require(maxSteps >= 1, "Explore(maxSteps: \(maxSteps))", accepted: "1 or more steps")
         var runner = Runner(make: make, threads: threads, check: check, maxSteps: maxSteps)
         guard let choices = ExploreSchedule.parse(schedule) else {

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// What `--check` and `--expect-race` decided about a run, as facts and as the one
 /// line racelab prints on stderr at the end, for passing and failing runs alike.

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// Locale-independent number formatting for reports: the same bytes on every
 /// machine, so tests and pasted runs agree.

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// `--junit FILE`: the run as JUnit XML, the format CI systems (GitHub Actions, GitLab,
 /// Jenkins) show as test results. One test suite per scenario, one test case per

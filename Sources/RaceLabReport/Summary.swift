@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// What all runs of one strategy add up to: every figure as a spread.
 package struct StrategySummary: Codable, Sendable, Equatable {

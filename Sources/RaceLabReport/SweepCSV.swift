@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// `sweep.csv`: one row per run of every configuration, for spreadsheets and
 /// pandas. Units are in the column names; numbers are plain (no separators),

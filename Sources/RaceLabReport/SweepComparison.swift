@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// `racelab sweep --baseline FILE`: this sweep's median ns/op against an earlier
 /// sweep.json, configuration by configuration, and, with `--max-regression R`,

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// The sweep for people: median ns/op per strategy and worker count, the lost %
 /// of unsafe strategies, the price of safety, and a terminal chart.

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// The report for people: a header that says what ran where, a table with one row
 /// per strategy (medians when there were several runs), a spread table for

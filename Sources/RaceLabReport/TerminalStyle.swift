@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// How the table report marks its verdict words: plain text, or ANSI colours for a
 /// person at a terminal. JSON, CSV, JUnit and piped output are always plain.

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// The one-sentence verdicts under the table (and in the JSON): what happened and,
 /// when the race did not show, what to do next.

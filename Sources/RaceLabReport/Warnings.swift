@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// Things a reader should know that are not results: printed on stderr so
 /// `--json > file` stays clean.

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// The `--witness` section of the table report: the first collisions as a timeline,
 /// the account of every lost update, the log's own checks, who overwrote whom, and

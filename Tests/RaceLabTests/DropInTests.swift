@@ -1,5 +1,6 @@
 import RaceLab
 import RaceLabExplore
+import RaceLabModel
 import RaceLabSync
 import Testing
 

@@ -70,7 +70,7 @@ struct ExploreCommandTests {
     }
 
     static let badInput: [([String], String)] = [
-        (["explore", "cache"], "Unknown scenario 'cache' for 'explore <scenario>' (cache is not modelled"),
+        (["explore", "reentrancy"], "Unknown scenario 'reentrancy' for 'explore <scenario>' (reentrancy is not explored"),
         (["explore", "countr"], "Unknown scenario 'countr'"),
         (["explore", "counter", "deadlock"], "Unexpected argument 'deadlock' after the scenario 'counter'"),
         (["explore", "--threads", "0"], "Invalid value '0' for '--threads <n>': expected an integer from 1 to 1,024"),
@@ -264,7 +264,7 @@ struct ExploreCommandTests {
         #expect(help.out.contains("--replay <schedule>"))
         #expect(runCLI(["--help"]).out.contains("  explore [<scenario>]"))
         #expect(runCLI(["explain", "deadlock"]).out.contains("racelab explore deadlock"))
-        #expect(!runCLI(["explain", "cache"]).out.contains("racelab explore"))
+        #expect(!runCLI(["explain", "reentrancy"]).out.contains("racelab explore"))
         #expect(Completions.bash().contains("    explore)"))
         #expect(Completions.bash().contains("--first-failure"))
         #expect(Completions.fish().contains("__fish_seen_subcommand_from explore' -l replay -x"))

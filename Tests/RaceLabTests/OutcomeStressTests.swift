@@ -2,6 +2,7 @@ import Synchronization
 import Testing
 
 @testable import RaceLab
+@testable import RaceLabModel
 
 /// Store buffering as a user writes it: T0 stores x and loads y, T1 stores y and loads x.
 private final class StoreBuffering: Sendable {

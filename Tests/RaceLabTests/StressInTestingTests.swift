@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 
 @testable import RaceLab
+@testable import RaceLabModel
 
 /// RaceLabTesting's `stress` inside real tests: what a worker or a check finds is
 /// recorded against the test that ran it. Each racy case is wrapped in

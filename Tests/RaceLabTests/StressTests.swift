@@ -2,6 +2,7 @@ import Synchronization
 import Testing
 
 @testable import RaceLab
+@testable import RaceLabModel
 
 /// A user's racy hit counter: `hit` is a load and a store (the bug) or one add.
 final class HitCounter: Sendable {

@@ -3,6 +3,7 @@ import Testing
 @testable import RaceLab
 @testable import RaceLabCLI
 @testable import RaceLabCommandLine
+@testable import RaceLabModel
 @testable import RaceLabReport
 @testable import RaceLabScenarios
 

@@ -1,14 +1,14 @@
 /// Min, median and max of one figure over repeated runs. Quote the median.
-public struct Spread: Codable, Sendable, Equatable {
+package struct Spread: Codable, Sendable, Equatable {
     /// The smallest value.
-    public var min: Double
+    package var min: Double
     /// The middle value (the mean of the two middle ones for an even count): quote this one.
-    public var median: Double
+    package var median: Double
     /// The largest value.
-    public var max: Double
+    package var max: Double
 
     /// The spread of `values`; nil when there are none.
-    public init?(_ values: [Double]) {
+    package init?(_ values: [Double]) {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
         let mid = sorted.count / 2

@@ -51,3 +51,40 @@ public enum Verdict: String, Codable, Sendable {
     /// Whether a safe strategy held (with strong or weak evidence).
     public var isHeld: Bool { self == .held || self == .heldWeak }
 }
+
+/// Why a strategy's runs prove little: its workers never really ran at the same time.
+package enum EvidenceGap: Equatable, Sendable {
+    /// Their windows (nearly) never overlapped: the median share of the window with 2
+    /// or more workers active.
+    case noOverlap(overlap: Double)
+    /// Their windows overlapped, but they took turns: the median number of workers on a
+    /// CPU at once, below 1.1.
+    case tookTurns(parallelism: Double)
+
+    /// Why runs with these timings prove little, judged on the median run, or nil when
+    /// the workers really ran together: their windows hardly overlapped (under
+    /// `Verdict.minimumOverlap`), or they overlapped but took turns on the CPUs (under
+    /// `Verdict.minimumParallelism` on a CPU at once). Workers that kept going to sleep
+    /// waiting for each other (a lock convoy, a blocking queue's hand-offs) use little
+    /// CPU too, but they did contend: that is evidence. The one rule for every engine.
+    package init?(_ timings: [Timing]) {
+        guard let overlap = Spread(timings.map(\.overlapFraction)) else { return nil }
+        if overlap.median < Verdict.minimumOverlap || (timings.map(\.maxActiveWorkers).max() ?? 0) < 2 {
+            self = .noOverlap(overlap: overlap.median)
+            return
+        }
+        guard let parallelism = Spread(timings.compactMap(\.cpuParallelism))?.median,
+            parallelism < Verdict.minimumParallelism,
+            (Spread(timings.map { Double($0.waitingWorkers) })?.median ?? 0) < 2
+        else { return nil }
+        self = .tookTurns(parallelism: parallelism)
+    }
+}
+
+/// The largest values racelab's engines accept, checked where a caller passes them.
+package enum Limits {
+    /// Workers in one run (and virtual threads in one exploration).
+    package static let maxWorkers = 1024
+    /// Runs of one stress test, or repetitions of one strategy.
+    package static let maxRuns = 10_000
+}

@@ -228,8 +228,8 @@ public struct OutcomeStress: Sendable {
     /// Refuses what cannot run, in a sentence naming the argument (never a trap).
     package func validate(workers: Int) throws(RaceLabError) {
         try RaceLabError.require(
-            workers >= 1 && workers <= Request.maxThreads, "OutcomeStress.run(workers: \(workers) closures)",
-            accepted: "1 to \(Request.maxThreads.grouped) workers")
+            workers >= 1 && workers <= Limits.maxWorkers, "OutcomeStress.run(workers: \(workers) closures)",
+            accepted: "1 to \(Limits.maxWorkers.grouped) workers")
         try RaceLabError.require(
             samples >= 1, "OutcomeStress(samples: \(samples.grouped))", accepted: "1 or more samples")
         try RaceLabError.require(
@@ -470,7 +470,7 @@ public struct OutcomeReport<Outcome: Hashable & Sendable>: Sendable, CustomStrin
         if overlapShare < Verdict.minimumOverlap {
             return "the workers never ran at the same time (overlapped in \(Self.percent(overlapShare)) of strides)"
         }
-        if parallelism < StrategyOutcome.weakParallelism {
+        if parallelism < Verdict.minimumParallelism {
             return "the workers took turns on the CPUs (\((parallelism * 100).rounded() / 100) on a CPU at once)"
         }
         return nil

@@ -211,8 +211,8 @@ public struct Stress: Sendable {
         switch runs {
         case .exactly(let count):
             try RaceLabError.require(
-                count >= 1 && count <= Request.maxRuns, "Stress(runs: .exactly(\(count)))",
-                accepted: "1 to \(Request.maxRuns.grouped) runs")
+                count >= 1 && count <= Limits.maxRuns, "Stress(runs: .exactly(\(count)))",
+                accepted: "1 to \(Limits.maxRuns.grouped) runs")
         case .untilFailure(let budget):
             try RaceLabError.require(
                 budget > .zero, "Stress(runs: .untilFailure(within: \(budget)))", accepted: "a budget above zero")
@@ -331,17 +331,9 @@ public struct StressReport: Sendable, CustomStringConvertible {
         return value >= 10 ? "\(Int(value.rounded()))%" : "\((value * 10).rounded() / 10)%"
     }
 
-    /// The runs as racelab's own scenarios report them, so the verdict rules exist once.
-    private var outcome: StrategyOutcome {
-        StrategyOutcome(
-            name: "stress", summary: "", isExpectedSafe: true, runsInChildProcess: false,
-            runs: runs.map { run in
-                Observation(
-                    expected: run.operations, observed: run.operations, operations: run.operations,
-                    anomalies: [Self.failedCheck.count(run.failure == nil ? 0 : 1)], timing: run.timing,
-                    detail: run.failure)
-            })
+    /// The verdict by racelab's one rule (`Verdict`, `EvidenceGap`), as its scenarios get theirs.
+    private var outcome: (verdict: Verdict, evidenceGap: EvidenceGap?) {
+        let gap = EvidenceGap(runs.map(\.timing))
+        return (Verdict(isExpectedSafe: true, anyAnomaly: !failedRuns.isEmpty, lacksOverlap: gap != nil), gap)
     }
-
-    private static let failedCheck = AnomalyKind(id: "failed-checks", name: "failed checks")
 }

@@ -217,8 +217,8 @@ public struct WorkerPool: Sendable {
             !cpus.ids.isEmpty && cpus.ids.allSatisfy { $0 >= 0 }, "\(call)(cpus: CPUSet(ids: \(cpus.ids)))",
             accepted: "one or more CPU ids, each 0 or more")
         try RaceLabError.require(
-            workers >= 1 && workers <= Request.maxThreads, "\(call)(workers: \(workers))",
-            accepted: "1 to \(Request.maxThreads.grouped) workers")
+            workers >= 1 && workers <= Limits.maxWorkers, "\(call)(workers: \(workers))",
+            accepted: "1 to \(Limits.maxWorkers.grouped) workers")
         switch length {
         case .timed(let milliseconds):
             try RaceLabError.require(

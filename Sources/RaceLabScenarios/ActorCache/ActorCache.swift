@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// `racelab actor-cache`: actor reentrancy's second shape. A cache actor fetches a
 /// missing value with an await; callers that arrive while the fetch is in flight

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// `racelab actor-reentrancy`: the race condition Swift 6 cannot stop. An account
 /// actor checks the balance, awaits (simulated I/O), then subtracts. Every access

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// `racelab cache`: a shared hit-counter cache (a dictionary of counts). Workers call
 /// `increment(key)` on one shared dictionary (and, with `--read-ratio`, also look

@@ -1,5 +1,6 @@
 import CRaceLabShims
 import RaceLab
+import RaceLabModel
 
 /// A hit-counter cache every worker updates: `increment(key)` adds one to the key's
 /// count, `lookup(key)` reads it.
@@ -41,7 +42,7 @@ extension HitCounterCache {
 /// (how a free-threaded Python dict behaves), but `increment` is get-then-set, so
 /// two workers can read the same count and both write count+1.
 package final class PerOperationLockedCache: HitCounterCache {
-    private let storage = Locked<[Int: Int]>([:])
+    private let storage = Locked<[Int: Int]>([:], name: "cache")
     private let workSteps: Int64
 
     package init(work: Int) { workSteps = Int64(work) }
@@ -101,7 +102,7 @@ package final class WitnessedCache: HitCounterCache {
 /// A thread-safe cache: one lock around the whole get-then-set.
 package final class LockedCache: HitCounterCache {
     package init() {}
-    private let storage = Locked<[Int: Int]>([:])
+    private let storage = Locked<[Int: Int]>([:], name: "cache")
 
     @inline(__always)
     package func increment(_ key: Int) { storage.withLock { $0[key, default: 0] &+= 1 } }
@@ -115,7 +116,7 @@ package final class StripedCache: HitCounterCache {
     /// One stripe per allocation, padded past a cache line so neighbouring
     /// stripes' locks never share one (no false sharing between stripes).
     private final class Stripe: Sendable {
-        let storage = Locked<[Int: Int]>([:])
+        let storage = Locked<[Int: Int]>([:], name: "stripe")
         private let padding: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     }

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// `racelab check-then-act`: free-threaded Python's KeyError. Writers keep
 /// inserting and removing a few keys; readers check that a key is there and then

@@ -1,5 +1,6 @@
 import RaceLab
 import RaceLabExplore
+import RaceLabModel
 
 /// `racelab explore check-then-act`: the strategies' own dictionaries
 /// (CheckThenActDictionaries.swift), their pthread locks seen by the explorer. Key 0 is

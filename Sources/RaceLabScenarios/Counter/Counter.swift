@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// `racelab counter`: every worker increments one shared counter.
 ///

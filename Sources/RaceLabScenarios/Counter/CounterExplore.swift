@@ -1,5 +1,6 @@
 import RaceLab
 import RaceLabExplore
+import RaceLabModel
 
 /// `racelab explore counter`: the strategies' own counters (Counters.swift), on the
 /// drop-ins. serial-queue (a DispatchQueue) and actor (an actor's jobs) run on
@@ -26,6 +27,12 @@ extension CounterScenario {
                 threads, _ in
                 counting { _ in ShardedCounter(workers: threads) }
             },
+        ],
+        notExplored: [
+            (
+                "serial-queue, actor",
+                "a DispatchQueue's and an actor's jobs run on executors the explorer does not control"
+            )
         ])
 
     /// Every worker increments once per operation; nothing may be lost.

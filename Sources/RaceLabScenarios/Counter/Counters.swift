@@ -1,6 +1,7 @@
 import CRaceLabShims
 import Dispatch
 import RaceLab
+import RaceLabModel
 // The drop-in Atomic and Mutex: the real Synchronization types under `racelab counter`,
 // scheduling points under `racelab explore counter`; the same code for both.
 import RaceLabSync

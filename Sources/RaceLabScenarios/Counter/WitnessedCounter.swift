@@ -1,5 +1,6 @@
 import CRaceLabShims
 import RaceLab
+import RaceLabModel
 import Synchronization
 
 /// The unsafe counter with a witness: the same load, spin and store as

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// `racelab deadlock`: an operation that needs two locks. Half the workers take A
 /// then B, the other half B then A.

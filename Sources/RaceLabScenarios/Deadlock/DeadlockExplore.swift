@@ -1,5 +1,6 @@
 import RaceLab
 import RaceLabExplore
+import RaceLabModel
 
 /// `racelab explore deadlock`: the strategies' own transfers (`Transfers`, the same
 /// closures `racelab deadlock` runs) on `TwoLocks`, whose pthread mutexes A and B the

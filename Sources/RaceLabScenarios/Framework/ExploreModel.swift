@@ -1,5 +1,6 @@
 import RaceLab
 import RaceLabExplore
+import RaceLabModel
 
 /// A scenario as `racelab explore` runs it: its strategies' real types (on RaceLabSync's
 /// drop-ins and racelab's explorer-aware pthread locks) as small programs of `threads`
@@ -7,6 +8,15 @@ import RaceLabExplore
 package struct ExploreModel: Sendable {
     package let scenario: String
     package let strategies: [ExploreStrategyModel]
+    /// The scenario's other strategies and why the explorer cannot run them, for
+    /// `racelab explore --help` ("serial-queue, actor: ...").
+    package let notExplored: [(strategies: String, why: String)]
+
+    init(scenario: String, strategies: [ExploreStrategyModel], notExplored: [(strategies: String, why: String)] = []) {
+        self.scenario = scenario
+        self.strategies = strategies
+        self.notExplored = notExplored
+    }
 
     /// The strategies named, in the model's order; nil names: all of them.
     package func strategies(named names: [String]?) -> [ExploreStrategyModel]? {
@@ -80,8 +90,20 @@ package struct ExploreStrategyModel: Sendable {
 /// The scenarios `racelab explore` knows, each declared in its own folder.
 package enum ExploreCatalog {
     package static let models: [ExploreModel] = [
-        CounterScenario.exploreModel, CheckThenActScenario.exploreModel, LazyInitScenario.exploreModel,
+        CounterScenario.exploreModel, CacheScenario.exploreModel, CheckThenActScenario.exploreModel,
+        LazyInitScenario.exploreModel,
         SnapshotScenario.exploreModel, DeadlockScenario.exploreModel, QueueScenario.exploreModel,
+    ]
+
+    /// Scenarios with nothing the explorer can run, and why.
+    package static let notExplored: [(scenario: String, why: String)] = [
+        (
+            "reentrancy",
+            "a lock taken again by its owner: what happens is the C library's or Swift's (recursive, refused, a trap), not modelled"
+        ),
+        ("actor-cache", "actors: their jobs run on Swift's executors, which the explorer does not control yet"),
+        ("actor-reentrancy", "actors, as actor-cache"),
+        ("litmus", "weak memory: its outcomes are reorderings, and the explorer is sequentially consistent"),
     ]
 
     package static var names: [String] { models.map(\.scenario) }

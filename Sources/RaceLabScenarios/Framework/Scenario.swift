@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// One way to run a scenario's workload: unsafe, or one of the fixes.
 package struct Strategy: Sendable {

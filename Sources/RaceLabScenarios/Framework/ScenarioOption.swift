@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// One option a scenario declares beside its strategies. Everything else reads the
 /// declaration: the parser (runs and sweeps alike), help, completions, `racelab list

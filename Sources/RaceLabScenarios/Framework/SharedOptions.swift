@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// Options more than one scenario declares, written once. A scenario's own options
 /// live in its own file.

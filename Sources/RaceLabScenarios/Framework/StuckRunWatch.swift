@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// For a strategy whose workers can get stuck for good (a deadlock), run in a child
 /// process: a `StallWatch` on the workers' progress (workers that started, plus

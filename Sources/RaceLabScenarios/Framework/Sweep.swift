@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// One configuration of a sweep, visited once per round.
 package struct SweepStep: Equatable, Sendable {

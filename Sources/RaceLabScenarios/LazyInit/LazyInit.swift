@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// `racelab lazy-init`: every worker asks, again and again, for one shared instance
 /// whose initialiser is costly. It must be built once, and every worker must get

@@ -1,5 +1,6 @@
 import RaceLab
 import RaceLabExplore
+import RaceLabModel
 
 /// `racelab explore lazy-init`: the strategies' own lazy instances (LazyInstances.swift)
 /// on the drop-ins; every worker asks for the instance `operations` times, and it must
@@ -23,6 +24,10 @@ extension LazyInitScenario {
                 threads, _ in
                 buildingOnce(threads) { AlwaysLockedLazy(table: $0) }
             },
+        ],
+        notExplored: [
+            ("relaxed-publication", "its race is a reordering (weak memory), not an interleaving"),
+            ("static-let, pthread-once", "the runtime's and the C library's once, which the explorer does not see"),
         ])
 
     /// The table and the lazy instance, for the check.

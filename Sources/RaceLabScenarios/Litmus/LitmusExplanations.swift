@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// What `racelab explain <test>` says under the program: how the weak outcome comes
 /// about, and which ordering or fence rules it out.

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// Counts -> a `LitmusRun`: every state with its share and status under the ordering,
 /// and the verdict. Pure, so the tests can feed it synthetic counts.

@@ -1,5 +1,6 @@
 import CRaceLabShims
 import RaceLab
+import RaceLabModel
 import Synchronization
 
 /// What one run of a litmus test counted: how many iterations ended in each state.

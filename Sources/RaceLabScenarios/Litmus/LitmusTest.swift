@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// One step of a litmus test's thread: a store of a constant, or a load into a register.
 /// The program as data: the listing, the registers and the interleaving enumerator in

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// `racelab queue`: producers put numbered items into one shared queue, consumers
 /// take them until told to stop. Every item must be delivered exactly once, in

@@ -1,5 +1,6 @@
 import RaceLab
 import RaceLabExplore
+import RaceLabModel
 import Synchronization
 
 /// `racelab explore queue`: the strategies' own queues (Queues.swift). unsafe's queue
@@ -41,7 +42,8 @@ extension QueueScenario {
                     ConditionQueue(capacity: operations + threads, consumers: threads, sentinels: threads)
                 }
             },
-        ])
+        ],
+        notExplored: [("spsc", "lock-free rings of plain memory, polled: not drop-ins")])
 
     /// The queue and what its consumers took (test bookkeeping, not a scheduling point).
     final class Explored<Queue: ProducerConsumerQueue>: Sendable {

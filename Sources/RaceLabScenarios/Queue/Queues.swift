@@ -1,5 +1,6 @@
 import CRaceLabShims
 import RaceLab
+import RaceLabModel
 import RaceLabSync
 import Synchronization
 

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// `racelab reentrancy`: a method that holds a lock calls another method that takes
 /// the same lock. Python's `Lock` deadlocks there and its `RLock` does not; what do

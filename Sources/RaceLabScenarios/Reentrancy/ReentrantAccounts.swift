@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// The deterministic sequence of operations one worker performs on a keyed
 /// workload: which key, and whether it is a lookup or an update.

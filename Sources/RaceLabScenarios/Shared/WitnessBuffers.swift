@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// The buffers of a witnessed run: for every read a worker makes, the key (for a
 /// keyed workload), the value read, when it was read (just before the read) and when

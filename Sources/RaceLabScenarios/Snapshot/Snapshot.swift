@@ -1,4 +1,5 @@
 import RaceLab
+import RaceLabModel
 
 /// `racelab snapshot`: a two-field record whose fields always hold the same
 /// version. Writers keep moving it to the next version; readers read it and check.

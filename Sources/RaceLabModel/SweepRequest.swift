@@ -1,3 +1,5 @@
+import RaceLab
+
 /// A request to run a scenario's strategies across worker counts and backends.
 package struct SweepRequest: Codable, Sendable, Equatable {
     /// Everything but threads and backend, which the sweep varies; `runs` is per configuration.

@@ -1,3 +1,5 @@
+import RaceLab
+
 /// racelab's own version, printed by `--version` and carried in every JSON report.
 package enum RaceLabVersion {
     package static let current = "0.1.0"

@@ -1,3 +1,5 @@
+import RaceLab
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,5 @@
+import RaceLab
+
 /// Facts about the machine a result was measured on.
 package struct MachineInfo: Codable, Sendable, Equatable {
     /// CPUs this process may run on (its affinity mask).
@@ -21,16 +23,6 @@ package struct MachineInfo: Codable, Sendable, Equatable {
         self.kernel = kernel
         self.cpuModel = cpuModel
     }
-}
-
-/// Why a strategy's runs prove little: its workers never really ran at the same time.
-package enum EvidenceGap: Equatable, Sendable {
-    /// Their windows (nearly) never overlapped: the median share of the window with 2
-    /// or more workers active.
-    case noOverlap(overlap: Double)
-    /// Their windows overlapped, but they took turns: the median number of workers on a
-    /// CPU at once, below 1.1.
-    case tookTurns(parallelism: Double)
 }
 
 /// When a strategy first showed an anomaly: which run (1-based) and how many
@@ -86,28 +78,12 @@ package struct StrategyOutcome: Codable, Sendable, Equatable {
         Verdict(isExpectedSafe: isExpectedSafe, anyAnomaly: runsWithAnomaly > 0, lacksOverlap: lacksOverlap)
     }
 
-    /// Below this share of the window with 2 or more workers active, a run is no evidence.
-    package static let weakOverlap = Verdict.minimumOverlap
-    /// Below this many workers on a CPU at once (on average), they took turns.
-    package static let weakParallelism = Verdict.minimumParallelism
-
     /// Why these runs are weak evidence, judged on the median run, or nil when the
     /// workers really ran together: their windows hardly overlapped, or they overlapped
     /// but took turns on the CPUs. Workers that kept going to sleep waiting for each
     /// other (a lock convoy, a blocking queue's hand-offs) use little CPU too, but they
     /// did contend: that is evidence.
-    package var evidenceGap: EvidenceGap? {
-        let timings = runs.compactMap(\.timing)
-        guard let overlap = Spread(timings.map(\.overlapFraction)) else { return nil }
-        if overlap.median < Self.weakOverlap || (timings.map(\.maxActiveWorkers).max() ?? 0) < 2 {
-            return .noOverlap(overlap: overlap.median)
-        }
-        guard let parallelism = Spread(timings.compactMap(\.cpuParallelism))?.median,
-            parallelism < Self.weakParallelism,
-            (Spread(timings.map { Double($0.waitingWorkers) })?.median ?? 0) < 2
-        else { return nil }
-        return .tookTurns(parallelism: parallelism)
-    }
+    package var evidenceGap: EvidenceGap? { EvidenceGap(runs.compactMap(\.timing)) }
 
     /// Whether the workers of these runs never really ran at the same time.
     package var lacksOverlap: Bool { evidenceGap != nil }

@@ -1,3 +1,5 @@
+import RaceLab
+
 /// The memory orderings a litmus test runs under, one for every access of the test:
 /// stores and loads map to Swift's `Atomic` orderings as `accesses` says.
 package enum LitmusOrdering: String, Codable, Sendable, CaseIterable {

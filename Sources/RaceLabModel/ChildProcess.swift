@@ -1,4 +1,5 @@
 import CRaceLabShims
+import RaceLab
 
 #if canImport(Glibc)
     import Glibc

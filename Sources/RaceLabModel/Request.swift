@@ -1,45 +1,4 @@
-/// How workers are started: one pthread each, Dispatch's `concurrentPerform`, or
-/// child tasks of a task group on Swift's cooperative pool.
-public enum Backend: String, Codable, Sendable, CaseIterable {
-    case pthread
-    case dispatch
-    case tasks
-}
-
-/// How long one run lasts.
-public enum RunLength: Codable, Sendable, Equatable, Hashable {
-    /// Time-boxed (the default): every worker runs until the window closes and counts
-    /// its own operations; what should have happened is the sum of what they did.
-    case timed(milliseconds: Int)
-    /// `--iterations N`: every worker performs exactly N operations, so the total is
-    /// known up front. The run lasts as long as the slowest worker needs.
-    case fixed(iterations: Int)
-
-    /// racelab's default window: long enough for every worker of a 2-vCPU VM to be
-    /// awake and overlapping for almost all of it (idle vCPUs take longer than 50 µs
-    /// to wake), short enough that five strategies finish well inside 1.5 s.
-    public static let standard = RunLength.timed(milliseconds: 100)
-
-    /// A window of `window`, in whole milliseconds (rounded up): `.timed(.milliseconds(50))`.
-    public static func timed(_ window: Duration) -> RunLength {
-        .timed(milliseconds: window.wholeMilliseconds)
-    }
-
-    /// The longest window racelab accepts (10 minutes).
-    package static let maxMilliseconds = 600_000
-
-    /// The window in milliseconds, for a timed run.
-    public var milliseconds: Int? {
-        if case .timed(let milliseconds) = self { return milliseconds }
-        return nil
-    }
-
-    /// Operations per worker, for a fixed-count run.
-    public var iterations: Int? {
-        if case .fixed(let iterations) = self { return iterations }
-        return nil
-    }
-}
+import RaceLab
 
 /// A validated request to run one scenario: everything a scenario needs, nothing
 /// about how the result will be printed.
@@ -99,9 +58,9 @@ package struct Request: Codable, Sendable, Equatable {
     }
 
     /// The most workers a request may ask for.
-    package static let maxThreads = 1024
+    package static let maxThreads = Limits.maxWorkers
     /// The most repetitions of every strategy.
-    package static let maxRuns = 10_000
+    package static let maxRuns = Limits.maxRuns
     /// The longest `timeoutSeconds`: an hour.
     package static let maxTimeoutSeconds = 3600
     /// The warm-up without `--warmup`.

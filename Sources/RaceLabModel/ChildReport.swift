@@ -1,3 +1,4 @@
+import RaceLab
 import Synchronization
 
 #if canImport(FoundationEssentials)

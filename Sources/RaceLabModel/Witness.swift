@@ -1,3 +1,5 @@
+import RaceLab
+
 /// What `--witness` saw behind the unsafe counter's lost updates: every read every
 /// worker made, reconstructed into an account of every lost update.
 ///
