@@ -237,7 +237,8 @@ enum ExploreArguments {
     /// "counter,deadlock" or "all" -> names in catalog order.
     static func parseScenarios(_ text: String) throws(UsageError) -> [String] {
         try NameList.names(text, of: ExploreCatalog.names, subcommand: subcommand) { part in
-            let extra = Catalog.scenario(named: part) != nil ? " (\(part) is not explored: see racelab explore --help)" : ""
+            let extra =
+                Catalog.scenario(named: part) != nil ? " (\(part) is not explored: see racelab explore --help)" : ""
             return "Unknown scenario '\(part)' for 'explore <scenario>'\(extra)"
         }
     }

@@ -70,7 +70,10 @@ struct ExploreCommandTests {
     }
 
     static let badInput: [([String], String)] = [
-        (["explore", "reentrancy"], "Unknown scenario 'reentrancy' for 'explore <scenario>' (reentrancy is not explored"),
+        (
+            ["explore", "reentrancy"],
+            "Unknown scenario 'reentrancy' for 'explore <scenario>' (reentrancy is not explored"
+        ),
         (["explore", "countr"], "Unknown scenario 'countr'"),
         (["explore", "counter", "deadlock"], "Unexpected argument 'deadlock' after the scenario 'counter'"),
         (["explore", "--threads", "0"], "Invalid value '0' for '--threads <n>': expected an integer from 1 to 1,024"),
