@@ -196,7 +196,8 @@ final class Scheduler {
             run.resume(t)
             run.startNewThreads()
         }
-        run.abandonUnfinished()
+        // What is left is abandoned: its coroutines never run again (a drop-in Mutex it
+        // holds stays locked; the next lock of it says so, `stuck(on:)`).
     }
 
     /// "thread 0 waits for B, held by thread 1; thread 1 waits for A, held by thread 0";

@@ -317,17 +317,14 @@ final class ScheduleRun: @unchecked Sendable {
     var step = 0
     /// The thread running now, nil while the scheduler (or `make`, or `check`) runs.
     private(set) var current: Int?
-    /// Drop-in mutexes held, by id: the holder's index.
+    /// Drop-in mutexes held, by `SyncObject.key`: the holder's index.
     var holders: [Int: Int] = [:]
-    /// Drop-in semaphores' counts, by id, once touched in this schedule.
+    /// Drop-in semaphores' counts, by key, once touched in this schedule.
     var permits: [Int: Int] = [:]
-    /// Threads asleep on each drop-in condition, by id, the longest waiting first.
+    /// Threads asleep on each drop-in condition, by key, the longest waiting first.
     var sleepers: [Int: [Int]] = [:]
     /// Ids handed out to drop-ins made in this schedule.
     private var objects = 0
-    /// Mutexes made outside the exploration that an abandoned thread left locked: their
-    /// real lock is still held, so locking one again is reported, not attempted.
-    var stuckMutexes: Set<Int> = []
 
     /// Stack per virtual thread: generous (mmap'd, so only what is touched is used).
     static let stackBytes = 1 << 20
@@ -446,12 +443,6 @@ final class ScheduleRun: @unchecked Sendable {
         }
     }
 
-    /// Threads that did not finish when the schedule ended (a deadlock, the step
-    /// limit): their coroutines are never resumed again. A mutex made outside the
-    /// exploration that one of them holds stays locked for good.
-    func abandonUnfinished() {
-        for (id, holder) in holders where !finished[holder] && id >= 1 << 40 { stuckMutexes.insert(id) }
-    }
 }
 
 extension ScheduleRun: ExplorationControl {
@@ -464,18 +455,23 @@ extension ScheduleRun: ExplorationControl {
 
     func point(_ step: PendingStep) {
         guard let t = current else { return }
-        if case .mutex(let id)? = step.waitsFor, stuckMutexes.contains(id), failure == nil, !isAborting {
-            failure = .misuse(
-                "worker \(t) locks \(step.label), which a worker of an earlier deadlocked schedule still holds:"
-                    + " make each mutex in make(), so every schedule has its own")
-            // Parked for good: no pending step, so neither the schedule nor its drain
-            // resumes it; it is abandoned with the schedule.
-            pending[t] = nil
-            switchToScheduler(from: t)
-            return
-        }
         pending[t] = Pending(step)
         switchToScheduler(from: t)
+    }
+
+    func stuck(on label: SyncLabel) -> Never {
+        let t = current ?? -1
+        if failure == nil && !isAborting {
+            failure = .misuse(
+                "worker \(t) locks \(label), which a worker of an earlier deadlocked schedule still holds:"
+                    + " make each mutex in make(), so every schedule has its own")
+        }
+        // Parked for good: no pending step, so neither the schedule nor its drain
+        // resumes it; it is abandoned with the schedule.
+        while true {
+            pending[t] = nil
+            switchToScheduler(from: t)
+        }
     }
 
     func record(_ event: SyncEvent) {
@@ -483,22 +479,22 @@ extension ScheduleRun: ExplorationControl {
         record(t, .sync(event))
     }
 
-    func acquire(mutex id: Int) {
-        if let t = current { holders[id] = t }
+    func acquire(mutex key: Int) {
+        if let t = current { holders[key] = t }
     }
 
-    func release(mutex id: Int) { holders[id] = nil }
+    func release(mutex key: Int) { holders[key] = nil }
 
-    func isFree(mutex id: Int) -> Bool { holders[id] == nil }
+    func isFree(mutex key: Int) -> Bool { holders[key] == nil }
 
-    func take(semaphore id: Int, initial: Int) -> Bool {
-        let count = permits[id] ?? initial
+    func take(semaphore key: Int, initial: Int) -> Bool {
+        let count = permits[key] ?? initial
         guard count > 0 else { return false }
-        permits[id] = count - 1
+        permits[key] = count - 1
         return true
     }
 
-    func give(semaphore id: Int, initial: Int) { permits[id] = (permits[id] ?? initial) + 1 }
+    func give(semaphore key: Int, initial: Int) { permits[key] = (permits[key] ?? initial) + 1 }
 
     func sleep(on condition: Int) {
         if let t = current { sleepers[condition, default: []].append(t) }

@@ -16,22 +16,27 @@ package protocol ExplorationControl: AnyObject {
     func point(_ step: PendingStep)
     /// What the operation did, for the timeline.
     func record(_ event: SyncEvent)
-    /// The running thread now holds mutex `id` (after a `point` that waited for it).
-    func acquire(mutex id: Int)
-    /// Releases mutex `id`, held by the running thread.
-    func release(mutex id: Int)
-    /// Whether mutex `id` is free now (a try-lock).
-    func isFree(mutex id: Int) -> Bool
-    /// Takes one from semaphore `id` (which starts at `initial`); false when it is 0.
-    func take(semaphore id: Int, initial: Int) -> Bool
-    /// Adds one to semaphore `id`.
-    func give(semaphore id: Int, initial: Int)
-    /// The running thread starts waiting on condition `id` (it released its mutex).
+    /// The running thread now holds the mutex keyed `key` (`SyncObject.key`), after a
+    /// `point` that waited for it.
+    func acquire(mutex key: Int)
+    /// Releases the mutex keyed `key`, held by the running thread.
+    func release(mutex key: Int)
+    /// Whether the mutex keyed `key` is free now (a try-lock).
+    func isFree(mutex key: Int) -> Bool
+    /// Takes one from the semaphore keyed `key` (which starts at `initial`); false at 0.
+    func take(semaphore key: Int, initial: Int) -> Bool
+    /// Adds one to the semaphore keyed `key`.
+    func give(semaphore key: Int, initial: Int)
+    /// The running thread starts waiting on the condition keyed `key` (its mutex released).
     func sleep(on condition: Int)
-    /// Wakes the longest waiter on condition `id`, or all of them; returns whom.
+    /// Wakes the longest waiter on the condition keyed `key`, or all of them; returns whom.
     func wake(_ condition: Int, all: Bool) -> [Int]
     /// The running thread asks to let another run: a yield, for the fairness rule.
     func recordYield()
+    /// The running thread found the real lock of `label` held by a thread of an earlier
+    /// schedule that can never release it (a deadlock abandoned it): fails the schedule
+    /// with a sentence and parks this thread for good (taking the lock would trap).
+    func stuck(on label: SyncLabel) -> Never
 }
 
 /// What a drop-in's next operation touches and what it may wait for: the explorer
@@ -50,9 +55,9 @@ package struct PendingStep: Sendable {
     /// What a step can wait for.
     @usableFromInline
     package enum Wait: Sendable, Equatable {
-        /// The mutex to be free.
+        /// The mutex (its `SyncObject.key`) to be free.
         case mutex(Int)
-        /// The semaphore to be above 0 (it starts at `initial`).
+        /// The semaphore (its key) to be above 0 (it starts at `initial`).
         case semaphore(Int, initial: Int)
         /// A signal on the condition, then the mutex to be free (a woken wait relocking).
         case signal(condition: Int, thenMutex: Int)
@@ -118,8 +123,16 @@ package enum Exploration {
 /// program) and what the timeline calls it. Read only inside an exploration.
 @usableFromInline
 package final class SyncObject: Sendable {
+    /// 1, 2, 3 ... in the order a schedule makes its primitives, the same in every
+    /// schedule of one program: what tells steps on one object from steps on another
+    /// across schedules (sleep sets). Two objects may share one (one made in an earlier
+    /// schedule and kept); that only makes the explorer prune less.
     package let id: Int
     package let label: SyncLabel
+
+    /// Unique while the object lives: what the explorer keys a lock's holder, a
+    /// semaphore's count and a condition's sleepers by.
+    package var key: Int { Int(bitPattern: UInt(bitPattern: ObjectIdentifier(self))) }
 
     @usableFromInline
     init(name: String?, file: StaticString, line: UInt) {

@@ -15,6 +15,7 @@ import CRaceLabShims
 package struct ExploredLock: Sendable {
     let object: SyncObject
     package var id: Int { object.id }
+    package var key: Int { object.key }
     package var label: SyncLabel { object.label }
 
     /// A lock named `name` (nil: its file and line) for the timeline.
@@ -24,16 +25,16 @@ package struct ExploredLock: Sendable {
 
     /// Waits until the lock is free, then holds it.
     package func lock(_ control: any ExplorationControl) {
-        control.point(PendingStep(object: id, label: label, writes: true, waitsFor: .mutex(id)))
-        control.acquire(mutex: id)
+        control.point(PendingStep(object: id, label: label, writes: true, waitsFor: .mutex(key)))
+        control.acquire(mutex: key)
         control.record(.lock(label))
     }
 
     /// Holds the lock if it is free now; whether it does.
     package func tryLock(_ control: any ExplorationControl) -> Bool {
         control.point(PendingStep(object: id, label: label, writes: true))
-        let isFree = control.isFree(mutex: id)
-        if isFree { control.acquire(mutex: id) }
+        let isFree = control.isFree(mutex: key)
+        if isFree { control.acquire(mutex: key) }
         control.record(.tryLock(label, didLock: isFree))
         return isFree
     }
@@ -41,7 +42,7 @@ package struct ExploredLock: Sendable {
     /// Lets go of the lock.
     package func unlock(_ control: any ExplorationControl) {
         control.point(PendingStep(object: id, label: label, writes: true))
-        control.release(mutex: id)
+        control.release(mutex: key)
         control.record(.unlock(label))
     }
 }
@@ -53,6 +54,7 @@ package struct ExploredLock: Sendable {
 package struct ExploredCondition: Sendable {
     let object: SyncObject
     package var id: Int { object.id }
+    package var key: Int { object.key }
     package var label: SyncLabel { object.label }
 
     /// A condition named `name` (nil: its file and line) for the timeline.
@@ -63,20 +65,20 @@ package struct ExploredCondition: Sendable {
     /// Releases `lock` (held by this thread), sleeps until signalled, relocks it.
     package func wait(releasing lock: ExploredLock, _ control: any ExplorationControl) {
         control.point(PendingStep(object: id, label: label, writes: true))
-        control.release(mutex: lock.id)
-        control.sleep(on: id)
+        control.release(mutex: lock.key)
+        control.sleep(on: key)
         control.record(.conditionWait(label, mutex: lock.label))
         control.point(
             PendingStep(
-                object: lock.id, label: label, writes: true, waitsFor: .signal(condition: id, thenMutex: lock.id)))
-        control.acquire(mutex: lock.id)
+                object: lock.id, label: label, writes: true, waitsFor: .signal(condition: key, thenMutex: lock.key)))
+        control.acquire(mutex: lock.key)
         control.record(.conditionWoken(label, mutex: lock.label))
     }
 
     /// Wakes the thread that has waited longest, or every one.
     package func signal(all: Bool, _ control: any ExplorationControl) {
         control.point(PendingStep(object: id, label: label, writes: true))
-        let woken = control.wake(id, all: all)
+        let woken = control.wake(key, all: all)
         control.record(.conditionSignal(label, woken: woken, isBroadcast: all))
     }
 }

@@ -56,10 +56,25 @@ public struct Mutex<Value: ~Copyable>: ~Copyable {
     }
 
     @usableFromInline
-    func lockExplored(_ control: any ExplorationControl) { explored.lock(control) }
+    func lockExplored(_ control: any ExplorationControl) {
+        explored.lock(control)
+        checkRealLockIsFree(control)
+    }
 
     @usableFromInline
-    func tryLockExplored(_ control: any ExplorationControl) -> Bool { explored.tryLock(control) }
+    func tryLockExplored(_ control: any ExplorationControl) -> Bool {
+        guard explored.tryLock(control) else { return false }
+        checkRealLockIsFree(control)
+        return true
+    }
+
+    /// The explorer's lock is ours, so the real one is free, unless a thread of an
+    /// earlier schedule holds it and will never run again (a deadlock abandoned it; a
+    /// mutex made outside `make` outlives its schedule). Taking it would trap
+    /// ("Recursive call to lock Mutex"): say so instead.
+    private func checkRealLockIsFree(_ control: any ExplorationControl) {
+        if real.withLockIfAvailable({ _ in () }) == nil { control.stuck(on: explored.label) }
+    }
 
     @usableFromInline
     func unlockExplored(_ control: any ExplorationControl) { explored.unlock(control) }

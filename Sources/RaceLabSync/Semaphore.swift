@@ -12,24 +12,24 @@ import Dispatch
 public final class Semaphore: Sendable {
     let real: DispatchSemaphore
     let initial: Int
-    let id: Int
-    let label: SyncLabel
+    let object: SyncObject
 
     /// A semaphore holding `value` (0 or more); `name` is what a timeline calls it.
     public init(_ value: Int, name: String? = nil, file: StaticString = #fileID, line: UInt = #line) {
         initial = Swift.max(0, value)
         real = DispatchSemaphore(value: initial)
-        id = Exploration.newObjectID()
-        label = SyncLabel(name: name, file: file, line: line)
+        object = SyncObject(name: name, file: file, line: line)
     }
 
     /// Takes one, waiting while there are none.
     public func wait() {
         if let control = Exploration.running {
             control.point(
-                PendingStep(object: id, label: label, writes: true, waitsFor: .semaphore(id, initial: initial)))
-            _ = control.take(semaphore: id, initial: initial)
-            control.record(.semaphoreWait(label, didTake: true))
+                PendingStep(
+                    object: object.id, label: object.label, writes: true,
+                    waitsFor: .semaphore(object.key, initial: initial)))
+            _ = control.take(semaphore: object.key, initial: initial)
+            control.record(.semaphoreWait(object.label, didTake: true))
             return
         }
         real.wait()
@@ -39,9 +39,9 @@ public final class Semaphore: Sendable {
     /// exploration time does not pass: it takes one if there is one at that step.
     public func wait(timeout: Duration) -> Bool {
         if let control = Exploration.running {
-            control.point(PendingStep(object: id, label: label, writes: true))
-            let didTake = control.take(semaphore: id, initial: initial)
-            control.record(.semaphoreWait(label, didTake: didTake))
+            control.point(PendingStep(object: object.id, label: object.label, writes: true))
+            let didTake = control.take(semaphore: object.key, initial: initial)
+            control.record(.semaphoreWait(object.label, didTake: didTake))
             return didTake
         }
         let (seconds, attoseconds) = timeout.components
@@ -52,9 +52,9 @@ public final class Semaphore: Sendable {
     /// Gives one back, waking a waiter if there is one.
     public func signal() {
         if let control = Exploration.running {
-            control.point(PendingStep(object: id, label: label, writes: true))
-            control.give(semaphore: id, initial: initial)
-            control.record(.semaphoreSignal(label))
+            control.point(PendingStep(object: object.id, label: object.label, writes: true))
+            control.give(semaphore: object.key, initial: initial)
+            control.record(.semaphoreSignal(object.label))
             return
         }
         real.signal()

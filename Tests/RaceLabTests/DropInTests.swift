@@ -114,3 +114,84 @@ struct DropInTests {
         #expect("\(hangs.firstFailure?.failure.map { "\($0)" } ?? "")".contains("waits on ready, which nobody signals"))
     }
 }
+
+/// Two mutexes made once, outside every exploration: a deadlocked schedule leaves one
+/// locked for good (its real lock is held by a coroutine that never runs again).
+private let globalA = Mutex(0, name: "globalA")
+private let globalB = Mutex(0, name: "globalB")
+
+@Suite("drop-ins: what an exploration leaves behind", .serialized)
+struct DropInLeftoverTests {
+    @Test("a mutex made outside the exploration and left locked by a deadlock is reported, not a trap")
+    func stuckGlobalMutex() throws {
+        let report = try Explore(workers: 2, stopsAtFirstFailure: false).run(
+            RaceTest {
+                0
+            } body: { _, worker, _ in
+                if worker == 0 {
+                    globalA.withLock { _ in globalB.withLock { $0 += 1 } }
+                } else {
+                    globalB.withLock { _ in globalA.withLock { $0 += 1 } }
+                }
+            })
+        let failures = report.failed
+        #expect(failures > 0)
+        let text = "\(report)"
+        #expect(text.contains("deadlock: worker 0 waits for globalB") || text.contains("still holds"), "\(text)")
+        // A later exploration that locks them again gets the sentence, not "Recursive call to lock Mutex".
+        let again = try Explore(workers: 1).run(
+            RaceTest {
+                0
+            } body: { _, _, _ in
+                globalA.withLock { $0 += 1 }
+            })
+        #expect(
+            "\(again.firstFailure?.failure.map { "\($0)" } ?? "")".contains("make each mutex in make()"), "\(again)")
+    }
+
+    @Test("yieldThread and spinLoopHint let a spin-wait end in every schedule")
+    func spinWait() throws {
+        final class Flag: Sendable {
+            let ready = Atomic(false, name: "ready")
+            let value = Atomic(0, name: "value")
+        }
+        for hint in ["yield", "spin"] {
+            let report = try Explore(.exhaustive(preemptionBound: 2), workers: 2).run(
+                RaceTest {
+                    Flag()
+                } body: { flag, worker, _ in
+                    if worker == 0 {
+                        flag.value.store(42, ordering: .relaxed)
+                        flag.ready.store(true, ordering: .releasing)
+                    } else {
+                        while !flag.ready.load(ordering: .acquiring) {
+                            hint == "yield" ? yieldThread() : spinLoopHint()
+                        }
+                        try RaceFailure.unless(flag.value.load(ordering: .relaxed) == 42, "saw ready before value")
+                    }
+                })
+            #expect(report.verdict == .held, "\(hint): \(report)")
+            #expect(report.explored > 1)
+        }
+    }
+
+    @Test("a timed semaphore wait takes one if there is one at that step, else times out; outside, it waits")
+    func timedSemaphore() throws {
+        final class Slot: Sendable { let permits = Semaphore(0, name: "permits") }
+        let report = try Explore(workers: 2, stopsAtFirstFailure: false).run(
+            RaceTest {
+                Slot()
+            } body: { slot, worker, _ in
+                if worker == 0 {
+                    slot.permits.signal()
+                } else if !slot.permits.wait(timeout: .milliseconds(10)) {
+                    throw RaceFailure("timed out")
+                }
+            })
+        #expect(report.failed > 0 && report.failed < report.explored, "\(report)")
+        let real = Semaphore(0)
+        #expect(!real.wait(timeout: .milliseconds(5)))
+        real.signal()
+        #expect(real.wait(timeout: .milliseconds(5)))
+    }
+}
