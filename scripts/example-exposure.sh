@@ -17,6 +17,8 @@
 #
 # Usage: scripts/example-exposure.sh              N = 100 runs per test
 #        RUNS=20 scripts/example-exposure.sh      N = 20
+#        ONLY=Account scripts/example-exposure.sh only the tests whose ID matches
+#                                                 this (extended) regex
 # Exit 1 if a racy test was caught in fewer than 95% of its runs or a fixed test failed
 # any run; exit 2 if something could not run (the build, the test list, a filter that
 # matched no test); exit 0 otherwise.
@@ -34,6 +36,10 @@ runs=$((10#$runs))
 swift build --build-tests --package-path "$package" >&2 || { echo "example-exposure: build failed" >&2; exit 2; }
 mapfile -t tests < <(swift test list --skip-build --package-path "$package" 2>/dev/null | grep -E '^[A-Za-z_].*/.*\(.*\)$')
 [ "${#tests[@]}" -gt 0 ] || { echo "example-exposure: 'swift test list' listed no tests" >&2; exit 2; }
+if [ -n "${ONLY:-}" ]; then
+    mapfile -t tests < <(printf '%s\n' "${tests[@]}" | grep -E -- "$ONLY" || true)
+    [ "${#tests[@]}" -gt 0 ] || { echo "example-exposure: no test matches ONLY='$ONLY'" >&2; exit 2; }
+fi
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

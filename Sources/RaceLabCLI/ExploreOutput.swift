@@ -32,7 +32,7 @@ enum ExploreOutput {
         let schedule = "A schedule is one order of the workers' operations."
         if request.explorer == .exhaustive {
             lines.append(schedule + " \"every schedule\" is a proof for")
-            lines.append("this program as modelled (\(shape(request))), not for more workers or operations.")
+            lines.append("this program (\(shape(request))), not for more workers or operations.")
         } else {
             lines.append(schedule + " These are samples: a pass is evidence,")
             lines.append("not a proof; the exhaustive explorer (the default) checks every schedule.")
