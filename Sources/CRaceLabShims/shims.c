@@ -228,24 +228,43 @@ size_t racelab_usable_size(const void *pointer) { (void)pointer; return 0; }
 #include <sys/mman.h>
 #include <ucontext.h>
 
+/// The Swift runtime's exclusivity checking keeps the accesses in progress (a `mutating`
+/// method's `self`, an `inout`) in a list per OS thread. A coroutine that switches away
+/// mid-access would leave its accesses on the list, and the next coroutine to run would
+/// see a conflict that is not there, or, once the coroutine is abandoned and its stack
+/// reused, a corrupt list (measured: a loop forever in swift_beginAccess). The runtime
+/// exports what Swift's own tasks use for this: exit saves a coroutine's accesses when
+/// it switches away, enter puts them back when it runs again.
+extern void swift_task_enterThreadLocalContext(char *state);
+extern void swift_task_exitThreadLocalContext(char *state);
+
 struct racelab_context {
     ucontext_t context;
     void *stack;
     size_t stack_bytes;
     void (*entry)(void *);
     void *argument;
+    /// The runtime's exclusivity state for this coroutine (two words; four kept zeroed).
+    uintptr_t exclusivity[4];
 };
+
+/// A guard page below every coroutine stack: a body that recurses too deep faults there
+/// instead of writing over the next coroutine's stack.
+static const size_t racelab_guard_bytes = 4096;
 
 racelab_context *racelab_context_new(size_t stack_bytes) {
     racelab_context *context = calloc(1, sizeof(racelab_context));
     if (!context) return NULL;
     if (stack_bytes > 0) {
-        void *stack = mmap(NULL, stack_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-        if (stack == MAP_FAILED) {
+        size_t total = stack_bytes + racelab_guard_bytes;
+        void *mapping = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
+                             -1, 0);
+        if (mapping == MAP_FAILED) {
             free(context);
             return NULL;
         }
-        context->stack = stack;
+        mprotect(mapping, racelab_guard_bytes, PROT_NONE);
+        context->stack = (char *)mapping + racelab_guard_bytes;
         context->stack_bytes = stack_bytes;
     }
     return context;
@@ -253,7 +272,7 @@ racelab_context *racelab_context_new(size_t stack_bytes) {
 
 void racelab_context_free(racelab_context *context) {
     if (!context) return;
-    if (context->stack) munmap(context->stack, context->stack_bytes);
+    if (context->stack) munmap((char *)context->stack - racelab_guard_bytes, context->stack_bytes + racelab_guard_bytes);
     free(context);
 }
 
@@ -261,6 +280,8 @@ void racelab_context_free(racelab_context *context) {
 static void racelab_context_trampoline(unsigned int high, unsigned int low) {
     racelab_context *context = (racelab_context *)(((uintptr_t)high << 32) | (uintptr_t)low);
     context->entry(context->argument);
+    // Returning switches to uc_link: leave the runtime's access list as it was entered.
+    swift_task_exitThreadLocalContext((char *)context->exclusivity);
 }
 
 void racelab_context_prepare(racelab_context *context, racelab_context *return_to, void (*entry)(void *),
@@ -271,19 +292,27 @@ void racelab_context_prepare(racelab_context *context, racelab_context *return_t
     context->context.uc_link = &return_to->context;
     context->entry = entry;
     context->argument = argument;
+    // A fresh coroutine has no accesses; an abandoned one's saved accesses lived on the
+    // stack being reused, and are dropped with it.
+    memset(context->exclusivity, 0, sizeof context->exclusivity);
     uintptr_t address = (uintptr_t)context;
     makecontext(&context->context, (void (*)(void))racelab_context_trampoline, 2, (unsigned int)(address >> 32),
                 (unsigned int)(address & 0xffffffffu));
 }
 
-void racelab_context_swap(racelab_context *from, racelab_context *to) { swapcontext(&from->context, &to->context); }
+void racelab_context_swap(racelab_context *from, racelab_context *to) {
+    // Only coroutines have a stack of their own: the explorer's context is the thread's.
+    if (from->stack) swift_task_exitThreadLocalContext((char *)from->exclusivity);
+    if (to->stack) swift_task_enterThreadLocalContext((char *)to->exclusivity);
+    swapcontext(&from->context, &to->context);
+}
 
-int racelab_explorations_running = 0;
+struct racelab_exploration_flag racelab_explorations = {0};
 static _Thread_local void *racelab_current_exploration = NULL;
 
-void racelab_exploration_begin(void) { __atomic_add_fetch(&racelab_explorations_running, 1, __ATOMIC_SEQ_CST); }
+void racelab_exploration_begin(void) { __atomic_add_fetch(&racelab_explorations.running, 1, __ATOMIC_SEQ_CST); }
 
-void racelab_exploration_end(void) { __atomic_sub_fetch(&racelab_explorations_running, 1, __ATOMIC_SEQ_CST); }
+void racelab_exploration_end(void) { __atomic_sub_fetch(&racelab_explorations.running, 1, __ATOMIC_SEQ_CST); }
 
 void *racelab_exploration_current(void) { return racelab_current_exploration; }
 
@@ -293,8 +322,12 @@ void *racelab_exploration_set_current(void *exploration) {
     return previous;
 }
 
-static int64_t racelab_object_ids = 0;
+/// On a block of its own too: made drop-ins write it, the flag above is read by all.
+static struct {
+    int64_t next;
+    char padding[120];
+} racelab_object_ids __attribute__((aligned(128))) = {0};
 
 int64_t racelab_next_object_id(void) {
-    return ((int64_t)1 << 40) + __atomic_add_fetch(&racelab_object_ids, 1, __ATOMIC_RELAXED);
+    return ((int64_t)1 << 40) + __atomic_add_fetch(&racelab_object_ids.next, 1, __ATOMIC_RELAXED);
 }

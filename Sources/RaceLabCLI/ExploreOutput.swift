@@ -264,6 +264,7 @@ enum ExploreOutput {
             case .thrown?: "thrown"
             case .deadlock?: "deadlock"
             case .misuse?: "misuse"
+            case .makeThrew?: "make"
             case .tooManySteps?: "too-many-steps"
             case nil: nil
             }

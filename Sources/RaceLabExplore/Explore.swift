@@ -346,8 +346,11 @@ public struct Explore: Sendable {
 }
 
 /// Runs schedules of one program: a fresh state each, the final check after, on one
-/// pool of threads for the whole exploration.
-struct Runner<State> {
+/// pool of threads for the whole exploration. A class so that its end ends the
+/// exploration the drop-ins see (`Exploration.begin` at the first schedule, `end` in
+/// `deinit`): once per exploration, not per schedule, the flag every drop-in reads is
+/// written.
+final class Runner<State> {
     let make: () throws -> State
     let threads: [@Sendable (State, VirtualThread) throws -> Void]
     /// The final check, told the schedule's number (1 for the first).
@@ -358,6 +361,11 @@ struct Runner<State> {
     /// The last schedule run, for the depth-first explorer.
     var last = ScheduleResult()
     private var scheduler: Scheduler?
+    private var installed: Exploration.Installed?
+
+    deinit {
+        if let installed { Exploration.end(installed) }
+    }
 
     init(
         make: @escaping () throws -> State, threads: [@Sendable (State, VirtualThread) throws -> Void],
@@ -369,26 +377,28 @@ struct Runner<State> {
         self.maxSteps = maxSteps
     }
 
-    mutating func run(_ chooser: inout some Chooser) throws(RaceLabError) -> ScheduleResult {
+    func run(_ chooser: inout some Chooser) throws(RaceLabError) -> ScheduleResult {
         let scheduler: Scheduler
         if let existing = self.scheduler {
             scheduler = existing
         } else {
             scheduler = try Scheduler(threads: threads.count)
             self.scheduler = scheduler
+            // The drop-ins (RaceLabSync) find the exploration through a thread-local from
+            // here to the runner's end: in make (their ids), the threads (scheduling
+            // points) and the check.
+            installed = Exploration.begin(scheduler.run)
         }
-        // The drop-ins (RaceLabSync) find this schedule through a thread-local while it
-        // runs: in make (their ids), the threads (scheduling points) and the check.
         schedules += 1
         let number = schedules
-        let result = Exploration.withControl(scheduler.run) {
+        let result: ScheduleResult = {
             scheduler.run.beginSchedule()
             let state: State
             do {
                 state = try make()
             } catch {
                 var failed = ScheduleResult()
-                failed.failure = .check("make() threw \(error)")
+                failed.failure = .makeThrew("\(error)")
                 return failed
             }
             var result = scheduler.schedule(threads, state: state, maxSteps: maxSteps, chooser: &chooser)
@@ -402,7 +412,7 @@ struct Runner<State> {
                 }
             }
             return result
-        }
+        }()
         last = result
         return result
     }

@@ -1,8 +1,8 @@
 import RaceLab
 
-/// One schedule: the thread chosen at each step, what every step did, how it ended.
+/// One schedule: the worker chosen at each step, what every step did, how it ended.
 public struct ExploreSchedule: Sendable, CustomStringConvertible {
-    /// The thread that ran each step.
+    /// The worker that ran each step.
     public let choices: [Int]
     /// Every operation of the schedule, in order.
     public let events: [ExploreEvent]
@@ -10,8 +10,8 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
     public let failure: ExploreFailure?
     /// How many times a thread that could have gone on was switched away from.
     public let preemptions: Int
-    /// Threads in the program.
-    public let threads: Int
+    /// Workers (virtual threads) in the program, spawned ones included.
+    public let workers: Int
     /// For a replay: where and how the program stopped matching the schedule, or nil.
     public let mismatch: String?
 
@@ -23,7 +23,7 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
         self.events = events
         self.failure = failure
         self.preemptions = preemptions
-        self.threads = threads
+        self.workers = threads
         self.mismatch = mismatch
     }
 
@@ -34,9 +34,9 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
     }
 
     /// The schedule as a string for `Explore.replay`: one digit per step ("0101") for up
-    /// to 10 threads, else "v1:" and comma-separated thread numbers.
+    /// to 10 workers, else "v1:" and comma-separated worker numbers.
     public var string: String {
-        threads <= 10
+        workers <= 10
             ? choices.map(String.init).joined() : "v1:" + choices.map(String.init).joined(separator: ",")
     }
 
@@ -53,16 +53,16 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
         return string.utf8.map { Int($0) - 48 }
     }
 
-    /// Step by step, one column per thread:
+    /// Step by step, one column per worker:
     ///
-    ///     step  thread 0             thread 1
+    ///     step  worker 0             worker 1
     ///        1  load counter → 0
     ///        2                       load counter → 0
     ///
-    /// With more than 8 threads, columns would be wider than any screen: one line per
-    /// step names its thread instead (`step  thread  operation`).
+    /// With more than 8 workers, columns would be wider than any screen: one line per
+    /// step names its worker instead (`step  thread  operation`).
     public var timeline: String {
-        guard threads <= 8 else {
+        guard workers <= 8 else {
             let header = "step  worker  operation"
             let rows = events.map { event in
                 Self.right(String(event.step), 4) + "  " + Self.right(String(event.thread), 6) + "  " + event.text
@@ -72,7 +72,7 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
         let width = max(20, (events.map(\.text.count).max() ?? 0) + 2)
         let blank = String(repeating: " ", count: width)
         func pad(_ text: String) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
-        let header = "step  " + (0..<threads).map { pad("worker \($0)") }.joined()
+        let header = "step  " + (0..<workers).map { pad("worker \($0)") }.joined()
         let rows = events.map { event in
             Self.right(String(event.step), 4) + "  " + String(repeating: blank, count: event.thread) + event.text
         }

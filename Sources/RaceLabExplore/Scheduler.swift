@@ -185,8 +185,14 @@ final class Scheduler {
     private func drain(maxSteps: Int) {
         run.isAborting = true
         var steps = 0
+        var previous: Int?
         while steps < maxSteps {
-            let next = (0..<run.count).first { t in
+            // Round robin from the thread after the last one, which keeps the step
+            // unless it yielded: a spinning worker cannot starve the one it waits for
+            // (that one would be abandoned holding its locks).
+            let count = run.count
+            let start = previous.map { run.yielded[$0] ? $0 + 1 : $0 } ?? 0
+            let next = (0..<count).lazy.map { (start + $0) % count }.first { t in
                 guard !run.finished[t], let pending = run.pending[t] else { return false }
                 return pending.dropIn == nil || run.isRunnable(t)
             }
@@ -195,13 +201,14 @@ final class Scheduler {
             run.pending[t] = nil
             run.resume(t)
             run.startNewThreads()
+            previous = t
         }
         // What is left is abandoned: its coroutines never run again (a drop-in Mutex it
-        // holds stays locked; the next lock of it says so, `stuck(on:)`).
+        // holds stays locked; the next lock of it in an exploration says so, `stuck(on:)`).
     }
 
-    /// "thread 0 waits for B, held by thread 1; thread 1 waits for A, held by thread 0";
-    /// "thread 1 waits for a signal on notEmpty"; "thread 0 waits for thread 2 to finish".
+    /// "worker 0 waits for B, held by worker 1; worker 1 waits for A, held by worker 0";
+    /// "worker 1 waits for a signal on notEmpty"; "worker 0 waits for worker 2 to finish".
     private static func deadlockStory(_ run: ScheduleRun) -> String {
         var parts: [String] = []
         for t in run.pending.indices where !run.finished[t] {

@@ -196,6 +196,8 @@ public enum ExploreFailure: Error, Sendable, Equatable, CustomStringConvertible 
     case misuse(String)
     /// The schedule ran past the step limit (a livelock, or a program too long).
     case tooManySteps(Int)
+    /// The test's `make` threw this (its description): no worker ran.
+    case makeThrew(String)
 
     /// One line, for the report.
     public var description: String {
@@ -205,6 +207,7 @@ public enum ExploreFailure: Error, Sendable, Equatable, CustomStringConvertible 
         case .deadlock(let story): "deadlock: \(story)"
         case .misuse(let story): "misuse: \(story)"
         case .tooManySteps(let limit): "ran past \(limit.grouped) steps (a livelock?)"
+        case .makeThrew(let error): "make() threw \(error)"
         }
     }
 }
@@ -259,7 +262,7 @@ final class ScheduleRun: @unchecked Sendable {
         init(_ step: PendingStep) {
             access =
                 step.object == PendingStep.everything
-                ? .everything : Access(first: step.object, second: nil, writes: step.writes)
+                ? .everything : Access(first: step.object, second: step.other, writes: step.writes)
             dropIn = step
         }
     }
@@ -360,8 +363,14 @@ final class ScheduleRun: @unchecked Sendable {
         current = nil
     }
 
-    /// Before a schedule's `make`: drop-ins it makes are numbered from 1 again.
-    func beginSchedule() { objects = 0 }
+    /// Before a schedule's `make`: drop-ins it makes are numbered from 1 again, and no
+    /// lock is held, no semaphore counted, nobody asleep (what `make` does to them counts).
+    func beginSchedule() {
+        objects = 0
+        holders.removeAll(keepingCapacity: true)
+        permits.removeAll(keepingCapacity: true)
+        sleepers.removeAll(keepingCapacity: true)
+    }
 
     /// Ready for the next schedule, with no threads yet.
     func reset() {
@@ -375,9 +384,6 @@ final class ScheduleRun: @unchecked Sendable {
         events.removeAll(keepingCapacity: true)
         isAborting = false
         step = 0
-        holders.removeAll(keepingCapacity: true)
-        permits.removeAll(keepingCapacity: true)
-        sleepers.removeAll(keepingCapacity: true)
     }
 
     /// Adds a thread running `work` (not started: `unstarted` lists it); its index, or
@@ -422,8 +428,8 @@ final class ScheduleRun: @unchecked Sendable {
     }
 
     func record(_ thread: Int, _ operation: Operation) {
-        if isAborting { return }
         if case .yield = operation { yielded[thread] = true } else { yielded[thread] = false }
+        if isAborting { return }
         events.append(ExploreEvent(step: step, thread: thread, operation: operation))
     }
 
@@ -463,7 +469,8 @@ extension ScheduleRun: ExplorationControl {
         let t = current ?? -1
         if failure == nil && !isAborting {
             failure = .misuse(
-                "worker \(t) locks \(label), which a worker of an earlier deadlocked schedule still holds:"
+                "worker \(t) locks \(label), which a worker of an earlier schedule still holds (it ended in a"
+                    + " deadlock, or with a worker that could not finish, and the lock outlives it):"
                     + " make each mutex in make(), so every schedule has its own")
         }
         // Parked for good: no pending step, so neither the schedule nor its drain

@@ -61,3 +61,14 @@ public struct Atomic<Value: AtomicRepresentable>: ~Copyable {
 }
 
 extension Atomic: @unchecked Sendable where Value: Sendable {}
+
+/// Synchronization's protocol and orderings, under RaceLabSync's name: a file that
+/// imports RaceLabSync alone (not Synchronization, whose `Atomic` and `Mutex` would then
+/// be ambiguous) can still conform a type of its own and name an ordering.
+public typealias AtomicRepresentable = Synchronization.AtomicRepresentable
+/// Synchronization's load orderings: `.relaxed`, `.acquiring`, `.sequentiallyConsistent`.
+public typealias AtomicLoadOrdering = Synchronization.AtomicLoadOrdering
+/// Synchronization's store orderings: `.relaxed`, `.releasing`, `.sequentiallyConsistent`.
+public typealias AtomicStoreOrdering = Synchronization.AtomicStoreOrdering
+/// Synchronization's read-modify-write orderings.
+public typealias AtomicUpdateOrdering = Synchronization.AtomicUpdateOrdering

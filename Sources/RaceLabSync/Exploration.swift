@@ -51,6 +51,8 @@ package struct PendingStep: Sendable {
     package var waitsFor: Wait?
     /// The primitive's name on the timeline, for a deadlock's story.
     package var label: SyncLabel
+    /// A second primitive the step touches (a condition wait releases its mutex).
+    package var other: Int?
 
     /// What a step can wait for.
     @usableFromInline
@@ -67,8 +69,9 @@ package struct PendingStep: Sendable {
     package static let everything = -1
 
     @usableFromInline
-    package init(object: Int, label: SyncLabel, writes: Bool, waitsFor: Wait? = nil) {
+    package init(object: Int, label: SyncLabel, writes: Bool, waitsFor: Wait? = nil, other: Int? = nil) {
         self.object = object
+        self.other = other
         self.label = label
         self.writes = writes
         self.waitsFor = waitsFor
@@ -102,6 +105,27 @@ package enum Exploration {
     package static func newObjectID() -> Int {
         if racelab_is_exploring() != 0, let control = current(runningOnly: false) { return control.newObjectID() }
         return Int(racelab_next_object_id())
+    }
+
+    /// Makes `control` this OS thread's exploration until `end(_:)` with what this
+    /// returns; `withControl` for a scope that is one closure.
+    package static func begin(_ control: any ExplorationControl) -> Installed {
+        let slot = Unmanaged.passRetained(ExplorationSlot(control))
+        racelab_exploration_begin()
+        return Installed(slot: slot, previous: racelab_exploration_set_current(slot.toOpaque()))
+    }
+
+    /// Undoes `begin`, on the thread that called it.
+    package static func end(_ installed: Installed) {
+        racelab_exploration_set_current(installed.previous)
+        racelab_exploration_end()
+        installed.slot.release()
+    }
+
+    /// What `begin` installed and what it replaced.
+    package struct Installed {
+        let slot: Unmanaged<ExplorationSlot>
+        let previous: UnsafeMutableRawPointer?
     }
 
     /// Runs `body` with `control` as this OS thread's exploration, in a process where

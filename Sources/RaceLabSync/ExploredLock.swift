@@ -64,13 +64,14 @@ package struct ExploredCondition: Sendable {
 
     /// Releases `lock` (held by this thread), sleeps until signalled, relocks it.
     package func wait(releasing lock: ExploredLock, _ control: any ExplorationControl) {
-        control.point(PendingStep(object: id, label: label, writes: true))
+        control.point(PendingStep(object: id, label: label, writes: true, other: lock.id))
         control.release(mutex: lock.key)
         control.sleep(on: key)
         control.record(.conditionWait(label, mutex: lock.label))
         control.point(
             PendingStep(
-                object: lock.id, label: label, writes: true, waitsFor: .signal(condition: key, thenMutex: lock.key)))
+                object: lock.id, label: label, writes: true, waitsFor: .signal(condition: key, thenMutex: lock.key),
+                other: id))
         control.acquire(mutex: lock.key)
         control.record(.conditionWoken(label, mutex: lock.label))
     }

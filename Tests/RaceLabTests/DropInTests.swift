@@ -195,3 +195,47 @@ struct DropInLeftoverTests {
         #expect(real.wait(timeout: .milliseconds(5)))
     }
 }
+
+/// Swift's exclusivity checking keeps a list of the accesses in progress per OS thread;
+/// every virtual thread runs on the explorer's one, so each coroutine's accesses are
+/// saved when it switches away and put back when it runs again.
+@Suite("drop-ins: coroutines and Swift's exclusivity checking", .serialized, .timeLimit(.minutes(1)))
+struct DropInExclusivityTests {
+    struct Holder {
+        var crossings = 0
+        mutating func cross(_ first: borrowing Mutex<Int>, _ second: borrowing Mutex<Int>) {
+            first.withLock { _ in second.withLock { $0 += 1 } }
+            crossings += 1
+        }
+    }
+
+    /// Racy by design: `holders` is written by the worker that owns its slot only.
+    final class Pair: @unchecked Sendable {
+        var first = Holder()
+        var second = Holder()
+        let a = Mutex(0, name: "A")
+        let b = Mutex(0, name: "B")
+    }
+
+    @Test("a worker abandoned mid-access (a deadlock inside a mutating method) leaves no access behind")
+    func abandonedMidAccess() throws {
+        let report = try Explore(workers: 2, stopsAtFirstFailure: false).run(
+            RaceTest {
+                Pair()
+            } body: { pair, worker, _ in
+                if worker == 0 { pair.first.cross(pair.a, pair.b) } else { pair.second.cross(pair.b, pair.a) }
+            })
+        #expect(report.failed > 0, "the opposite orders deadlock in some schedules")
+        // Before the runtime's access list was saved per coroutine, the next exploration
+        // with dynamic accesses looped forever in swift_beginAccess.
+        for _ in 0..<3 {
+            let again = try Explore(workers: 2).run(
+                RaceTest {
+                    Pair()
+                } body: { pair, worker, _ in
+                    if worker == 0 { pair.first.crossings += 1 } else { pair.second.crossings += 1 }
+                })
+            #expect(again.verdict == .held)
+        }
+    }
+}

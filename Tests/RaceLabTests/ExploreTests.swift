@@ -303,7 +303,7 @@ struct ExploreTests {
         let report = try explorer.run({ Shared("counter", 0) }, body: program)
         let failure = try #require(report.firstFailure)
         #expect(report.failed > 0 && report.failed < report.explored, "\(report)")
-        #expect(failure.threads == 3)
+        #expect(failure.workers == 3)
         #expect(failure.timeline.contains("worker 2"))
         #expect(failure.events.filter { $0.text.hasPrefix("join worker") }.map(\.thread) == [0, 0])
         let again = try explorer.replay(failure.string, { Shared("counter", 0) }, body: program)

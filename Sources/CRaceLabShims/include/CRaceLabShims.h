@@ -133,10 +133,16 @@ void racelab_context_swap(racelab_context *from, racelab_context *to);
 /// The drop-in primitives' one question on their fast path: is any exploration running
 /// in this process? A relaxed load of a word nobody writes while none runs (it stays in
 /// every core's cache), so outside an exploration a drop-in costs one load and a branch.
-extern int racelab_explorations_running;
+/// It has a 128-byte block of its own: nothing written often shares its cache line.
+struct racelab_exploration_flag {
+    int running;
+    char padding[124];
+} __attribute__((aligned(128)));
+
+extern struct racelab_exploration_flag racelab_explorations;
 
 static inline int racelab_is_exploring(void) {
-    return __atomic_load_n(&racelab_explorations_running, __ATOMIC_RELAXED) != 0;
+    return __atomic_load_n(&racelab_explorations.running, __ATOMIC_RELAXED) != 0;
 }
 
 /// An exploration starts or ends (they nest and run side by side on different threads).

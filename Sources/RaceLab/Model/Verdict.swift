@@ -6,7 +6,9 @@ public enum Verdict: String, Codable, Sendable {
     /// A safe strategy with no anomaly, but its workers never really ran at the same
     /// time (one CPU, one worker, or runs too short to overlap): weak evidence.
     case heldWeak = "held-weak"
-    /// A safe strategy that showed an anomaly: a bug in racelab or in the machine.
+    /// What should hold did not: a check failed (your code, under `Stress` or
+    /// `Explore`), or a safe strategy of racelab's showed an anomaly (a bug in racelab
+    /// or in the machine).
     case broken
     /// An unsafe strategy that showed its race in at least one run.
     case exposed

@@ -37,7 +37,7 @@ package struct ExploreStrategyModel: Sendable {
     /// of whose schedules never end (a back-off loop in lockstep), which has no last
     /// schedule to reach; nil: every schedule.
     package let preemptionBound: Int?
-    /// The program has a producer, thread 0, besides its `threads` workers.
+    /// The program has a producer, worker 0, besides its `threads` workers.
     package let hasProducer: Bool
     let explore: @Sendable (Explore, _ threads: Int, _ operations: Int) throws(RaceLabError) -> ExploreReport
     let replay: @Sendable (Explore, String, _ threads: Int, _ operations: Int) throws(RaceLabError) -> ExploreSchedule
