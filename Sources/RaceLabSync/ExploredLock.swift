@@ -6,17 +6,25 @@ import CRaceLabShims
     import Darwin
 #endif
 
+/// A primitive as the explorer knows it: its `SyncObject`'s id, key and label.
+package protocol ExploredPrimitive: Sendable {
+    var object: SyncObject { get }
+}
+
+extension ExploredPrimitive {
+    package var id: Int { object.id }
+    package var key: Int { object.key }
+    package var label: SyncLabel { object.label }
+}
+
 /// The explorer's side of a lock of any kind: `Mutex` here, and racelab's own
 /// pthread-based locks, each hold one. Inside an exploration, locking is a scheduling
 /// point where a thread waits while another holds the lock, and unlocking is one too;
 /// the real lock is then the caller's business (a pthread mutex is not taken at all:
 /// one OS thread runs every virtual thread, and this lock already excludes them).
 @usableFromInline
-package struct ExploredLock: Sendable {
-    let object: SyncObject
-    package var id: Int { object.id }
-    package var key: Int { object.key }
-    package var label: SyncLabel { object.label }
+package struct ExploredLock: ExploredPrimitive {
+    package let object: SyncObject
 
     /// A lock named `name` (nil: its file and line) for the timeline.
     package init(name: String?, file: StaticString, line: UInt) {
@@ -51,11 +59,8 @@ package struct ExploredLock: Sendable {
 /// unlocks and sleeps in one step, and, once signalled, relocks in another (waiting
 /// while someone else holds the lock). No spurious wakeups; a signal wakes the thread
 /// that waited longest; a wait nobody signals is a deadlock, named.
-package struct ExploredCondition: Sendable {
-    let object: SyncObject
-    package var id: Int { object.id }
-    package var key: Int { object.key }
-    package var label: SyncLabel { object.label }
+package struct ExploredCondition: ExploredPrimitive {
+    package let object: SyncObject
 
     /// A condition named `name` (nil: its file and line) for the timeline.
     package init(name: String?, file: StaticString, line: UInt) {
