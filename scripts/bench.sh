@@ -96,7 +96,8 @@
 #   RaceLabExplore's speed: `stress-bench explore-counter 3 2`, every schedule of the
 #   unsafe counter at 3 workers x 2 increments (34,650 interleavings of its loads and
 #   stores, no pruning), EXPLORE_RUNS times (default 5). Targets: the median run under
-#   10 s, and at least 50,000 scheduling steps per second.
+#   10 s, and at least 50,000 scheduling steps per second. Each run also prints the same
+#   program written on RaceLabSync's drop-ins (`explore-dropin-counter`), for comparison.
 #     scripts/bench.sh --section explore
 #
 # DROP-INS  (section "dropins")
@@ -859,6 +860,8 @@ explore_section() {
         line=$("$STRESS_BENCH" explore-counter 3 2)
         echo "run $run: $line"
         echo "$line" >>"$samples"
+        # The same program on RaceLabSync's drop-ins (a RaceTest): a figure, not a target.
+        echo "run $run, drop-ins: $("$STRESS_BENCH" explore-dropin-counter 3 2)"
     done
     report=$(python3 -c 'import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]

@@ -6,7 +6,8 @@
 //   stress-bench atomic-loop <workers> <iterations>  the same increment in the loop form
 //                                                (Stress.run(_:loop:check:))
 //   stress-bench explore-counter <workers> <increments>  every schedule of the unsafe
-//                                                counter on RaceLabExplore
+//                                                counter on RaceLabExplore's explicit API
+//   stress-bench explore-dropin-counter <workers> <increments>  the same on the drop-ins
 //   stress-bench sb <ordering> <samples>          store buffering on OutcomeStress;
 //                                                prints "weak <count> samples <n> seconds <s>"
 //   stress-bench dropins <rounds> <milliseconds>  RaceLabSync's drop-in Atomic and Mutex
@@ -229,12 +230,39 @@ func dropIns(rounds: Int, milliseconds: Int) throws {
     }
 }
 
+/// The same program on the drop-ins: a `RaceTest` whose body is one load and one store
+/// of a drop-in Atomic, run by `Explore`; prints what `explore-counter` prints.
+final class DropInCounter: Sendable { let value = DropInAtomic<Int>(0, name: "counter") }
+
+func exploreDropInCounter(workers: Int, increments: Int) throws {
+    let clock = ContinuousClock()
+    let started = clock.now
+    let explorer = Explore(
+        .exhaustive(), workers: workers, iterations: increments, stopsAtFirstFailure: false,
+        prunesEquivalentSchedules: false)
+    let report = try explorer.run(
+        RaceTest {
+            DropInCounter()
+        } body: { counter, _, _ in
+            counter.value.store(counter.value.load(ordering: .relaxed) + 1, ordering: .relaxed)
+        } check: { counter, run in
+            try RaceFailure.unless(counter.value.load(ordering: .relaxed) == run.operations, "lost")
+        })
+    let elapsed = clock.now - started
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    print(
+        "schedules \(report.explored) failed \(report.failed) steps \(report.explored * workers * increments * 2)"
+            + " seconds \(seconds)")
+}
+
 let arguments = CommandLine.arguments
 switch (arguments.count > 1 ? arguments[1] : "", arguments.count) {
 case ("atomic", 4): try atomic(workers: Int(arguments[2])!, iterations: Int(arguments[3])!)
 case ("atomic-loop", 4): try atomicLoop(workers: Int(arguments[2])!, iterations: Int(arguments[3])!)
 case ("sb", 4): try storeBuffering(ordering: arguments[2], samples: Int(arguments[3])!)
 case ("dropins", 4): try dropIns(rounds: Int(arguments[2])!, milliseconds: Int(arguments[3])!)
+case ("explore-dropin-counter", 4):
+    try exploreDropInCounter(workers: Int(arguments[2])!, increments: Int(arguments[3])!)
 case ("explore-counter", 4): try exploreCounter(workers: Int(arguments[2])!, increments: Int(arguments[3])!)
 default:
     print("usage: stress-bench atomic|atomic-loop <workers> <iterations> | stress-bench sb relaxed|seq_cst <samples>")
