@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// A package of a user's own, tested with racelab inside Swift Testing: three types of
+// A package of a user's own, tested with racelab inside Swift Testing: four types of
 // its own, each racy form next to its fix, and a `stress` test for each that shows the
 // race (as a known issue) and passes the fix. racelab by path, as it would be by URL.
 let package = Package(

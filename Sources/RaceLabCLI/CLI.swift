@@ -63,8 +63,9 @@ package enum CLI {
                     ExplainText.scenario(name: scenario.name, summary: scenario.summary, story: scenario.explanation))
                 if ExploreCatalog.model(named: scenario.name) != nil {
                     console.out(
-                        "\nSEE THE INTERLEAVING:\n  racelab explore \(scenario.name)    every schedule of a 2-thread model:"
-                            + " the one that fails,\n  step by step, and the command that replays it on any machine.\n")
+                        "\nSEE THE INTERLEAVING:\n  racelab explore \(scenario.name)    every schedule of 2 workers running these"
+                            + " strategies' own code:\n  the one that fails, step by step, and the command that replays"
+                            + " it on any machine.\n")
                 }
             }
         case .run(let request, let output):

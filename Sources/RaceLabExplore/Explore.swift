@@ -223,7 +223,7 @@ public struct Explore: Sendable {
             "Explore.replay(workers: \(threads.count) closures)",
             accepted: "1 to \(Limits.maxWorkers.grouped) closures")
         try RaceLabError.require(maxSteps >= 1, "Explore(maxSteps: \(maxSteps))", accepted: "1 or more steps")
-        var runner = Runner(make: make, threads: threads, check: check, maxSteps: maxSteps)
+        let runner = Runner(make: make, threads: threads, check: check, maxSteps: maxSteps)
         guard let choices = ExploreSchedule.parse(schedule) else {
             return ExploreSchedule(
                 choices: [], events: [], failure: nil, preemptions: 0, threads: threads.count,

@@ -118,7 +118,7 @@ public struct OutcomeStress: Sendable {
     public func run<State: AnyObject & Sendable, Outcome: Hashable & Sendable>(
         expecting expectations: [OutcomeExpectation<Outcome>],
         make: @escaping @Sendable () -> State,
-        workers workers: [@Sendable (State) -> Void],
+        workers: [@Sendable (State) -> Void],
         arbiter: @escaping @Sendable (State) -> Outcome
     ) throws(RaceLabError) -> OutcomeReport<Outcome> {
         try validate(workers: workers.count)

@@ -139,9 +139,10 @@ private let counterExplanation = """
       the time of each load and store, and accounts for every update lost.
 
     THE FIXES
-      mutex, pthread-mutex  Make read-add-write one critical section: while 0 holds
-                            the lock, 1 waits, so 1 loads 42, not 41. Costs a lock
-                            acquire and release per increment, more under contention.
+      mutex, pthread-mutex  Make load-add-store one critical section: while worker
+                            0 holds the lock, worker 1 waits, so it loads 42, not
+                            41. Costs a lock acquire and release per increment,
+                            more under contention.
       atomic                Let the hardware do the read-modify-write as one
                             indivisible instruction (lock xadd on x86). No lock, but
                             the cache line still bounces between cores.

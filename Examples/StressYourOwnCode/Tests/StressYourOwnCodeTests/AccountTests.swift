@@ -31,9 +31,9 @@ let withdrawalsUnderLock = withdrawals(Account.init(balance:)) {
     ($0.opening, $0.remaining, $0.paid)
 }
 
-/// Real workers: two of them, each withdrawing 10 from an account opened with 20,
-/// as often as a 2 ms window allows (after the first two, every withdrawal is refused:
-/// the race is in the first ones, and a fresh account per run gives it another try).
+/// Real workers: two of them, each withdrawing 10 twice from an account opened with 20
+/// (the race is in the first withdrawals: many short runs, each a fresh account, give
+/// it many tries), until a run loses money or 10 s have passed.
 let realWorkers = Stress(workers: 2, length: .fixed(iterations: 2), runs: .untilFailure(within: .seconds(10)))
 
 /// The explorer: two virtual threads, one withdrawal each: every interleaving.
