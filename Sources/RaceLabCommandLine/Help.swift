@@ -21,7 +21,7 @@ package enum Help {
                 summary: "Memory-model litmus tests (sb, mp, lb, iriw, 2+2w, corr): what the CPU allows"),
             Subcommand(
                 name: "explore", usage: "explore [<scenario>]",
-                summary: "Every interleaving of a small model: the one that breaks it, printed and replayable"),
+                summary: "Every interleaving of a few workers on the real code: the failing one, replayable"),
             Subcommand(name: "list", usage: "list", summary: "Scenarios and their strategies, one line each"),
             Subcommand(
                 name: "explain", usage: "explain <name>",

@@ -76,7 +76,7 @@ public struct Explore: Sendable {
     /// every worker did `iterations` operations). A body or check that throws fails the
     /// schedule. Throws only for an argument out of range or a refused thread stack.
     public func run<State>(_ test: RaceTest<State>) throws(RaceLabError) -> ExploreReport {
-        try validate(workers: workers)
+        try validateWorkers(andIterations: true)
         let (make, threads, check) = program(test)
         return try run(make, workers: threads, check: check)
     }
@@ -85,7 +85,7 @@ public struct Explore: Sendable {
     /// the same failure, every time, on any machine. A schedule of another program (or
     /// of other `workers` or `iterations`) does not match: `mismatch` says at which step.
     public func replay<State>(_ schedule: String, _ test: RaceTest<State>) throws(RaceLabError) -> ExploreSchedule {
-        try validate(workers: workers)
+        try validateWorkers(andIterations: true)
         let (make, threads, check) = program(test)
         return try replay(schedule, make, workers: threads, check: check)
     }
@@ -118,7 +118,7 @@ public struct Explore: Sendable {
         _ make: @escaping () -> State, body: @escaping @Sendable (State, VirtualThread) throws -> Void,
         check: @escaping (State) throws -> Void = { _ in }
     ) throws(RaceLabError) -> ExploreReport {
-        try validate(workers: workers)
+        try validateWorkers(andIterations: false)
         return try run(make, workers: Array(repeating: body, count: workers), check: { state, _ in try check(state) })
     }
 
@@ -128,7 +128,7 @@ public struct Explore: Sendable {
         body: @escaping @Sendable (State, VirtualThread) throws -> Void,
         check: @escaping (State) throws -> Void = { _ in }
     ) throws(RaceLabError) -> ExploreSchedule {
-        try validate(workers: workers)
+        try validateWorkers(andIterations: false)
         return try replay(
             schedule, make, workers: Array(repeating: body, count: workers), check: { state, _ in try check(state) })
     }
@@ -151,14 +151,15 @@ public struct Explore: Sendable {
         try replay(schedule, make, workers: threads, check: { state, _ in try check(state) })
     }
 
-    /// Refuses what cannot run, in a sentence naming the argument.
-    private func validate(workers count: Int) throws(RaceLabError) {
+    /// Refuses `workers` (and, for a `RaceTest`, `iterations`) out of range, in a sentence
+    /// naming the argument; the search is checked where every form meets, `run`.
+    private func validateWorkers(andIterations: Bool) throws(RaceLabError) {
         try RaceLabError.require(
-            count >= 1 && count <= Limits.maxWorkers, "Explore(workers: \(count))",
+            workers >= 1 && workers <= Limits.maxWorkers, "Explore(workers: \(workers))",
             accepted: "1 to \(Limits.maxWorkers.grouped) workers")
+        guard andIterations else { return }
         try RaceLabError.require(
             iterations >= 1, "Explore(iterations: \(iterations))", accepted: "1 or more iterations per worker")
-        try validateSearch()
     }
 
     private func validateSearch() throws(RaceLabError) {

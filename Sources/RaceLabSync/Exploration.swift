@@ -108,7 +108,7 @@ package enum Exploration {
     }
 
     /// Makes `control` this OS thread's exploration until `end(_:)` with what this
-    /// returns; `withControl` for a scope that is one closure.
+    /// returns (RaceLabExplore's runner: once per exploration).
     package static func begin(_ control: any ExplorationControl) -> Installed {
         let slot = Unmanaged.passRetained(ExplorationSlot(control))
         racelab_exploration_begin()
@@ -126,20 +126,6 @@ package enum Exploration {
     package struct Installed {
         let slot: Unmanaged<ExplorationSlot>
         let previous: UnsafeMutableRawPointer?
-    }
-
-    /// Runs `body` with `control` as this OS thread's exploration, in a process where
-    /// the drop-ins look for one.
-    package static func withControl<R>(_ control: any ExplorationControl, _ body: () throws -> R) rethrows -> R {
-        let slot = Unmanaged.passRetained(ExplorationSlot(control))
-        racelab_exploration_begin()
-        let previous = racelab_exploration_set_current(slot.toOpaque())
-        defer {
-            racelab_exploration_set_current(previous)
-            racelab_exploration_end()
-            slot.release()
-        }
-        return try body()
     }
 }
 
@@ -173,7 +159,8 @@ package final class ExplorationSlot {
 
 /// Where a primitive was made, for the timeline: its name when it was given one, else
 /// its file and line ("Counter.swift:12"). Made into text only when a timeline is read.
-public struct SyncLabel: Sendable, CustomStringConvertible {
+@usableFromInline
+package struct SyncLabel: Sendable, CustomStringConvertible {
     @usableFromInline let name: String?
     @usableFromInline let file: StaticString
     @usableFromInline let line: UInt
@@ -186,7 +173,8 @@ public struct SyncLabel: Sendable, CustomStringConvertible {
     }
 
     /// The name, or "File.swift:12".
-    public var description: String {
+    @usableFromInline
+    package var description: String {
         if let name { return name }
         let path = "\(file)"
         let base = path.split(separator: "/").last.map(String.init) ?? path

@@ -56,18 +56,18 @@ package struct ExploreStrategyModel: Sendable {
         self.summary = summary
         self.preemptionBound = preemptionBound
         hasProducer = withProducer
-        let extra = withProducer ? 1 : 0
-        explore = { explorer, threads, operations throws(RaceLabError) in
+        // The explorer at this shape: `threads` workers (and the producer), `operations` each.
+        let shaped: @Sendable (Explore, Int, Int) -> Explore = { explorer, threads, operations in
             var explorer = explorer
-            explorer.workers = threads + extra
+            explorer.workers = threads + (withProducer ? 1 : 0)
             explorer.iterations = operations
-            return try explorer.run(test(threads, operations))
+            return explorer
+        }
+        explore = { explorer, threads, operations throws(RaceLabError) in
+            try shaped(explorer, threads, operations).run(test(threads, operations))
         }
         replay = { explorer, schedule, threads, operations throws(RaceLabError) in
-            var explorer = explorer
-            explorer.workers = threads + extra
-            explorer.iterations = operations
-            return try explorer.replay(schedule, test(threads, operations))
+            try shaped(explorer, threads, operations).replay(schedule, test(threads, operations))
         }
     }
 
