@@ -331,3 +331,103 @@ static struct {
 int64_t racelab_next_object_id(void) {
     return ((int64_t)1 << 40) + __atomic_add_fetch(&racelab_object_ids.next, 1, __ATOMIC_RELAXED);
 }
+
+// MARK: the async explorer's hooks
+
+#define RACELAB_SWIFTCC __attribute__((swiftcall))
+typedef RACELAB_SWIFTCC void (*racelab_enqueue_original)(void *job);
+typedef RACELAB_SWIFTCC void (*racelab_enqueue_hook)(void *job, racelab_enqueue_original original);
+extern racelab_enqueue_hook swift_task_enqueueGlobal_hook __attribute__((weak));
+extern racelab_enqueue_hook swift_task_enqueueMainExecutor_hook __attribute__((weak));
+extern void (*_swift_tsan_acquire)(const void *) __attribute__((weak));
+extern RACELAB_SWIFTCC uint64_t swift_task_getJobTaskId(const void *job) __attribute__((weak));
+
+static _Thread_local racelab_async_capture *racelab_capture = NULL;
+static racelab_enqueue_hook previous_global_hook, previous_main_hook;
+static void (*previous_acquire)(const void *);
+static pthread_once_t racelab_async_once = PTHREAD_ONCE_INIT;
+
+static RACELAB_SWIFTCC void racelab_on_global(void *job, racelab_enqueue_original original) {
+    racelab_async_capture *capture = racelab_capture;
+    if (capture) {
+        capture->enqueue(capture->context, job, 0);
+    } else if (previous_global_hook) {
+        previous_global_hook(job, original);
+    } else {
+        original(job);
+    }
+}
+
+static RACELAB_SWIFTCC void racelab_on_main(void *job, racelab_enqueue_original original) {
+    racelab_async_capture *capture = racelab_capture;
+    if (capture) {
+        capture->enqueue(capture->context, job, 1);
+    } else if (previous_main_hook) {
+        previous_main_hook(job, original);
+    } else {
+        original(job);
+    }
+}
+
+static void racelab_on_acquire(const void *address) {
+    racelab_async_capture *capture = racelab_capture;
+    if (capture) capture->acquire(capture->context, address);
+    if (previous_acquire) previous_acquire(address);
+}
+
+static void racelab_async_install_once(void) {
+    if (&swift_task_enqueueGlobal_hook) {
+        previous_global_hook = swift_task_enqueueGlobal_hook;
+        swift_task_enqueueGlobal_hook = racelab_on_global;
+    }
+    if (&swift_task_enqueueMainExecutor_hook) {
+        previous_main_hook = swift_task_enqueueMainExecutor_hook;
+        swift_task_enqueueMainExecutor_hook = racelab_on_main;
+    }
+    if (&_swift_tsan_acquire) {
+        previous_acquire = _swift_tsan_acquire;
+        _swift_tsan_acquire = racelab_on_acquire;
+    }
+}
+
+void racelab_async_install(void) { pthread_once(&racelab_async_once, racelab_async_install_once); }
+
+racelab_async_capture *racelab_async_set_current(racelab_async_capture *capture) {
+    racelab_async_capture *previous = racelab_capture;
+    racelab_capture = capture;
+    return previous;
+}
+
+extern RACELAB_SWIFTCC void swift_task_enqueueGlobal(void *job) __attribute__((weak));
+
+void racelab_async_enqueue_original(void *job) {
+    // Through the runtime's entry point with this thread's capture cleared: the hook
+    // then hands the job to what ran before racelab's (another hook, or the runtime).
+    racelab_async_capture *saved = racelab_capture;
+    racelab_capture = NULL;
+    if (&swift_task_enqueueGlobal) swift_task_enqueueGlobal(job);
+    racelab_capture = saved;
+}
+
+extern RACELAB_SWIFTCC void swift_task_enqueueMainExecutor(void *job) __attribute__((weak));
+
+void racelab_async_enqueue_original_main(void *job) {
+    racelab_async_capture *saved = racelab_capture;
+    racelab_capture = NULL;
+    if (&swift_task_enqueueMainExecutor) swift_task_enqueueMainExecutor(job);
+    racelab_capture = saved;
+}
+
+uint64_t racelab_job_task_id(const void *job) {
+    return &swift_task_getJobTaskId ? swift_task_getJobTaskId(job) : 0;
+}
+
+typedef struct {
+    void *identity;
+    uintptr_t implementation;
+} racelab_executor_ref;
+extern RACELAB_SWIFTCC racelab_executor_ref swift_task_getCurrentExecutor(void) __attribute__((weak));
+
+void *racelab_current_executor_identity(void) {
+    return &swift_task_getCurrentExecutor ? swift_task_getCurrentExecutor().identity : NULL;
+}

@@ -266,6 +266,7 @@ enum ExploreOutput {
             case .misuse?: "misuse"
             case .makeThrew?: "make"
             case .tooManySteps?: "too-many-steps"
+            case .escaped?: "escaped"
             case nil: nil
             }
         return Schedule(

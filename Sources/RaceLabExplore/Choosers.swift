@@ -85,8 +85,13 @@ struct PCTChooser: Chooser {
 struct ReplayChooser: Chooser {
     let choices: [Int]
     var mismatch: String?
+    /// What a choice names: a worker, or (async) a job's place in the ready queue.
+    let noun: String
 
-    init(choices: [Int]) { self.choices = choices }
+    init(choices: [Int], noun: String = "worker") {
+        self.choices = choices
+        self.noun = noun
+    }
 
     mutating func choose(
         step: Int, runnable: [Int], previous: Int?, yielded: Bool, pending: [ScheduleRun.Pending?]
@@ -98,7 +103,7 @@ struct ReplayChooser: Chooser {
         let wanted = choices[step]
         guard runnable.contains(wanted) else {
             mismatch =
-                "step \(step + 1): the schedule says worker \(wanted), which cannot run there"
+                "step \(step + 1): the schedule says \(noun) \(wanted), which cannot run there"
                 + " (runnable: \(runnable.map(String.init).joined(separator: ", ")))"
             return nil
         }

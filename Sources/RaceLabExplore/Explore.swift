@@ -162,7 +162,7 @@ public struct Explore: Sendable {
             iterations >= 1, "Explore(iterations: \(iterations))", accepted: "1 or more iterations per worker")
     }
 
-    private func validateSearch() throws(RaceLabError) {
+    func validateSearch() throws(RaceLabError) {
         try RaceLabError.require(maxSteps >= 1, "Explore(maxSteps: \(maxSteps))", accepted: "1 or more steps")
         if let scheduleLimit {
             try RaceLabError.require(
@@ -194,21 +194,26 @@ public struct Explore: Sendable {
             !threads.isEmpty && threads.count <= Limits.maxWorkers, "Explore.run(workers: \(threads.count) closures)",
             accepted: "1 to \(Limits.maxWorkers.grouped) closures")
         try validateSearch()
-        var runner = Runner(make: make, threads: threads, check: check, maxSteps: maxSteps)
+        let runner = Runner(make: make, threads: threads, check: check, maxSteps: maxSteps)
+        return try search(runner, threads: threads.count)
+    }
+
+    /// Runs this explorer's search on `runner`'s program of `threads` workers.
+    func search(_ runner: some ScheduleRunner, threads: Int) throws(RaceLabError) -> ExploreReport {
         switch search {
         case .exhaustive(let bound):
-            return try exhaustive(&runner, bound: bound)
+            return try exhaustive(runner, bound: bound)
         case .random(let schedules, let seed):
             var random = SplitMix64(seed: seed)
-            return try sample(&runner, schedules: schedules) { _ in RandomChooser(random: random.split()) }
+            return try sample(runner, schedules: schedules) { _ in RandomChooser(random: random.split()) }
         case .pct(let schedules, let depth, let seed):
             var random = SplitMix64(seed: seed)
             // k, the steps of a schedule: first measured on a run in thread order, then the
             // longest schedule so far; the report's guarantee uses the longest of all.
             var first = FirstRunnable()
             let firstSteps = max(1, try runner.run(&first).choices.count)
-            return try sample(&runner, schedules: schedules, pct: (depth, firstSteps)) { steps in
-                PCTChooser(threads: threads.count, depth: depth, steps: max(firstSteps, steps), random: random.split())
+            return try sample(runner, schedules: schedules, pct: (depth, firstSteps)) { steps in
+                PCTChooser(threads: threads, depth: depth, steps: max(firstSteps, steps), random: random.split())
             }
         }
     }
@@ -243,14 +248,14 @@ public struct Explore: Sendable {
     /// the fewest preemptions. Counting every failure: one pass at `bound` (nil: none),
     /// keeping the failure with the fewest preemptions (the first of them in depth-first
     /// order), which is the same one.
-    private func exhaustive<State>(_ runner: inout Runner<State>, bound: Int?) throws(RaceLabError)
+    func exhaustive(_ runner: some ScheduleRunner, bound: Int?) throws(RaceLabError)
         -> ExploreReport
     {
         let highest = bound ?? Int.max
         var preemptions = stopsAtFirstFailure ? 0 : highest
         var total = 0
         while true {
-            var search = DepthFirst(bound: preemptions, usesSleepSets: prunesEquivalentSchedules)
+            var search = DepthFirst(bound: preemptions, usesSleepSets: prunesEquivalentSchedules && runner.prunes)
             var explored = 0
             var pruned = 0
             var failed = 0
@@ -271,7 +276,7 @@ public struct Explore: Sendable {
                 if result.failure != nil {
                     failed += 1
                     if first == nil || result.preemptions < first!.preemptions {
-                        first = ExploreSchedule(result, threads: runner.threads.count, mismatch: nil)
+                        first = ExploreSchedule(result, threads: runner.workerCount, mismatch: nil)
                     }
                     if stopsAtFirstFailure { break }
                 }
@@ -289,10 +294,10 @@ public struct Explore: Sendable {
                 // Pruning keeps one schedule of each class, not always the one with the
                 // fewest preemptions: look for a failure with fewer, bound by bound.
                 if search.usesSleepSets, let found = first, found.preemptions > 0 {
-                    first = try fewestPreemptions(&runner, below: found.preemptions) ?? found
+                    first = try fewestPreemptions(runner, below: found.preemptions) ?? found
                 }
                 return ExploreReport(
-                    search: self.search, workers: runner.threads.count, explored: explored, failed: failed,
+                    search: self.search, workers: runner.workerCount, explored: explored, failed: failed,
                     firstFailure: first, coverage: coverage, isFinished: !stoppedEarly && !limited,
                     isPruned: search.usesSleepSets, pruned: pruned)
             }
@@ -302,7 +307,7 @@ public struct Explore: Sendable {
 
     /// The first failing schedule with fewer than `limit` preemptions, the bound raised
     /// from 0 (no pruning: sleep sets and a bound do not mix), or nil.
-    private func fewestPreemptions<State>(_ runner: inout Runner<State>, below limit: Int) throws(RaceLabError)
+    private func fewestPreemptions(_ runner: some ScheduleRunner, below limit: Int) throws(RaceLabError)
         -> ExploreSchedule?
     {
         for bound in 0..<limit {
@@ -310,7 +315,7 @@ public struct Explore: Sendable {
             repeat {
                 let result = try runner.run(&search)
                 if result.failure != nil {
-                    return ExploreSchedule(result, threads: runner.threads.count, mismatch: nil)
+                    return ExploreSchedule(result, threads: runner.workerCount, mismatch: nil)
                 }
             } while search.advance(after: runner.last)
             if !search.wasPruned { return nil }
@@ -320,8 +325,8 @@ public struct Explore: Sendable {
 
     /// `chooser(longest)` makes each schedule's chooser, given the most steps a schedule
     /// has taken so far.
-    private func sample<State, C: Chooser>(
-        _ runner: inout Runner<State>, schedules: Int, pct: (depth: Int, steps: Int)? = nil,
+    func sample<C: Chooser>(
+        _ runner: some ScheduleRunner, schedules: Int, pct: (depth: Int, steps: Int)? = nil,
         chooser: (Int) -> C
     ) throws(RaceLabError) -> ExploreReport {
         var explored = 0
@@ -335,15 +340,28 @@ public struct Explore: Sendable {
             explored += 1
             if result.failure != nil {
                 failed += 1
-                if first == nil { first = ExploreSchedule(result, threads: runner.threads.count, mismatch: nil) }
+                if first == nil { first = ExploreSchedule(result, threads: runner.workerCount, mismatch: nil) }
                 if stopsAtFirstFailure { break }
             }
         }
         return ExploreReport(
-            search: search, workers: runner.threads.count, explored: explored, failed: failed,
+            search: search, workers: runner.workerCount, explored: explored, failed: failed,
             firstFailure: first, coverage: .sampled(pct: pct.map { ($0.depth, longest) }),
             isFinished: first == nil || !stopsAtFirstFailure)
     }
+}
+
+/// What the explorers (depth-first, random, PCT) drive: one program, run schedule by
+/// schedule, each choice asked of a `Chooser`.
+protocol ScheduleRunner: AnyObject {
+    /// Runs one schedule from the start.
+    func run(_ chooser: inout some Chooser) throws(RaceLabError) -> ScheduleResult
+    /// The last schedule run.
+    var last: ScheduleResult { get }
+    /// The program's workers (the report's count).
+    var workerCount: Int { get }
+    /// Whether its schedules say what each step touches, for sleep sets.
+    var prunes: Bool { get }
 }
 
 /// Runs schedules of one program: a fresh state each, the final check after, on one
@@ -351,7 +369,10 @@ public struct Explore: Sendable {
 /// exploration the drop-ins see (`Exploration.begin` at the first schedule, `end` in
 /// `deinit`): once per exploration, not per schedule, the flag every drop-in reads is
 /// written.
-final class Runner<State> {
+final class Runner<State>: ScheduleRunner {
+    var workerCount: Int { threads.count }
+    var prunes: Bool { true }
+
     let make: () throws -> State
     let threads: [@Sendable (State, VirtualThread) throws -> Void]
     /// The final check, told the schedule's number (1 for the first).

@@ -14,11 +14,15 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
     public let workers: Int
     /// For a replay: where and how the program stopped matching the schedule, or nil.
     public let mismatch: String?
+    /// The timeline's column names, when they are not "worker N": an async schedule's
+    /// tasks ("task 2: Task {} in task 0").
+    package let columns: [String]
 
     init(
         choices: [Int], events: [ExploreEvent], failure: ExploreFailure?, preemptions: Int, threads: Int,
-        mismatch: String?
+        mismatch: String?, columns: [String] = []
     ) {
+        self.columns = columns
         self.choices = choices
         self.events = events
         self.failure = failure
@@ -30,13 +34,15 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
     init(_ result: ScheduleResult, threads: Int, mismatch: String?) {
         self.init(
             choices: result.choices, events: result.events, failure: result.failure,
-            preemptions: result.preemptions, threads: max(threads, result.threads), mismatch: mismatch)
+            preemptions: result.preemptions, threads: max(threads, result.threads), mismatch: mismatch,
+            columns: result.columns)
     }
 
     /// The schedule as a string for `Explore.replay`: one digit per step ("0101") for up
-    /// to 10 workers, else "v1:" and comma-separated worker numbers.
+    /// to 10 workers, else "v1:" and comma-separated worker numbers. (An async schedule's
+    /// choices are positions in the queue of ready jobs, 0 for the oldest.)
     public var string: String {
-        workers <= 10
+        workers <= 10 && choices.allSatisfy({ $0 < 10 })
             ? choices.map(String.init).joined() : "v1:" + choices.map(String.init).joined(separator: ",")
     }
 
@@ -62,8 +68,9 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
     /// With more than 8 workers, columns would be wider than any screen: one line per
     /// step names its worker instead (`step  thread  operation`).
     public var timeline: String {
+        let name = { (column: Int) in column < self.columns.count ? "task \(column)" : "worker \(column)" }
         guard workers <= 8 else {
-            let header = "step  worker  operation"
+            let header = columns.isEmpty ? "step  worker  operation" : "step    task  operation"
             let rows = events.map { event in
                 Self.right(String(event.step), 4) + "  " + Self.right(String(event.thread), 6) + "  " + event.text
             }
@@ -72,7 +79,7 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
         let width = max(20, (events.map(\.text.count).max() ?? 0) + 2)
         let blank = String(repeating: " ", count: width)
         func pad(_ text: String) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
-        let header = "step  " + (0..<workers).map { pad("worker \($0)") }.joined()
+        let header = "step  " + (0..<workers).map { pad(name($0)) }.joined()
         let rows = events.map { event in
             Self.right(String(event.step), 4) + "  " + String(repeating: blank, count: event.thread) + event.text
         }
@@ -90,11 +97,13 @@ public struct ExploreSchedule: Sendable, CustomStringConvertible {
         failure?.description ?? (mismatch == nil ? "passed" : "did not run to its end: the replay stopped matching")
     }
 
-    /// The failure (or "passed"), the replay string, then the timeline.
+    /// The failure (or "passed"), the replay string, then the timeline (after its
+    /// tasks, for an async schedule).
     public var description: String {
         let replay = "schedule \"\(string)\" (\(preemptions.counted("preemption")))"
         let mismatchLine = mismatch.map { "\nreplay stopped: \($0)" } ?? ""
-        return "\(verdict)\n\(replay)\(mismatchLine)\n\(timeline)"
+        let legend = columns.enumerated().map { "task \($0.offset): \($0.element)" }.joined(separator: "\n")
+        return "\(verdict)\n\(replay)\(mismatchLine)\n" + (legend.isEmpty ? "" : legend + "\n") + timeline
     }
 }
 

@@ -84,6 +84,8 @@ enum Operation: Sendable {
     case join(thread: Int)
     /// An operation of a drop-in primitive (RaceLabSync's `Atomic`, `Mutex`, `Semaphore`).
     case sync(SyncEvent)
+    /// A job of the async explorer: where it ran and how it ended.
+    case job(String)
 
     var text: String {
         switch self {
@@ -109,6 +111,7 @@ enum Operation: Sendable {
         case .spawn(let child): "spawn worker \(child)"
         case .join(let thread): "join worker \(thread)"
         case .sync(let event): event.text
+        case .job(let text): text
         }
     }
 }

@@ -106,6 +106,8 @@ struct ScheduleResult {
     var threads = 0
     /// Set when a replay stopped because the program did not match its schedule.
     var mismatch: String?
+    /// The timeline's column names when they are not workers (an async schedule's tasks).
+    var columns: [String] = []
 }
 
 /// Runs a program's threads as coroutines on the calling OS thread, one at a time,

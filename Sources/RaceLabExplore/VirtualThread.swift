@@ -198,6 +198,10 @@ public enum ExploreFailure: Error, Sendable, Equatable, CustomStringConvertible 
     case tooManySteps(Int)
     /// The test's `make` threw this (its description): no worker ran.
     case makeThrew(String)
+    /// A job of an async program ran outside the explorer's control (resumed from
+    /// another thread, sent to the main actor or to a custom executor): its order was
+    /// not the explorer's to choose, so the schedule proves nothing.
+    case escaped(String)
 
     /// One line, for the report.
     public var description: String {
@@ -208,6 +212,7 @@ public enum ExploreFailure: Error, Sendable, Equatable, CustomStringConvertible 
         case .misuse(let story): "misuse: \(story)"
         case .tooManySteps(let limit): "ran past \(limit.grouped) steps (a livelock?)"
         case .makeThrew(let error): "make() threw \(error)"
+        case .escaped(let story): "a job escaped the explorer: \(story)"
         }
     }
 }

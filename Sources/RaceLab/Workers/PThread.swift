@@ -17,8 +17,11 @@ package struct PThread {
     /// Small stacks: workers run flat loops, and 1,024 of them must fit comfortably.
     private static let stackBytes = 256 * 1024
 
-    /// Starts `body` on a new thread, or returns the error number `pthread_create` gave.
-    package static func spawn(_ body: @escaping @Sendable () -> Void) -> Result<PThread, Int32Error> {
+    /// Starts `body` on a new thread (with a stack of `stackBytes`), or returns the error
+    /// number `pthread_create` gave.
+    package static func spawn(stackBytes: Int = stackBytes, _ body: @escaping @Sendable () -> Void) -> Result<
+        PThread, Int32Error
+    > {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
