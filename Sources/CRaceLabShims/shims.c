@@ -418,6 +418,12 @@ void racelab_async_enqueue_original_main(void *job) {
     racelab_capture = saved;
 }
 
+extern RACELAB_SWIFTCC uint32_t swift_task_getJobFlags(const void *job) __attribute__((weak));
+
+int racelab_job_kind(const void *job) {
+    return &swift_task_getJobFlags ? (int)(swift_task_getJobFlags(job) & 0xFF) : -1;
+}
+
 uint64_t racelab_job_task_id(const void *job) {
     return &swift_task_getJobTaskId ? swift_task_getJobTaskId(job) : 0;
 }

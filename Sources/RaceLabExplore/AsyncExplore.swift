@@ -176,7 +176,10 @@ final class AsyncRunner<State: Sendable>: ScheduleRunner {
         scheduler.attach()
     }
 
-    func finish() { scheduler.detach() }
+    func finish() {
+        scheduler.detach()
+        for line in scheduler.trace { print("TRACE", line) }
+    }
 
     func run(_ chooser: inout some Chooser) throws(RaceLabError) -> ScheduleResult {
         schedules += 1
@@ -231,6 +234,7 @@ final class AsyncRunner<State: Sendable>: ScheduleRunner {
                     }
                 }
                 state.finished[worker] = true
+                scheduler.noteRunning("returns")
             }
         }
         scheduler.recording = true

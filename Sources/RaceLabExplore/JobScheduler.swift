@@ -94,12 +94,13 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
     private var actorTypes: [String: Int] = [:]
     private var drains = 0
     private var taskMetadata: UnsafeRawPointer?
-    private var jobMetadata: UnsafeRawPointer?
+    /// The metadata words of the runtime's non-task jobs seen so far.
+    private var jobMetadata: [UnsafeRawPointer] = []
     /// The open step of each nesting level (0: the top).
     private var open: [OpenStep?] = [nil]
     /// Who is naming the next tasks it sees: "worker 0", or the task that runs.
     private var creatorName: String?
-    private(set) var events: [ExploreEvent] = []
+    private var records: [OpenStep] = []
     /// Recorded steps (the choices); 0 while a phase runs unrecorded.
     private(set) var step = 0
     private(set) var choices: [Int] = []
@@ -150,7 +151,7 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
         actorTypes.removeAll()
         drains = 0
         open = [nil]
-        events.removeAll()
+        records.removeAll()
         step = 0
         choices.removeAll()
         preemptions = 0
@@ -188,41 +189,54 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
         open[open.count - 1] = step
     }
 
-    /// A job for this executor: a task that prefers it (its start, or a resumption), or
-    /// an actor's drain scheduled for such a task.
+    /// A job for this executor: a task that prefers it (its start, or a resumption),
+    /// an actor's drain scheduled for such a task, or `Task.yield()`'s continuation.
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         guard onExplorerThread else { return escaped(job) }
-        if taskMetadata == nil { taskMetadata = firstWord(job) }
-        if firstWord(job) == taskMetadata {
-            let task = task(of: job)
-            ready.append(Item(job: job, kind: .task, task: task, owner: task ?? 0))
-        } else {
-            if jobMetadata == nil { jobMetadata = firstWord(job) }
-            drains += 1
-            ready.append(Item(job: job, kind: .drain, task: nil, owner: 10_000 + drains))
-            note("hops to an actor")
-        }
+        admit(job)
     }
 
-    /// A global enqueue from the explorer's thread: `Task {}`, `Task.detached`, or the
-    /// continuation job of `Task.yield()`; or a job for the main actor (escaped).
+    /// A global enqueue from the explorer's thread: `Task {}`, `Task.detached`, or a
+    /// continuation; or a job for the main actor (escaped).
     private func captured(_ job: UnownedJob, main: Bool) {
         guard !main else {
             escapes.append("a job was sent to the main actor, which the explorer does not run")
             racelab_async_enqueue_original_main(unsafeBitCast(job, to: UnsafeMutableRawPointer.self))
             return
         }
-        if taskMetadata != nil, firstWord(job) == taskMetadata {
+        admit(job)
+    }
+
+    /// The runtime's job kinds (JobKind): a task, an actor's drain, a continuation.
+    private enum JobKind {
+        static let task: Int32 = 0
+        static let drains: ClosedRange<Int32> = 192...194
+        static let continuation: Int32 = 195
+    }
+
+    /// Puts `job` in the ready queue, as what its kind says it is.
+    private func admit(_ job: UnownedJob) {
+        let kind = racelab_job_kind(unsafeBitCast(job, to: UnsafeRawPointer.self))
+        let word = firstWord(job)
+        if kind == JobKind.task {
+            taskMetadata = word
             let known = taskIndex.count
             let task = task(of: job)
             ready.append(Item(job: job, kind: .task, task: task, owner: task ?? 0))
-            if let task, taskIndex.count > known { note("starts task \(task)") }
+            if let task, taskIndex.count > known, open.last.flatMap({ $0?.task }) != nil { note("starts task \(task)") }
+            return
+        }
+        if !jobMetadata.contains(word) { jobMetadata.append(word) }
+        if JobKind.drains.contains(kind) {
+            drains += 1
+            ready.append(Item(job: job, kind: .drain, task: nil, owner: 10_000 + drains))
         } else {
-            if jobMetadata == nil { jobMetadata = firstWord(job) }
+            // A continuation resumes the task running now (Task.yield()), or another job
+            // of the runtime's on its behalf.
             let task = open.last.flatMap { $0?.task }
             ready.append(Item(job: job, kind: .continuation, task: task, owner: task ?? 0))
-            note("yields")
+            if kind == JobKind.continuation { note("yields") }
         }
     }
 
@@ -296,14 +310,21 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
         // The runtime acquires inside racelab's own bookkeeping too (a lazy witness
         // table's swift_once): only a job's start, while a job runs, is a point.
         guard !busy else { return }
+
         busy = true
         defer { busy = false }
         guard var current = open[open.count - 1], current.isDrain, address != current.job else { return }
         let word = racelab_first_word(address)
-        guard word == taskMetadata || word == jobMetadata else { return }
+        guard word == taskMetadata || jobMetadata.contains(word!) else { return }
         let job = unsafeBitCast(address, to: UnownedJob.self)
         let actor = actorName(racelab_current_executor_identity())
         let task = word == taskMetadata ? task(of: job) : nil
+        if traceJobs {
+            trace.append("acquire \(job) task \(task ?? -1) actor \(actor ?? "-") first \(!current.sawFirstJob)")
+        }
+        if traceJobs {
+            trace.append("acquire job \(job) task \(task ?? -1) actor \(actor ?? "-") first \(!current.sawFirstJob)")
+        }
         if !current.sawFirstJob {
             // The job the drain was chosen for: this step is it.
             current.sawFirstJob = true
@@ -424,6 +445,7 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
     }
 
     private var pendingWake = false
+    var trace: [String] = []
     /// True while racelab's own code runs on the explorer's thread (not a job).
     private var busy = false
     private var abandonedRuns = 0
@@ -431,6 +453,7 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
     private func run(_ index: Int, level: Int) {
         let item = ready.remove(at: index)
         guard let job = item.job else { return }
+        if traceJobs { trace.append("run \(item.kind) task \(item.task ?? -1) level \(level) job \(job)") }
         var step = OpenStep(step: lastChosenStep, task: item.task)
         step.isDrain = item.kind == .drain
         step.job = unsafeBitCast(job, to: UnsafeRawPointer.self)
@@ -446,15 +469,41 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
         close(level: level)
     }
 
-    /// Records the open step of `level` on the timeline.
+    /// Records the open step of `level` for the timeline.
     private func close(level: Int) {
         guard let step = open[level] else { return }
         open[level] = nil
         // A drain that found its actor's queue empty did nothing: no line for it.
-        guard step.step > 0, let task = step.task else { return }
-        let place = step.actor.map { "on \($0)" } ?? "nonisolated"
-        let text = ([place] + step.notes).joined(separator: ": ")
-        events.append(ExploreEvent(step: step.step, thread: task, operation: .job(text)))
+        guard step.step > 0, step.task != nil else { return }
+        records.append(step)
+    }
+
+    /// Notes a running task's own words: "returns" when a worker's body is done.
+    func noteRunning(_ text: String) { note(text) }
+
+    /// The schedule's steps as the timeline shows them: where each job ran, and how it
+    /// ended, read from what the task did next: "nonisolated: hops to Office", "on
+    /// Office: yields", "on Office: returns to nonisolated code", "sleeps 10 ms".
+    var events: [ExploreEvent] {
+        var next: [Int: Int] = [:]  // record index -> the same task's next record index
+        var last: [Int: Int] = [:]
+        for (index, record) in records.enumerated().sorted(by: { $0.element.step < $1.element.step }) {
+            if let task = record.task {
+                if let previous = last[task] { next[previous] = index }
+                last[task] = index
+            }
+        }
+        return records.indices.sorted { records[$0].step < records[$1].step }.map { index in
+            let record = records[index]
+            var notes = record.notes
+            let suspends = notes.contains { $0.hasPrefix("yields") || $0.hasPrefix("sleeps") || $0 == "returns" }
+            if !suspends, let after = next[index].map({ records[$0] }), after.actor != record.actor {
+                notes.append(after.actor.map { "hops to \($0)" } ?? "leaves \(record.actor ?? "")")
+            }
+            let place = record.actor.map { "on \($0)" } ?? "nonisolated"
+            return ExploreEvent(
+                step: record.step, thread: record.task ?? 0, operation: .job(([place] + notes).joined(separator: ": ")))
+        }
     }
 
     /// Moves jobs enqueued from other threads into the ready queue; with `wait`, waits
@@ -500,3 +549,5 @@ extension UnownedJob {
     /// A job the runtime handed to a C hook.
     init(unsafeRawJob job: UnsafeMutableRawPointer) { self = unsafeBitCast(job, to: UnownedJob.self) }
 }
+
+private let traceJobs = getenv("RACELAB_JOB_TRACE") != nil

@@ -110,6 +110,9 @@ void racelab_async_enqueue_original(void *job);
 void racelab_async_enqueue_original_main(void *job);
 /// The runtime's id of a task (or of the task a job resumes), 0 for another job.
 uint64_t racelab_job_task_id(const void *job);
+/// A job's kind, the low byte of its flags (0: a task; others: the runtime's own jobs,
+/// an actor's drain, a continuation), or -1 where the runtime cannot say.
+int racelab_job_kind(const void *job);
 /// The identity of the serial executor the calling thread runs on (an actor, for a
 /// default actor), or NULL for the generic executor.
 void *racelab_current_executor_identity(void);
@@ -170,6 +173,9 @@ void racelab_async_enqueue_original(void *job);
 void racelab_async_enqueue_original_main(void *job);
 /// The runtime's id of a task (or of the task a job resumes), 0 for another job.
 uint64_t racelab_job_task_id(const void *job);
+/// A job's kind, the low byte of its flags (0: a task; others: the runtime's own jobs,
+/// an actor's drain, a continuation), or -1 where the runtime cannot say.
+int racelab_job_kind(const void *job);
 /// The identity of the serial executor the calling thread runs on (an actor, for a
 /// default actor), or NULL for the generic executor.
 void *racelab_current_executor_identity(void);
@@ -257,6 +263,9 @@ void racelab_async_enqueue_original(void *job);
 void racelab_async_enqueue_original_main(void *job);
 /// The runtime's id of a task (or of the task a job resumes), 0 for another job.
 uint64_t racelab_job_task_id(const void *job);
+/// A job's kind, the low byte of its flags (0: a task; others: the runtime's own jobs,
+/// an actor's drain, a continuation), or -1 where the runtime cannot say.
+int racelab_job_kind(const void *job);
 /// The identity of the serial executor the calling thread runs on (an actor, for a
 /// default actor), or NULL for the generic executor.
 void *racelab_current_executor_identity(void);

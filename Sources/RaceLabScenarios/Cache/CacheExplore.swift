@@ -4,8 +4,9 @@ import RaceLabExplore
 /// `racelab explore cache`: the strategies' own caches (Caches.swift), their pthread
 /// locks seen by the explorer. Every worker counts a hit on key `iteration % 2` once per
 /// operation; no hit may be lost. raw is a plain Dictionary with no lock (a data race:
-/// no operation on it is a scheduling point), rwlock's pthread_rwlock_t and actor's
-/// executor are not seen by the explorer, and thread-local shares nothing: not explored.
+/// no operation on it is a scheduling point), rwlock's pthread_rwlock_t is not seen by
+/// the explorer, and thread-local shares nothing: not explored. actor's workers are
+/// tasks, explored job by job.
 extension CacheScenario {
     static let exploreModel = ExploreModel(
         scenario: "cache",
@@ -21,12 +22,25 @@ extension CacheScenario {
                 _, _ in
                 counting { StripedCache(stripes: 2) }
             },
+            ExploreStrategyModel("actor", safe: true, "CacheActor: each worker awaits increment(key), a hop each") {
+                _, _ in
+                AsyncProgram {
+                    CacheActor()
+                } body: { cache, _, iteration in
+                    await cache.increment(iteration % 2)
+                } check: { cache, run in
+                    let counted = await cache.snapshot().values.reduce(0, +)
+                    try RaceFailure.unless(
+                        counted == run.operations,
+                        "counted \(counted) hits of \(run.operations): \((run.operations - counted).counted("hit")) lost"
+                    )
+                }
+            },
         ],
         notExplored: [
             ("raw", "a plain Dictionary with no lock: a data race, no operation on it is a scheduling point"),
             ("rwlock", "pthread_rwlock_t is not seen by the explorer"),
             ("thread-local", "nothing shared: each worker its own dictionary"),
-            ("actor", "an actor's jobs run on executors the explorer does not control"),
         ])
 
     private static func counting<Cache: HitCounterCache>(_ make: @escaping @Sendable () -> Cache) -> RaceTest<Cache> {

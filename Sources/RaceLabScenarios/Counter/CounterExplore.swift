@@ -3,8 +3,8 @@ import RaceLabExplore
 import RaceLabModel
 
 /// `racelab explore counter`: the strategies' own counters (Counters.swift), on the
-/// drop-ins. serial-queue (a DispatchQueue) and actor (an actor's jobs) run on
-/// executors the explorer does not control, so they are not explored.
+/// drop-ins; actor's workers are tasks, explored job by job. serial-queue (a
+/// DispatchQueue) runs on threads the explorer does not control: not explored.
 extension CounterScenario {
     static let exploreModel = ExploreModel(
         scenario: "counter",
@@ -27,12 +27,23 @@ extension CounterScenario {
                 threads, _ in
                 counting { _ in ShardedCounter(workers: threads) }
             },
+            ExploreStrategyModel("actor", safe: true, "CounterActor: each worker awaits increment(), a hop each") {
+                _, _ in
+                AsyncProgram {
+                    CounterActor()
+                } body: { counter, _, _ in
+                    await counter.increment()
+                } check: { counter, run in
+                    let total = await counter.total
+                    try RaceFailure.unless(
+                        total == run.operations,
+                        "counter is \(total), not \(run.operations): \((run.operations - total).counted("update")) lost"
+                    )
+                }
+            },
         ],
         notExplored: [
-            (
-                "serial-queue, actor",
-                "a DispatchQueue's and an actor's jobs run on executors the explorer does not control"
-            )
+            ("serial-queue", "a DispatchQueue's blocks run on its own threads, which the explorer does not control")
         ])
 
     /// Every worker increments once per operation; nothing may be lost.

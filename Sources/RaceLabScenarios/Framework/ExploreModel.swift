@@ -71,6 +71,34 @@ package struct ExploreStrategyModel: Sendable {
         }
     }
 
+    /// A strategy whose workers are tasks (an actor's methods): `test(threads,
+    /// operations)` is the async program the explorer runs job by job, on the same
+    /// actors `racelab <scenario>` runs on real workers, not rewritten. Its search is
+    /// bounded to 2 preemptions unless told: every hop and resumption is a job, and at
+    /// 2 workers x 2 operations the unbounded schedules run past a million.
+    init<State: Sendable>(
+        _ name: String, safe: Bool, preemptionBound: Int? = 2, _ summary: String,
+        async test: @escaping @Sendable (_ threads: Int, _ operations: Int) -> AsyncProgram<State>
+    ) {
+        self.name = name
+        isExpectedSafe = safe
+        self.summary = summary
+        self.preemptionBound = preemptionBound
+        hasProducer = false
+        let shaped: @Sendable (Explore, Int, Int) -> Explore = { explorer, threads, operations in
+            var explorer = explorer
+            explorer.workers = threads
+            explorer.iterations = operations
+            return explorer
+        }
+        explore = { explorer, threads, operations throws(RaceLabError) in
+            try shaped(explorer, threads, operations).exploreBlocking(test(threads, operations))
+        }
+        replay = { explorer, schedule, threads, operations throws(RaceLabError) in
+            try shaped(explorer, threads, operations).replayBlocking(schedule, test(threads, operations))
+        }
+    }
+
     /// Explores the program; an exhaustive search without a bound gets the model's own.
     package func run(_ explorer: Explore, threads: Int, operations: Int) throws(RaceLabError) -> ExploreReport {
         var explorer = explorer
@@ -93,6 +121,7 @@ package enum ExploreCatalog {
         CounterScenario.exploreModel, CacheScenario.exploreModel, CheckThenActScenario.exploreModel,
         LazyInitScenario.exploreModel,
         SnapshotScenario.exploreModel, DeadlockScenario.exploreModel, QueueScenario.exploreModel,
+        ActorReentrancyScenario.exploreModel, ActorCacheScenario.exploreModel,
     ]
 
     /// Scenarios with nothing the explorer can run, and why.
@@ -101,8 +130,6 @@ package enum ExploreCatalog {
             "reentrancy",
             "a lock taken again by its owner: what happens is the C library's or Swift's (recursive, refused, a trap), not modelled"
         ),
-        ("actor-cache", "actors: their jobs run on Swift's executors, which the explorer does not control yet"),
-        ("actor-reentrancy", "actors, as actor-cache"),
         ("litmus", "weak memory: its outcomes are reorderings, and the explorer is sequentially consistent"),
     ]
 
