@@ -28,8 +28,19 @@ extension Explore {
         body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) async throws -> Void,
         check: @escaping @Sendable (_ state: State, _ run: RaceRun) async throws -> Void = { _, _ in }
     ) async throws(RaceLabError) -> ExploreReport {
-        let program = AsyncProgram(make: make, body: body, check: check)
-        return try await onExplorerThread { () throws(RaceLabError) in try self.exploreBlocking(program) }
+        try await run(AsyncProgram(make: make, body: body, check: check))
+    }
+
+    /// `run(_:body:check:)` for a program already made.
+    package func run<State>(_ program: AsyncProgram<State>) async throws(RaceLabError) -> ExploreReport {
+        try await onExplorerThread { () throws(RaceLabError) in try self.exploreBlocking(program) }
+    }
+
+    /// `replay(_:_:body:check:)` for a program already made.
+    package func replay<State>(_ schedule: String, _ program: AsyncProgram<State>) async throws(RaceLabError)
+        -> ExploreSchedule
+    {
+        try await onExplorerThread { () throws(RaceLabError) in try self.replayBlocking(schedule, program) }
     }
 
     /// Runs the schedule `schedule` (a report's `ExploreSchedule.string`) of an async
@@ -39,8 +50,7 @@ extension Explore {
         body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) async throws -> Void,
         check: @escaping @Sendable (_ state: State, _ run: RaceRun) async throws -> Void = { _, _ in }
     ) async throws(RaceLabError) -> ExploreSchedule {
-        let program = AsyncProgram(make: make, body: body, check: check)
-        return try await onExplorerThread { () throws(RaceLabError) in try self.replayBlocking(schedule, program) }
+        try await replay(schedule, AsyncProgram(make: make, body: body, check: check))
     }
 
     /// `run` for a caller that may block (racelab's command line): the exploration runs

@@ -55,6 +55,49 @@ public func explore<State>(
     recorded(try explorer.run(make, body: body, check: check), sourceLocation)
 }
 
+/// Explores an async test inside the current test, job by job: the workers are tasks,
+/// and every start, resumption, actor hop, `Task.yield()` and sleep (on a virtual
+/// clock) is a job whose order the explorer chooses. The same closures run on real
+/// workers with `stress(with:) { } body: { } check: { }`. A failing schedule is an
+/// issue carrying its failure, its schedule string and its timeline of tasks.
+///
+///     @Test func ticketOfficeEverySchedule() async throws {
+///         try await explore(with: Explore(workers: 2)) {
+///             TicketOffice(seats: 1)
+///         } body: { office, _, _ in
+///             _ = await office.sell()
+///         } check: { office, _ in
+///             let sold = await office.sold
+///             try RaceFailure.unless(sold <= 1, "sold \(sold) of 1 seat")
+///         }
+///     }
+///
+/// The tasks run on the explorer's thread, outside this test's task: fail from a body
+/// or a check by throwing (`RaceFailure.unless`), as an `#expect` there is not
+/// recorded against this test.
+@discardableResult
+public func explore<State: Sendable>(
+    with explorer: Explore = Explore(), sourceLocation: SourceLocation = #_sourceLocation,
+    _ make: @escaping @Sendable () async throws -> State,
+    body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) async throws -> Void,
+    check: @escaping @Sendable (_ state: State, _ run: RaceRun) async throws -> Void = { _, _ in }
+) async throws -> ExploreReport {
+    recorded(try await explorer.run(AsyncProgram(make: make, body: body, check: check)), sourceLocation)
+}
+
+/// Replays one schedule of an async test inside the current test, as `replay(_:_:with:)`.
+@discardableResult
+public func replay<State: Sendable>(
+    _ schedule: String, with explorer: Explore = Explore(), sourceLocation: SourceLocation = #_sourceLocation,
+    _ make: @escaping @Sendable () async throws -> State,
+    body: @escaping @Sendable (_ state: State, _ worker: Int, _ iteration: Int) async throws -> Void,
+    check: @escaping @Sendable (_ state: State, _ run: RaceRun) async throws -> Void = { _, _ in }
+) async throws -> ExploreSchedule {
+    recordedReplay(
+        try await explorer.replay(schedule, AsyncProgram(make: make, body: body, check: check)), schedule,
+        sourceLocation)
+}
+
 /// Replays one schedule of `test` inside the current test: a schedule that fails is an
 /// issue carrying its timeline (the failure, reproduced); one that does not match this
 /// program (another test's, other workers or iterations) is an issue saying where it
@@ -64,7 +107,12 @@ public func replay<State>(
     _ schedule: String, _ test: RaceTest<State>, with explorer: Explore = Explore(),
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> ExploreSchedule {
-    let replayed = try explorer.replay(schedule, test)
+    recordedReplay(try explorer.replay(schedule, test), schedule, sourceLocation)
+}
+
+private func recordedReplay(_ replayed: ExploreSchedule, _ schedule: String, _ sourceLocation: SourceLocation)
+    -> ExploreSchedule
+{
     if let mismatch = replayed.mismatch {
         Issue.record(
             Comment(rawValue: "schedule \"\(schedule)\" does not match this test: \(mismatch)"),

@@ -29,6 +29,30 @@ private actor FixedOffice {
     }
 }
 
+/// A payment service: another actor the office awaits between its check and its act.
+private actor Payments {
+    var taken = 0
+    func charge() { taken += 1 }
+}
+
+/// Checks, awaits another actor (or a sleep), then acts: reentrancy across any await.
+private actor Office {
+    var sold = 0
+    let payments = Payments()
+    func sellAwaitingPayment() async -> Bool {
+        guard sold < 1 else { return false }
+        await payments.charge()
+        sold += 1
+        return true
+    }
+    func sellAfterSleep() async throws -> Bool {
+        guard sold < 1 else { return false }
+        try await Task.sleep(for: .milliseconds(5))
+        sold += 1
+        return true
+    }
+}
+
 /// A shop whose check and act are two calls: the cross-actor check-then-act.
 private actor Shop {
     var stock = 1
@@ -64,10 +88,49 @@ struct AsyncExploreTests {
             let sold = await office.sold
             try RaceFailure.unless(sold <= 1, "sold \(sold) of 1 seat")
         }
-        print(report)
         #expect(report.failed == 1)
         let failure = try #require(report.firstFailure)
         #expect(failure.description.contains("sold 2 of 1 seat"))
+        #expect(failure.preemptions == 0)
+        #expect(failure.timeline.contains("on RacyOffice"))
+    }
+
+    @Test("check, await another actor or a sleep, act: found too", arguments: ["actor", "sleep"])
+    func reentrancyAcrossAnyAwait(_ what: String) async throws {
+        let report = try await Explore(workers: 2).run {
+            Office()
+        } body: { office, _, _ in
+            _ = what == "actor" ? await office.sellAwaitingPayment() : try await office.sellAfterSleep()
+        } check: { office, _ in
+            let sold = await office.sold
+            try RaceFailure.unless(sold <= 1, "sold \(sold) of 1 seat")
+        }
+        #expect(report.failed == 1)
+        #expect(report.firstFailure?.preemptions == 0)
+        if what == "actor" { #expect(report.firstFailure?.timeline.contains("on Payments") == true) }
+    }
+
+    @Test("every printed failure replays 100 of 100 times, step for step")
+    func replaysEveryTime() async throws {
+        let explorer = Explore(.random(schedules: 50, seed: 7), workers: 2, iterations: 2)
+        let make: @Sendable () -> Shop = { Shop() }
+        let body: @Sendable (Shop, Int, Int) async -> Void = { shop, worker, _ in _ = await buyInTwoCalls(shop, worker)
+        }
+        let check: @Sendable (Shop, RaceRun) async throws -> Void = { shop, _ in
+            let stock = await shop.stock
+            try RaceFailure.unless(stock >= 0, "stock \(stock)")
+        }
+        let report = try await explorer.run(make, body: body, check: check)
+        let failure = try #require(report.firstFailure)
+        var same = 0
+        for _ in 0..<100 {
+            let replayed = try await explorer.replay(failure.string, make, body: body, check: check)
+            if replayed.mismatch == nil && replayed.failure == failure.failure && replayed.timeline == failure.timeline
+            {
+                same += 1
+            }
+        }
+        #expect(same == 100)
     }
 
     @Test("the fixed office passes every schedule")
@@ -80,7 +143,6 @@ struct AsyncExploreTests {
             let sold = await office.sold
             try RaceFailure.unless(sold <= 1, "sold \(sold) of 1 seat")
         }
-        print(report)
         #expect(report.passed)
         #expect(report.coverage == .every)
     }
@@ -95,7 +157,6 @@ struct AsyncExploreTests {
             let stock = await shop.stock
             try RaceFailure.unless(stock >= 0, "stock \(stock)")
         }
-        print(racy)
         #expect(racy.failed == 1)
         let fixed = try await Explore(workers: 2).run {
             Shop()
@@ -105,8 +166,9 @@ struct AsyncExploreTests {
             let stock = await shop.stock
             try RaceFailure.unless(stock >= 0, "stock \(stock)")
         }
-        print(fixed)
         #expect(fixed.passed)
+        #expect(fixed.coverage == .every)
+        #expect(fixed.explored > 1)
     }
 
     @Test("sleeps run on a virtual clock")
@@ -122,7 +184,9 @@ struct AsyncExploreTests {
             let log = await shop.log
             try RaceFailure.unless(log.last == "request 1 answers", "answers out of order: \(log)")
         }
-        print(report)
+        // 30 s and 10 s of sleeps: the second request answers first, in virtual time.
+        #expect(report.failed == 1)
+        #expect(report.firstFailure?.timeline.contains("sleeps 30 s") == true)
         #expect(ContinuousClock.now - started < .seconds(1))
     }
 
@@ -135,7 +199,58 @@ struct AsyncExploreTests {
                 DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) { continuation.resume() }
             }
         }
-        print(report)
-        #expect(report.firstFailure?.failure.map { "\($0)" }?.contains("escaped") == true)
+        let failure = try #require(report.firstFailure?.failure)
+        guard case .escaped(let story) = failure else {
+            Issue.record("expected an escape, got \(failure)")
+            return
+        }
+        #expect(story.contains("another thread"))
+    }
+
+    @Test("a continuation nobody resumes is a deadlock that names the worker")
+    func neverResumed() async throws {
+        let report = try await Explore(workers: 2).run {
+            Shop()
+        } body: { _, worker, _ in
+            guard worker == 1 else { return }
+            await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in }
+        }
+        let failure = try #require(report.firstFailure?.failure)
+        guard case .deadlock(let story) = failure else {
+            Issue.record("expected a deadlock, got \(failure)")
+            return
+        }
+        #expect(story.contains("worker 1"))
+        #expect(!story.contains("worker 0"))
+    }
+
+    @Test("child tasks, task groups and Task {} run under the explorer to their end")
+    func childTasks() async throws {
+        let report = try await Explore(.exhaustive(preemptionBound: 1), workers: 2).run {
+            Shop()
+        } body: { shop, worker, _ in
+            async let noted: Void = shop.note("async let \(worker)")
+            await withTaskGroup(of: Void.self) { group in
+                for child in 0..<2 { group.addTask { await shop.note("child \(worker).\(child)") } }
+            }
+            await Task { await shop.note("Task {} \(worker)") }.value
+            await noted
+        } check: { shop, _ in
+            let count = await shop.log.count
+            try RaceFailure.unless(count == 8, "\(count) notes of 8")
+        }
+        #expect(report.passed)
+        #expect(report.explored > 1)
+    }
+
+    @Test("a worker count out of range is an error naming it")
+    func refusesBadWorkers() async {
+        await #expect(throws: RaceLabError.invalidArgument(call: "Explore(workers: 0)", accepted: "1 to 1,024 workers"))
+        {
+            try await Explore(workers: 0).run {
+                Shop()
+            } body: { _, _, _ in
+            }
+        }
     }
 }
