@@ -100,6 +100,16 @@
 #   program written on RaceLabSync's drop-ins (`explore-dropin-counter`), for comparison.
 #     scripts/bench.sh --section explore
 #
+# ASYNC  (section "async")
+#   The async explorer's speed, job by job, on the ticket office of the example (an
+#   actor that checks, awaits Task.yield() and acts; one seat): `stress-bench
+#   explore-async-reentrancy 2` (every schedule of 2 buyers) and `... 3 3` (3 buyers,
+#   every schedule with at most 3 preemptions: unbounded, 3 buyers run past 100 million
+#   schedules), EXPLORE_RUNS times each, interleaved. Target: at least 100,000 jobs per
+#   second (each job a task's start or resumption, run on the explorer's thread after
+#   the explorer chose it).
+#     scripts/bench.sh --section async
+#
 # DROP-INS  (section "dropins")
 #   RaceLabSync's drop-in Atomic and Mutex beside Synchronization's own, outside any
 #   exploration, as another package uses them (`stress-bench dropins`): one increment
@@ -114,7 +124,7 @@
 #
 # OPTIONS
 #   --section LIST   comma-separated sections to run: counter, cache, default, litmus, stress,
-#                    explore, dropins
+#                    explore, async, dropins
 #                    (default: all of them, in that order)
 #   --no-build       do not run `swift build`: use the existing .build/release/racelab
 #
@@ -162,7 +172,7 @@ STRESS_BENCH=scripts/stress-bench/.build/release/stress-bench
 EXPLORE_RUNS="${EXPLORE_RUNS:-5}"            # runs of the explore section
 DROPIN_RUNS="${DROPIN_RUNS:-7}"              # rounds of the drop-ins section
 DROPIN_MS="${DROPIN_MS:-100}"                # window per run of the drop-ins section
-SECTIONS="counter,cache,default,litmus,stress,explore,dropins"  # --section
+SECTIONS="counter,cache,default,litmus,stress,explore,async,dropins"  # --section
 BUILD_RACELAB=1                   # --no-build sets 0
 
 declare -A SWIFT_MEDIAN=() C_MEDIAN=()  # "scenario/strategy/workers" -> median ns/op, for the summary
@@ -298,7 +308,7 @@ build() {
     echo "compiling $C_BENCH ($CC -O2 -pthread)..."
     mkdir -p "$BIN_DIR"
     "$CC" -O2 -pthread -o "$C_BENCH" scripts/bench_reference.c
-    if section_selected stress || section_selected explore || section_selected dropins; then
+    if section_selected stress || section_selected explore || section_selected async || section_selected dropins; then
         echo "building $STRESS_BENCH (swift build -c release --package-path scripts/stress-bench)..."
         swift build -c release --package-path scripts/stress-bench >/dev/null
     fi
@@ -875,6 +885,34 @@ print("COUNTS %d 2" % met)' "$samples")
     echo
 }
 
+async_section() {
+    local run shape label line samples="$WORK_DIR/async.samples" report
+    : >"$samples"
+    echo "== async: the ticket office explored job by job, $EXPLORE_RUNS runs per shape, interleaved"
+    for ((run = 1; run <= EXPLORE_RUNS; run++)); do
+        for shape in "2" "3 3"; do
+            # shellcheck disable=SC2086  # the shape is two words on purpose
+            line=$("$STRESS_BENCH" explore-async-reentrancy $shape)
+            if [[ $shape == *" "* ]]; then label="${shape%% *} tasks, bound ${shape##* }"; else label="$shape tasks"; fi
+            echo "run $run, $label: $line"
+            echo "${shape// /-} $line" >>"$samples"
+        done
+    done
+    report=$(python3 -c 'import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+met = checked = 0
+for shape, title in (("2", "2 tasks, every schedule"), ("3-3", "3 tasks, at most 3 preemptions")):
+    mine = [r for r in rows if r[0] == shape]
+    seconds = statistics.median(float(r[8]) for r in mine)
+    rate = statistics.median(int(r[6]) / float(r[8]) for r in mine)
+    checked += 1; met += rate >= 100000
+    print("%-32s schedules %s, jobs %s, median %.3f s, %s jobs/s (>= 100,000 %s)" % (title, "{:,}".format(int(mine[0][2])),
+          "{:,}".format(int(mine[0][6])), seconds, "{:,.0f}".format(rate), "PASS" if rate >= 100000 else "MISS"))
+print("COUNTS %d %d" % (met, checked))' "$samples")
+    count_and_print "$report"
+    echo
+}
+
 dropins_section() {
     local table report
     echo "== drop-ins: RaceLabSync's Atomic and Mutex beside Synchronization's, $DROPIN_RUNS interleaved rounds"
@@ -931,11 +969,11 @@ parse_args() {
     local section
     local -a requested
     IFS=, read -r -a requested <<<"$SECTIONS"
-    ((${#requested[@]})) || { echo "bench.sh: --section needs a value (counter, cache, default, litmus, stress, explore, dropins)" >&2; exit 64; }
+    ((${#requested[@]})) || { echo "bench.sh: --section needs a value (counter, cache, default, litmus, stress, explore, async, dropins)" >&2; exit 64; }
     for section in "${requested[@]}"; do
         case $section in
-        counter | cache | default | litmus | stress | explore | dropins) ;;
-        *) echo "bench.sh: unknown section '$section' (counter, cache, default, litmus, stress, explore, dropins)" >&2; exit 64 ;;
+        counter | cache | default | litmus | stress | explore | async | dropins) ;;
+        *) echo "bench.sh: unknown section '$section' (counter, cache, default, litmus, stress, explore, async, dropins)" >&2; exit 64 ;;
         esac
     done
 }
@@ -975,6 +1013,10 @@ main() {
     if section_selected explore; then
         explore_section
         described+=("explore: 34,650 schedules in < 10 s, >= 50,000 steps/s")
+    fi
+    if section_selected async; then
+        async_section
+        described+=("async explorer >= 100,000 jobs/s")
     fi
     if section_selected dropins; then
         dropins_section

@@ -37,6 +37,10 @@ enum ExploreOutput {
             lines.append(schedule + " These are samples: a pass is evidence,")
             lines.append("not a proof; the exhaustive explorer (the default) checks every schedule.")
         }
+        if explored.contains(where: \.model.isAsync) {
+            lines.append("An actor strategy's workers are tasks, and its steps are jobs: a task's start or")
+            lines.append("resumption, on an actor or not; a preemption runs a job ahead of an older one.")
+        }
         if explored.contains(where: \.report.isPruned) {
             lines.append("Up to reordering independent steps: a schedule that only swaps steps on different")
             lines.append("objects (or two reads) of one already explored is skipped, as it ends the same (sleep")

@@ -188,7 +188,7 @@ final class AsyncRunner<State: Sendable>: ScheduleRunner {
 
     func finish() {
         scheduler.detach()
-        for line in scheduler.trace { print("TRACE", line) }
+        scheduler.close()
     }
 
     func run(_ chooser: inout some Chooser) throws(RaceLabError) -> ScheduleResult {

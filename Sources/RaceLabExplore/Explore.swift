@@ -254,6 +254,7 @@ public struct Explore: Sendable {
         let highest = bound ?? Int.max
         var preemptions = stopsAtFirstFailure ? 0 : highest
         var total = 0
+        var steps = 0
         while true {
             var search = DepthFirst(bound: preemptions, usesSleepSets: prunesEquivalentSchedules && runner.prunes)
             var explored = 0
@@ -268,6 +269,7 @@ public struct Explore: Sendable {
                 }
                 let result = try runner.run(&search)
                 total += 1
+                steps += result.choices.count
                 if search.lastWasAsleep {
                     pruned += 1
                     continue
@@ -299,7 +301,7 @@ public struct Explore: Sendable {
                 return ExploreReport(
                     search: self.search, workers: runner.workerCount, explored: explored, failed: failed,
                     firstFailure: first, coverage: coverage, isFinished: !stoppedEarly && !limited,
-                    isPruned: search.usesSleepSets, pruned: pruned)
+                    isPruned: search.usesSleepSets, pruned: pruned, steps: steps)
             }
             preemptions += 1
         }
@@ -333,9 +335,11 @@ public struct Explore: Sendable {
         var failed = 0
         var first: ExploreSchedule?
         var longest = pct?.steps ?? 0
+        var steps = 0
         for _ in 0..<schedules {
             var next = chooser(longest)
             let result = try runner.run(&next)
+            steps += result.choices.count
             longest = max(longest, result.choices.count)
             explored += 1
             if result.failure != nil {
@@ -347,7 +351,7 @@ public struct Explore: Sendable {
         return ExploreReport(
             search: search, workers: runner.workerCount, explored: explored, failed: failed,
             firstFailure: first, coverage: .sampled(pct: pct.map { ($0.depth, longest) }),
-            isFinished: first == nil || !stopsAtFirstFailure)
+            isFinished: first == nil || !stopsAtFirstFailure, steps: steps)
     }
 }
 

@@ -157,11 +157,15 @@ public struct ExploreReport: Sendable, CustomStringConvertible {
     /// Schedules started and cut short as equivalent to one explored; not counted in
     /// `explored` (most equivalent schedules are never started at all).
     public let pruned: Int
+    /// Steps run over every schedule: operations on the primitives, or, for async code,
+    /// jobs. With the time an exploration took, its speed.
+    public let steps: Int
 
     init(
         search: Explore.Search, workers: Int, explored: Int, failed: Int, firstFailure: ExploreSchedule?,
-        coverage: Coverage, isFinished: Bool, isPruned: Bool = false, pruned: Int = 0
+        coverage: Coverage, isFinished: Bool, isPruned: Bool = false, pruned: Int = 0, steps: Int = 0
     ) {
+        self.steps = steps
         self.isPruned = isPruned
         self.search = search
         self.workers = workers

@@ -112,8 +112,9 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
     var maxSteps = 10_000
     private(set) var escapes: [String] = []
     private(set) var ranPastLimit = false
-    /// Jobs enqueued from another thread, taken in at the next step.
-    private let inbox = Mutex<[UnownedJob]>([])
+    /// Jobs enqueued from another thread, taken in at the next step; after the
+    /// exploration (`closed`), handed to the global executor instead.
+    private let inbox = Mutex<(jobs: [UnownedJob], closed: Bool)>(([], false))
     private let arrived = DispatchSemaphore(value: 0)
     /// The chooser of the schedule running, called at each recorded step.
     var choose: ((_ step: Int, _ options: [Item], _ timerOffered: Bool) -> Int?)?
@@ -121,6 +122,9 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
 
     init() {
         racelab_async_install()
+        // Never freed: a task of the program may outlive the exploration and still
+        // name this executor as the one it prefers (see `close`).
+        _ = Unmanaged.passRetained(self)
         capture.context = Unmanaged.passUnretained(self).toOpaque()
         capture.enqueue = { context, job, main in
             let scheduler = Unmanaged<JobScheduler>.fromOpaque(context!).takeUnretainedValue()
@@ -130,6 +134,19 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
             let scheduler = Unmanaged<JobScheduler>.fromOpaque(context!).takeUnretainedValue()
             scheduler.acquired(address!)
         }
+    }
+
+    /// Ends the exploration: a job of an abandoned task that comes later (a continuation
+    /// resumed from another thread) runs on the global executor, so nothing waits for
+    /// a thread that is gone. The scheduler itself is never freed (`init` keeps it): a
+    /// task that prefers it may still hold it.
+    func close() {
+        let late = inbox.withLock { inbox in
+            inbox.closed = true
+            defer { inbox.jobs.removeAll() }
+            return inbox.jobs
+        }
+        for job in late { racelab_async_enqueue_original(unsafeBitCast(job, to: UnsafeMutableRawPointer.self)) }
     }
 
     /// Makes the calling thread the explorer's: its global enqueues and job starts come here.
@@ -298,8 +315,15 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
     /// A job enqueued from another thread: it runs (so the program can end), but its
     /// order was not the explorer's.
     private func escaped(_ job: UnownedJob) {
-        inbox.withLock { $0.append(job) }
-        arrived.signal()
+        let closed = inbox.withLock { inbox in
+            if !inbox.closed { inbox.jobs.append(job) }
+            return inbox.closed
+        }
+        if closed {
+            racelab_async_enqueue_original(unsafeBitCast(job, to: UnsafeMutableRawPointer.self))
+        } else {
+            arrived.signal()
+        }
     }
 
     // MARK: job starts inside a drain
@@ -319,12 +343,6 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
         let job = unsafeBitCast(address, to: UnownedJob.self)
         let actor = actorName(racelab_current_executor_identity())
         let task = word == taskMetadata ? task(of: job) : nil
-        if traceJobs {
-            trace.append("acquire \(job) task \(task ?? -1) actor \(actor ?? "-") first \(!current.sawFirstJob)")
-        }
-        if traceJobs {
-            trace.append("acquire job \(job) task \(task ?? -1) actor \(actor ?? "-") first \(!current.sawFirstJob)")
-        }
         if !current.sawFirstJob {
             // The job the drain was chosen for: this step is it.
             current.sawFirstJob = true
@@ -445,7 +463,6 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
     }
 
     private var pendingWake = false
-    var trace: [String] = []
     /// True while racelab's own code runs on the explorer's thread (not a job).
     private var busy = false
     private var abandonedRuns = 0
@@ -453,7 +470,6 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
     private func run(_ index: Int, level: Int) {
         let item = ready.remove(at: index)
         guard let job = item.job else { return }
-        if traceJobs { trace.append("run \(item.kind) task \(item.task ?? -1) level \(level) job \(job)") }
         var step = OpenStep(step: lastChosenStep, task: item.task)
         step.isDrain = item.kind == .drain
         step.job = unsafeBitCast(job, to: UnsafeRawPointer.self)
@@ -481,9 +497,9 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
     /// Notes a running task's own words: "returns" when a worker's body is done.
     func noteRunning(_ text: String) { note(text) }
 
-    /// The schedule's steps as the timeline shows them: where each job ran, and how it
-    /// ended, read from what the task did next: "nonisolated: hops to Office", "on
-    /// Office: yields", "on Office: returns to nonisolated code", "sleeps 10 ms".
+    /// The schedule's steps as the timeline shows them: where each job ran, and where
+    /// its task went next, read from the task's next step: "nonisolated → Office",
+    /// "on Office → nonisolated", "nonisolated: yields", "sleeps 10 ms (until 10 ms)".
     var events: [ExploreEvent] {
         var next: [Int: Int] = [:]  // record index -> the same task's next record index
         var last: [Int: Int] = [:]
@@ -495,14 +511,16 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
         }
         return records.indices.sorted { records[$0].step < records[$1].step }.map { index in
             let record = records[index]
-            var notes = record.notes
-            let suspends = notes.contains { $0.hasPrefix("yields") || $0.hasPrefix("sleeps") || $0 == "returns" }
-            if !suspends, let after = next[index].map({ records[$0] }), after.actor != record.actor {
-                notes.append(after.actor.map { "hops to \($0)" } ?? "leaves \(record.actor ?? "")")
+            let suspends = record.notes.contains {
+                $0.hasPrefix("yields") || $0.hasPrefix("sleeps") || $0 == "returns"
             }
             let place = record.actor.map { "on \($0)" } ?? "nonisolated"
-            return ExploreEvent(
-                step: record.step, thread: record.task ?? 0, operation: .job(([place] + notes).joined(separator: ": ")))
+            var text = place
+            if !suspends, let after = next[index].map({ records[$0] }), after.actor != record.actor {
+                text += " → " + (after.actor ?? "nonisolated")
+            }
+            if !record.notes.isEmpty { text += ": " + record.notes.joined(separator: ", ") }
+            return ExploreEvent(step: record.step, thread: record.task ?? 0, operation: .job(text))
         }
     }
 
@@ -511,9 +529,9 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
     @discardableResult
     private func takeInbox(wait: Bool) -> Bool {
         if wait { _ = arrived.wait(timeout: .now() + .milliseconds(Self.graceMilliseconds)) }
-        let jobs = inbox.withLock { jobs in
-            defer { jobs.removeAll() }
-            return jobs
+        let jobs = inbox.withLock { inbox in
+            defer { inbox.jobs.removeAll() }
+            return inbox.jobs
         }
         for job in jobs {
             let task = task(of: job)
@@ -549,5 +567,3 @@ extension UnownedJob {
     /// A job the runtime handed to a C hook.
     init(unsafeRawJob job: UnsafeMutableRawPointer) { self = unsafeBitCast(job, to: UnownedJob.self) }
 }
-
-private let traceJobs = getenv("RACELAB_JOB_TRACE") != nil

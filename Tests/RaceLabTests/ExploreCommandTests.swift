@@ -120,12 +120,14 @@ struct ExploreCommandTests {
     }
 
     @Test(
-        "counter: unsafe fails with two loads of one value; mutex, pthread-mutex, atomic, sharded pass every schedule")
+        "counter: unsafe fails with two loads of one value; mutex, pthread-mutex, atomic, sharded pass every schedule, actor every one within its bound"
+    )
     func counter() throws {
         let full = try document(["counter", "--no-pruning"])
         #expect(full.strategies.first.map { ($0.schedules, $0.failed) } ?? (0, 0) == (70, 64))
         let report = try document(["counter"])
-        #expect(report.strategies.map(\.strategy) == ["unsafe", "mutex", "pthread-mutex", "atomic", "sharded"])
+        #expect(
+            report.strategies.map(\.strategy) == ["unsafe", "mutex", "pthread-mutex", "atomic", "sharded", "actor"])
         let unsafe = try #require(report.strategies.first)
         #expect(!unsafe.passed && unsafe.schedules < 70 && unsafe.failed > 0)
         let failure = try #require(unsafe.firstFailure)
@@ -135,7 +137,8 @@ struct ExploreCommandTests {
         }
         #expect(repeated != nil, "no two threads loaded the same value: \(failure.steps)")
         for safe in report.strategies.dropFirst() {
-            #expect(safe.passed && safe.failed == 0 && safe.coverage == "every", "\(safe.strategy)")
+            let coverage = safe.strategy == "actor" ? "preemptions" : "every"
+            #expect(safe.passed && safe.failed == 0 && safe.coverage == coverage, "\(safe.strategy)")
         }
         let text = runCLI(["explore", "counter"]).out
         #expect(text.contains("every schedule, up to reordering independent steps"))
@@ -152,9 +155,11 @@ struct ExploreCommandTests {
         #expect(Set(report.strategies.map(\.scenario)) == Set(ExploreCatalog.names))
         for entry in report.strategies {
             #expect(entry.passed == entry.expectedSafe, "\(entry.scenario) \(entry.strategy)")
+            // Bounded: back-off and retry loops, polling consumers, and the actor
+            // strategies (every hop and resumption is a job).
             let bounded =
-                ["try-lock", "seqlock"].contains(entry.strategy)
-                || (entry.scenario, entry.strategy) == ("queue", "unsafe")
+                ["try-lock", "seqlock", "actor"].contains(entry.strategy)
+                || (entry.scenario, entry.strategy) == ("queue", "unsafe") || entry.scenario.hasPrefix("actor-")
             #expect(entry.coverage == (bounded ? "preemptions" : "every"), "\(entry.scenario) \(entry.strategy)")
         }
         let deadlock = try #require(report.strategies.first { $0.strategy == "opposite-order" }?.firstFailure)

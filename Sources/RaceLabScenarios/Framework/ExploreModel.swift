@@ -39,6 +39,8 @@ package struct ExploreStrategyModel: Sendable {
     package let preemptionBound: Int?
     /// The program has a producer, worker 0, besides its `threads` workers.
     package let hasProducer: Bool
+    /// Its workers are tasks, explored job by job (an actor strategy).
+    package let isAsync: Bool
     let explore: @Sendable (Explore, _ threads: Int, _ operations: Int) throws(RaceLabError) -> ExploreReport
     let replay: @Sendable (Explore, String, _ threads: Int, _ operations: Int) throws(RaceLabError) -> ExploreSchedule
 
@@ -56,6 +58,7 @@ package struct ExploreStrategyModel: Sendable {
         self.summary = summary
         self.preemptionBound = preemptionBound
         hasProducer = withProducer
+        isAsync = false
         // The explorer at this shape: `threads` workers (and the producer), `operations` each.
         let shaped: @Sendable (Explore, Int, Int) -> Explore = { explorer, threads, operations in
             var explorer = explorer
@@ -85,6 +88,7 @@ package struct ExploreStrategyModel: Sendable {
         self.summary = summary
         self.preemptionBound = preemptionBound
         hasProducer = false
+        isAsync = true
         let shaped: @Sendable (Explore, Int, Int) -> Explore = { explorer, threads, operations in
             var explorer = explorer
             explorer.workers = threads

@@ -8,6 +8,11 @@
 //   stress-bench explore-counter <workers> <increments>  every schedule of the unsafe
 //                                                counter on RaceLabExplore's explicit API
 //   stress-bench explore-dropin-counter <workers> <increments>  the same on the drop-ins
+//   stress-bench explore-async-reentrancy <tasks> [<preemptions>]  every schedule of an
+//                                                actor that checks, awaits Task.yield()
+//                                                and acts (one seat, <tasks> buyers), job
+//                                                by job; prints "schedules <n> failed <n>
+//                                                jobs <n> seconds <s>"
 //   stress-bench sb <ordering> <samples>          store buffering on OutcomeStress;
 //                                                prints "weak <count> samples <n> seconds <s>"
 //   stress-bench dropins <rounds> <milliseconds>  RaceLabSync's drop-in Atomic and Mutex
@@ -255,6 +260,40 @@ func exploreDropInCounter(workers: Int, increments: Int) throws {
             + " seconds \(seconds)")
 }
 
+/// The ticket office of Examples/StressYourOwnCode: check, await, act.
+actor BoxOffice {
+    var sold = 0
+    func sell() async -> Bool {
+        guard sold < 1 else { return false }
+        await Task.yield()
+        sold += 1
+        return true
+    }
+}
+
+/// Every schedule (within `preemptions`, if given) of `tasks` buyers of one seat, job by
+/// job; the jobs counted are the recorded steps of every schedule.
+func exploreAsyncReentrancy(tasks: Int, preemptions: Int?) async throws {
+    let clock = ContinuousClock()
+    let started = clock.now
+    let explorer = Explore(
+        .exhaustive(preemptionBound: preemptions), workers: tasks, iterations: 1, stopsAtFirstFailure: false)
+    let jobs = Mutex(0)
+    let report = try await explorer.run {
+        BoxOffice()
+    } body: { office, _, _ in
+        _ = await office.sell()
+    } check: { office, _ in
+        let sold = await office.sold
+        try RaceFailure.unless(sold <= 1, "sold \(sold)")
+    }
+    let elapsed = clock.now - started
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    _ = jobs
+    print(
+        "schedules \(report.explored) failed \(report.failed) jobs \(report.steps) seconds \(seconds)")
+}
+
 let arguments = CommandLine.arguments
 switch (arguments.count > 1 ? arguments[1] : "", arguments.count) {
 case ("atomic", 4): try atomic(workers: Int(arguments[2])!, iterations: Int(arguments[3])!)
@@ -264,6 +303,9 @@ case ("dropins", 4): try dropIns(rounds: Int(arguments[2])!, milliseconds: Int(a
 case ("explore-dropin-counter", 4):
     try exploreDropInCounter(workers: Int(arguments[2])!, increments: Int(arguments[3])!)
 case ("explore-counter", 4): try exploreCounter(workers: Int(arguments[2])!, increments: Int(arguments[3])!)
+case ("explore-async-reentrancy", 3), ("explore-async-reentrancy", 4):
+    try await exploreAsyncReentrancy(
+        tasks: Int(arguments[2])!, preemptions: arguments.count > 3 ? Int(arguments[3])! : nil)
 default:
     print("usage: stress-bench atomic|atomic-loop <workers> <iterations> | stress-bench sb relaxed|seq_cst <samples>")
 }
