@@ -97,7 +97,9 @@
 #   unsafe counter at 3 workers x 2 increments (34,650 interleavings of its loads and
 #   stores, no pruning), EXPLORE_RUNS times (default 5). Targets: the median run under
 #   10 s, and at least 50,000 scheduling steps per second. Each run also prints the same
-#   program written on RaceLabSync's drop-ins (`explore-dropin-counter`), for comparison.
+#   program written on RaceLabSync's drop-ins (`explore-dropin-counter`), for comparison,
+#   and the physical limit beside: the coroutine switch alone in a C loop
+#   (scripts/switch_loop.c; scripts/switch-arm64.sh runs it on arm64 under qemu-user).
 #     scripts/bench.sh --section explore
 #
 # ASYNC  (section "async")
@@ -882,6 +884,14 @@ print("schedules %s (failed %s), median %.2f s (< 10 s %s), %s steps/s (>= 50,00
       seconds, "PASS" if seconds < 10 else "MISS", "{:,.0f}".format(rate), "PASS" if rate >= 50000 else "MISS"))
 print("COUNTS %d 2" % met)' "$samples")
     count_and_print "$report"
+    # The physical limit beside it: the same coroutine switch in a bare C loop.
+    if cc -O2 -D_GNU_SOURCE -w -ISources/CRaceLabShims/include -o "$WORK_DIR/switch_loop" scripts/switch_loop.c \
+        Sources/CRaceLabShims/shims.c -lpthread 2>/dev/null; then
+        echo "bare C switch loop (scripts/switch_loop.c), a step's round trip at most:"
+        "$WORK_DIR/switch_loop" | sed 's/^/  /'
+    else
+        echo "bare C switch loop: no C compiler here (cc), not measured"
+    fi
     echo
 }
 

@@ -298,6 +298,7 @@ final class AsyncRunner<State: Sendable>: ScheduleRunner {
         let who = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
         return "\(who) never finished: suspended, and no job is left to resume "
             + (names.count == 1 ? "it" : "them")
-            + " (a continuation never resumed, or a task, group or actor call awaited that never ends)"
+            + " (a continuation never resumed, or a task, group or actor call awaited that never ends;"
+            + " nothing came from another thread within \(JobScheduler.graceMilliseconds / 1000) s either)"
     }
 }

@@ -17,6 +17,8 @@ import RaceLabSync
 ///
 /// A program whose threads differ, or that spawns threads, is written on the explicit
 /// primitives instead (`Shared`, `ExploreMutex`, `VirtualThread`): `run(_:workers:check:)`.
+/// An async test (tasks, actors, sleeps) is explored job by job by the same explorer:
+/// `run(_:body:check:)` with async closures (docs/explore.md, "Async code").
 public struct Explore: Sendable {
     /// How schedules are chosen.
     public enum Search: Sendable, Equatable {

@@ -533,18 +533,28 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
             defer { inbox.jobs.removeAll() }
             return inbox.jobs
         }
+        var took = false
         for job in jobs {
+            let id = racelab_job_task_id(unsafeBitCast(job, to: UnsafeRawPointer.self))
+            guard id == 0 || taskIndex[id] != nil else {
+                // A task of an earlier schedule, abandoned: it runs on the global executor.
+                racelab_async_enqueue_original(unsafeBitCast(job, to: UnsafeMutableRawPointer.self))
+                continue
+            }
+            took = true
             let task = task(of: job)
             escapes.append(
                 "task \(task.map(String.init) ?? "?") was resumed from another thread (a continuation resumed"
                     + " from a Dispatch queue or a thread of its own, or a custom executor's)")
             ready.append(Item(job: job, kind: .task, task: task, owner: task ?? 0))
         }
-        return !jobs.isEmpty
+        return took
     }
 
-    /// How long an unfinished schedule waits for a job from another thread.
-    static let graceMilliseconds = 200
+    /// How long an unfinished schedule waits for a job from another thread: long enough
+    /// for a Dispatch queue on a busy machine, and paid only by a schedule that ends with
+    /// a worker suspended for good.
+    static let graceMilliseconds = 1_000
 
     /// Waits the grace period for a late job from another thread (a continuation that
     /// a Dispatch queue resumes later), and runs what comes, unrecorded.
