@@ -142,8 +142,12 @@ final class Scheduler {
         var result = ScheduleResult()
         var previous: Int?
         var fairness = Fairness()
+        // One buffer for every step's runnable threads: no allocation per step.
+        var runnable: [Int] = []
+        runnable.reserveCapacity(run.count)
         while run.failure == nil {
-            let runnable = (0..<run.count).filter(run.isRunnable)
+            runnable.removeAll(keepingCapacity: true)
+            for t in 0..<run.count where run.isRunnable(t) { runnable.append(t) }
             if runnable.isEmpty {
                 if !run.finished.allSatisfy({ $0 }) { run.failure = .deadlock(Self.deadlockStory(run)) }
                 break

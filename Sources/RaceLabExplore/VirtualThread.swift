@@ -444,6 +444,20 @@ final class ScheduleRun: @unchecked Sendable {
     /// Whether thread `t` may take its next step: it waits at a point whose operation
     /// can go now (not asleep on a condition, its mutex free, the thread it joins done).
     func isRunnable(_ t: Int) -> Bool {
+        // Read in place: a thread at a plain operation (nothing to wait for) is the
+        // common case, answered without copying its Pending (a copy retains and releases
+        // each reference in it).
+        let plain: Bool? = pending.withUnsafeBufferPointer { buffer in
+            let slot = buffer.baseAddress! + t
+            switch slot.pointee {
+            case nil: return false
+            case .some(let next)
+            where next.condition == nil && next.locking == nil && next.joining == nil && next.dropIn == nil:
+                return true
+            default: return nil
+            }
+        }
+        if let plain { return plain }
         guard let next = pending[t] else { return false }
         if let condition = next.condition, condition.waiters.contains(t) { return false }
         if let mutex = next.locking, mutex.holder != nil { return false }
