@@ -197,9 +197,11 @@ package enum MemoryModel {
         let after = readsOnly.compose(sb.compose(fences).reflexive()).compose(acquire)
         let sw = before.compose(rs).compose(rf).compose(after)
         let hb = sb.union(sw).transitiveClosure()
-        // Coherence: hb; eco? irreflexive.
+        // Coherence: hb; eco? irreflexive. An update is one event here, where RC11 has a
+        // read and a write with the write after it: so no eco cycle through an update
+        // either (its write may not come before the store it read).
         let eco = rf.union(mo).union(rb).transitiveClosure()
-        guard hb.compose(eco.reflexive()).isIrreflexive else { return false }
+        guard hb.compose(eco.reflexive()).isIrreflexive, updates.compose(eco).isIrreflexive else { return false }
         // SC: psc acyclic.
         let sameLocation = Relation(
             n,
@@ -306,4 +308,150 @@ private struct Relation {
     func reflexiveTransitiveClosure() -> Relation { transitiveClosure().reflexive() }
 
     private init(rows: [UInt64]) { self.rows = rows }
+}
+
+// MARK: the same model, operationally
+
+extension MemoryModel {
+    /// Every outcome of `program` found by running it, one instruction at a time, on a
+    /// memory of views (release/acquire as views handed over with each store, as the
+    /// operational semantics of RC11's release/acquire fragment): each location keeps
+    /// its stores in modification order; a load may read any store at or after what its
+    /// thread has seen of that location, and an acquire takes the store's view along; a
+    /// store goes into any gap after what its thread has seen (so mo need not be the
+    /// order of execution: 2+2W); an update reads a store no other update read and goes
+    /// just after it; seq_cst accesses and fences also synchronise through one global
+    /// view, which orders them all. Every choice is a branch. What the weak-memory
+    /// explorer does on the drop-ins, checked here against `allowedOutcomes`.
+    package static func operationalOutcomes(of program: Program) -> [Outcome] {
+        var found = Set<Outcome>()
+        var state = OperationalState(program)
+        explore(program, &state, &found)
+        return found.sorted()
+    }
+
+    /// A thread's knowledge: per location, the timestamp of the latest store it saw.
+    fileprivate typealias View = [Int: Double]
+
+    fileprivate struct Message {
+        var value: Int
+        var timestamp: Double
+        var view: View
+        var readByUpdate = false
+    }
+
+    fileprivate struct OperationalState {
+        var pc: [Int]
+        var views: [View]
+        var releaseFenceViews: [View?]
+        var pendingAcquire: [View]
+        var scView: View = [:]
+        var messages: [[Message]]  // per location, in modification order
+        var registers: [Int]
+
+        init(_ program: Program) {
+            pc = Array(repeating: 0, count: program.threads.count)
+            views = Array(repeating: [:], count: program.threads.count)
+            releaseFenceViews = Array(repeating: nil, count: program.threads.count)
+            pendingAcquire = Array(repeating: [:], count: program.threads.count)
+            messages = (0..<program.locations).map { _ in [Message(value: 0, timestamp: 0, view: [:])] }
+            registers = Array(repeating: 0, count: program.registers)
+        }
+    }
+
+    fileprivate static func join(_ a: inout View, _ b: View) {
+        for (location, time) in b where time > a[location, default: 0] { a[location] = time }
+    }
+
+    private static func explore(_ program: Program, _ state: inout OperationalState, _ found: inout Set<Outcome>) {
+        var moved = false
+        for t in program.threads.indices where state.pc[t] < program.threads[t].count {
+            moved = true
+            for next in successors(program.threads[t][state.pc[t]], thread: t, state) {
+                var copy = next
+                copy.pc[t] += 1
+                explore(program, &copy, &found)
+            }
+        }
+        if !moved {
+            found.insert(Outcome(registers: state.registers, memory: state.messages.map { $0.last!.value }))
+        }
+    }
+
+    /// The states one instruction of thread `t` can lead to: one per choice.
+    private static func successors(_ instruction: Instruction, thread t: Int, _ state: OperationalState)
+        -> [OperationalState]
+    {
+        var base = state
+        func sc(_ order: Order) -> Bool { order == .sequentiallyConsistent }
+        switch instruction {
+        case .store(let l, let value, let order):
+            if sc(order) { join(&base.views[t], base.scView) }
+            let seen = base.views[t][l, default: 0]
+            var result: [OperationalState] = []
+            let stores = base.messages[l]
+            // Each gap after the last store this thread saw, not just after one an
+            // update read (the update sits right after it).
+            for i in stores.indices where stores[i].timestamp >= seen && !stores[i].readByUpdate {
+                var next = base
+                let time =
+                    i + 1 < stores.count ? (stores[i].timestamp + stores[i + 1].timestamp) / 2 : stores[i].timestamp + 1
+                next.views[t][l] = time
+                var view: View = [l: time]
+                if order.isRelease {
+                    view = next.views[t]
+                } else if let fence = next.releaseFenceViews[t] {
+                    view = fence
+                    view[l] = time
+                }
+                next.messages[l].insert(Message(value: value, timestamp: time, view: view), at: i + 1)
+                if sc(order) { join(&next.scView, next.views[t]) }
+                result.append(next)
+            }
+            return result
+        case .load(let l, let register, let order):
+            if sc(order) { join(&base.views[t], base.scView) }
+            let seen = base.views[t][l, default: 0]
+            return base.messages[l].filter { $0.timestamp >= seen }.map { message in
+                var next = base
+                next.registers[register] = message.value
+                next.views[t][l] = message.timestamp
+                if order.isAcquire {
+                    join(&next.views[t], message.view)
+                } else {
+                    join(&next.pendingAcquire[t], message.view)
+                }
+                if sc(order) { join(&next.scView, next.views[t]) }
+                return next
+            }
+        case .add(let l, let amount, let register, let order):
+            if sc(order) { join(&base.views[t], base.scView) }
+            let seen = base.views[t][l, default: 0]
+            let stores = base.messages[l]
+            return stores.indices.filter { stores[$0].timestamp >= seen && !stores[$0].readByUpdate }.map { i in
+                var next = base
+                let read = stores[i]
+                next.registers[register] = read.value
+                next.messages[l][i].readByUpdate = true
+                let time = i + 1 < stores.count ? (read.timestamp + stores[i + 1].timestamp) / 2 : read.timestamp + 1
+                if order.isAcquire { join(&next.views[t], read.view) } else { join(&next.pendingAcquire[t], read.view) }
+                next.views[t][l] = time
+                // A release sequence: the update carries the view of the store it read.
+                var view: View = order.isRelease ? next.views[t] : (next.releaseFenceViews[t] ?? [:])
+                join(&view, read.view)
+                view[l] = time
+                next.messages[l].insert(Message(value: read.value &+ amount, timestamp: time, view: view), at: i + 1)
+                if sc(order) { join(&next.scView, next.views[t]) }
+                return next
+            }
+        case .fence(let order):
+            if order.isAcquire { join(&base.views[t], base.pendingAcquire[t]) }
+            if sc(order) {
+                join(&base.views[t], base.scView)
+                join(&base.scView, base.views[t])
+            }
+            if order.isRelease { base.releaseFenceViews[t] = base.views[t] }
+            return [base]
+        }
+    }
 }
