@@ -504,6 +504,18 @@ extern racelab_enqueue_hook swift_task_enqueueMainExecutor_hook __attribute__((w
 extern void (*_swift_tsan_acquire)(const void *) __attribute__((weak));
 extern RACELAB_SWIFTCC uint64_t swift_task_getJobTaskId(const void *job) __attribute__((weak));
 
+typedef RACELAB_SWIFTCC void (*racelab_delay_original)(unsigned long long delay, void *job);
+typedef RACELAB_SWIFTCC void (*racelab_delay_hook)(unsigned long long delay, void *job, racelab_delay_original original);
+typedef RACELAB_SWIFTCC void (*racelab_deadline_original)(long long sec, long long nsec, long long tsec, long long tnsec,
+                                                          int clock, void *job);
+typedef RACELAB_SWIFTCC void (*racelab_deadline_hook)(long long sec, long long nsec, long long tsec, long long tnsec,
+                                                      int clock, void *job, racelab_deadline_original original);
+extern racelab_delay_hook swift_task_enqueueGlobalWithDelay_hook __attribute__((weak));
+extern racelab_deadline_hook swift_task_enqueueGlobalWithDeadline_hook __attribute__((weak));
+extern RACELAB_SWIFTCC void swift_get_time(long long *seconds, long long *nanoseconds, int clock) __attribute__((weak));
+static racelab_delay_hook previous_delay_hook;
+static racelab_deadline_hook previous_deadline_hook;
+
 static _Thread_local racelab_async_capture *racelab_capture = NULL;
 static racelab_enqueue_hook previous_global_hook, previous_main_hook;
 static void (*previous_acquire)(const void *);
@@ -531,6 +543,34 @@ static RACELAB_SWIFTCC void racelab_on_main(void *job, racelab_enqueue_original 
     }
 }
 
+static RACELAB_SWIFTCC void racelab_on_delay(unsigned long long delay, void *job, racelab_delay_original original) {
+    racelab_async_capture *capture = racelab_capture;
+    if (capture) {
+        capture->sleep(capture->context, job, delay > (unsigned long long)INT64_MAX ? INT64_MAX : (int64_t)delay, 0);
+    } else if (previous_delay_hook) {
+        previous_delay_hook(delay, job, original);
+    } else {
+        original(delay, job);
+    }
+}
+
+static RACELAB_SWIFTCC void racelab_on_deadline(long long sec, long long nsec, long long tsec, long long tnsec, int clock,
+                                                void *job, racelab_deadline_original original) {
+    racelab_async_capture *capture = racelab_capture;
+    if (capture) {
+        long long now_sec = 0, now_nsec = 0;
+        if (&swift_get_time) swift_get_time(&now_sec, &now_nsec, clock);
+        __int128 left = ((__int128)sec - now_sec) * 1000000000 + (nsec - now_nsec);
+        if (left < 0) left = 0;
+        if (left > INT64_MAX) left = INT64_MAX;
+        capture->sleep(capture->context, job, (int64_t)left, 1);
+    } else if (previous_deadline_hook) {
+        previous_deadline_hook(sec, nsec, tsec, tnsec, clock, job, original);
+    } else {
+        original(sec, nsec, tsec, tnsec, clock, job);
+    }
+}
+
 static void racelab_on_acquire(const void *address) {
     racelab_async_capture *capture = racelab_capture;
     if (capture) capture->acquire(capture->context, address);
@@ -545,6 +585,14 @@ static void racelab_async_install_once(void) {
     if (&swift_task_enqueueMainExecutor_hook) {
         previous_main_hook = swift_task_enqueueMainExecutor_hook;
         swift_task_enqueueMainExecutor_hook = racelab_on_main;
+    }
+    if (&swift_task_enqueueGlobalWithDelay_hook) {
+        previous_delay_hook = swift_task_enqueueGlobalWithDelay_hook;
+        swift_task_enqueueGlobalWithDelay_hook = racelab_on_delay;
+    }
+    if (&swift_task_enqueueGlobalWithDeadline_hook) {
+        previous_deadline_hook = swift_task_enqueueGlobalWithDeadline_hook;
+        swift_task_enqueueGlobalWithDeadline_hook = racelab_on_deadline;
     }
     if (&_swift_tsan_acquire) {
         previous_acquire = _swift_tsan_acquire;

@@ -163,6 +163,7 @@ private final class ScheduleState<State>: @unchecked Sendable {
     var finished: [Bool] = []
     var thrown: [(worker: Int, error: String)] = []
     var checkError: (any Error)?
+    var checkFinished = false
 }
 
 /// Runs schedules of an async program on the explorer's thread: `make` in a task
@@ -206,8 +207,11 @@ final class AsyncRunner<State: Sendable>: ScheduleRunner {
             do { state.value = try await program.make() } catch { state.makeError = "\(error)" }
         }
         scheduler.loop(level: 0)
-        guard let value = state.value else {
-            result.failure = .makeThrew(state.makeError ?? "nothing (its task never finished)")
+        guard let value = state.value, !scheduler.ranPastLimit else {
+            result.failure = .makeThrew(
+                scheduler.ranPastLimit
+                    ? "nothing, and ran past \((maxSteps * 10).grouped) jobs: a task it started never ends"
+                    : state.makeError ?? "nothing (its task never finished)")
             last = result
             return result
         }
@@ -218,10 +222,18 @@ final class AsyncRunner<State: Sendable>: ScheduleRunner {
         state.finished = Array(repeating: false, count: workers)
         var local = chooser
         let usesOwners = local is PCTChooser
+        // PCT's priorities are per thread number, counted from 0: each owner (a task, a
+        // drain, the next timer) gets the next number at first sight in this schedule.
+        var numbers: [Int: Int] = [:]
+        func pctNumber(_ owner: Int) -> Int {
+            if let known = numbers[owner] { return known }
+            numbers[owner] = numbers.count
+            return numbers.count - 1
+        }
         scheduler.choose = { step, options, timerOffered in
             let count = options.count + (timerOffered ? 1 : 0)
             if usesOwners {
-                let owners = options.map(\.owner) + (timerOffered ? [Int.max / 2] : [])
+                let owners = options.map { pctNumber($0.owner) } + (timerOffered ? [pctNumber(-1)] : [])
                 let sorted = owners.sorted()
                 guard
                     let owner = local.choose(
@@ -275,12 +287,21 @@ final class AsyncRunner<State: Sendable>: ScheduleRunner {
             let run = RaceRun(index: number, operationsPerWorker: Array(repeating: iterations, count: workers))
             scheduler.start("check") {
                 do { try await program.check(value, run) } catch { state.checkError = error }
+                state.checkFinished = true
             }
             scheduler.loop(level: 0)
+            if !state.checkFinished && !scheduler.ranPastLimit { scheduler.waitForLateJobs() }
             if let error = state.checkError {
                 result.failure = (error as? ExploreFailure) ?? .check("\(error)")
             } else if let escape = scheduler.escapes.first {
                 result.failure = .escaped(escape)
+            } else if scheduler.ranPastLimit {
+                result.failure = .check(
+                    "the check ran past \((maxSteps * 10).grouped) jobs: a task it started never ends")
+            } else if !state.checkFinished {
+                result.failure = .deadlock(
+                    "the check never finished: suspended, and no job is left to resume it (a continuation never"
+                        + " resumed, or a task it awaits that never ends)")
             }
         }
         last = result

@@ -80,7 +80,8 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
 
     // Fixed for the exploration.
     private var thread = pthread_self()
-    private var capture = racelab_async_capture()
+    /// What the C hooks call back, at an address of its own (the thread-local keeps it).
+    private let capture = UnsafeMutablePointer<racelab_async_capture>.allocate(capacity: 1)
 
     // The schedule being run.
     private(set) var ready: [Item] = []
@@ -125,12 +126,18 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
         // Never freed: a task of the program may outlive the exploration and still
         // name this executor as the one it prefers (see `close`).
         _ = Unmanaged.passRetained(self)
-        capture.context = Unmanaged.passUnretained(self).toOpaque()
-        capture.enqueue = { context, job, main in
+        capture.initialize(to: racelab_async_capture())
+        capture.pointee.context = Unmanaged.passUnretained(self).toOpaque()
+        capture.pointee.enqueue = { context, job, main in
             let scheduler = Unmanaged<JobScheduler>.fromOpaque(context!).takeUnretainedValue()
             scheduler.captured(UnownedJob(unsafeRawJob: job!), main: main != 0)
         }
-        capture.acquire = { context, address in
+        capture.pointee.sleep = { context, job, nanoseconds, fromDeadline in
+            let scheduler = Unmanaged<JobScheduler>.fromOpaque(context!).takeUnretainedValue()
+            scheduler.sleep(
+                UnownedJob(unsafeRawJob: job!), for: .nanoseconds(nanoseconds), roundedUp: fromDeadline != 0)
+        }
+        capture.pointee.acquire = { context, address in
             let scheduler = Unmanaged<JobScheduler>.fromOpaque(context!).takeUnretainedValue()
             scheduler.acquired(address!)
         }
@@ -152,7 +159,7 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
     /// Makes the calling thread the explorer's: its global enqueues and job starts come here.
     func attach() {
         thread = pthread_self()
-        _ = racelab_async_set_current(&capture)
+        _ = racelab_async_set_current(capture)
     }
 
     func detach() { _ = racelab_async_set_current(nil) }
@@ -177,13 +184,18 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
         ranPastLimit = false
         mismatch = nil
         abandonedRuns = 0
+        unrecordedRuns = 0
         pendingWake = false
         lastChosenStep = 0
     }
 
     // MARK: jobs coming in
 
-    private var onExplorerThread: Bool { pthread_equal(pthread_self(), thread) != 0 }
+    /// On the explorer's thread, while it explores (after `close`, a thread of the same
+    /// id may be another one: the system reuses them).
+    private var onExplorerThread: Bool {
+        pthread_equal(pthread_self(), thread) != 0 && !inbox.withLock { $0.closed }
+    }
 
     private func firstWord(_ job: UnownedJob) -> UnsafeRawPointer {
         racelab_first_word(unsafeBitCast(job, to: UnsafeRawPointer.self))!
@@ -284,7 +296,10 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
 
     private func sleep(_ job: UnownedJob, for duration: Duration, roundedUp: Bool = false) {
         let (seconds, attoseconds) = duration.components
-        var nanoseconds = max(0, seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000)
+        // Saturating: a sleep of years (or of UInt64.max nanoseconds) is "the end of
+        // time", not an overflow.
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        var nanoseconds = overflow ? Int64.max / 2 : min(Int64.max / 2, max(0, whole &+ attoseconds / 1_000_000_000))
         if roundedUp {
             let millisecond: Int64 = 1_000_000
             nanoseconds = (nanoseconds + millisecond - 1) / millisecond * millisecond
@@ -295,8 +310,9 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
         if let running, id != 0, taskIndex[id] == nil { taskIndex[id] = running }
         let task = task(of: job)
         timerOrder += 1
-        timers.append(Timer(deadline: now + nanoseconds, order: timerOrder, job: job, task: task))
-        note("sleeps \(Self.time(nanoseconds)) (until \(Self.time(now + nanoseconds)))")
+        let deadline = now > Int64.max / 2 ? now : now + nanoseconds
+        timers.append(Timer(deadline: deadline, order: timerOrder, job: job, task: task))
+        note("sleeps \(Self.time(nanoseconds)) (until \(Self.time(deadline)))")
     }
 
     /// "10 ms", "1.5 s", "250 µs".
@@ -338,8 +354,9 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
         busy = true
         defer { busy = false }
         guard var current = open[open.count - 1], current.isDrain, address != current.job else { return }
-        let word = racelab_first_word(address)
-        guard word == taskMetadata || jobMetadata.contains(word!) else { return }
+        guard let word = racelab_first_word(address), word == taskMetadata || jobMetadata.contains(word) else {
+            return
+        }
         let job = unsafeBitCast(address, to: UnownedJob.self)
         let actor = actorName(racelab_current_executor_identity())
         let task = word == taskMetadata ? task(of: job) : nil
@@ -405,6 +422,14 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
             }
             var position = 0
             let offersTimer = !timers.isEmpty
+            if !recording && !stopped {
+                // make, check and late jobs are not choices, but not endless either.
+                unrecordedRuns += 1
+                if unrecordedRuns > maxSteps * 10 {
+                    ranPastLimit = true
+                    stopped = true
+                }
+            }
             if stopped {
                 // After a stop, jobs run first come, first served, up to maxSteps more; what
                 // is left then is abandoned (a paused drain still goes on, to unwind).
@@ -466,6 +491,7 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
     /// True while racelab's own code runs on the explorer's thread (not a job).
     private var busy = false
     private var abandonedRuns = 0
+    private var unrecordedRuns = 0
 
     private func run(_ index: Int, level: Int) {
         let item = ready.remove(at: index)
@@ -528,7 +554,12 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
     /// up to the grace period for one. True when one came.
     @discardableResult
     private func takeInbox(wait: Bool) -> Bool {
-        if wait { _ = arrived.wait(timeout: .now() + .milliseconds(Self.graceMilliseconds)) }
+        if wait {
+            // Signals left from jobs already taken make a wait return at once: wait on
+            // until a job is there or the grace period is over.
+            let deadline = DispatchTime.now() + .milliseconds(Self.graceMilliseconds)
+            while inbox.withLock({ $0.jobs.isEmpty }), arrived.wait(timeout: deadline) == .success {}
+        }
         let jobs = inbox.withLock { inbox in
             defer { inbox.jobs.removeAll() }
             return inbox.jobs

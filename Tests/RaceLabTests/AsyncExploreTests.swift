@@ -255,4 +255,58 @@ struct AsyncExploreTests {
             }
         }
     }
+
+    @Test("PCT on jobs, with sleeps: priorities per task, and the next timer one of them")
+    func pctWithSleeps() async throws {
+        let report = try await Explore(.pct(schedules: 50, depth: 2, seed: 3), workers: 2).run {
+            Shop()
+        } body: { shop, worker, _ in
+            try await Task.sleep(for: .milliseconds(worker == 0 ? 20 : 10))
+            _ = await buyInTwoCalls(shop, worker)
+        } check: { shop, _ in
+            let stock = await shop.stock
+            try RaceFailure.unless(stock >= 0, "stock \(stock)")
+        }
+        #expect(report.explored >= 1)
+    }
+
+    @Test("a sleep in a Task {} (no executor preference) runs in real time: a failure that says so, never a pass")
+    func sleepInUnstructuredTask() async throws {
+        let report = try await Explore(workers: 1).run {
+            Shop()
+        } body: { shop, _, _ in
+            await Task {
+                await shop.note("before")
+                try? await Task.sleep(for: .milliseconds(10))
+                await shop.note("after")
+            }.value
+        }
+        // The task comes back from another thread: an escape; on a machine so busy that
+        // it comes back after the grace period, a deadlock that says nothing came back.
+        let failure = try #require(report.firstFailure?.failure)
+        switch failure {
+        case .escaped(let story): #expect(story.contains("another thread"))
+        case .deadlock(let story): #expect(story.contains("nothing came from another thread"))
+        default: Issue.record("expected an escape, got \(failure)")
+        }
+    }
+
+    @Test("a check that never finishes fails the schedule; so does a make that never ends")
+    func endlessCheckAndMake() async throws {
+        let stuck = try await Explore(workers: 1).run {
+            Shop()
+        } body: { _, _, _ in
+        } check: { _, _ in
+            await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in }
+        }
+        #expect(!stuck.passed)
+        let endless = try await Explore(workers: 1, maxSteps: 100).run {
+            let shop = Shop()
+            Task { while true { await Task.yield() } }
+            return shop
+        } body: { _, _, _ in
+        }
+        #expect(!endless.passed)
+        #expect(endless.firstFailure?.failure.map { "\($0)" }?.contains("never ends") == true)
+    }
 }

@@ -81,44 +81,6 @@ static inline void racelab_cpu_relax(void) {
     __asm__ __volatile__("yield" ::: "memory");
 #else
     __asm__ __volatile__("" ::: "memory");
-/// The async explorer's hooks into Swift's concurrency runtime (libswift_Concurrency's
-/// exported `swift_task_enqueueGlobal_hook` and `swift_task_enqueueMainExecutor_hook`,
-/// and libswiftCore's `_swift_tsan_acquire`, which the runtime calls as each job starts,
-/// also inside an actor's drain). `racelab_async_install` installs them once per
-/// process; they chain to whatever was installed before (another library's hook, the
-/// thread sanitizer). They act only on a thread whose `racelab_async_set_current` is
-/// set: every other thread, and every other test in the process, sees the runtime as
-/// it was.
-typedef struct racelab_async_capture {
-    /// The explorer's object, unretained.
-    void *context;
-    /// A job enqueued on the global executor (`main` 0) or the main actor (`main` 1),
-    /// from this thread.
-    void (*enqueue)(void *context, void *job, int main);
-    /// The runtime is about to run `address` (a job) on this thread, or acquires
-    /// `address` for another reason: the explorer tells which.
-    void (*acquire)(void *context, const void *address);
-} racelab_async_capture;
-
-/// Installs the hooks (idempotent, thread-safe).
-void racelab_async_install(void);
-/// The capture of this thread (NULL: none); returns the one it replaces.
-racelab_async_capture *racelab_async_set_current(racelab_async_capture *capture);
-/// Runs `job` on the global executor the runtime had before the hook (an escaped job).
-void racelab_async_enqueue_original(void *job);
-/// Runs `job` on the main actor's executor, as the runtime would (an escaped job).
-void racelab_async_enqueue_original_main(void *job);
-/// The runtime's id of a task (or of the task a job resumes), 0 for another job.
-uint64_t racelab_job_task_id(const void *job);
-/// A job's kind, the low byte of its flags (0: a task; others: the runtime's own jobs,
-/// an actor's drain, a continuation), or -1 where the runtime cannot say.
-int racelab_job_kind(const void *job);
-/// The identity of the serial executor the calling thread runs on (an actor, for a
-/// default actor), or NULL for the generic executor.
-void *racelab_current_executor_identity(void);
-/// The first word of an object (a heap object's metadata), read with no retain.
-static inline const void *racelab_first_word(const void *object) { return *(const void *const *)object; }
-
 #endif
 }
 
@@ -144,44 +106,6 @@ static inline uint64_t racelab_timebase(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-/// The async explorer's hooks into Swift's concurrency runtime (libswift_Concurrency's
-/// exported `swift_task_enqueueGlobal_hook` and `swift_task_enqueueMainExecutor_hook`,
-/// and libswiftCore's `_swift_tsan_acquire`, which the runtime calls as each job starts,
-/// also inside an actor's drain). `racelab_async_install` installs them once per
-/// process; they chain to whatever was installed before (another library's hook, the
-/// thread sanitizer). They act only on a thread whose `racelab_async_set_current` is
-/// set: every other thread, and every other test in the process, sees the runtime as
-/// it was.
-typedef struct racelab_async_capture {
-    /// The explorer's object, unretained.
-    void *context;
-    /// A job enqueued on the global executor (`main` 0) or the main actor (`main` 1),
-    /// from this thread.
-    void (*enqueue)(void *context, void *job, int main);
-    /// The runtime is about to run `address` (a job) on this thread, or acquires
-    /// `address` for another reason: the explorer tells which.
-    void (*acquire)(void *context, const void *address);
-} racelab_async_capture;
-
-/// Installs the hooks (idempotent, thread-safe).
-void racelab_async_install(void);
-/// The capture of this thread (NULL: none); returns the one it replaces.
-racelab_async_capture *racelab_async_set_current(racelab_async_capture *capture);
-/// Runs `job` on the global executor the runtime had before the hook (an escaped job).
-void racelab_async_enqueue_original(void *job);
-/// Runs `job` on the main actor's executor, as the runtime would (an escaped job).
-void racelab_async_enqueue_original_main(void *job);
-/// The runtime's id of a task (or of the task a job resumes), 0 for another job.
-uint64_t racelab_job_task_id(const void *job);
-/// A job's kind, the low byte of its flags (0: a task; others: the runtime's own jobs,
-/// an actor's drain, a continuation), or -1 where the runtime cannot say.
-int racelab_job_kind(const void *job);
-/// The identity of the serial executor the calling thread runs on (an actor, for a
-/// default actor), or NULL for the generic executor.
-void *racelab_current_executor_identity(void);
-/// The first word of an object (a heap object's metadata), read with no retain.
-static inline const void *racelab_first_word(const void *object) { return *(const void *const *)object; }
-
 #endif
 }
 
@@ -235,7 +159,8 @@ void *racelab_exploration_set_current(void *exploration);
 int64_t racelab_next_object_id(void);
 
 /// The async explorer's hooks into Swift's concurrency runtime (libswift_Concurrency's
-/// exported `swift_task_enqueueGlobal_hook` and `swift_task_enqueueMainExecutor_hook`,
+/// exported `swift_task_enqueueGlobal_hook` (with its WithDelay and WithDeadline
+/// siblings) and `swift_task_enqueueMainExecutor_hook`,
 /// and libswiftCore's `_swift_tsan_acquire`, which the runtime calls as each job starts,
 /// also inside an actor's drain). `racelab_async_install` installs them once per
 /// process; they chain to whatever was installed before (another library's hook, the
@@ -251,6 +176,10 @@ typedef struct racelab_async_capture {
     /// The runtime is about to run `address` (a job) on this thread, or acquires
     /// `address` for another reason: the explorer tells which.
     void (*acquire)(void *context, const void *address);
+    /// A job to run after a delay on the global executor (a sleep of a task that does
+    /// not prefer the explorer's executor): `nanoseconds` from now, and whether they
+    /// were read off a deadline (rounded then).
+    void (*sleep)(void *context, void *job, int64_t nanoseconds, int fromDeadline);
 } racelab_async_capture;
 
 /// Installs the hooks (idempotent, thread-safe).
