@@ -521,26 +521,25 @@ static racelab_enqueue_hook previous_global_hook, previous_main_hook;
 static void (*previous_acquire)(const void *);
 static pthread_once_t racelab_async_once = PTHREAD_ONCE_INIT;
 
-static RACELAB_SWIFTCC void racelab_on_global(void *job, racelab_enqueue_original original) {
+/// A global or main-actor enqueue: the explorer's on its thread, else what was there.
+static inline void racelab_on_enqueue(void *job, racelab_enqueue_original original, racelab_enqueue_hook previous,
+                                      int main) {
     racelab_async_capture *capture = racelab_capture;
     if (capture) {
-        capture->enqueue(capture->context, job, 0);
-    } else if (previous_global_hook) {
-        previous_global_hook(job, original);
+        capture->enqueue(capture->context, job, main);
+    } else if (previous) {
+        previous(job, original);
     } else {
         original(job);
     }
 }
 
+static RACELAB_SWIFTCC void racelab_on_global(void *job, racelab_enqueue_original original) {
+    racelab_on_enqueue(job, original, previous_global_hook, 0);
+}
+
 static RACELAB_SWIFTCC void racelab_on_main(void *job, racelab_enqueue_original original) {
-    racelab_async_capture *capture = racelab_capture;
-    if (capture) {
-        capture->enqueue(capture->context, job, 1);
-    } else if (previous_main_hook) {
-        previous_main_hook(job, original);
-    } else {
-        original(job);
-    }
+    racelab_on_enqueue(job, original, previous_main_hook, 1);
 }
 
 static RACELAB_SWIFTCC void racelab_on_delay(unsigned long long delay, void *job, racelab_delay_original original) {
@@ -577,27 +576,22 @@ static void racelab_on_acquire(const void *address) {
     if (previous_acquire) previous_acquire(address);
 }
 
+/// Installs `ours` in a runtime hook (if this runtime exports it), keeping what was
+/// there to chain to.
+#define RACELAB_CHAIN(hook, previous, ours) \
+    do {                                   \
+        if (&hook) {                       \
+            previous = hook;               \
+            hook = ours;                   \
+        }                                  \
+    } while (0)
+
 static void racelab_async_install_once(void) {
-    if (&swift_task_enqueueGlobal_hook) {
-        previous_global_hook = swift_task_enqueueGlobal_hook;
-        swift_task_enqueueGlobal_hook = racelab_on_global;
-    }
-    if (&swift_task_enqueueMainExecutor_hook) {
-        previous_main_hook = swift_task_enqueueMainExecutor_hook;
-        swift_task_enqueueMainExecutor_hook = racelab_on_main;
-    }
-    if (&swift_task_enqueueGlobalWithDelay_hook) {
-        previous_delay_hook = swift_task_enqueueGlobalWithDelay_hook;
-        swift_task_enqueueGlobalWithDelay_hook = racelab_on_delay;
-    }
-    if (&swift_task_enqueueGlobalWithDeadline_hook) {
-        previous_deadline_hook = swift_task_enqueueGlobalWithDeadline_hook;
-        swift_task_enqueueGlobalWithDeadline_hook = racelab_on_deadline;
-    }
-    if (&_swift_tsan_acquire) {
-        previous_acquire = _swift_tsan_acquire;
-        _swift_tsan_acquire = racelab_on_acquire;
-    }
+    RACELAB_CHAIN(swift_task_enqueueGlobal_hook, previous_global_hook, racelab_on_global);
+    RACELAB_CHAIN(swift_task_enqueueMainExecutor_hook, previous_main_hook, racelab_on_main);
+    RACELAB_CHAIN(swift_task_enqueueGlobalWithDelay_hook, previous_delay_hook, racelab_on_delay);
+    RACELAB_CHAIN(swift_task_enqueueGlobalWithDeadline_hook, previous_deadline_hook, racelab_on_deadline);
+    RACELAB_CHAIN(_swift_tsan_acquire, previous_acquire, racelab_on_acquire);
 }
 
 void racelab_async_install(void) { pthread_once(&racelab_async_once, racelab_async_install_once); }
@@ -610,22 +604,23 @@ racelab_async_capture *racelab_async_set_current(racelab_async_capture *capture)
 
 extern RACELAB_SWIFTCC void swift_task_enqueueGlobal(void *job) __attribute__((weak));
 
-void racelab_async_enqueue_original(void *job) {
-    // Through the runtime's entry point with this thread's capture cleared: the hook
-    // then hands the job to what ran before racelab's (another hook, or the runtime).
+extern RACELAB_SWIFTCC void swift_task_enqueueMainExecutor(void *job) __attribute__((weak));
+
+/// Through the runtime's entry point `enqueue` with this thread's capture cleared: the
+/// hook then hands the job to what ran before racelab's (another hook, or the runtime).
+static void racelab_enqueue_uncaptured(RACELAB_SWIFTCC void (*enqueue)(void *), void *job) {
     racelab_async_capture *saved = racelab_capture;
     racelab_capture = NULL;
-    if (&swift_task_enqueueGlobal) swift_task_enqueueGlobal(job);
+    if (enqueue) enqueue(job);
     racelab_capture = saved;
 }
 
-extern RACELAB_SWIFTCC void swift_task_enqueueMainExecutor(void *job) __attribute__((weak));
+void racelab_async_enqueue_original(void *job) {
+    racelab_enqueue_uncaptured(&swift_task_enqueueGlobal ? swift_task_enqueueGlobal : NULL, job);
+}
 
 void racelab_async_enqueue_original_main(void *job) {
-    racelab_async_capture *saved = racelab_capture;
-    racelab_capture = NULL;
-    if (&swift_task_enqueueMainExecutor) swift_task_enqueueMainExecutor(job);
-    racelab_capture = saved;
+    racelab_enqueue_uncaptured(&swift_task_enqueueMainExecutor ? swift_task_enqueueMainExecutor : NULL, job);
 }
 
 extern RACELAB_SWIFTCC uint32_t swift_task_getJobFlags(const void *job) __attribute__((weak));

@@ -56,8 +56,6 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
         var task: Int?
         /// PCT's key: the task, or a number of its own for a drain.
         var owner: Int
-        /// For a resumed drain: the actor's name.
-        var actor: String?
     }
 
     struct Timer {
@@ -371,7 +369,7 @@ final class JobScheduler: TaskExecutor, SchedulingExecutor, @unchecked Sendable 
         // Another job of the same actor, back to back: a choice of its own.
         close(level: open.count - 1)
         let level = open.count
-        ready.append(Item(job: nil, kind: .resume(level: level), task: task, owner: task ?? 0, actor: actor))
+        ready.append(Item(job: nil, kind: .resume(level: level), task: task, owner: task ?? 0))
         open.append(nil)
         loop(level: level)
         open.removeLast()

@@ -12,9 +12,16 @@ package struct AnomalyKind: Codable, Sendable, Hashable {
     /// What a person reads: "lost updates".
     package let name: String
 
-    /// Declares a kind; `id` must be lower-case letters, digits and hyphens (it traps otherwise).
+    /// Declares a kind; `id` must be lower-case letters, digits and hyphens (it traps
+    /// otherwise: racelab's own declarations, a programmer's error caught by any test).
     package init(id: String, name: String) {
         precondition(Self.isValid(id: id), "an anomaly id is lower-case letters, digits and hyphens: '\(id)'")
+        self.init(read: id, name: name)
+    }
+
+    /// A kind as a result file or a child's report carries it: not checked, since what
+    /// a file says is data, never a reason to trap.
+    fileprivate init(read id: String, name: String) {
         self.id = id
         self.name = name
     }
@@ -64,7 +71,7 @@ package struct Anomaly: Codable, Sendable, Equatable {
     }
 
     /// What was counted.
-    package var kind: AnomalyKind { AnomalyKind(id: id, name: name) }
+    package var kind: AnomalyKind { AnomalyKind(read: id, name: name) }
 }
 
 /// How a strategy that ran in a child process ended.

@@ -53,25 +53,16 @@ package struct ExploreStrategyModel: Sendable {
         _ name: String, safe: Bool, preemptionBound: Int? = nil, withProducer: Bool = false, _ summary: String,
         test: @escaping @Sendable (_ threads: Int, _ operations: Int) -> RaceTest<State>
     ) {
-        self.name = name
-        isExpectedSafe = safe
-        self.summary = summary
-        self.preemptionBound = preemptionBound
-        hasProducer = withProducer
-        isAsync = false
-        // The explorer at this shape: `threads` workers (and the producer), `operations` each.
-        let shaped: @Sendable (Explore, Int, Int) -> Explore = { explorer, threads, operations in
-            var explorer = explorer
-            explorer.workers = threads + (withProducer ? 1 : 0)
-            explorer.iterations = operations
-            return explorer
-        }
-        explore = { explorer, threads, operations throws(RaceLabError) in
-            try shaped(explorer, threads, operations).run(test(threads, operations))
-        }
-        replay = { explorer, schedule, threads, operations throws(RaceLabError) in
-            try shaped(explorer, threads, operations).replay(schedule, test(threads, operations))
-        }
+        // `threads` workers (and the producer), `operations` each.
+        let producer = withProducer ? 1 : 0
+        self.init(
+            name, safe: safe, preemptionBound: preemptionBound, hasProducer: withProducer, isAsync: false, summary,
+            explore: { explorer, threads, operations throws(RaceLabError) in
+                try explorer.shaped(threads + producer, operations).run(test(threads, operations))
+            },
+            replay: { explorer, schedule, threads, operations throws(RaceLabError) in
+                try explorer.shaped(threads + producer, operations).replay(schedule, test(threads, operations))
+            })
     }
 
     /// A strategy whose workers are tasks (an actor's methods): `test(threads,
@@ -83,24 +74,29 @@ package struct ExploreStrategyModel: Sendable {
         _ name: String, safe: Bool, preemptionBound: Int? = 2, _ summary: String,
         async test: @escaping @Sendable (_ threads: Int, _ operations: Int) -> AsyncProgram<State>
     ) {
+        self.init(
+            name, safe: safe, preemptionBound: preemptionBound, hasProducer: false, isAsync: true, summary,
+            explore: { explorer, threads, operations throws(RaceLabError) in
+                try explorer.shaped(threads, operations).exploreBlocking(test(threads, operations))
+            },
+            replay: { explorer, schedule, threads, operations throws(RaceLabError) in
+                try explorer.shaped(threads, operations).replayBlocking(schedule, test(threads, operations))
+            })
+    }
+
+    private init(
+        _ name: String, safe: Bool, preemptionBound: Int?, hasProducer: Bool, isAsync: Bool, _ summary: String,
+        explore: @escaping @Sendable (Explore, Int, Int) throws(RaceLabError) -> ExploreReport,
+        replay: @escaping @Sendable (Explore, String, Int, Int) throws(RaceLabError) -> ExploreSchedule
+    ) {
         self.name = name
         isExpectedSafe = safe
         self.summary = summary
         self.preemptionBound = preemptionBound
-        hasProducer = false
-        isAsync = true
-        let shaped: @Sendable (Explore, Int, Int) -> Explore = { explorer, threads, operations in
-            var explorer = explorer
-            explorer.workers = threads
-            explorer.iterations = operations
-            return explorer
-        }
-        explore = { explorer, threads, operations throws(RaceLabError) in
-            try shaped(explorer, threads, operations).exploreBlocking(test(threads, operations))
-        }
-        replay = { explorer, schedule, threads, operations throws(RaceLabError) in
-            try shaped(explorer, threads, operations).replayBlocking(schedule, test(threads, operations))
-        }
+        self.hasProducer = hasProducer
+        self.isAsync = isAsync
+        self.explore = explore
+        self.replay = replay
     }
 
     /// Explores the program; an exhaustive search without a bound gets the model's own.
@@ -140,4 +136,14 @@ package enum ExploreCatalog {
     package static var names: [String] { models.map(\.scenario) }
 
     package static func model(named name: String) -> ExploreModel? { models.first { $0.scenario == name } }
+}
+
+extension Explore {
+    /// This explorer at a program's shape: `workers` workers of `iterations` each.
+    fileprivate func shaped(_ workers: Int, _ iterations: Int) -> Explore {
+        var explorer = self
+        explorer.workers = workers
+        explorer.iterations = iterations
+        return explorer
+    }
 }

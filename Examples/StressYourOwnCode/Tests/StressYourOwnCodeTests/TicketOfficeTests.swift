@@ -6,6 +6,7 @@ import Testing
 /// What both offices are to their tests: seats sold so far.
 protocol SeatSeller: Actor {
     var sold: Int { get }
+    func sell() async -> Bool
 }
 
 extension RacyTicketOffice: SeatSeller {}
@@ -85,9 +86,7 @@ struct TicketOfficeTests {
     /// The explorer: two buyers and one seat, every order of their jobs (each start,
     /// each hop to the office, each `Task.yield()` is one), so one small program is
     /// enough where real threads needed 200 offices a run.
-    static func oneSeat<Office: SeatSeller>(
-        _ office: @escaping @Sendable () -> Office, sell: @escaping @Sendable (Office) async -> Bool
-    )
+    static func oneSeat<Office: SeatSeller>(_ office: @escaping @Sendable () -> Office)
         -> (
             make: @Sendable () -> (office: Office, sales: Sales),
             body: @Sendable ((office: Office, sales: Sales), Int, Int) async -> Void,
@@ -96,7 +95,7 @@ struct TicketOfficeTests {
     {
         (
             { (office(), Sales()) },
-            { state, _, _ in if await sell(state.office) { state.sales.add() } },
+            { state, _, _ in if await state.office.sell() { state.sales.add() } },
             { state, _ in
                 let sold = await state.office.sold
                 try RaceFailure.unless(sold <= 1, "sold \(sold) seats of 1")
@@ -107,11 +106,7 @@ struct TicketOfficeTests {
 
     @Test("RacyTicketOffice: the explorer finds the oversold seat with 2 buyers and 1 seat, and replays it")
     func racyTicketOfficeEverySchedule() async throws {
-        let program = Self.oneSeat {
-            RacyTicketOffice(seats: 1)
-        } sell: {
-            await $0.sell()
-        }
+        let program = Self.oneSeat { RacyTicketOffice(seats: 1) }
         var found: ExploreReport?
         await withKnownIssue("RacyTicketOffice checks, awaits, then sells") {
             found = try await explore(with: Explore(workers: 2), program.make, body: program.body, check: program.check)
@@ -128,11 +123,7 @@ struct TicketOfficeTests {
 
     @Test("TicketOffice passes every schedule of 2 buyers and 1 seat")
     func fixedTicketOfficeEverySchedule() async throws {
-        let program = Self.oneSeat {
-            TicketOffice(seats: 1)
-        } sell: {
-            await $0.sell()
-        }
+        let program = Self.oneSeat { TicketOffice(seats: 1) }
         let report = try await explore(
             with: Explore(workers: 2), program.make, body: program.body, check: program.check)
         #expect(report.passed)
