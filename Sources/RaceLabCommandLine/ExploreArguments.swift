@@ -169,7 +169,7 @@ enum ExploreArguments {
                     throw fail(
                         "Invalid value '\(text)' for '--replay <schedule>': expected a schedule string as a"
                             + " report prints it: one digit per step (\"00011110\"), or v1: and comma-separated"
-                            + " thread numbers.")
+                            + " numbers (a worker per step; for an actor strategy, a ready job's place in the queue).")
                 }
                 request.replay = text
             default:
